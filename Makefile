@@ -1,0 +1,33 @@
+# Two commands do all the set-up (README): `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench goldens clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# The main job: check every contract of the library against its data bundle.
+demo: $(STAMP)
+	$(BIN)/python -m obc_check.demo contracts
+
+# Everything CI runs: lint, types, tests (benchmarks excluded; see `make bench`).
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/pytest benchmarks --benchmark-enable --benchmark-only -p no:cacheprovider
+
+# Regenerate golden files after a deliberate change; review the diff like code.
+goldens: $(STAMP)
+	$(BIN)/pytest --update-goldens
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

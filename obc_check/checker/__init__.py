@@ -1,0 +1,1 @@
+"""Data bundles against a compiled contract: load, evaluate, report."""

@@ -1,0 +1,102 @@
+"""The ``obc-check`` command line (typer).
+
+Each command parses options, calls one library function, prints and exits. Exit status per CLI.md: 0 all good, 1 breaches found (or incomplete with --strict),
+2 invalid input. Bad input never ends in a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from obc_check.diagnostics import Diagnostic, has_errors, render_json, render_text
+from obc_check.dsl import Compiled, compile_file
+
+app = typer.Typer(
+    name="obc-check",
+    help="Rules-as-code for outcomes-based contracts: compile, check, render.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class DiagFormat(StrEnum):
+    """Output formats of ``validate``."""
+
+    text = "text"
+    json = "json"
+
+
+def _print_diagnostics(results: list[Compiled], fmt: DiagFormat = DiagFormat.text) -> None:
+    diags: list[Diagnostic] = [d for r in results for d in r.diagnostics]
+    if fmt is DiagFormat.json:
+        typer.echo(render_json(diags))
+        return
+    if diags:
+        sources = {r.file: r.source for r in results}
+        typer.echo(render_text(diags, sources), err=True)
+
+
+def load_contract(path: Path) -> Compiled:
+    """Compile one contract for a command that needs it, exiting 2 with diagnostics."""
+    result = compile_file(path)
+    if not result.ok:
+        _print_diagnostics([result])
+        n = sum(1 for d in result.diagnostics if d.severity == "error")
+        typer.echo(f"{path}: {n} error{'s' if n != 1 else ''}; the contract does not compile",
+                   err=True)
+        raise typer.Exit(2)
+    return result
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="contract files (.obc)")],
+    format: Annotated[DiagFormat, typer.Option("--format", help="text or json")] = (
+        DiagFormat.text),
+) -> None:
+    """Parse and statically check contracts; print every diagnostic."""
+    results = [compile_file(f) for f in files]
+    _print_diagnostics(results, format)
+    bad = [r for r in results if has_errors(r.diagnostics) or r.contract is None]
+    if format is DiagFormat.text:
+        for r in results:
+            if r not in bad:
+                typer.echo(f"{r.file}: ok")
+    raise typer.Exit(2 if bad else 0)
+
+
+@app.command("compile")
+def compile_cmd(
+    file: Annotated[Path, typer.Argument(help="a contract file (.obc)")],
+) -> None:
+    """Print the compiled contract as JSON (no source positions)."""
+    result = load_contract(file)
+    assert result.contract is not None
+    typer.echo(result.contract.model_dump_json(indent=2, by_alias=True))
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the compiled contract and of the report."""
+    from obc_check.schemas import all_schemas
+
+    typer.echo(json.dumps(all_schemas(), indent=2))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        sys.exit(130)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,142 @@
+"""Diagnostics as values: a position, a stable code, a message and a hint.
+
+Diagnostics are collected in lists rather than raised, so that one run reports every problem
+in a file (CLI.md: "All diagnostics of a file are reported in one run"). The CLI decides the
+exit status from the list. The table of codes below is the single source of truth for what
+each code means; docs/diagnostics.md is generated from it by a test.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Severity = Literal["error", "warning"]
+
+
+class Span(BaseModel):
+    """Where a thing stands in its source: 1-based line and column, end exclusive."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+CODES: dict[str, str] = {
+    # syntax (dsl/parse.py)
+    "E001": "syntax error: the text does not follow the grammar",
+    "E002": "unexpected end of file (an unclosed block or string)",
+    "E003": "not a valid date",
+    "E004": "malformed money: thousands separators, decimals or a short form",
+    "E005": "duplicate identifier",
+    "E006": "unknown reference",
+    "E007": "a setting given twice in one block",
+    "E008": "a required statement or setting is missing",
+    "E009": "the term is not a whole number of contract years",
+    "E010": "a schedule names a year twice",
+    "E011": "a schedule does not name every contract year",
+    "E012": "outcome weights do not add up to 100%",
+    "E013": "indicator weights inside an outcome do not add up to 100%",
+    "E014": "a schedule names a year outside the term",
+    "E015": "a value of the wrong unit or kind",
+    "E016": "floor and target are the wrong way round",
+    "E017": "a payment curve lacks the floor or target it needs",
+    "E018": "step thresholds do not improve as their shares rise",
+    "E019": "a share outside 0–100%",
+    "E020": "a party has the wrong role for what it is asked to do",
+    "E021": "risk-share members must be alliance members",
+    "E022": "risk-share member shares do not add up to 100%",
+    "E023": "a whole number of at least 1 is needed",
+    "E024": "annual_value is needed",
+    "E025": "a paid indicator needs a direction",
+    "E026": "unsupported currency",
+    "E027": "not a valid year label",
+    "E028": "`per year` on a schedule that is already given per year",
+    "E029": "an outcome needs a weight",
+    "E030": "an indicator used in a gateway or paid needs a unit",
+    # bad files (cli / dsl.load)
+    "E090": "the file cannot be read",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One finding. ``span`` is None only for file-level problems (unreadable file)."""
+
+    code: str
+    message: str
+    span: Span | None
+    hint: str | None = None
+    severity: Severity = "error"
+    file: str | None = None
+
+    @property
+    def path(self) -> str:
+        """The file the diagnostic is about."""
+        if self.span is not None:
+            return self.span.file
+        return self.file or "<unknown>"
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        """Order by file, then position, then code: stable output for golden tests."""
+        if self.span is None:
+            return (self.path, 0, 0, self.code)
+        return (self.path, self.span.line, self.span.column, self.code)
+
+    def as_json(self) -> dict[str, object]:
+        """The JSON form used by ``validate --format json``."""
+        out: dict[str, object] = {
+            "file": self.path,
+            "line": self.span.line if self.span else None,
+            "column": self.span.column if self.span else None,
+            "end_line": self.span.end_line if self.span else None,
+            "end_column": self.span.end_column if self.span else None,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+        }
+        return out
+
+
+def has_errors(diags: Iterable[Diagnostic]) -> bool:
+    """True if any diagnostic is an error (warnings do not fail a run)."""
+    return any(d.severity == "error" for d in diags)
+
+
+def render_text(diags: Sequence[Diagnostic], sources: dict[str, str]) -> str:
+    """Render diagnostics as CLI.md shows: location, the source line, a caret, a hint."""
+    blocks: list[str] = []
+    for d in sorted(diags, key=lambda x: x.sort_key()):
+        blocks.append(_render_one(d, sources.get(d.path)))
+    return "\n".join(blocks)
+
+
+def _render_one(d: Diagnostic, source: str | None) -> str:
+    if d.span is None:
+        lines = [f"{d.path}: {d.severity}[{d.code}]: {d.message}"]
+    else:
+        sp = d.span
+        lines = [f"{sp.file}:{sp.line}:{sp.column}: {d.severity}[{d.code}]: {d.message}"]
+        text_lines = source.splitlines() if source is not None else []
+        if 1 <= sp.line <= len(text_lines):
+            src = text_lines[sp.line - 1].expandtabs(1)
+            lines.append(f"{sp.line:>5} | {src}")
+            lines.append("      | " + " " * (sp.column - 1) + "^")
+    if d.hint:
+        lines.append(f"   hint: {d.hint}")
+    return "\n".join(lines)
+
+
+def render_json(diags: Sequence[Diagnostic]) -> str:
+    """All diagnostics of a run as one JSON document."""
+    ordered = sorted(diags, key=lambda x: x.sort_key())
+    return json.dumps({"diagnostics": [d.as_json() for d in ordered]}, indent=2, ensure_ascii=False)

@@ -1,0 +1,553 @@
+"""Typed syntax (``dsl/syntax.py``) → the compiled :class:`~obc_check.model.Contract`.
+
+The builder knows the whole contract, so it resolves what needs context: schedules against
+the term's years, literal kinds against an indicator's unit, weights inside an outcome. What
+cannot be represented in the model (a schedule that names a year twice, a `%` where money is
+due, a setting given twice) is reported here; rules over a well-formed model live in
+``dsl/checks.py``. The builder keeps going after an error so one run reports everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, cast
+
+from obc_check.diagnostics import Diagnostic, Span
+from obc_check.dsl.syntax import Lit, LitKind, RawSchedule, Stmt
+from obc_check.model import (
+    AllOrNothing,
+    Baseline,
+    Contract,
+    ContractYear,
+    Curve,
+    FlowDownObligation,
+    Gateway,
+    Indicator,
+    Linear,
+    Member,
+    Obligation,
+    Outcome,
+    OutcomePayment,
+    Party,
+    Price,
+    PromptPaymentObligation,
+    RateCard,
+    ReportObligation,
+    RiskShare,
+    Schedule,
+    SpendShareObligation,
+    Step,
+    Steps,
+    Term,
+    contract_years,
+)
+
+HUNDRED = Decimal(100)
+_KIND_WORDS: dict[LitKind, str] = {"money": "an amount of money like £1,500",
+                                   "percent": "a percentage like 15%",
+                                   "number": "a plain number like 3.6"}
+
+# Settings that may appear many times in a block; every other setting at most once.
+_REPEATABLE = {"party", "outcome", "indicator", "gateway", "obligation", "text", "price"}
+
+
+class Builder:
+    """Assembles one contract; diagnostics go to ``diags``."""
+
+    def __init__(self, diags: list[Diagnostic]) -> None:
+        self.diags = diags
+        self.years: tuple[ContractYear, ...] = ()
+        self.term_ok = False
+
+    def error(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
+        """Record one diagnostic."""
+        self.diags.append(Diagnostic(code, message, span, hint))
+
+    # ---- helpers ---------------------------------------------------------------------
+    def settings(self, block: Stmt) -> dict[str, Stmt]:
+        """The block's single settings by keyword; a second one is reported (E007)."""
+        seen: dict[str, Stmt] = {}
+        for st in block.items:
+            if st.name in _REPEATABLE:
+                continue
+            key = _setting_key(st.name)
+            if key in seen:
+                where = f"line {seen[key].span.line}"
+                self.error("E007", f"`{key}` is given twice in the {block.name} block",
+                           st.span, f"the first is on {where}; keep one")
+                continue
+            seen[key] = st
+        return seen
+
+    def texts(self, block: Stmt) -> tuple[str, ...]:
+        """The block's ``text`` statements in order."""
+        return tuple(cast(str, st.args[0]) for st in block.items if st.name == "text")
+
+    def expect_kind(self, lit: Lit, kinds: Iterable[LitKind], what: str) -> bool:
+        """Report E015 unless ``lit`` is of one of ``kinds``."""
+        kinds = tuple(kinds)
+        if lit.kind in kinds:
+            return True
+        wanted = " or ".join(_KIND_WORDS[k] for k in kinds)
+        self.error("E015", f"{what} takes {wanted}, not `{lit.text}`", lit.span,
+                   _kind_hint(lit, kinds))
+        return False
+
+    def share(self, lit: Lit, what: str) -> Decimal:
+        """A ``%`` share as a fraction; outside 0–100% is E019."""
+        if lit.kind != "percent":
+            self.expect_kind(lit, ("percent",), what)
+            return Decimal(0)
+        if lit.value > HUNDRED:
+            self.error("E019", f"{what} is {lit.text}, more than 100%", lit.span,
+                       "a share is between 0% and 100%")
+        return lit.value / HUNDRED
+
+    def whole(self, lit: Lit, what: str) -> int:
+        """A count or number of days: a whole number ≥ 1 (E023)."""
+        if lit.kind != "number" or not lit.is_whole or lit.value < 1:
+            self.error("E023", f"{what} must be a whole number of at least 1, not `{lit.text}`",
+                       lit.span, "write e.g. 15")
+            return 1
+        return int(lit.value)
+
+    def schedule(self, raw: RawSchedule, kinds: tuple[LitKind, ...], what: str,
+                 per_year_ok: bool = False) -> Schedule | None:
+        """Resolve a schedule to one value per contract year (E010, E011, E014, E015)."""
+        n = len(self.years)
+        entries = raw.entries
+        first_kind = entries[0].lit.kind
+        ok = True
+        for e in entries:
+            if not self.expect_kind(e.lit, kinds, what):
+                ok = False
+            elif e.lit.kind != first_kind:
+                self.error("E015", f"{what} mixes {first_kind} and {e.lit.kind}", e.lit.span,
+                           "one schedule holds one kind of quantity")
+                ok = False
+        if raw.per_year and (not per_year_ok or len(entries) > 1):
+            if len(entries) > 1:
+                self.error("E028", f"`per year` after a per-year list in {what}", raw.span,
+                           "drop `per year`: the list already gives each year")
+            else:
+                self.error("E001", f"`per year` is not used after {what}", raw.span,
+                           "drop `per year`: a single value applies to every year")
+        if len(entries) == 1 and entries[0].year is None:
+            if not ok:
+                return None
+            count = n if n else 1
+            return Schedule(values=(entries[0].lit.value,) * count, uniform=True,
+                            span=raw.span)
+        if any(e.year is None for e in entries):
+            self._unnamed_entries(raw, what)
+            return None
+        by_year: dict[int, Decimal] = {}
+        for e in entries:
+            year = cast(Lit, e.year)
+            if not year.is_whole or year.value < 1:
+                self.error("E014", f"`year {year.text}` is not a contract year", year.span,
+                           f"contract years are numbered 1 to {n or 'the last'}")
+                ok = False
+                continue
+            num = int(year.value)
+            if self.term_ok and num > n:
+                self.error("E014", f"{what} names year {num}, but the term has {n} "
+                           f"contract year{'s' if n != 1 else ''}", year.span,
+                           f"years run from 1 to {n}")
+                ok = False
+                continue
+            if num in by_year:
+                self.error("E010", f"{what} names year {num} twice", e.span,
+                           "give each year once")
+                ok = False
+                continue
+            by_year[num] = e.lit.value
+        count = n if self.term_ok else max(by_year, default=1)
+        missing = [y for y in range(1, count + 1) if y not in by_year]
+        if missing and ok:
+            listed = ", ".join(f"year {y}" for y in missing)
+            self.error("E011", f"{what} does not give {listed}", raw.span,
+                       "a list must name every contract year exactly once, or give one value "
+                       "for every year")
+            return None
+        if not ok or missing:
+            return None
+        values = tuple(by_year[y] for y in range(1, count + 1))
+        return Schedule(values=values, uniform=False, span=raw.span)
+
+    def _unnamed_entries(self, raw: RawSchedule, what: str) -> None:
+        entries = raw.entries
+        looks_grouped = all(e.year is None for e in entries) and all(
+            e.lit.kind == "number" and len(e.lit.text) == 3 and e.lit.text.isdigit()
+            for e in entries[1:])
+        if looks_grouped:
+            joined = ",".join(e.lit.text for e in entries)
+            self.error("E004", f"`{joined}`: plain numbers take no thousands separators",
+                       raw.span, f"write {joined.replace(',', '')}, or money as £{joined}")
+        else:
+            bad = next(e for e in entries if e.year is None)
+            self.error("E011", f"each value in the {what} list must say its year", bad.span,
+                       "write `V in year 1, V in year 2, ...`, or one value for every year")
+
+    # ---- the contract ----------------------------------------------------------------
+    def contract(self, root: Stmt) -> Contract | None:
+        """Assemble the whole contract; None if it cannot be represented."""
+        s = self.settings(root)
+        self.term(root, s.get("term"))
+        for name in ("version", "currency", "term"):
+            if name not in s:
+                self.error("E008", f"the contract has no `{name}`", root.ident_span,
+                           _REQUIRED_HINT[name])
+        currency = s.get("currency")
+        if currency is not None and currency.args[0] != "GBP":
+            self.error("E026", f"currency `{currency.args[0]}` is not supported",
+                       cast(Span, currency.args[1]), "write `currency GBP`")
+        parties = tuple(self.party(st) for st in root.items if st.name == "party")
+        if not any(p.role == "commissioner" for p in parties):
+            self.error("E008", "the contract has no party with role commissioner",
+                       root.ident_span, 'add e.g. `party CCG "Name" role commissioner sector nhs`')
+        annual = self.money_schedule(s.get("annual_value"), "annual_value")
+        pay = self.outcome_payment(s.get("outcome_payment"), annual)
+        outcomes = tuple(self.outcome(st) for st in root.items if st.name == "outcome")
+        free = tuple(self.indicator(st, None, None) for st in root.items
+                     if st.name == "indicator")
+        units = {i.id: i.unit for o in outcomes for i in o.indicators}
+        units.update({i.id: i.unit for i in free})
+        gateways = tuple(self.gateway(st, units) for st in root.items if st.name == "gateway")
+        obligations = tuple(o for o in (self.obligation(st) for st in root.items
+                                        if st.name == "obligation") if o is not None)
+        risk = self.risk_share(s["risk_share"]) if "risk_share" in s else None
+        card = self.rate_card(s["rate_card"]) if "rate_card" in s else None
+        start = self._term_dates(s.get("term"))
+        term = Term(start=start[0], end=start[1], years=self.years,
+                    span=s["term"].span if "term" in s else None)
+        version = cast(str, s["version"].args[0]) if "version" in s else ""
+        return Contract(
+            id=cast(str, root.ident), title=cast(str, root.args[0]), version=version,
+            term=term, parties=parties, annual_value=annual, outcome_payment=pay,
+            risk_share=risk, rate_card=card, text=self.texts(root), outcomes=outcomes,
+            indicators=free, gateways=gateways, obligations=obligations, span=root.span)
+
+    def _term_dates(self, st: Stmt | None) -> tuple[dt.date, dt.date]:
+        if self.years:
+            return self.years[0].start, self.years[-1].end
+        if st is not None:
+            a, b = (cast(tuple[dt.date | None, Span], x)[0] for x in st.args)
+            if a is not None and b is not None:
+                return a, b
+        return dt.date(2000, 1, 1), dt.date(2000, 12, 31)
+
+    def term(self, root: Stmt, st: Stmt | None) -> None:
+        """Resolve the contract years (E009) before anything that needs them."""
+        if st is None:
+            return
+        (start, _s_span), (end, e_span) = cast(
+            tuple[tuple[dt.date | None, Span], tuple[dt.date | None, Span]], st.args)
+        if start is None or end is None:
+            return
+        if end <= start:
+            self.error("E009", f"the term ends on {end}, before it starts on {start}", e_span,
+                       "write `term START to END` with END after START")
+            return
+        years = contract_years(start, end)
+        if years is None:
+            from obc_check.model import add_months
+
+            n = max(1, round((end - start).days / 365.25))
+            suggestion = add_months(start, 12 * n) - dt.timedelta(days=1)
+            self.error("E009", f"the term {start} to {end} is not a whole number of contract "
+                       "years", e_span,
+                       f"a term that starts on {start} ends on the day before a year "
+                       f"boundary, e.g. {suggestion}")
+            return
+        self.years = years
+        self.term_ok = True
+
+    def party(self, st: Stmt) -> Party:
+        """``party ID "Name" role R sector S``."""
+        name, role, sector = st.args
+        return Party(id=cast(str, st.ident), name=cast(str, name), role=cast(Any, role),
+                     sector=cast(Any, sector), span=st.ident_span)
+
+    def money_schedule(self, st: Stmt | None, what: str) -> Schedule | None:
+        """A schedule of money (annual_value, budget, member loss cap)."""
+        if st is None:
+            return None
+        return self.schedule(cast(RawSchedule, st.args[0]), ("money",), what,
+                             per_year_ok=True)
+
+    def outcome_payment(self, st: Stmt | None, annual: Schedule | None) -> OutcomePayment | None:
+        """The pot: a share of the annual value, or sums of money."""
+        if st is None:
+            return None
+        raw = cast(RawSchedule, st.args[0])
+        sched = self.schedule(raw, ("percent", "money"), "outcome_payment", per_year_ok=True)
+        if sched is None:
+            return None
+        if raw.entries[0].lit.kind == "percent":
+            for e in raw.entries:
+                self.share(e.lit, "outcome_payment")
+            shares = Schedule(values=tuple(v / HUNDRED for v in sched.values),
+                              uniform=sched.uniform, span=sched.span)
+            if annual is None:
+                self.error("E024", "outcome_payment is a share of annual_value, but the "
+                           "contract has no annual_value", st.span,
+                           "add e.g. `annual_value £45,000,000`, or give the pot in £")
+                pot: tuple[Decimal, ...] = tuple(Decimal(0) for _ in shares.values)
+            else:
+                pot = tuple(share * annual.values[min(i, len(annual.values) - 1)]
+                            for i, share in enumerate(shares.values))
+            return OutcomePayment(basis="share_of_annual_value", schedule=shares, pot=pot,
+                                  span=st.span)
+        return OutcomePayment(basis="amount", schedule=sched, pot=sched.values, span=st.span)
+
+    # ---- outcomes and indicators -----------------------------------------------------
+    def outcome(self, st: Stmt) -> Outcome:
+        """An outcome and its indicators, with indicator weights resolved (E013)."""
+        s = self.settings(st)
+        weight = Decimal(0)
+        if "weight" in s:
+            weight = self.share(cast(Lit, s["weight"].args[0]), f"the weight of {st.ident}")
+        else:
+            self.error("E029", f"outcome {st.ident} has no weight", st.ident_span,
+                       f'write `outcome {st.ident} "..." weight 15% {{`')
+        inds = [x for x in st.items if x.name == "indicator"]
+        declared = [x for x in inds if any(i.name == "weight" for i in x.items)]
+        weights: list[Fraction | None]
+        if not declared:
+            weights = [Fraction(1, len(inds))] * len(inds) if inds else []
+        else:
+            weights = []
+            for x in inds:
+                w = next((i for i in x.items if i.name == "weight"), None)
+                weights.append(Fraction(self.share(cast(Lit, w.args[0]), "a weight"))
+                               if w is not None else None)
+            if len(declared) != len(inds):
+                miss = next(x for x in inds if x not in declared)
+                self.error("E013", f"indicator {miss.ident} in outcome {st.ident} has no "
+                           "weight, but others do", miss.ident_span,
+                           "give every indicator of the outcome a weight, or none (then "
+                           "they share equally)")
+            else:
+                total = sum((w for w in weights if w is not None), Fraction(0))
+                if total != 1:
+                    listed = ", ".join(f"{x.ident} {_pct_text(x)}" for x in inds)
+                    self.error("E013", f"indicator weights in outcome {st.ident} add up to "
+                               f"{_fmt_pct(total * 100)}, not 100%", st.ident_span,
+                               f"the weights are {listed}")
+        if not inds:
+            self.error("E008", f"outcome {st.ident} has no indicator", st.ident_span,
+                       "an outcome is paid on one or more indicators")
+        indicators = tuple(self.indicator(x, st.ident, w) for x, w in zip(inds, weights,
+                                                                           strict=True))
+        return Outcome(id=cast(str, st.ident), title=cast(str, st.args[0]), weight=weight,
+                       indicators=indicators, text=self.texts(st), span=st.ident_span)
+
+    def indicator(self, st: Stmt, outcome: str | None, weight: Fraction | None) -> Indicator:
+        """One indicator; thresholds are checked against its unit (E015)."""
+        s = self.settings(st)
+        name = cast(str, st.ident)
+        if outcome is None and "weight" in s:
+            self.error("E001", f"indicator {name} is outside any outcome, so it takes no "
+                       "weight", s["weight"].span, "move it into an outcome to pay for it")
+        unit = cast(Any, s["unit"].args[0]) if "unit" in s else None
+        if unit is None:
+            self.error("E008", f"indicator {name} has no unit", st.ident_span,
+                       "add e.g. `unit percent` (or ratio, score, rate, count, days)")
+        kinds: tuple[LitKind, ...] = ("percent",) if unit == "percent" else ("number",)
+        if unit is None:
+            kinds = ("percent", "number")
+        declared = None
+        if "weight" in s and outcome is not None:
+            declared = cast(Lit, s["weight"].args[0]).value / HUNDRED
+        floor = target = None
+        if "floor" in s:
+            floor = self.schedule(cast(RawSchedule, s["floor"].args[0]), kinds,
+                                  f"the floor of {name}")
+        if "target" in s:
+            target = self.schedule(cast(RawSchedule, s["target"].args[0]), kinds,
+                                   f"the target of {name}")
+        baseline = None
+        if "baseline" in s:
+            lit, (label, _span) = cast(tuple[Lit, tuple[str | None, Span]], s["baseline"].args)
+            self.expect_kind(lit, kinds, f"the baseline of {name}")
+            baseline = Baseline(value=lit.value, period=label or "", span=s["baseline"].span)
+        curve: Curve = Linear()
+        if "pays" in s:
+            curve = self.curve(s["pays"], kinds, name)
+        minimum = None
+        if "minimum denominator" in s:
+            minimum = self.whole(cast(Lit, s["minimum denominator"].args[0]),
+                                 "minimum denominator")
+        missing = Decimal(0)
+        if "if missing pay" in s:
+            missing = self.share(cast(Lit, s["if missing pay"].args[0]), "if missing pay")
+        direction = cast(Any, s["direction"].args[0]) if "direction" in s else None
+        return Indicator(
+            id=name, title=cast(str, st.args[0]), outcome=outcome, declared_weight=declared,
+            weight=weight, unit=unit, direction=direction, baseline=baseline, floor=floor,
+            target=target, curve=curve, curve_declared="pays" in s,
+            minimum_denominator=minimum, if_missing_pay=missing,
+            if_missing_declared="if missing pay" in s, text=self.texts(st),
+            span=st.ident_span)
+
+    def curve(self, st: Stmt, kinds: tuple[LitKind, ...], name: str) -> Curve:
+        """``pays linear | all or nothing | in steps ...``."""
+        kind, raw = cast(tuple[str, list[tuple[Lit, Lit, Span]]], st.args[0])
+        if kind == "linear":
+            return Linear(span=st.span)
+        if kind == "all_or_nothing":
+            return AllOrNothing(span=st.span)
+        steps = []
+        for share, threshold, span in raw:
+            s_val = self.share(share, f"a step of {name}")
+            self.expect_kind(threshold, kinds, f"a step threshold of {name}")
+            steps.append(Step(share=s_val, threshold=threshold.value, span=span))
+        return Steps(steps=tuple(steps), span=st.span)
+
+    # ---- gateways, risk share, rate card ---------------------------------------------
+    def gateway(self, st: Stmt, units: Mapping[str, str | None]) -> Gateway:
+        """``gateway`` with its ``requires`` and ``otherwise`` lines (E008 if absent)."""
+        s = self.settings(st)
+        indicator, comparison, threshold, withhold = "", "at_least", Decimal(0), Decimal(0)
+        req_span = None
+        for key, example in (("requires", "requires DQMI at least 95%"),
+                             ("otherwise", "otherwise withhold 50% of outcome_payment")):
+            if key not in s:
+                self.error("E008", f"gateway {st.ident} has no `{key}` line", st.ident_span,
+                           f"add e.g. `{example}`")
+        if "requires" in s:
+            indicator, ind_span, comparison, lit = cast(tuple[str, Span, str, Lit],
+                                                        s["requires"].args)
+            threshold = lit.value
+            req_span = ind_span
+            unit = units.get(indicator)
+            if unit is not None:
+                kinds: tuple[LitKind, ...] = ("percent",) if unit == "percent" else ("number",)
+                self.expect_kind(lit, kinds, f"the level of {indicator} ({unit})")
+        if "otherwise" in s:
+            withhold = self.share(cast(Lit, s["otherwise"].args[0]), "the share withheld")
+        return Gateway(id=cast(str, st.ident), title=cast(str, st.args[0]), indicator=indicator,
+                       comparison=cast(Any, comparison), threshold=threshold, withhold=withhold,
+                       text=self.texts(st), span=req_span or st.ident_span)
+
+    def risk_share(self, st: Stmt) -> RiskShare | None:
+        """``risk_share { budget, commissioner share, members, member loss cap }``."""
+        s = self.settings(st)
+        for key in ("budget", "commissioner share", "members"):
+            if key not in s:
+                self.error("E008", f"risk_share has no `{key}`", st.span,
+                           _REQUIRED_HINT.get(key))
+        budget = self.money_schedule(s.get("budget"), "budget")
+        cap = self.money_schedule(s.get("member loss cap"), "member loss cap")
+        share = Decimal(0)
+        if "commissioner share" in s:
+            share = self.share(cast(Lit, s["commissioner share"].args[0]), "commissioner share")
+        members: list[Member] = []
+        if "members" in s:
+            for ident, span, lit in cast(tuple[tuple[str, Span, Lit], ...], s["members"].args):
+                members.append(Member(party=ident, share=self.share(lit, f"{ident}'s share"),
+                                      span=span))
+        if budget is None:
+            return None
+        return RiskShare(budget=budget, commissioner_share=share, members=tuple(members),
+                         member_loss_cap=cap, text=self.texts(st), span=st.span)
+
+    def rate_card(self, st: Stmt) -> RateCard | None:
+        """``rate_card { cap ..., price ... }``."""
+        s = self.settings(st)
+        cap = Decimal(0)
+        if "cap" not in s:
+            self.error("E008", "rate_card has no `cap ... over term`", st.span,
+                       "add e.g. `cap £1,800,000 over term`")
+        else:
+            lit = cast(Lit, s["cap"].args[0])
+            cap = lit.value
+        prices = []
+        for p in (x for x in st.items if x.name == "price"):
+            title, amount, per, limit = cast(tuple[str, Lit, str, Lit | None], p.args)
+            at_most = self.whole(limit, "at most") if limit is not None else None
+            prices.append(Price(id=cast(str, p.ident), title=title, amount=amount.value,
+                                per=per, at_most=at_most, span=p.ident_span))
+        if not prices:
+            self.error("E008", "rate_card has no price", st.span,
+                       'add e.g. `price ENTRY "Entered settled accommodation" £1,500 per person`')
+        return RateCard(cap=cap, prices=tuple(prices), text=self.texts(st), span=st.span)
+
+    # ---- obligations -----------------------------------------------------------------
+    def obligation(self, st: Stmt) -> Obligation | None:
+        """One obligation: exactly one duty sentence, an optional penalty."""
+        duties = [x for x in st.items if x.name in _DUTIES]
+        for extra in duties[1:]:
+            self.error("E007", f"obligation {st.ident} has a second duty sentence", extra.span,
+                       "write one obligation block per duty")
+        s = self.settings(st)
+        penalty = None
+        if "penalty" in s:
+            penalty = cast(Lit, s["penalty"].args[0]).value
+        if not duties:
+            self.error("E008", f"obligation {st.ident} has no duty sentence", st.ident_span,
+                       "add e.g. `OH shall report within 15 working days after each quarter`")
+            return None
+        d = duties[0]
+        common: dict[str, Any] = {
+            "id": st.ident, "title": st.args[0], "party": d.ident, "penalty": penalty,
+            "text": self.texts(st), "span": d.ident_span}
+        if d.name == "report":
+            days, each = cast(tuple[Lit, str], d.args)
+            return ReportObligation(working_days=self.whole(days, "working days"),
+                                    each=cast(Any, each), **common)
+        if d.name == "spend_share":
+            share, sector = cast(tuple[Lit, str], d.args)
+            return SpendShareObligation(share=self.share(share, "the share"),
+                                        sector=cast(Any, sector), **common)
+        if d.name == "prompt_payment":
+            return PromptPaymentObligation(days=self.whole(cast(Lit, d.args[0]), "days"),
+                                           **common)
+        share, days = cast(tuple[Lit, Lit], d.args)
+        return FlowDownObligation(share=self.share(share, "the share"),
+                                  days=self.whole(days, "days"), **common)
+
+
+_DUTIES = {"report", "spend_share", "prompt_payment", "flow_down"}
+
+_REQUIRED_HINT: dict[str, str] = {
+    "version": 'add e.g. `version "1.0"`',
+    "currency": "add `currency GBP`",
+    "term": "add e.g. `term 2015-04-01 to 2018-03-31`",
+    "budget": "add e.g. `budget £150,000,000 per year`",
+    "commissioner share": "add e.g. `commissioner share 50%`",
+    "members": "add e.g. `members OUH 55%, OH 45%`",
+}
+
+
+def _setting_key(name: str) -> str:
+    return "duty" if name in _DUTIES else name
+
+
+def _kind_hint(lit: Lit, kinds: tuple[LitKind, ...]) -> str:
+    if "percent" in kinds and lit.kind == "number":
+        return f"write {lit.text}%"
+    if kinds == ("number",) and lit.kind == "percent":
+        return f"this indicator's unit is not percent: write {lit.text[:-1]}"
+    if "money" in kinds:
+        return "write money with £, e.g. £1,500"
+    return "check the unit"
+
+
+def _fmt_pct(value: Fraction) -> str:
+    d = Decimal(value.numerator) / Decimal(value.denominator)
+    return f"{d.normalize():f}%"
+
+
+def _pct_text(st: Stmt) -> str:
+    w = next((i for i in st.items if i.name == "weight"), None)
+    return cast(Lit, w.args[0]).text if w is not None else "(none)"
+
+
+def build(root: Stmt, diags: list[Diagnostic]) -> Contract | None:
+    """Assemble ``root`` into a contract, appending diagnostics to ``diags``."""
+    return Builder(diags).contract(root)

@@ -1,0 +1,434 @@
+"""lark tree → typed syntax (``dsl/syntax.py``), a ``@v_args(meta=True)`` Transformer.
+
+As python-hcl2 does, each grammar rule has one method that receives its rule's position
+(``meta``) and its already-transformed children. Lexical checks that need only the token's
+text (money format, dates, year labels) are done here and reported as diagnostics.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import textwrap
+from decimal import Decimal
+from typing import Any
+
+from lark import Token, Transformer, v_args
+from lark.tree import Meta
+
+from obc_check.diagnostics import Diagnostic, Span
+from obc_check.dsl.syntax import Entry, Lit, RawSchedule, Stmt
+
+_GROUPED = re.compile(r"^[0-9]{1,3}(,[0-9]{3})*$")
+
+
+def dedent_text(raw: str) -> str:
+    """A ``text`` string's content: quotes removed; a long string is dedented.
+
+    As LANGUAGE.md says: like ``textwrap.dedent``, with the first and last blank lines dropped.
+    """
+    if raw.startswith('"""'):
+        body = raw[3:-3]
+        lines = body.split("\n")
+        if lines and not lines[0].strip():
+            lines = lines[1:]
+        if lines and not lines[-1].strip():
+            lines = lines[:-1]
+        return textwrap.dedent("\n".join(lines))
+    return raw[1:-1]
+
+
+class ToSyntax(Transformer[Token, Any]):
+    """Turns the lark tree of one file into :class:`Stmt` objects."""
+
+    def __init__(self, file: str, diags: list[Diagnostic]) -> None:
+        super().__init__(visit_tokens=True)
+        self.file = file
+        self.diags = diags
+
+    # ---- positions -------------------------------------------------------------------
+    def span(self, meta: Meta) -> Span:
+        """The span of a rule."""
+        return Span(file=self.file, line=meta.line, column=meta.column,
+                    end_line=meta.end_line, end_column=meta.end_column)
+
+    def tspan(self, tok: Token) -> Span:
+        """The span of a token."""
+        return Span(file=self.file, line=tok.line or 1, column=tok.column or 1,
+                    end_line=tok.end_line or tok.line or 1,
+                    end_column=tok.end_column or (tok.column or 1) + 1)
+
+    def error(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
+        """Record one diagnostic."""
+        self.diags.append(Diagnostic(code, message, span, hint))
+
+    # ---- tokens ------------------------------------------------------------------------
+    def MONEY(self, tok: Token) -> Lit:  # noqa: N802 - lark names token callbacks by terminal
+        """``£45,000,000``, ``£1,000.50``, ``£24m``, ``£1.5m``, ``£250k``."""
+        text = str(tok)
+        body = text[1:]
+        span = self.tspan(tok)
+        value = Decimal(0)
+        if body[-1] in "mk":
+            number = body[:-1]
+            scale = Decimal(1_000_000) if body[-1] == "m" else Decimal(1000)
+            if "," in number:
+                self.error("E004", f"`{text}`: a short form takes no thousands separators",
+                           span, f"write £{number.replace(',', '')}{body[-1]}")
+                number = number.replace(",", "")
+            value = Decimal(number) * scale
+            if value != value.quantize(Decimal("0.01")):
+                self.error("E004", f"`{text}` is not a whole number of pence", span,
+                           "use at most as many decimals as make whole pence, e.g. £1.5m")
+        else:
+            whole, _, pence = body.partition(".")
+            if "," in whole and not _GROUPED.match(whole):
+                self.error("E004", f"`{text}`: thousands separators must be in groups of three",
+                           span, f"write £{_regroup(whole)}" + (f".{pence}" if pence else ""))
+            if len(pence) > 2:
+                self.error("E004", f"`{text}` has more than two decimals", span,
+                           "money is written to the penny at most, e.g. £1,000.50")
+            value = Decimal(whole.replace(",", "") + (f".{pence}" if pence else ""))
+        return Lit("money", value, text, span)
+
+    def PERCENT(self, tok: Token) -> Lit:  # noqa: N802
+        """``85%``, ``2.5%``: the value in percentage points."""
+        return Lit("percent", Decimal(str(tok)[:-1]), str(tok), self.tspan(tok))
+
+    def NUMBER(self, tok: Token) -> Lit:  # noqa: N802
+        """A plain non-negative decimal."""
+        return Lit("number", Decimal(str(tok)), str(tok), self.tspan(tok))
+
+    def DATE(self, tok: Token) -> tuple[dt.date | None, Span]:  # noqa: N802
+        """An ISO date; an impossible one (2015-02-30) is an error."""
+        span = self.tspan(tok)
+        try:
+            return dt.date.fromisoformat(str(tok)), span
+        except ValueError:
+            self.error("E003", f"`{tok}` is not a valid date", span,
+                       "write an ISO date that exists, e.g. 2015-04-01")
+            return None, span
+
+    # ---- small rules ---------------------------------------------------------------------
+    @v_args(meta=True)
+    def start(self, meta: Meta, children: list[Any]) -> Any:
+        """The file holds one contract."""
+        return children[0]
+
+    @v_args(meta=True)
+    def money(self, meta: Meta, children: list[Any]) -> Lit:
+        """Pass the literal through."""
+        return children[0]  # type: ignore[no-any-return]
+
+    percent = money
+    number = money
+
+    @v_args(meta=True)
+    def role(self, meta: Meta, children: list[Any]) -> str:
+        """Keyword rules keep their token: return its text."""
+        return str(children[0])
+
+    sector = role
+    unit_name = role
+    period_kind = role
+    price_unit = role
+
+    @v_args(meta=True)
+    def comparison(self, meta: Meta, children: list[Any]) -> str:
+        """``at least`` / ``at most``."""
+        return "at_least" if str(children[1]) == "least" else "at_most"
+
+    @v_args(meta=True)
+    def higher(self, meta: Meta, children: list[Any]) -> str:
+        """``higher is better``."""
+        return "higher"
+
+    @v_args(meta=True)
+    def lower(self, meta: Meta, children: list[Any]) -> str:
+        """``lower is better``."""
+        return "lower"
+
+    @v_args(meta=True)
+    def per_year(self, meta: Meta, children: list[Any]) -> str:
+        """The marker ``per year``."""
+        return "per_year"
+
+    @v_args(meta=True)
+    def entry(self, meta: Meta, children: list[Any]) -> Entry:
+        """``V`` or ``V in year N``."""
+        year = children[1] if len(children) > 1 else None
+        return Entry(children[0], year, self.span(meta))
+
+    @v_args(meta=True)
+    def schedule(self, meta: Meta, children: list[Any]) -> RawSchedule:
+        """The entries of a schedule, as written."""
+        return RawSchedule(tuple(children), self.span(meta))
+
+    @v_args(meta=True)
+    def year_label(self, meta: Meta, children: list[Any]) -> tuple[str | None, Span]:
+        """``2014/15`` (consecutive years) or a calendar year ``2018``."""
+        tok = children[0]
+        span = self.span(meta)
+        if isinstance(tok, Lit):
+            if tok.is_whole and len(tok.text) == 4:
+                return tok.text, span
+            self.error("E027", f"`{tok.text}` is not a year label", span,
+                       "write a financial year like 2014/15 or a calendar year like 2018")
+            return None, span
+        text = str(tok)
+        first, second = int(text[:4]), int(text[5:])
+        if (first + 1) % 100 != second:
+            self.error("E027", f"`{text}` is not a year label: {second:02d} does not follow "
+                       f"{first}", span, f"write {first}/{(first + 1) % 100:02d}")
+            return None, span
+        return text, span
+
+    # ---- statements ---------------------------------------------------------------------
+    def _stmt(self, name: str, meta: Meta, *args: object) -> Stmt:
+        return Stmt(name, self.span(meta), tuple(args))
+
+    def _schedule_stmt(self, name: str, meta: Meta, children: list[Any]) -> Stmt:
+        sched: RawSchedule = children[0]
+        if len(children) > 1:
+            sched = RawSchedule(sched.entries, sched.span, per_year=True)
+        return self._stmt(name, meta, sched)
+
+    @v_args(meta=True)
+    def version(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``version "1.0"``."""
+        return self._stmt("version", meta, str(c[0])[1:-1])
+
+    @v_args(meta=True)
+    def currency(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``currency GBP``."""
+        return self._stmt("currency", meta, str(c[0]), self.tspan(c[0]))
+
+    @v_args(meta=True)
+    def term(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``term START to END``."""
+        return self._stmt("term", meta, c[0], c[1])
+
+    @v_args(meta=True)
+    def party(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``party ID "Name" role R sector S``."""
+        st = self._stmt("party", meta, str(c[1])[1:-1], c[2], c[3])
+        st.ident, st.ident_span = str(c[0]), self.tspan(c[0])
+        return st
+
+    @v_args(meta=True)
+    def annual_value(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``annual_value SCHEDULE``."""
+        return self._schedule_stmt("annual_value", meta, c)
+
+    @v_args(meta=True)
+    def outcome_payment(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``outcome_payment SCHEDULE``."""
+        return self._schedule_stmt("outcome_payment", meta, c)
+
+    @v_args(meta=True)
+    def budget(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``budget SCHEDULE [per year]``."""
+        return self._schedule_stmt("budget", meta, c)
+
+    @v_args(meta=True)
+    def loss_cap(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``member loss cap SCHEDULE [per year]``."""
+        return self._schedule_stmt("member loss cap", meta, c)
+
+    @v_args(meta=True)
+    def floor(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``floor SCHEDULE``."""
+        return self._schedule_stmt("floor", meta, c)
+
+    @v_args(meta=True)
+    def target(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``target SCHEDULE``."""
+        return self._schedule_stmt("target", meta, c)
+
+    @v_args(meta=True)
+    def text(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``text "..."`` or ``text \"\"\"...\"\"\"``."""
+        return self._stmt("text", meta, dedent_text(str(c[0])))
+
+    @v_args(meta=True)
+    def weight(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``weight P%``."""
+        return self._stmt("weight", meta, c[0])
+
+    @v_args(meta=True)
+    def unit(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``unit NAME``."""
+        return self._stmt("unit", meta, c[0])
+
+    @v_args(meta=True)
+    def direction(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``higher is better`` / ``lower is better``."""
+        return self._stmt("direction", meta, c[0])
+
+    @v_args(meta=True)
+    def baseline(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``baseline V in LABEL``."""
+        return self._stmt("baseline", meta, c[0], c[1])
+
+    @v_args(meta=True)
+    def pays(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``pays CURVE``."""
+        return self._stmt("pays", meta, c[0])
+
+    @v_args(meta=True)
+    def linear(self, meta: Meta, c: list[Any]) -> tuple[str, list[Any]]:
+        """``linear``."""
+        return ("linear", [])
+
+    @v_args(meta=True)
+    def all_or_nothing(self, meta: Meta, c: list[Any]) -> tuple[str, list[Any]]:
+        """``all or nothing``."""
+        return ("all_or_nothing", [])
+
+    @v_args(meta=True)
+    def steps(self, meta: Meta, c: list[Any]) -> tuple[str, list[Any]]:
+        """``in steps S at V, ...``."""
+        return ("steps", list(c))
+
+    @v_args(meta=True)
+    def step(self, meta: Meta, c: list[Any]) -> tuple[Lit, Lit, Span]:
+        """``S at V``."""
+        return (c[0], c[1], self.span(meta))
+
+    @v_args(meta=True)
+    def minimum(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``minimum denominator N``."""
+        return self._stmt("minimum denominator", meta, c[0])
+
+    @v_args(meta=True)
+    def if_missing(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``if missing pay P%``."""
+        return self._stmt("if missing pay", meta, c[0])
+
+    @v_args(meta=True)
+    def requires(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``requires ID at least|at most V``."""
+        return self._stmt("requires", meta, str(c[0]), self.tspan(c[0]), c[1], c[2])
+
+    @v_args(meta=True)
+    def otherwise(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``otherwise withhold P% of outcome_payment``."""
+        return self._stmt("otherwise", meta, c[0])
+
+    @v_args(meta=True)
+    def commissioner_share(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``commissioner share P%``."""
+        return self._stmt("commissioner share", meta, c[0])
+
+    @v_args(meta=True)
+    def members(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``members ID P%, ...``."""
+        return self._stmt("members", meta, *c)
+
+    @v_args(meta=True)
+    def member(self, meta: Meta, c: list[Any]) -> tuple[str, Span, Lit]:
+        """``ID P%``."""
+        return (str(c[0]), self.tspan(c[0]), c[1])
+
+    @v_args(meta=True)
+    def cap(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``cap £X over term``."""
+        return self._stmt("cap", meta, c[0])
+
+    @v_args(meta=True)
+    def price(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``price ID "Title" £X per person [, at most N over term]``."""
+        limit = c[4] if len(c) > 4 else None
+        st = self._stmt("price", meta, str(c[1])[1:-1], c[2], c[3], limit)
+        st.ident, st.ident_span = str(c[0]), self.tspan(c[0])
+        return st
+
+    @v_args(meta=True)
+    def price_limit(self, meta: Meta, c: list[Any]) -> Lit:
+        """``, at most N over term``."""
+        return c[0]  # type: ignore[no-any-return]
+
+    @v_args(meta=True)
+    def duty(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``PARTY shall ...``: the body's statement, with the party."""
+        body: Stmt = c[1]
+        body.span = self.span(meta)
+        body.ident, body.ident_span = str(c[0]), self.tspan(c[0])
+        return body
+
+    @v_args(meta=True)
+    def report(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``report within N working days after each PERIOD``."""
+        return self._stmt("report", meta, c[0], c[1])
+
+    @v_args(meta=True)
+    def spend_share(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``pay at least P% of annual_value to SECTOR sector parties each year``."""
+        return self._stmt("spend_share", meta, c[0], c[1])
+
+    @v_args(meta=True)
+    def prompt_payment(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``pay subcontractor invoices within N days of receipt``."""
+        return self._stmt("prompt_payment", meta, c[0])
+
+    @v_args(meta=True)
+    def flow_down(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``pass on at least P% of earned outcome_payment ... within N days of year end``."""
+        return self._stmt("flow_down", meta, c[0], c[1])
+
+    @v_args(meta=True)
+    def penalty(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``penalty £X per breach``."""
+        return self._stmt("penalty", meta, c[0])
+
+    # ---- blocks -------------------------------------------------------------------------
+    def _block(self, name: str, meta: Meta, c: list[Any], head: int) -> Stmt:
+        """A block: ``KEYWORD ID "Title" [head settings] { items }``."""
+        ident = c[0]
+        title = str(c[1])[1:-1]
+        head_items = [x for x in c[2:head] if isinstance(x, Stmt)]
+        items = [x for x in c[2:] if isinstance(x, Stmt)]
+        st = Stmt(name, self.span(meta), (title,), items)
+        st.ident, st.ident_span = str(ident), self.tspan(ident)
+        del head_items
+        return st
+
+    @v_args(meta=True)
+    def contract(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``contract ID "Title" { ... }``."""
+        return self._block("contract", meta, c, 2)
+
+    @v_args(meta=True)
+    def outcome(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``outcome ID "Title" weight P% { ... }``."""
+        return self._block("outcome", meta, c, 3)
+
+    @v_args(meta=True)
+    def indicator(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``indicator ID "Title" [weight P%] { ... }``."""
+        return self._block("indicator", meta, c, 3)
+
+    @v_args(meta=True)
+    def gateway(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``gateway ID "Title" { ... }``."""
+        return self._block("gateway", meta, c, 2)
+
+    @v_args(meta=True)
+    def obligation(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``obligation ID "Title" { ... }``."""
+        return self._block("obligation", meta, c, 2)
+
+    @v_args(meta=True)
+    def risk_share(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``risk_share { ... }``."""
+        return Stmt("risk_share", self.span(meta), (), [x for x in c if isinstance(x, Stmt)])
+
+    @v_args(meta=True)
+    def rate_card(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``rate_card { ... }``."""
+        return Stmt("rate_card", self.span(meta), (), [x for x in c if isinstance(x, Stmt)])
+
+
+def _regroup(digits: str) -> str:
+    plain = digits.replace(",", "")
+    return f"{int(plain):,}" if plain.isdigit() else digits

@@ -1,0 +1,1 @@
+"""The .obc grammar (obc.lark), read with importlib resources."""

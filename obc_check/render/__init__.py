@@ -1,0 +1,1 @@
+"""Contract text for legal review: Markdown, HTML, Word."""

@@ -1,0 +1,25 @@
+"""JSON Schemas that ``obc-check schema`` prints: the compiled contract and the report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from obc_check.model import Contract
+
+
+def contract_schema() -> dict[str, Any]:
+    """JSON Schema of ``obc-check compile`` output (serialisation mode: what is printed)."""
+    schema = Contract.model_json_schema(mode="serialization", by_alias=True)
+    schema["$id"] = "obc-contract/1"
+    return schema
+
+
+def all_schemas() -> dict[str, Any]:
+    """Every schema, keyed by its id."""
+    out: dict[str, Any] = {"obc-contract/1": contract_schema()}
+    try:
+        from obc_check.checker.report import report_schema  # type: ignore[import-untyped,unused-ignore]
+    except ImportError:  # the checker is optional until it exists
+        return out
+    out["obc-report/1"] = report_schema()
+    return out
