@@ -1,7 +1,8 @@
 """The ``obc-check`` command line (typer).
 
 Each command parses options, calls one library function, prints and exits. Exit status
-per CLI.md: 0 all good, 1 breaches found (or incomplete with --strict), 2 invalid input. Bad input never ends in a traceback.
+per CLI.md: 0 all good, 1 breaches found (or incomplete with --strict), 2 invalid input.
+Bad input never ends in a traceback.
 """
 
 from __future__ import annotations
