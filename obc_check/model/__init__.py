@@ -30,7 +30,14 @@ from obc_check.model.contract import (
     Term,
     Unit,
 )
-from obc_check.model.periods import ContractYear, Period, add_months, contract_years, year_label
+from obc_check.model.periods import (
+    ContractYear,
+    Period,
+    add_months,
+    contract_years,
+    find_period,
+    year_label,
+)
 
 __all__ = [
     "AllOrNothing", "Baseline", "Contract", "ContractYear", "Curve", "Direction",
@@ -38,5 +45,6 @@ __all__ = [
     "Outcome", "OutcomePayment", "Party", "Period", "Price", "PromptPaymentObligation",
     "RateCard", "ReportObligation", "RiskShare", "Role", "Schedule", "Sector",
     "SpendShareObligation", "Step", "Steps", "Term", "Unit", "add_months", "contract_years",
+    "find_period",
     "year_label",
 ]

@@ -109,3 +109,19 @@ def contract_years(start: dt.date, end: dt.date) -> tuple[ContractYear, ...] | N
         if y_end > end or n > 200:
             return None
         n += 1
+
+
+def find_period(label: str, years: tuple[ContractYear, ...]) -> Period | None:
+    """The period a label names (``2015/16``, ``2015/16 Q3``, ``2017 M11``), or None."""
+    year_part, _, sub = label.strip().partition(" ")
+    year = next((y for y in years if y.label == year_part), None)
+    if year is None:
+        return None
+    if not sub:
+        return year.as_period()
+    kind: PeriodKind | None = {"Q": "quarter", "M": "month"}.get(sub[:1])  # type: ignore[assignment]
+    if kind is None or not sub[1:].isdigit() or sub[1:].startswith("0"):
+        return None
+    index = int(sub[1:])
+    periods = year.periods(kind)
+    return periods[index - 1] if 1 <= index <= len(periods) else None
