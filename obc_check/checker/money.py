@@ -1,0 +1,82 @@
+"""Exact money: ``Fraction`` inside a computation, ``Decimal`` at the edges.
+
+LANGUAGE.md rounds in exactly four places (each indicator's earned, a gateway's withheld sum,
+each member's risk-share amount, the flow-down required sum). :func:`round_money` is the one
+rule for those, and nothing else in the checker rounds money that feeds a later figure. The
+``shown_*`` helpers only format intermediate exact figures (an allocation of a third of a pot)
+for people to read; their output is never computed with again.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+PENNY = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def _half_up(x: Fraction, places: int) -> Decimal:
+    """``x`` to ``places`` decimals, halves away from zero (Decimal's ROUND_HALF_UP)."""
+    scale = 10**places
+    scaled = abs(x) * scale
+    whole = int(scaled)
+    if scaled - whole >= Fraction(1, 2):
+        whole += 1
+    sign = "-" if x < 0 and whole else ""
+    digits = str(whole).rjust(places + 1, "0")
+    return Decimal(f"{sign}{digits[:-places]}.{digits[-places:]}")
+
+
+def round_money(x: Fraction) -> Decimal:
+    """Round to the penny, half up (a loss of -0.005 becomes -0.01): the spec's one rounding."""
+    return _half_up(x, 2)
+
+
+def exact(d: Decimal | int) -> Fraction:
+    """A Decimal from the model or data as an exact rational."""
+    return Fraction(d)
+
+
+def as_money(d: Decimal | Fraction) -> Decimal:
+    """A figure that is already whole pence (a sum of rounded amounts) as two-decimal Decimal.
+
+    Raises ``ValueError`` if it is not whole pence: that would mean a rounding step is missing.
+    """
+    f = Fraction(d)
+    if (f * 100).denominator != 1:
+        raise ValueError(f"{float(f)!r} is not a whole number of pence")
+    return _half_up(f, 2)
+
+
+def shown_money(x: Fraction) -> Decimal:
+    """An exact intermediate figure (an allocation, a required spend) for display only."""
+    return _half_up(x, 2)
+
+
+def is_whole_pence(x: Fraction) -> bool:
+    """True when ``x`` needs no rounding to be shown in pounds and pence."""
+    return (x * 100).denominator == 1
+
+
+def shown_ratio(x: Fraction, places: int = 4) -> Decimal:
+    """A ratio (achievement) rounded half up to ``places`` decimals, for display only."""
+    return _half_up(x, places)
+
+
+def shown_number(x: Fraction, places: int = 4) -> str:
+    """A value for people: exact when it has few decimals, else rounded, trailing zeros cut."""
+    d = _half_up(x, places)
+    text = format(d.normalize(), "f") if d else "0"
+    return text
+
+
+def pounds(d: Decimal) -> str:
+    """``£1,234.50`` (negative as ``-£1,234.50``) for text output."""
+    sign = "-" if d < 0 else ""
+    return f"{sign}£{abs(d):,.2f}"
+
+
+def percent_of(share: Decimal | Fraction) -> str:
+    """A share as people write it: ``0.15`` → ``15%``, ``1/3`` → ``33.3333%``."""
+    return f"{shown_number(Fraction(share) * 100)}%"
