@@ -91,6 +91,47 @@ def schema() -> None:
     typer.echo(json.dumps(all_schemas(), indent=2))
 
 
+@app.command("fmt")
+def fmt_cmd(
+    files: Annotated[list[Path], typer.Argument(help="contract files (.obc); - for stdin")],
+    check: Annotated[bool, typer.Option(
+        "--check", help="change nothing; list the files that would change, exit 1 if any")] = False,
+) -> None:
+    """Rewrite contracts in canonical layout (see docs/fmt.md)."""
+    from obc_check.dsl.format import FormatError, Formatted, format_file, format_text
+
+    changed: list[str] = []
+    bad = 0
+    for path in files:
+        try:
+            result: Formatted = (format_text(sys.stdin.read(), "-") if str(path) == "-"
+                                 else format_file(path))
+        except FormatError as err:
+            typer.echo(f"{err} (a bug in obc-check fmt: please report it)", err=True)
+            bad += 1
+            continue
+        if result.text is None:
+            _print_diagnostics([Compiled(result.file, result.source, None, result.diagnostics)])
+            typer.echo(f"{result.file}: not formatted; the file is unchanged", err=True)
+            bad += 1
+            continue
+        if str(path) == "-" and not check:
+            typer.echo(result.text, nl=False)
+            continue
+        if result.changed:
+            changed.append(result.file)
+            if check:
+                typer.echo(f"would reformat {result.file}")
+            else:
+                path.write_text(result.text, encoding="utf-8")
+                typer.echo(f"reformatted {result.file}")
+    n, same = len(changed), len(files) - len(changed) - bad
+    verb = "would be reformatted" if check else "reformatted"
+    typer.echo(f"{n} file{'s' if n != 1 else ''} {verb}, {same} file{'s' if same != 1 else ''} "
+               "already formatted" + (f", {bad} not formatted" if bad else ""), err=True)
+    raise typer.Exit(2 if bad else 1 if check and changed else 0)
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
