@@ -74,7 +74,7 @@ def _indicator(contract: Contract, outcome: Outcome, ind: Indicator, year: Contr
     floor = ind.floor.for_year(year.number) if ind.floor else None
     target = ind.target.for_year(year.number) if ind.target else None
     return IndicatorResult(
-        indicator=ind.id, outcome=outcome.id, status=yv.status,
+        indicator=ind.id, outcome=outcome.id, unit=unit, status=yv.status,
         value=shown_number(yv.value) if yv.value is not None else None,
         numerator=shown_number(yv.numerator) if yv.numerator is not None else None,
         denominator=shown_number(yv.denominator) if yv.denominator is not None else None,

@@ -43,6 +43,7 @@ class IndicatorResult(_Row):
 
     indicator: str
     outcome: str
+    unit: str | None = None
     status: IndicatorStatus
     value: str | None = Field(None, description="the year's value in the indicator's unit "
                               "(percent in points), rounded to 4 places for display")

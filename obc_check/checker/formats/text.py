@@ -1,0 +1,130 @@
+"""The text report: rich tables that read in 80 columns, in colour only on a terminal.
+
+Colour is decided by the caller (the CLI turns it off for ``NO_COLOR`` and for output that is
+not a terminal); without colour the output is plain text with box-drawing rules, stable for
+golden files. Sections: headline, outcome payment per year, indicators per year, gateways,
+risk share, rate card, obligations (breaches first), penalties.
+"""
+
+from __future__ import annotations
+
+import io
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from obc_check.checker.formats.common import (
+    STATUS_WORDS,
+    headline,
+    ordered_rows,
+    row_label,
+    shown_value,
+    summaries,
+)
+from obc_check.checker.money import ZERO, pounds
+from obc_check.checker.report import Report, YearPayment
+
+_STYLE = {"breached": "bold red", "not_due": "yellow", "met": "green", "assessed": "",
+          "missing": "bold yellow", "insufficient": "bold yellow", "not_met": "bold red"}
+
+
+def _table(title: str, *columns: str, right: tuple[int, ...] = ()) -> Table:
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+                  title_style="bold")
+    for i, name in enumerate(columns):
+        table.add_column(name, justify="right" if i in right else "left", overflow="fold")
+    return table
+
+
+def _status(word: str) -> Text:
+    return Text(STATUS_WORDS.get(word, word), style=_STYLE.get(word, ""))
+
+
+def _payments(years: list[YearPayment]) -> Table:
+    table = _table("Outcome payment", "Year", "At risk", "Earned", "Gateway", "Withheld",
+                   right=(1, 2, 3, 4))
+    for y in years:
+        table.add_row(y.year, pounds(y.at_risk), pounds(y.earned),
+                      pounds(y.gateway_withheld), pounds(y.withheld))
+    return table
+
+
+def _indicators(year: YearPayment) -> Table:
+    table = _table(f"Indicators {year.year}", "Indicator", "Status", "Value", "Floor",
+                   "Target", "Achieved", "Earned", right=(2, 3, 4, 5, 6))
+    for i in year.indicators:
+        table.add_row(i.indicator, _status(i.status), shown_value(i.value, i.unit), i.floor or "–",
+                      i.target or "–", f"{i.achievement:.4f}", pounds(i.earned))
+    return table
+
+
+def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
+    """The report as text tables of at most ``width`` columns."""
+    buf = io.StringIO()
+    console = Console(file=buf, width=width, force_terminal=color, no_color=not color,
+                      color_system="standard" if color else None, highlight=False,
+                      emoji=False, legacy_windows=False)
+    c = report.contract
+    console.print(Text(f"{c.id} — {c.title} (version {c.version})", style="bold"))
+    console.print(f"As of {report.as_of.isoformat()}; data {report.data}")
+    style = {"breach": "bold red", "incomplete": "bold yellow"}.get(report.status, "bold green")
+    console.print(Text(headline(report), style=style))
+    console.print()
+    t = report.totals
+    if report.outcome_payment is not None:
+        table = _payments(report.outcome_payment)
+        table.add_row(Text("Total", style="bold"), pounds(t.at_risk or ZERO),
+                      pounds(t.earned or ZERO), pounds(t.gateway_withheld or ZERO),
+                      pounds(t.withheld or ZERO))
+        console.print(table)
+        for year in report.outcome_payment:
+            console.print(_indicators(year))
+        gates = [(y.year, g) for y in report.outcome_payment for g in y.gateways]
+        if gates:
+            table = _table("Gateways", "Year", "Gateway", "Value", "Needs", "Status", "Withheld",
+                           right=(2, 5))
+            for year_label, g in gates:
+                need = ("≥ " if g.comparison == "at_least" else "≤ ") + g.threshold
+                table.add_row(year_label, g.gateway, g.value or "–", need, _status(g.status),
+                              pounds(g.withheld))
+            console.print(table)
+    if report.risk_share is not None:
+        members = list(report.risk_share[0].members) if report.risk_share else []
+        table = _table("Risk share (members' amounts; losses negative)", "Year", "Variance",
+                       *members, right=tuple(range(1, len(members) + 2)))
+        for r in report.risk_share:
+            table.add_row(r.year, pounds(r.variance), *(pounds(r.members[m]) for m in members))
+        table.add_row(Text("Total", style="bold"), "", *(
+            pounds(sum((r.members[m] for r in report.risk_share), ZERO))
+            for m in members))
+        console.print(table)
+        console.print(f"Members' total: {pounds(t.risk_share_members or ZERO)}")
+    if report.rate_card is not None:
+        card = report.rate_card
+        table = _table("Rate card", "Year", "Payable", right=(1,))
+        for ry in card.years:
+            table.add_row(ry.year, pounds(ry.payable))
+        table.add_row(Text("Total", style="bold"), pounds(card.total))
+        table.add_row("Cap", pounds(card.cap))
+        console.print(table)
+    if report.obligations:
+        table = _table("Obligations", "Obligation", "Kind", "Met", "Breached", "Not due",
+                       "Penalties", right=(2, 3, 4, 5))
+        for s in summaries(report):
+            table.add_row(s.obligation, s.kind.replace("_", " "), str(s.met), str(s.breached),
+                          str(s.not_due), s.penalties)
+        console.print(table)
+        table = _table("Obligation rows (breaches first)", "Obligation", "Period / invoice",
+                       "Due", "Status", "Penalty", right=(4,))
+        for item in ordered_rows(report.obligations):
+            if isinstance(item, tuple):
+                table.add_row(item[0], f"{item[1]} more met rows", "", _status("met"), "")
+                continue
+            table.add_row(item.obligation, row_label(item),
+                          item.due.isoformat() if item.due else "–", _status(item.status),
+                          pounds(item.penalty))
+        console.print(table)
+    console.print(Text(f"Penalties: {pounds(report.penalties)}", style="bold"))
+    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
