@@ -64,6 +64,32 @@ CODES: dict[str, str] = {
     "E030": "an indicator used in a gateway or paid needs a unit",
     # bad files (cli / dsl.load)
     "E090": "the file cannot be read",
+    # data bundles (checker/load.py)
+    "D001": "the data bundle does not exist or is not a folder, .json or .xlsx file",
+    "D002": "a bundle file cannot be read: unreadable, not UTF-8, not JSON, not a workbook",
+    "D003": "an unknown table: a file, sheet or key that is not one of the five tables",
+    "D004": "a table lacks a required column (or a header row)",
+    "D005": "an unknown, unnamed or repeated column",
+    "D006": "a malformed row: wrong number of cells, or a value of the wrong JSON type",
+    "D007": "not a number",
+    "D008": "not an ISO date (YYYY-MM-DD)",
+    "D009": "unknown identifier: indicator, obligation, party or price",
+    "D010": "not a period of the contract term",
+    "D011": "a period of the wrong kind for the table or obligation",
+    "D012": "a submission for an obligation that is not a report obligation",
+    "D013": "duplicate row: a second row with the same key",
+    "D014": "a negative count, amount or value",
+    "D015": "a percentage above 100",
+    "D016": "a value that disagrees with its numerator and denominator",
+    "D017": "an indicator row without a value or without both numerator and denominator",
+    "D018": "a denominator of 0",
+    "D019": "one indicator or price given for overlapping periods of a year",
+    "D020": "`kind` is not invoice or outcome_share",
+    "D021": "a required value is missing",
+    "D022": "money with more than two decimal places",
+    "D023": "a count that is not a whole number",
+    "D024": "numerator and denominator needed: the indicator has a minimum denominator",
+    "D025": "data the contract does not use (warning)",
 }
 
 

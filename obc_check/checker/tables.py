@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from typing import Literal
 
 from obc_check.model import Period
@@ -40,6 +41,11 @@ class IndicatorRow:
     ``value`` is the exact value to use: for a row with numerator and denominator it is the
     computed one (``100 × n / d`` for percent indicators), already checked against a written
     ``value``. ``value_text`` keeps the written value, if any, for explanations.
+
+    ``exact`` is the same value as a Fraction, and is the one to compute with: a computed
+    value such as ``100 × 15 / 21`` has no finite decimal form, so ``value`` then holds it
+    to 28 significant digits (it is exact whenever the quotient terminates). The loader
+    always sets ``exact``; it defaults to None only so that hand-built rows stay short.
     """
 
     indicator: str
@@ -49,6 +55,7 @@ class IndicatorRow:
     denominator: Decimal | None
     value_text: str | None
     ref: RowRef
+    exact: Fraction | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,130 @@
+"""Typing one cell's text: numbers, money, counts, dates, identifiers.
+
+Every source (CSV, JSON, XLSX) first turns a cell into text, so that one set of strict,
+exact parsers applies everywhere: numbers go from text straight to ``Decimal`` (never
+through float), dates must be ISO ``YYYY-MM-DD``. The parsers are on the hot path of a
+million-row load, so each has a cheap fast path for well-formed text and only falls back to
+stripping whitespace and explaining the problem when that fails. Problems are raised as
+:class:`CellError` (the error path is rare) and turned into diagnostics by the caller.
+
+Accepted number syntax: optional ``-``, digits, optionally ``.`` and digits (``12``,
+``87.50``, ``-0.5``); surrounding whitespace is ignored. Not accepted: thousands separators,
+``£``, exponents, ``+``, ``NaN``/``Infinity``, non-ASCII digits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+
+class CellError(Exception):
+    """A cell's text does not parse; ``code`` is a stable D-code."""
+
+    def __init__(self, code: str, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.hint = hint
+
+
+def quote(text: str, limit: int = 40) -> str:
+    """Cell text for a message, shortened so that one wild cell cannot flood the output."""
+    shown = text if len(text) <= limit else text[: limit - 1] + "…"
+    return f"`{shown}`"
+
+
+def did_you_mean(name: str, options: Iterable[str]) -> str | None:
+    """A "did you mean" hint naming the closest option, if any is close."""
+    close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.5)
+    return f"did you mean `{close[0]}`?" if close else None
+
+
+def _plain_unsigned(text: str) -> bool:
+    """True for ``digits`` or ``digits.digits`` in ASCII (no sign, no spaces)."""
+    body = text.replace(".", "", 1)
+    return body.isdigit() and body.isascii() and text[0] != "." and text[-1] != "."
+
+
+def _number_hint(text: str) -> str:
+    if "," in text or "£" in text:
+        return "write numbers as plain digits with an optional decimal point, e.g. 1200000.50"
+    if "%" in text:
+        return "write percentages in percentage points without `%`, e.g. 87.5"
+    return "write a number like 12, 87.5 or -0.25"
+
+
+def parse_number(text: str) -> Decimal | None:
+    """A plain decimal number (may be negative), exactly; None for a blank cell."""
+    if _plain_unsigned(text):
+        return Decimal(text)
+    stripped = text.strip()
+    if not stripped:
+        return None
+    body = stripped[1:] if stripped[0] == "-" else stripped
+    if body and _plain_unsigned(body):
+        return Decimal(stripped)
+    raise CellError("D007", f"{quote(text)} is not a number", _number_hint(stripped))
+
+
+def parse_money(text: str) -> Decimal | None:
+    """Pounds: a non-negative number with at most two decimals; None for a blank cell."""
+    dot = text.find(".")
+    if (dot == -1 or len(text) - dot <= 3) and _plain_unsigned(text):
+        return Decimal(text)
+    value = parse_number(text)
+    if value is None:
+        return None
+    if value < 0:
+        raise CellError("D014", f"{quote(text)} is negative", "money amounts are 0 or more")
+    raise CellError("D022", f"{quote(text)} has more than two decimal places",
+                    "money is in pounds and pence, e.g. 1200000.50")
+
+
+def parse_count(text: str) -> int | None:
+    """A whole number ≥ 0 (``12``; ``12.0`` is accepted); None for a blank cell."""
+    if text.isdigit() and text.isascii():
+        return int(text)
+    value = parse_number(text)
+    if value is None:
+        return None
+    if value < 0:
+        raise CellError("D014", f"{quote(text)} is negative", "a count is 0 or more")
+    if value != value.to_integral_value():
+        raise CellError("D023", f"{quote(text)} is not a whole number",
+                        "a count is a whole number, e.g. 42")
+    return int(value)
+
+
+def parse_date(text: str, cache: dict[str, dt.date]) -> dt.date | None:
+    """An ISO date ``YYYY-MM-DD``; None for a blank cell. ``cache`` maps text → date.
+
+    A bundle holds few distinct dates, so the cache makes repeated dates one dict look-up
+    and shares the date objects between rows (less memory on large files).
+    """
+    found = cache.get(text)
+    if found is not None:
+        return found
+    stripped = text.strip()
+    if not stripped:
+        return None
+    if len(stripped) == 10 and stripped[4] == "-" and stripped[7] == "-" and stripped.isascii():
+        try:
+            day = dt.date.fromisoformat(stripped)
+        except ValueError:
+            pass
+        else:
+            cache[text] = day
+            return day
+    raise CellError("D008", f"{quote(text)} is not a date",
+                    "write dates as ISO YYYY-MM-DD, e.g. 2016-04-01")
+
+
+def lookup(text: str, known: Mapping[str, str]) -> str | None:
+    """The contract's own identifier string for ``text``, or None if it is not declared."""
+    found = known.get(text)
+    if found is None:
+        found = known.get(text.strip())
+    return found

@@ -1,0 +1,38 @@
+"""The five tables of a data bundle and their columns (LANGUAGE.md, Data).
+
+One table of names, shared by every source (CSV, JSON, XLSX), so that a column is required,
+optional or unknown in exactly the same way whatever the file format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class TableSpec:
+    """A table's columns in their documented order; ``defaults`` may be left out."""
+
+    name: str
+    columns: tuple[str, ...]
+    defaults: tuple[str, ...] = ()
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        """The columns a file must have."""
+        return tuple(c for c in self.columns if c not in self.defaults)
+
+
+TABLES: dict[str, TableSpec] = {
+    spec.name: spec
+    for spec in (
+        TableSpec("indicators", ("indicator", "period", "value", "numerator", "denominator")),
+        TableSpec("submissions", ("obligation", "period", "submitted_on")),
+        TableSpec("payments",
+                  ("payer", "payee", "invoice", "amount", "received_on", "paid_on", "kind"),
+                  defaults=("kind",)),
+        TableSpec("spend", ("period", "actual_cost")),
+        TableSpec("outcomes", ("price", "period", "count")),
+    )
+}
+"""Table name → spec, in the order LANGUAGE.md lists them."""
