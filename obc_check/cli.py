@@ -132,6 +132,63 @@ def fmt_cmd(
     raise typer.Exit(2 if bad else 1 if check and changed else 0)
 
 
+@app.command()
+def check(
+    contract: Annotated[Path, typer.Argument(help="a contract file (.obc)")],
+    data: Annotated[Path, typer.Option(
+        "--data", help="the data bundle: a folder of CSV files, a .json or an .xlsx file")],
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", metavar="DATE",
+        help="assess as things stood at the end of this day (YYYY-MM-DD); default today")] = None,
+    format: Annotated[str, typer.Option(
+        "--format", metavar="text|json|junit|markdown", help="report format")] = "text",
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="exit 1 also when indicator values are missing or insufficient")] = False,
+    explain_id: Annotated[str | None, typer.Option(
+        "--explain", metavar="ID",
+        help="print how one indicator's, obligation's, gateway's or price's figures "
+             "are derived")] = None,
+) -> None:
+    """Evaluate the data against the contract: payments, obligations, penalties."""
+    import os
+
+    from obc_check.checker.check import check_bundle, exit_status, parse_as_of
+    from obc_check.checker.explain import UnknownIdError, explain
+    from obc_check.checker.formats import ReportFormat, render
+
+    if format not in {f.value for f in ReportFormat}:
+        typer.echo(f"obc-check check: --format {format!r} is not one of text, json, junit, "
+                   "markdown", err=True)
+        raise typer.Exit(2)
+    fmt = ReportFormat(format)
+    try:
+        day = parse_as_of(as_of)
+    except ValueError as err:
+        typer.echo(f"obc-check check: {err}", err=True)
+        raise typer.Exit(2) from None
+    compiled = load_contract(contract)
+    assert compiled.contract is not None
+    report, diags = check_bundle(compiled.contract, data, day)
+    if diags:
+        typer.echo(render_text(diags, {}), err=True)
+    if report is None:
+        n = sum(1 for d in diags if d.severity == "error")
+        typer.echo(f"{data}: {n} error{'s' if n != 1 else ''} in the data; nothing was checked",
+                   err=True)
+        raise typer.Exit(2)
+    if explain_id is not None:
+        try:
+            typer.echo(explain(compiled.contract, report, explain_id), nl=False)
+        except UnknownIdError as err:
+            typer.echo(f"obc-check check: --explain: {err}", err=True)
+            raise typer.Exit(2) from None
+        raise typer.Exit(exit_status(report, strict))
+    tty = sys.stdout.isatty()
+    color = tty and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+    typer.echo(render(report, fmt, color=color), nl=False)
+    raise typer.Exit(exit_status(report, strict))
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

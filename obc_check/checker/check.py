@@ -1,0 +1,49 @@
+"""``obc-check check`` as a library call: load a bundle, evaluate it, decide the exit status.
+
+The CLI only parses options and prints; this module is what a Python user calls to check a
+compiled contract against a data bundle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from obc_check.checker.evaluate import evaluate
+from obc_check.checker.load import load_bundle
+from obc_check.checker.report import Report
+from obc_check.diagnostics import Diagnostic, has_errors
+from obc_check.model import Contract
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_as_of(text: str | None, today: dt.date | None = None) -> dt.date:
+    """The ``--as-of`` date (ISO ``YYYY-MM-DD``), or today; ``ValueError`` says what is wrong."""
+    if text is None:
+        return today or dt.date.today()
+    text = text.strip()
+    if not _ISO_DATE.fullmatch(text):
+        raise ValueError(f"--as-of {text!r} is not a date; write it as YYYY-MM-DD, "
+                         f"e.g. 2018-09-30")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as err:
+        raise ValueError(f"--as-of {text!r} is not a real date ({err})") from None
+
+
+def check_bundle(contract: Contract, data: Path,
+                 as_of: dt.date) -> tuple[Report | None, list[Diagnostic]]:
+    """Load ``data`` against ``contract`` and evaluate it; no report if the data is invalid."""
+    bundle, diags = load_bundle(data, contract)
+    if bundle is None or has_errors(diags):
+        return None, diags
+    return evaluate(contract, bundle, as_of), diags
+
+
+def exit_status(report: Report, strict: bool) -> int:
+    """CLI.md: 1 when anything is breached, or with ``strict`` when incomplete; else 0."""
+    if report.status == "breach" or (strict and report.status == "incomplete"):
+        return 1
+    return 0
