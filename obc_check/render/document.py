@@ -1,0 +1,129 @@
+"""Contract model → the numbered schedule that every output format lays out.
+
+The clauses come in a fixed order and only when the contract has what they describe, so a
+rate-card contract has no Outcome clause. Clause numbers are known before any clause is
+worded, which lets the Definitions clause point to "clause 7" and be right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from obc_check.model import Contract
+from obc_check.render import words
+from obc_check.render.blocks import Block, Document, Para, Section, Table, numbered
+from obc_check.render.finance_clauses import rate_card_clause, risk_share_clause
+from obc_check.render.obligation_clauses import obligations_clause
+from obc_check.render.outcome_clauses import (
+    gateways_clause,
+    measured_clause,
+    outcome_payment_clause,
+    outcomes_clause,
+    text_paras,
+)
+from obc_check.render.terms import definitions, role_term
+
+SECTOR_TITLE = {
+    "nhs": "NHS",
+    "voluntary": "Voluntary",
+    "private": "Private",
+    "local_authority": "Local authority",
+    "central_government": "Central government",
+    "philanthropic": "Philanthropic",
+}
+
+
+def _plan(c: Contract) -> list[tuple[str, str]]:
+    """(key, heading) of each clause the contract needs, in order."""
+    plan = [("background", "Background")] if c.text else []
+    plan += [("definitions", "Definitions and interpretation"), ("parties", "Parties"),
+             ("term", "Term and Contract Years")]
+    optional = [
+        ("annual_value", "Annual Value", c.annual_value is not None),
+        ("outcome_payment", "Outcome Payment", c.outcome_payment is not None),
+        ("outcomes", "Outcomes and Indicators", bool(c.outcomes)),
+        ("measured", "Measured Indicators", bool(c.indicators)),
+        ("gateways", "Gateways", bool(c.gateways)),
+        ("risk_share", "Risk Share", c.risk_share is not None),
+        ("rate_card", "Rate Card", c.rate_card is not None),
+        ("obligations", "Obligations", bool(c.obligations)),
+    ]
+    plan += [(key, title) for key, title, present in optional if present]
+    return plan
+
+
+def _definitions(c: Contract, ref: Callable[[str], str]) -> list[Block]:
+    blocks: list[Block] = [Para(
+        "In this Schedule the following words, which begin with a capital letter wherever "
+        "they are used, have the meanings below. Money is in pounds sterling. A percentage of "
+        "a sum is that share of it; a percentage threshold of an Indicator is in percentage "
+        "points. Amounts are computed exactly and rounded half up to the penny only where "
+        "this Schedule says so.")]
+    blocks.extend(Para(meaning, term=term) for term, meaning in definitions(c, ref))
+    return blocks
+
+
+def _parties(c: Contract) -> list[Block]:
+    rows = tuple((p.id, p.name, role_term(p.role), SECTOR_TITLE[p.sector]) for p in c.parties)
+    return [
+        Para("The parties are set out below. Each is referred to in this Schedule by its "
+             "short name."),
+        Table("Parties", ("Short name", "Legal name", "Role", "Sector"), rows),
+    ]
+
+
+def _term(c: Contract) -> list[Block]:
+    years = c.term.years
+    rows = tuple((f"Year {y.number}", y.label, words.day(y.start), words.day(y.end))
+                 for y in years)
+    return [
+        Para(f"The Term runs from {words.day(c.term.start)} to {words.day(c.term.end)} and is "
+             f"divided into {words.count_words(len(years))} Contract "
+             f"Year{'s' if len(years) != 1 else ''}, each referred to by its label."),
+        Table("Contract Years", ("Contract Year", "Label", "First day", "Last day"), rows),
+    ]
+
+
+def _annual_value(c: Contract) -> list[Block]:
+    av = c.annual_value
+    assert av is not None
+    total = words.money(sum(av.values))
+    if av.uniform:
+        return [Para(f"The Annual Value is {words.money(av.values[0])} in each Contract Year, "
+                     f"{total} over the Term.")]
+    rows = tuple((y.label, words.money(v)) for y, v in zip(c.term.years, av.values, strict=True))
+    return [
+        Para(f"The Annual Value for each Contract Year is set out below, {total} over the Term."),
+        Table("Annual Value", ("Contract Year", "Annual Value"), rows, (False, True)),
+    ]
+
+
+def build_document(c: Contract) -> Document:
+    """The numbered schedule for contract ``c``."""
+    plan = _plan(c)
+    numbers = {key: str(i) for i, (key, _) in enumerate(plan, start=1)}
+
+    def ref(key: str) -> str:
+        return numbers.get(key, "")
+
+    builders: dict[str, Callable[[], list[Block]]] = {
+        "background": lambda: text_paras(c.text),
+        "definitions": lambda: _definitions(c, ref),
+        "parties": lambda: _parties(c),
+        "term": lambda: _term(c),
+        "annual_value": lambda: _annual_value(c),
+        "outcome_payment": lambda: outcome_payment_clause(c, ref),
+        "outcomes": lambda: outcomes_clause(c),
+        "measured": lambda: measured_clause(c, ref),
+        "gateways": lambda: gateways_clause(c),
+        "risk_share": lambda: risk_share_clause(c),
+        "rate_card": lambda: rate_card_clause(c),
+        "obligations": lambda: obligations_clause(c),
+    }
+    sections = tuple(Section(title, tuple(builders[key]())) for key, title in plan)
+    return numbered(Document(
+        title=c.title,
+        subtitle=f"Schedule of outcomes, payments and obligations: contract {c.id}, "
+                 f"version {c.version}",
+        sections=sections,
+    ))

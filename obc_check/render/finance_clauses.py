@@ -1,0 +1,141 @@
+"""The risk share (with a worked illustration) and the rate card, as clauses.
+
+The illustration applies the risk-share rule of LANGUAGE.md to a 2% underspend and a 2%
+overspend on the first Contract Year's Budget, exactly, rounding each member's amount half
+up to the penny as the checker does, so a lawyer can see the rule at work on real figures.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+from obc_check.model import Contract, RateCard, RiskShare
+from obc_check.render import words
+from obc_check.render.blocks import Block, Para, Table
+from obc_check.render.outcome_clauses import text_paras
+
+ILLUSTRATION_SHARE = Decimal("0.02")
+
+
+def _schedule_sentence(c: Contract, name: str, values: tuple[Decimal, ...],
+                       uniform: bool) -> str:
+    if uniform:
+        return f"{name} is {words.money(values[0])} in each Contract Year"
+    parts = [f"{words.money(v)} in {y.label}" for y, v in zip(c.term.years, values, strict=True)]
+    return f"{name} is {words.join(parts)}"
+
+
+def _members_part(rs: RiskShare, variance: Fraction, cap: Fraction | None) -> Fraction:
+    """The members' signed part of a variance: their share, losses capped at ``cap``."""
+    part = variance * (1 - Fraction(rs.commissioner_share))
+    if part < 0 and cap is not None:
+        part = max(part, -cap)
+    return part
+
+
+def _illustration(c: Contract, rs: RiskShare) -> list[Block]:
+    budget = Fraction(rs.budget.for_year(1))
+    year = c.term.years[0]
+    swing = budget * Fraction(ILLUSTRATION_SHARE)
+    cap = Fraction(rs.member_loss_cap.for_year(1)) if rs.member_loss_cap is not None else None
+    gain, loss = _members_part(rs, swing, cap), _members_part(rs, -swing, cap)
+    pct = words.percent(ILLUSTRATION_SHARE)
+    rows: list[tuple[str, ...]] = []
+    for m in rs.members:
+        party = c.party(m.party)
+        name = f"{m.party} ({party.name})" if party is not None else m.party
+        rows.append((name, words.percent(m.share),
+                     words.money(words.round_pence(gain * Fraction(m.share))),
+                     words.money(words.round_pence(loss * Fraction(m.share)))))
+    rows.append(("Alliance Members together", words.percent(1 - Fraction(rs.commissioner_share)),
+                 words.money(gain), words.money(loss)))
+    rows.append(("Commissioner", words.percent(rs.commissioner_share),
+                 words.money(swing - gain), words.money(-swing - loss)))
+    blocks: list[Block] = [Para(
+        f"Illustration. If the Actual Cost in {year.label} were {pct} below the Budget of "
+        f"{words.money(budget)}, the Variance would be an underspend of {words.money(swing)}; "
+        f"if it were {pct} above, an overspend of {words.money(swing)}. The table below shows "
+        "each party's share (a negative sum is a loss borne), each member's amount rounded "
+        "half up to the penny.")]
+    blocks.append(Table(
+        f"Illustration: a {pct} underspend and overspend in {year.label}",
+        ("Party", "Share", f"{pct} underspend", f"{pct} overspend"),
+        tuple(rows), (False, True, True, True)))
+    if cap is not None:
+        members = 1 - Fraction(rs.commissioner_share)
+        if members > 0:
+            reach = cap / members
+            blocks.append(Para(
+                f"In {year.label} the Member Loss Cap of {words.money(cap)} is reached at an "
+                f"overspend of {words.money(reach)} ({words.percent(reach / budget)} of the "
+                "Budget); the Commissioner bears all of any overspend beyond that."))
+    return blocks
+
+
+def risk_share_clause(c: Contract) -> list[Block]:
+    """The risk share: Budget, shares, member split, the loss cap and an illustration."""
+    rs = c.risk_share
+    assert rs is not None
+    members_share = 1 - Fraction(rs.commissioner_share)
+    blocks: list[Block] = [
+        Para(_schedule_sentence(c, "The Budget", rs.budget.values, rs.budget.uniform) + "."),
+        Para(
+            f"The Commissioner's share of any Variance is {words.percent(rs.commissioner_share)}"
+            f" and the Alliance Members' share is {words.percent(members_share)}. Where the "
+            "Variance for a Contract Year is an underspend, the Alliance Members are paid "
+            "their share of it. Where it is an overspend, the Alliance Members bear their "
+            "share of it"
+            + (", but together not more than the Member Loss Cap" if rs.member_loss_cap
+               else "")
+            + ", and the Commissioner bears the rest."),
+    ]
+    if rs.member_loss_cap is not None:
+        cap = rs.member_loss_cap
+        blocks.append(Para(_schedule_sentence(c, "The Member Loss Cap", cap.values,
+                                              cap.uniform) + "."))
+    blocks.append(Para(
+        "The Alliance Members' part is divided between them in the shares below, each "
+        "member's amount being rounded half up to the penny."))
+    rows = []
+    for m in rs.members:
+        party = c.party(m.party)
+        rows.append((m.party, party.name if party is not None else "", words.percent(m.share)))
+    blocks.append(Table("Alliance Members' shares", ("Member", "Legal name", "Share"),
+                        tuple(rows), (False, False, True)))
+    blocks.extend(_illustration(c, rs))
+    blocks.extend(text_paras(rs.text))
+    return blocks
+
+
+def _price_rows(card: RateCard) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
+    for p in card.prices:
+        most = (words.money(p.amount * p.at_most) if p.at_most is not None
+                else "the Rate Card Cap")
+        rows.append((p.id, p.title, f"{words.money(p.amount)} per {p.per}",
+                     f"{p.at_most:,}" if p.at_most is not None else "no limit",
+                     most))
+    return rows
+
+
+def rate_card_clause(c: Contract) -> list[Block]:
+    """The Rate Card: a price table with each price's cap, the overall cap, the order."""
+    card = c.rate_card
+    assert card is not None
+    blocks: list[Block] = [
+        Para("For each outcome achieved and reported, the price set out below is payable. "
+             "Where a price has a limit, no more than that number of outcomes is counted "
+             "under it over the whole Term."),
+        Table("Rate Card", ("Price", "Outcome", "Amount", "Outcomes counted over the Term",
+                            "Most payable under this price"),
+              tuple(_price_rows(card)), (False, False, True, True, True)),
+        Para(f"The Rate Card Cap is {words.money(card.cap)}: no more than that sum is payable "
+             "under the Rate Card over the whole Term."),
+        Para("Both limits apply in time order: earlier periods first and, within one period, "
+             "the prices in the order of the table. The period in which a limit is reached "
+             "is paid only up to it, and nothing further is paid under that limit."),
+    ]
+    blocks.extend(text_paras(card.text))
+    return blocks
+

@@ -1,0 +1,217 @@
+"""Numbers, money, dates and payment rules in the words a contract uses.
+
+Every figure the rendered schedule prints passes through this module, so one house style
+holds everywhere (docs/render.md):
+
+- money: ``£1,234,567`` when the amount is whole pounds, else ``£1,234,567.89``; an amount
+  that is not a whole number of pence (a third of a pot) is rounded half up to the penny
+  and the caller is told, so it can say so in the text;
+- a share (a ``Decimal`` fraction such as ``0.15``) prints as ``15%``; a share that has no
+  finite decimal form (``1/3``) prints as an exact mixed number, ``33 1/3%``, never as a
+  rounded float;
+- a value in an indicator's unit prints as the author wrote it (``3.0`` stays ``3.0``), with
+  ``%`` for percent indicators and thousands separators for large plain numbers.
+
+Arithmetic is exact (``Decimal`` and ``Fraction``); nothing here touches a float.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+from fractions import Fraction
+
+from obc_check.model import Direction, Unit
+
+Number = Decimal | Fraction | int
+
+PENNY = Decimal("0.01")
+
+
+def to_fraction(value: Number) -> Fraction:
+    """The exact rational value of ``value`` (Decimal and int convert without loss)."""
+    return value if isinstance(value, Fraction) else Fraction(value)
+
+
+def _terminating(value: Fraction) -> Decimal | None:
+    """``value`` as an exact Decimal, or None when its decimal expansion does not end.
+
+    A fraction in lowest terms ends in decimals exactly when its denominator has no prime
+    factor but 2 and 5; it then needs as many places as the larger of the two exponents.
+    """
+    den, twos, fives = value.denominator, 0, 0
+    while den % 2 == 0:
+        den, twos = den // 2, twos + 1
+    while den % 5 == 0:
+        den, fives = den // 5, fives + 1
+    if den != 1:
+        return None
+    places = max(twos, fives)
+    return Decimal((value * 10**places).numerator).scaleb(-places)
+
+
+def plain(value: Decimal) -> str:
+    """A Decimal without exponent or trailing zeros: ``4500000.0`` → ``4500000``."""
+    return format(value.normalize(), "f")
+
+
+def is_whole_pence(amount: Number) -> bool:
+    """True when ``amount`` pounds is an exact number of pence."""
+    return (to_fraction(amount) * 100).denominator == 1
+
+
+def round_pence(amount: Number) -> Decimal:
+    """``amount`` pounds rounded half up to the penny: the render layer's one rounding.
+
+    Rounds the exact rational, so no intermediate decimal step can round twice.
+    """
+    frac = to_fraction(amount)
+    pence = math.floor(abs(frac) * 100 + Fraction(1, 2))
+    result = Decimal(pence).scaleb(-2)
+    return -result if frac < 0 else result
+
+
+def money(amount: Number) -> str:
+    """``£1,234,567`` or ``£1,234,567.89``; negative amounts as ``-£825,000``."""
+    pounds = round_pence(amount)
+    sign = "-" if pounds < 0 else ""
+    pounds = abs(pounds)
+    if pounds == pounds.to_integral_value():
+        return f"{sign}£{int(pounds):,}"
+    return f"{sign}£{pounds:,.2f}"
+
+
+def _mixed(value: Fraction) -> str:
+    """An exact decimal if ``value`` has one, else a mixed number such as ``33 1/3``."""
+    exact = _terminating(value)
+    if exact is not None:
+        return plain(exact)
+    whole, rest = divmod(value.numerator, value.denominator)
+    tail = f"{rest}/{value.denominator}"
+    return f"{whole} {tail}" if whole else tail
+
+
+def percent(share: Number) -> str:
+    """A share as a percentage: ``0.15`` → ``15%``, ``1/3`` → ``33 1/3%``."""
+    return f"{_mixed(to_fraction(share) * 100)}%"
+
+
+def quantity(value: Decimal) -> str:
+    """A count or measure as written, with thousands separators: ``1200`` → ``1,200``."""
+    if value == value.to_integral_value() and value.as_tuple().exponent == 0:
+        return f"{int(value):,}"
+    return format(value, ",f")
+
+
+def in_unit(value: Decimal, unit: Unit | None) -> str:
+    """An indicator value in its unit, as the author wrote it: ``85%``, ``3.0``, ``1,200``."""
+    if unit == "percent":
+        return f"{format(value, 'f')}%"
+    return quantity(value)
+
+
+def unit_phrase(unit: Unit | None) -> str:
+    """How an indicator is measured, for the sentence "It is measured as …"."""
+    return {
+        "percent": "a percentage",
+        "ratio": "a ratio",
+        "score": "a score",
+        "rate": "a rate",
+        "count": "a count",
+        "days": "a number of days",
+        None: "a value",
+    }[unit]
+
+
+def day(date: dt.date) -> str:
+    """A date as a contract writes it: ``1 April 2015``."""
+    return f"{date.day} {date.strftime('%B')} {date.year}"
+
+
+_SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def count_words(n: int) -> str:
+    """Small whole numbers in words (``three``), larger ones in figures."""
+    return _SMALL[n] if 0 <= n < len(_SMALL) else f"{n:,}"
+
+
+def share_words(share: Number) -> str:
+    """A share of a sum in words where it reads better: ``in full``, ``nothing``, ``50%``."""
+    frac = to_fraction(share)
+    if frac == 1:
+        return "the whole"
+    if frac == 0:
+        return "nothing"
+    return percent(frac)
+
+
+def join(items: list[str], word: str = "and") -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {word} {items[-1]}"
+
+
+def meets(direction: Direction | None) -> str:
+    """What "meets" a threshold means in this direction: ``at or above``/``at or below``."""
+    return "at or below" if direction == "lower" else "at or above"
+
+
+def linear_rule(direction: Direction | None) -> str:
+    """The linear payment rule in words, for the indicator's direction."""
+    if direction == "lower":
+        return (
+            "Where the Value is at or below the Target the Allocation is payable in full; "
+            "where it is not below the Floor nothing is payable; in between, the proportion "
+            "of the Allocation payable is (Floor − Value) ÷ (Floor − Target), so that a Value "
+            "exactly on the Floor earns nothing and a Value exactly on the Target earns the "
+            "whole Allocation."
+        )
+    return (
+        "Where the Value meets or exceeds the Target the Allocation is payable in full; "
+        "where it does not exceed the Floor nothing is payable; in between, the proportion "
+        "of the Allocation payable is (Value − Floor) ÷ (Target − Floor), so that a Value "
+        "exactly on the Floor earns nothing and a Value exactly on the Target earns the "
+        "whole Allocation."
+    )
+
+
+def all_or_nothing_rule(direction: Direction | None) -> str:
+    """The all-or-nothing payment rule in words."""
+    return (
+        f"Where the Value is {meets(direction)} the Target the Allocation is payable in full; "
+        "otherwise nothing is payable."
+    )
+
+
+def steps_rule(direction: Direction | None) -> str:
+    """The stepped payment rule in words (the steps themselves go in a table)."""
+    return (
+        "The proportion of the Allocation payable is the largest share in the table below "
+        "whose threshold the Value meets (a Value meets a threshold when it is "
+        f"{meets(direction)} it); where the Value meets none of them, nothing is payable."
+    )
+
+
+def missing_rule(if_missing_pay: Decimal, minimum_denominator: int | None) -> str:
+    """What is paid when the Value is missing or rests on too few cases."""
+    cases = "missing"
+    if minimum_denominator is not None:
+        cases = "missing or insufficient"
+    paid = (
+        "nothing is payable"
+        if if_missing_pay == 0
+        else f"{percent(if_missing_pay)} of the Allocation is payable"
+    )
+    return f"Where the Value for a Contract Year is {cases}, {paid} for that Contract Year."
+
+
+def minimum_denominator_rule(n: int) -> str:
+    """The minimum denominator rule in words."""
+    return (
+        f"The data for this Indicator shall give a numerator and a denominator. Where the "
+        f"denominator for a Contract Year is below {n:,}, the Value for that Contract Year is "
+        "insufficient."
+    )
