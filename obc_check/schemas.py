@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from obc_check.checker.report import report_schema
 from obc_check.model import Contract
 
 
@@ -16,10 +17,4 @@ def contract_schema() -> dict[str, Any]:
 
 def all_schemas() -> dict[str, Any]:
     """Every schema, keyed by its id."""
-    out: dict[str, Any] = {"obc-contract/1": contract_schema()}
-    try:
-        from obc_check.checker.report import report_schema  # type: ignore[import-untyped,unused-ignore]
-    except ImportError:  # the checker is optional until it exists
-        return out
-    out["obc-report/1"] = report_schema()
-    return out
+    return {"obc-contract/1": contract_schema(), "obc-report/1": report_schema()}
