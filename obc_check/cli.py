@@ -189,6 +189,47 @@ def check(
     raise typer.Exit(exit_status(report, strict))
 
 
+@app.command("render")
+def render_cmd(
+    contract: Annotated[Path, typer.Argument(help="a contract file (.obc)")],
+    format: Annotated[str, typer.Option(
+        "--format", metavar="markdown|html|docx", help="output format")] = "markdown",
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", metavar="FILE",
+        help="write here instead of standard output (required for docx)")] = None,
+) -> None:
+    """Print the readable contract text for legal review (Markdown, HTML or Word)."""
+    from obc_check.render import Format, render
+
+    formats: dict[str, Format] = {"markdown": "markdown", "html": "html", "docx": "docx"}
+    fmt = formats.get(format)
+    if fmt is None:
+        typer.echo(f"obc-check render: --format {format!r} is not one of markdown, html, docx",
+                   err=True)
+        raise typer.Exit(2)
+    if fmt == "docx" and output is None:
+        typer.echo("obc-check render: --format docx needs -o FILE (a Word file is not text)",
+                   err=True)
+        raise typer.Exit(2)
+    if output is not None and output.exists() and output.resolve() == contract.resolve():
+        typer.echo("obc-check render: -o names the contract itself; choose another file",
+                   err=True)
+        raise typer.Exit(2)
+    compiled = load_contract(contract)
+    assert compiled.contract is not None
+    data = render(compiled.contract, fmt)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as err:
+        typer.echo(f"obc-check render: cannot write {output}: {err.strerror}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"{output}: written ({format})", err=True)
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
