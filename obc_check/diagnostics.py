@@ -9,6 +9,7 @@ each code means; docs/diagnostics.md is generated from it by a test.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -31,13 +32,13 @@ class Span(BaseModel):
 
 
 CODES: dict[str, str] = {
-    # syntax (dsl/parse.py)
+    # the .obc language (dsl/parse.py, dsl/transform.py, dsl/build.py, dsl/checks.py)
     "E001": "syntax error: the text does not follow the grammar",
-    "E002": "unexpected end of file (an unclosed block or string)",
+    "E002": "unexpected end of file: an unclosed block, or no contract at all",
     "E003": "not a valid date",
-    "E004": "malformed money: thousands separators, decimals or a short form",
-    "E005": "duplicate identifier",
-    "E006": "unknown reference",
+    "E004": "a malformed amount: thousands separators, decimals or a short form",
+    "E005": "an identifier declared twice (or a risk-share member listed twice)",
+    "E006": "a reference to an identifier that is not declared, or is of the wrong kind",
     "E007": "a setting given twice in one block",
     "E008": "a required statement or setting is missing",
     "E009": "the term is not a whole number of contract years",
@@ -46,24 +47,26 @@ CODES: dict[str, str] = {
     "E012": "outcome weights do not add up to 100%",
     "E013": "indicator weights inside an outcome do not add up to 100%",
     "E014": "a schedule names a year outside the term",
-    "E015": "a value of the wrong unit or kind",
+    "E015": "a value of the wrong kind: `%`, `£` or a plain number where another is due",
     "E016": "floor and target are the wrong way round",
     "E017": "a payment curve lacks the floor or target it needs",
     "E018": "step thresholds do not improve as their shares rise",
-    "E019": "a share outside 0–100%",
-    "E020": "a party has the wrong role for what it is asked to do",
-    "E021": "risk-share members must be alliance members",
+    "E019": "a share or percentage outside 0–100%",
+    "E020": "an obligation binds a party whose role cannot do what is asked",
+    "E021": "a risk-share member that is not an alliance member",
     "E022": "risk-share member shares do not add up to 100%",
-    "E023": "a whole number of at least 1 is needed",
-    "E024": "annual_value is needed",
-    "E025": "a paid indicator needs a direction",
-    "E026": "unsupported currency",
+    "E023": "a count or number of days that is not a whole number of at least 1",
+    "E024": "a share of annual_value, but no annual_value",
+    "E025": "a paid indicator without a direction",
+    "E026": "an unsupported currency",
     "E027": "not a valid year label",
-    "E028": "`per year` on a schedule that is already given per year",
-    "E029": "an outcome needs a weight",
-    "E030": "an indicator used in a gateway or paid needs a unit",
-    # bad files (cli / dsl.load)
-    "E090": "the file cannot be read",
+    "E028": "`per year` where it does not belong",
+    "E029": "an outcome without a weight",
+    "E030": "an indicator without a unit",
+    "E031": "a weight on an indicator outside any outcome",
+    "E099": "internal error: a bug in obc-check (please report it)",
+    # bad files (dsl.read_source)
+    "E090": "the file cannot be read: missing, a directory, empty, not UTF-8 or too large",
     # data bundles (checker/load.py)
     "D001": "the data bundle does not exist or is not a folder, .json or .xlsx file",
     "D002": "a bundle file cannot be read: unreadable, not UTF-8, not JSON, not a workbook",
@@ -140,22 +143,31 @@ def has_errors(diags: Iterable[Diagnostic]) -> bool:
 
 def render_text(diags: Sequence[Diagnostic], sources: dict[str, str]) -> str:
     """Render diagnostics as CLI.md shows: location, the source line, a caret, a hint."""
+    lines_of: dict[str, list[str]] = {}
     blocks: list[str] = []
     for d in sorted(diags, key=lambda x: x.sort_key()):
-        blocks.append(_render_one(d, sources.get(d.path)))
+        if d.path not in lines_of and d.path in sources:
+            # Split on "\n" only, as the parser counts lines (splitlines would also break at
+            # form feeds and other separators and put the caret under the wrong line).
+            lines_of[d.path] = sources[d.path].split("\n")
+        blocks.append(_render_one(d, lines_of.get(d.path, [])))
     return "\n".join(blocks)
 
 
-def _render_one(d: Diagnostic, source: str | None) -> str:
+_UNPRINTABLE = re.compile(r"[^\S ]|[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _render_one(d: Diagnostic, text_lines: list[str]) -> str:
     if d.span is None:
         lines = [f"{d.path}: {d.severity}[{d.code}]: {d.message}"]
     else:
         sp = d.span
         lines = [f"{sp.file}:{sp.line}:{sp.column}: {d.severity}[{d.code}]: {d.message}"]
-        text_lines = source.splitlines() if source is not None else []
         if 1 <= sp.line <= len(text_lines):
-            src = text_lines[sp.line - 1].expandtabs(1)
-            lines.append(f"{sp.line:>5} | {src}")
+            # One column per character, as the parser counts: tabs and control characters
+            # show as a single space so the caret stays under the right place.
+            src = _UNPRINTABLE.sub(" ", text_lines[sp.line - 1].removesuffix("\r"))
+            lines.append(f"{sp.line:>5} | {src.rstrip()}")
             lines.append("      | " + " " * (sp.column - 1) + "^")
     if d.hint:
         lines.append(f"   hint: {d.hint}")

@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from obc_check.diagnostics import Diagnostic, has_errors
-from obc_check.dsl.build import build
-from obc_check.dsl.checks import run_checks
+from lark.exceptions import LarkError
+from pydantic import ValidationError
+
+from obc_check.diagnostics import Diagnostic, Span, has_errors
+from obc_check.dsl.build import build_and_check
 from obc_check.dsl.parse import parse
 from obc_check.dsl.transform import ToSyntax
 from obc_check.model import Contract
@@ -36,14 +38,24 @@ class Compiled:
 
 
 def compile_text(text: str, file: str = "<text>") -> Compiled:
-    """Parse, build and check ``text``; the contract is None when there are errors."""
+    """Parse, build and check ``text``; the contract is None when there are errors.
+
+    Every problem with the text comes back as a diagnostic, never as an exception. Should the
+    builder ever trip over input it did not foresee (a pydantic ``ValidationError``, a lark
+    error out of a transformer callback), that is a bug in obc-check: it is reported as E099
+    at the start of the file rather than as a traceback, and the fuzz tests fail on it.
+    """
     tree, diags = parse(text, file)
     if tree is None:
         return Compiled(file, text, None, diags)
-    root = ToSyntax(file, diags).transform(tree)
-    contract = build(root, diags)
-    if contract is not None:
-        diags.extend(run_checks(contract))
+    try:
+        root = ToSyntax(file, diags).transform(tree)
+        contract = build_and_check(root, diags)
+    except (ValidationError, LarkError, ArithmeticError, ValueError) as err:
+        diags.append(Diagnostic("E099", f"internal error while compiling: {type(err).__name__}",
+                                Span(file=file, line=1, column=1, end_line=1, end_column=2),
+                                "this is a bug in obc-check; please report it with the file"))
+        contract = None
     if has_errors(diags):
         contract = None
     return Compiled(file, text, contract, diags)
@@ -56,18 +68,25 @@ def read_source(path: Path, display: str | None = None) -> tuple[str | None, Dia
     def bad(msg: str, hint: str) -> tuple[None, Diagnostic]:
         return None, Diagnostic("E090", msg, None, hint, file=name)
 
-    if not path.exists():
-        return bad("no such file", "check the path")
-    if path.is_dir():
-        return bad("is a directory, not a contract file", "name an .obc file")
+    too_big = (f"is larger than {MAX_BYTES:,} bytes, the most a contract file may be",
+               "a contract is a hand-written document; is this the right file?")
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return bad(f"is {size:,} bytes; a contract may be at most {MAX_BYTES:,} bytes",
-                       "is this really a contract?")
-        data = path.read_bytes()
+        if not path.exists():
+            return bad("no such file", "check the path")
+        if path.is_dir():
+            return bad("is a directory, not a contract file", "name an .obc file")
+        if not path.is_file():
+            return bad("is not a regular file", "name an .obc file")
+        # The size check comes before reading, and the read itself is bounded, so a huge
+        # (or growing) file never lands in memory whole.
+        if path.stat().st_size > MAX_BYTES:
+            return bad(*too_big)
+        with path.open("rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            return bad(*too_big)
     except OSError as err:
-        return bad(f"cannot be read: {err.strerror}", "check the permissions")
+        return bad(f"cannot be read: {err.strerror or err}", "check the path and permissions")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:

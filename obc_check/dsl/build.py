@@ -10,8 +10,10 @@ due, a setting given twice) is reported here; rules over a well-formed model liv
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import re
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any, cast
 
@@ -42,10 +44,13 @@ from obc_check.model import (
     Step,
     Steps,
     Term,
+    add_months,
     contract_years,
 )
 
 HUNDRED = Decimal(100)
+#: The longest term the language accepts; a longer one is almost surely a typo in a year.
+MAX_YEARS = 100
 _KIND_WORDS: dict[LitKind, str] = {"money": "an amount of money like £1,500",
                                    "percent": "a percentage like 15%",
                                    "number": "a plain number like 3.6"}
@@ -61,6 +66,8 @@ class Builder:
         self.diags = diags
         self.years: tuple[ContractYear, ...] = ()
         self.term_ok = False
+        # Codes of static checks that would only echo an error already reported here.
+        self.skip: set[str] = set()
 
     def error(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
         """Record one diagnostic."""
@@ -71,8 +78,8 @@ class Builder:
         """The block's single settings by keyword; a second one is reported (E007)."""
         seen: dict[str, Stmt] = {}
         for st in block.items:
-            if st.name in _REPEATABLE:
-                continue
+            if st.name in _REPEATABLE or st.name in _DUTIES:
+                continue  # a second duty sentence is reported by `obligation`
             key = _setting_key(st.name)
             if key in seen:
                 where = f"line {seen[key].span.line}"
@@ -104,13 +111,13 @@ class Builder:
         if lit.value > HUNDRED:
             self.error("E019", f"{what} is {lit.text}, more than 100%", lit.span,
                        "a share is between 0% and 100%")
-        return lit.value / HUNDRED
+        return percent_to_fraction(lit.value)
 
     def whole(self, lit: Lit, what: str) -> int:
         """A count or number of days: a whole number ≥ 1 (E023)."""
         if lit.kind != "number" or not lit.is_whole or lit.value < 1:
             self.error("E023", f"{what} must be a whole number of at least 1, not `{lit.text}`",
-                       lit.span, "write e.g. 15")
+                       lit.span, "counts and days are whole numbers like 15, without `%` or `£`")
             return 1
         return int(lit.value)
 
@@ -119,6 +126,10 @@ class Builder:
         """Resolve a schedule to one value per contract year (E010, E011, E014, E015)."""
         n = len(self.years)
         entries = raw.entries
+        if not entries:  # pragma: no cover - the grammar gives at least one entry
+            return None
+        if self._grouped_number(raw):
+            return None
         first_kind = entries[0].lit.kind
         ok = True
         for e in entries:
@@ -133,7 +144,7 @@ class Builder:
                 self.error("E028", f"`per year` after a per-year list in {what}", raw.span,
                            "drop `per year`: the list already gives each year")
             else:
-                self.error("E001", f"`per year` is not used after {what}", raw.span,
+                self.error("E028", f"`per year` is not used after {what}", raw.span,
                            "drop `per year`: a single value applies to every year")
         if len(entries) == 1 and entries[0].year is None:
             if not ok:
@@ -149,14 +160,15 @@ class Builder:
             year = cast(Lit, e.year)
             if not year.is_whole or year.value < 1:
                 self.error("E014", f"`year {year.text}` is not a contract year", year.span,
-                           f"contract years are numbered 1 to {n or 'the last'}")
+                           _years_hint(n) if self.term_ok else "contract years are numbered "
+                           "1, 2, 3, ...")
                 ok = False
                 continue
             num = int(year.value)
             if self.term_ok and num > n:
                 self.error("E014", f"{what} names year {num}, but the term has {n} "
                            f"contract year{'s' if n != 1 else ''}", year.span,
-                           f"years run from 1 to {n}")
+                           _years_hint(n))
                 ok = False
                 continue
             if num in by_year:
@@ -165,7 +177,9 @@ class Builder:
                 ok = False
                 continue
             by_year[num] = e.lit.value
-        count = n if self.term_ok else max(by_year, default=1)
+        if not self.term_ok:
+            return None  # without a term the years cannot be checked (E008/E009 said why)
+        count = n
         missing = [y for y in range(1, count + 1) if y not in by_year]
         if missing and ok:
             listed = ", ".join(f"year {y}" for y in missing)
@@ -178,24 +192,37 @@ class Builder:
         values = tuple(by_year[y] for y in range(1, count + 1))
         return Schedule(values=values, uniform=False, span=raw.span)
 
-    def _unnamed_entries(self, raw: RawSchedule, what: str) -> None:
+    def _grouped_number(self, raw: RawSchedule) -> bool:
+        """E004 for ``1,200`` or ``1,200%``: a number written with a thousands separator.
+
+        The grammar reads it as a list of two values; the tell is a comma with no space and
+        three digits after it, where the first value names no year.
+        """
         entries = raw.entries
-        looks_grouped = all(e.year is None for e in entries) and all(
-            e.lit.kind == "number" and len(e.lit.text) == 3 and e.lit.text.isdigit()
-            for e in entries[1:])
-        if looks_grouped:
-            joined = ",".join(e.lit.text for e in entries)
-            self.error("E004", f"`{joined}`: plain numbers take no thousands separators",
-                       raw.span, f"write {joined.replace(',', '')}, or money as £{joined}")
-        else:
-            bad = next(e for e in entries if e.year is None)
-            self.error("E011", f"each value in the {what} list must say its year", bad.span,
-                       "write `V in year 1, V in year 2, ...`, or one value for every year")
+        found = False
+        for a, b in itertools.pairwise(entries):
+            sa, sb = a.lit.span, b.lit.span
+            if (a.year is None and sa.end_line == sb.line and sb.column == sa.end_column + 1
+                    and a.lit.kind == "number" and b.lit.kind in ("number", "percent")
+                    and re.fullmatch(r"[0-9]{3}%?", b.lit.text)):
+                joined = f"{a.lit.text},{b.lit.text}"
+                plain = joined.replace(",", "")
+                self.error("E004", f"`{joined}`: numbers take no thousands separators",
+                           sa, f"write {plain}" + ("" if plain.endswith("%")
+                                                    else f", or money as £{joined}"))
+                found = True
+        return found
+
+    def _unnamed_entries(self, raw: RawSchedule, what: str) -> None:
+        bad = next(e for e in raw.entries if e.year is None)
+        self.error("E011", f"each value in the {what} list must say its year", bad.span,
+                   "write `V in year 1, V in year 2, ...`, or one value for every year")
 
     # ---- the contract ----------------------------------------------------------------
     def contract(self, root: Stmt) -> Contract | None:
         """Assemble the whole contract; None if it cannot be represented."""
         s = self.settings(root)
+        self.namespace(root)
         self.term(root, s.get("term"))
         for name in ("version", "currency", "term"):
             if name not in s:
@@ -231,6 +258,32 @@ class Builder:
             risk_share=risk, rate_card=card, text=self.texts(root), outcomes=outcomes,
             indicators=free, gateways=gateways, obligations=obligations, span=root.span)
 
+    def namespace(self, root: Stmt) -> None:
+        """E005: each identifier is declared once (reported at the second).
+
+        Parties, outcomes, indicators, prices, gateways and obligations share one namespace.
+        """
+        decls: list[Stmt] = []
+        for st in root.items:
+            if st.name in {"party", "outcome", "indicator", "gateway", "obligation"}:
+                decls.append(st)
+                decls.extend(x for x in st.items if x.name == "indicator")
+            elif st.name == "rate_card":
+                decls.extend(x for x in st.items if x.name == "price")
+        decls.sort(key=lambda x: _pos(x.ident_span))
+        first: dict[str, Stmt] = {}
+        for st in decls:
+            ident = cast(str, st.ident)
+            if ident not in first:
+                first[ident] = st
+                continue
+            other = first[ident]
+            line = other.ident_span.line if other.ident_span else 0
+            self.error("E005", f"`{ident}` is declared twice: this {st.name}, and the "
+                       f"{other.name} on line {line}", st.ident_span,
+                       "parties, outcomes, indicators, prices, gateways and obligations share "
+                       "one namespace; rename one of them")
+
     def _term_dates(self, st: Stmt | None) -> tuple[dt.date, dt.date]:
         if self.years:
             return self.years[0].start, self.years[-1].end
@@ -252,16 +305,27 @@ class Builder:
             self.error("E009", f"the term ends on {end}, before it starts on {start}", e_span,
                        "write `term START to END` with END after START")
             return
-        years = contract_years(start, end)
+        if end.year - start.year > MAX_YEARS:
+            self.error("E009", f"the term {start} to {end} runs more than {MAX_YEARS} years",
+                       e_span, "check the years of the term")
+            return
+        try:
+            years = contract_years(start, end)
+        except (ValueError, OverflowError):  # a year boundary after 9999-12-31
+            years = None
         if years is None:
-            from obc_check.model import add_months
-
             n = max(1, round((end - start).days / 365.25))
-            suggestion = add_months(start, 12 * n) - dt.timedelta(days=1)
+            plural = "s" if n != 1 else ""
+            try:
+                suggestion = (f", e.g. {add_months(start, 12 * n) - dt.timedelta(days=1)} "
+                              f"for {n} year{plural}")
+            except (ValueError, OverflowError):
+                suggestion = " (and no contract year may end after 9999-12-31)"
             self.error("E009", f"the term {start} to {end} is not a whole number of contract "
                        "years", e_span,
-                       f"a term that starts on {start} ends on the day before a year "
-                       f"boundary, e.g. {suggestion}")
+                       f"each contract year runs twelve months from {start.day} "
+                       f"{start:%B}, so the term ends on the day before an anniversary of its "
+                       f"start{suggestion}")
             return
         self.years = years
         self.term_ok = True
@@ -290,7 +354,7 @@ class Builder:
         if raw.entries[0].lit.kind == "percent":
             for e in raw.entries:
                 self.share(e.lit, "outcome_payment")
-            shares = Schedule(values=tuple(v / HUNDRED for v in sched.values),
+            shares = Schedule(values=tuple(percent_to_fraction(v) for v in sched.values),
                               uniform=sched.uniform, span=sched.span)
             if annual is None:
                 self.error("E024", "outcome_payment is a share of annual_value, but the "
@@ -298,11 +362,13 @@ class Builder:
                            "add e.g. `annual_value £45,000,000`, or give the pot in £")
                 pot: tuple[Decimal, ...] = tuple(Decimal(0) for _ in shares.values)
             else:
-                pot = tuple(share * annual.values[min(i, len(annual.values) - 1)]
+                pot = tuple(pounds(exact_product(share, annual.values[min(i, len(annual.values)
+                                                                         - 1)]))
                             for i, share in enumerate(shares.values))
             return OutcomePayment(basis="share_of_annual_value", schedule=shares, pot=pot,
                                   span=st.span)
-        return OutcomePayment(basis="amount", schedule=sched, pot=sched.values, span=st.span)
+        return OutcomePayment(basis="amount", schedule=sched,
+                              pot=tuple(pounds(v) for v in sched.values), span=st.span)
 
     # ---- outcomes and indicators -----------------------------------------------------
     def outcome(self, st: Stmt) -> Outcome:
@@ -314,6 +380,7 @@ class Builder:
         else:
             self.error("E029", f"outcome {st.ident} has no weight", st.ident_span,
                        f'write `outcome {st.ident} "..." weight 15% {{`')
+            self.skip.add("E012")  # the sum of weights means nothing with one missing
         inds = [x for x in st.items if x.name == "indicator"]
         declared = [x for x in inds if any(i.name == "weight" for i in x.items)]
         weights: list[Fraction | None]
@@ -323,7 +390,8 @@ class Builder:
             weights = []
             for x in inds:
                 w = next((i for i in x.items if i.name == "weight"), None)
-                weights.append(Fraction(self.share(cast(Lit, w.args[0]), "a weight"))
+                weights.append(Fraction(self.share(cast(Lit, w.args[0]),
+                                                   f"the weight of {x.ident}"))
                                if w is not None else None)
             if len(declared) != len(inds):
                 miss = next(x for x in inds if x not in declared)
@@ -351,18 +419,19 @@ class Builder:
         s = self.settings(st)
         name = cast(str, st.ident)
         if outcome is None and "weight" in s:
-            self.error("E001", f"indicator {name} is outside any outcome, so it takes no "
-                       "weight", s["weight"].span, "move it into an outcome to pay for it")
+            self.error("E031", f"indicator {name} stands outside any outcome, so it is not paid "
+                       "and takes no weight", s["weight"].span,
+                       "drop the weight, or move the indicator into an outcome to pay for it")
         unit = cast(Any, s["unit"].args[0]) if "unit" in s else None
         if unit is None:
-            self.error("E008", f"indicator {name} has no unit", st.ident_span,
+            self.error("E030", f"indicator {name} has no unit", st.ident_span,
                        "add e.g. `unit percent` (or ratio, score, rate, count, days)")
         kinds: tuple[LitKind, ...] = ("percent",) if unit == "percent" else ("number",)
         if unit is None:
             kinds = ("percent", "number")
         declared = None
         if "weight" in s and outcome is not None:
-            declared = cast(Lit, s["weight"].args[0]).value / HUNDRED
+            declared = percent_to_fraction(cast(Lit, s["weight"].args[0]).value)
         floor = target = None
         if "floor" in s:
             floor = self.schedule(cast(RawSchedule, s["floor"].args[0]), kinds,
@@ -449,6 +518,11 @@ class Builder:
         members: list[Member] = []
         if "members" in s:
             for ident, span, lit in cast(tuple[tuple[str, Span, Lit], ...], s["members"].args):
+                if any(m.party == ident for m in members):
+                    self.error("E005", f"risk_share lists member {ident} twice", span,
+                               "name each member once, with its whole share")
+                    self.skip.add("E022")
+                    continue
                 members.append(Member(party=ident, share=self.share(lit, f"{ident}'s share"),
                                       span=span))
         if budget is None:
@@ -524,8 +598,44 @@ _REQUIRED_HINT: dict[str, str] = {
 }
 
 
+def _years_hint(n: int) -> str:
+    return "the term has only year 1" if n == 1 else f"the term's years run from 1 to {n}"
+
+
+def _pos(span: Span | None) -> tuple[int, int]:
+    return (span.line, span.column) if span is not None else (0, 0)
+
+
 def _setting_key(name: str) -> str:
     return "duty" if name in _DUTIES else name
+
+
+def percent_to_fraction(value: Decimal) -> Decimal:
+    """``15`` (percentage points) → ``0.15``, exactly: only the exponent moves.
+
+    Decimal division rounds to the context's 28 digits; a long written number must not.
+    """
+    sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):  # pragma: no cover - literals are always finite
+        return value / HUNDRED
+    return Decimal((sign, digits, exponent - 2))
+
+
+def exact_product(a: Decimal, b: Decimal) -> Decimal:
+    """``a × b`` with enough precision that nothing is rounded away."""
+    with localcontext() as ctx:
+        ctx.prec = len(a.as_tuple().digits) + len(b.as_tuple().digits) + 2
+        return a * b
+
+
+def pounds(value: Decimal) -> Decimal:
+    """Money shown with at least two decimals (``4500000.0`` → ``4500000.00``), exactly."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -2:
+        with localcontext() as ctx:
+            ctx.prec = len(value.as_tuple().digits) + 4
+            return value.quantize(Decimal("0.01"))
+    return value
 
 
 def _kind_hint(lit: Lit, kinds: tuple[LitKind, ...]) -> str:
@@ -551,3 +661,14 @@ def _pct_text(st: Stmt) -> str:
 def build(root: Stmt, diags: list[Diagnostic]) -> Contract | None:
     """Assemble ``root`` into a contract, appending diagnostics to ``diags``."""
     return Builder(diags).contract(root)
+
+
+def build_and_check(root: Stmt, diags: list[Diagnostic]) -> Contract | None:
+    """Build, then run every static check that would not merely echo a build error."""
+    from obc_check.dsl.checks import run_checks
+
+    builder = Builder(diags)
+    contract = builder.contract(root)
+    if contract is not None:
+        diags.extend(run_checks(contract, skip=frozenset(builder.skip)))
+    return contract

@@ -2,21 +2,35 @@
 
 Lark reports what it expected as terminal names (``LBRACE``, ``PERCENT``); authors should read
 "expected `{` to open the outcome block" or "expected a percentage like 15% after `weight`".
-This module owns that translation. A file with a syntax error yields exactly one diagnostic:
-after an unexpected token, anything further would be guesswork.
+This module owns that translation.
+
+Several syntax errors of one file are reported in one run by *masking*: after an error, the
+statement that holds it is blanked out (replaced by spaces, so every position stays the same)
+and the text is parsed again. A masked region never splits a block: it ends before the next
+statement or ``}``, and takes a whole ``{ ... }`` block with it when it reaches one, so the
+braces stay balanced and the next error is a real one rather than an echo of the first.
+Recovery stops at the end of the file, at an error in the contract's own header, and after
+:data:`MAX_SYNTAX_ERRORS` errors. When there are syntax errors nothing is built, because a
+model of a half-parsed file would only produce misleading follow-on diagnostics.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
 from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.lark import PostLex
 
 from obc_check.diagnostics import Diagnostic, Span
+
+#: Stop reporting syntax errors after this many: later ones are increasingly guesswork.
+MAX_SYNTAX_ERRORS = 10
 
 # How a terminal reads in an error message.
 _DESCRIBE: dict[str, str] = {
@@ -34,10 +48,49 @@ _DESCRIBE: dict[str, str] = {
     "$END": "the end of the file",
 }
 
-# Block keywords, for "to open the outcome block" and "inside the indicator block".
-_BLOCKS = ("contract", "outcome", "indicator", "gateway", "obligation", "risk_share", "rate_card")
+# What each block takes, for "`flor` is not a setting of the indicator block".
+_BLOCK_TAKES: dict[str, str] = {
+    "contract": "version, currency, term, party, annual_value, outcome_payment, risk_share, "
+                "rate_card, text, outcome, indicator, gateway, obligation",
+    "outcome": "indicator, text",
+    "indicator": "unit, higher is better / lower is better, baseline, floor, target, pays, "
+                 "minimum denominator, if missing pay, text",
+    "gateway": "requires, otherwise, text",
+    "risk_share": "budget, commissioner share, members, member loss cap, text",
+    "rate_card": "cap, price, text",
+    "obligation": "one duty sentence (`PARTY shall ...`), penalty, text",
+}
 
-_WORD = re.compile(r"[A-Za-z_£0-9][A-Za-z0-9_,.%/£-]*")
+# The block each statement keyword belongs in.
+_BELONGS: dict[str, str] = {
+    **dict.fromkeys(("version", "currency", "term", "party", "annual_value", "outcome_payment",
+                     "risk_share", "rate_card", "outcome", "gateway", "obligation"), "contract"),
+    **dict.fromkeys(("unit", "higher", "lower", "baseline", "floor", "target", "pays",
+                     "minimum", "if"), "indicator"),
+    **dict.fromkeys(("requires", "otherwise"), "gateway"),
+    **dict.fromkeys(("budget", "commissioner", "members", "member"), "risk_share"),
+    **dict.fromkeys(("cap", "price"), "rate_card"),
+    "penalty": "obligation",
+}
+# Keywords that begin a statement (``text`` and ``indicator`` stand in several blocks).
+_STMT_WORDS = frozenset(_BELONGS) | {"text", "indicator"}
+_BLOCKS = frozenset(_BLOCK_TAKES)
+
+
+class _AlwaysWord(PostLex):
+    """Let every lexer state see ``WORD``, so keywords only match as whole words.
+
+    Lark's contextual lexer builds one small lexer per parser state from the terminals that
+    state accepts; a keyword there would match the front of a longer word (``ratio`` in
+    ``ratios``). With ``WORD`` always present, lark folds the keywords into ``WORD`` and a
+    whole word is read first, so ``ratios`` is reported as an unknown word.
+    """
+
+    always_accept = ("WORD",)
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        """Tokens pass through unchanged."""
+        return stream
 
 
 @cache
@@ -50,7 +103,7 @@ def grammar_text() -> str:
 def parser() -> Lark:
     """The one LALR parser, built once per process."""
     return Lark(grammar_text(), parser="lalr", propagate_positions=True,
-                maybe_placeholders=False)
+                maybe_placeholders=False, postlex=_AlwaysWord())
 
 
 @cache
@@ -73,138 +126,384 @@ def describe(name: str) -> str:
 
 def _expected_words(names: set[str]) -> str:
     """Describe a set of expected terminals, keeping short lists readable."""
-    descs = sorted({describe(n) for n in names if n not in {"WS", "COMMENT"}},
+    descs = sorted({describe(n) for n in names if n not in {"WORD", "COMMENT"}},
                    key=lambda s: (not s.startswith("`"), s))
     if len(descs) <= 3:
         return " or ".join(descs) if len(descs) <= 2 else f"{descs[0]}, {descs[1]} or {descs[2]}"
     return ", ".join(descs[:6]) + (", …" if len(descs) > 6 else "")
 
 
-def _block_context(text: str, pos: int) -> str | None:
-    """The innermost block keyword open at ``pos``: counts braces, skips strings/comments."""
-    stack: list[str | None] = []
-    last_kw: str | None = None
-    for m in re.finditer(r'"""(?:.|\n)*?"""|"[^"\n]*"|#[^\n]*|[{}]|[a-z_]+', text[:pos]):
-        tok = m.group(0)
-        if tok == "{":
-            stack.append(last_kw)
-            last_kw = None
-        elif tok == "}":
+# ---- a light tokenizer of our own, for block context and recovery ---------------------------
+_SCAN = re.compile(r'"""(?:.|\n)*?"""|"""(?:.|\n)*|"[^"\n]*"?|#[^\n]*|[{}]|[^\s{}"#]+')
+
+
+@dataclass(frozen=True, slots=True)
+class _Tok:
+    start: int
+    end: int
+    text: str
+
+
+def _scan(text: str) -> list[_Tok]:
+    """Words, strings and braces of ``text`` (comments skipped), with offsets."""
+    return [_Tok(m.start(), m.end(), m.group(0)) for m in _SCAN.finditer(text)
+            if not m.group(0).startswith("#")]
+
+
+def _is_stmt_start(toks: list[_Tok], i: int) -> bool:
+    """True if token ``i`` begins a statement (a keyword, or ``PARTY`` before ``shall``)."""
+    word = toks[i].text
+    if word in _STMT_WORDS:
+        # `commissioner` is also a role: `role commissioner` does not start a statement.
+        return not (word == "commissioner" and i > 0 and toks[i - 1].text == "role")
+    return (i + 1 < len(toks) and toks[i + 1].text == "shall" and word[:1].isupper())
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """Where a position stands: the innermost open block, and a block header not yet opened."""
+
+    block: str | None
+    block_line: int
+    header: str | None
+    stack: tuple[tuple[str, int], ...]
+
+
+def _line_of(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
+
+
+def _context(text: str, toks: list[_Tok], pos: int) -> _Context:
+    """The blocks open at ``pos`` (counting braces; strings and comments skipped)."""
+    stack: list[tuple[str, int]] = []
+    pending: tuple[str, int] | None = None
+    for tok in toks:
+        if tok.start >= pos:
+            break
+        if tok.text == "{":
+            stack.append(pending or ("block", _line_of(text, tok.start)))
+            pending = None
+        elif tok.text == "}":
             if stack:
                 stack.pop()
-        elif tok in _BLOCKS:
-            last_kw = tok
-    pending = last_kw
-    if pending is not None:
-        return f"open:{pending}"
-    return stack[-1] if stack and stack[-1] else None
+            pending = None
+        elif tok.text in _BLOCKS:
+            pending = (tok.text, _line_of(text, tok.start))
+        elif pending is not None and tok.text in _STMT_WORDS:
+            pending = None
+    block, line = stack[-1] if stack else (None, 0)
+    return _Context(block, line, pending[0] if pending else None, tuple(stack))
 
 
+# ---- positions ---------------------------------------------------------------------------------
 def _span_at(file: str, line: int, column: int, width: int = 1) -> Span:
-    return Span(file=file, line=line, column=column, end_line=line, end_column=column + width)
+    return Span(file=file, line=line, column=column, end_line=line,
+                end_column=column + max(width, 1))
 
 
-def _pos_of(text: str, line: int, column: int) -> int:
-    lines = text.splitlines(keepends=True)
-    return sum(len(s) for s in lines[: line - 1]) + column - 1
+def _line_col(text: str, pos: int) -> tuple[int, int]:
+    line = text.count("\n", 0, pos) + 1
+    return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
 
 
-def syntax_diagnostic(err: UnexpectedInput, text: str, file: str) -> Diagnostic:
-    """Translate a lark error into one diagnostic in words."""
-    if isinstance(err, UnexpectedCharacters):
-        return _unexpected_chars(err, text, file)
-    if isinstance(err, UnexpectedToken) and err.token.type != "$END":
-        return _unexpected_token(err, text, file)
-    # end of input: point at the last character of the file
-    lines = text.splitlines() or [""]
-    line = len(lines)
-    col = max(1, len(lines[-1]))
-    expected: set[str] = set(getattr(err, "expected", None) or [])
-    ctx = _block_context(text, len(text))
-    where = f" inside the {ctx.removeprefix('open:')} block" if ctx else ""
-    hint = "close every block with `}`" if "RBRACE" in expected else None
-    msg = "unexpected end of file" + where
-    if expected:
-        msg += f": expected {_expected_words(expected)}"
-    return Diagnostic("E002", msg, _span_at(file, line, col), hint)
+def _end_of_text(text: str, toks: list[_Tok]) -> int:
+    """Where a missing token would go: just after the last word or brace of the file."""
+    return toks[-1].end if toks else 0
 
 
-def _unexpected_chars(err: UnexpectedCharacters, text: str, file: str) -> Diagnostic:
-    pos = err.pos_in_stream or 0
-    m = _WORD.match(text, pos)
-    found = m.group(0) if m else text[pos]
-    allowed = set(err.allowed or ())
-    span = _span_at(file, err.line, err.column, len(found))
-    keywords = sorted(v for k, v in _keyword_terminals().items() if k in allowed)
-    if found[0].islower() or found[0] == "_":
-        close = (difflib.get_close_matches(found, keywords, n=1)
-                 or difflib.get_close_matches(found, list(_keyword_terminals().values()), n=1))
-        msg = f"unknown word `{found}`"
-        hint = f"did you mean `{close[0]}`?" if close else None
-        if keywords:
-            expected = _expected_words(allowed)
-            msg += f": expected {expected}"
-        if hint is None:
-            hint = "keywords are lower case; identifiers start with a capital letter"
-        return Diagnostic("E001", msg, span, hint)
-    if found.startswith('"'):
-        return Diagnostic("E001", "unterminated string", span,
-                          'close the string with `"` on the same line, or use """...""" '
-                          "for text over several lines")
-    msg = f"unexpected `{found}`"
-    if allowed:
-        msg += f": expected {_expected_words(allowed)}"
-    return Diagnostic("E001", msg, span, _hint_for(found, allowed))
+# ---- messages ------------------------------------------------------------------------------
+_FOUND = re.compile(r"[A-Za-z_£0-9][A-Za-z0-9_,.%/£-]*")
+
+
+def _shown(text: str) -> str:
+    """A found token as it reads in a message."""
+    if text.startswith('"""'):
+        return "a string"
+    if len(text) > 40:
+        text = text[:37] + "..."
+    if len(text) == 1 and not text.isprintable():
+        return f"the character U+{ord(text):04X}"
+    return f"`{text}`"
+
+
+def _did_you_mean(word: str, options: list[str]) -> str | None:
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else None
 
 
 def _hint_for(found: str, allowed: set[str]) -> str | None:
+    """Hints for numbers, money, percentages and dates written the wrong way."""
     if found.startswith("£") or re.match(r"\d", found):
+        if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", found) or (
+                "DATE" in allowed and re.match(r"\d{4}(-|$)", found)):
+            return "write dates as ISO dates, e.g. 2015-04-01"
+        if re.fullmatch(r"£?[0-9.]+[MK]", found):
+            return "short forms use a lower-case m or k, e.g. £1.5m or £250k"
         if "," in found and "MONEY" not in allowed:
             return "plain numbers take no thousands separators"
-        if "PERCENT" in allowed and not found.endswith("%"):
+        if allowed & {"PERCENT"} and not found.endswith("%"):
             return "write a percentage with `%`, e.g. 15%"
-        if "MONEY" in allowed:
+        if "MONEY" in allowed and not found.startswith("£"):
             return "write money with `£`, e.g. £1,500 or £1.5m"
-        if "DATE" in allowed:
-            return "write dates as ISO dates, e.g. 2015-04-01"
+        if "NUMBER" in allowed and found.endswith("%"):
+            return "write a plain number here, without `%`"
     return None
 
 
-def _unexpected_token(err: UnexpectedToken, text: str, file: str) -> Diagnostic:
+@dataclass(frozen=True, slots=True)
+class _Explained:
+    """One syntax error in words, and how much text to blank out before trying again."""
+
+    diagnostic: Diagnostic
+    pos: int
+    region: tuple[int, int] | None  # None: stop recovering
+
+
+def _explain(err: UnexpectedInput, text: str, file: str, toks: list[_Tok]) -> _Explained:
+    if isinstance(err, UnexpectedCharacters):
+        return _unexpected_chars(err, text, file, toks)
+    if isinstance(err, UnexpectedToken) and err.token.type != "$END":
+        return _unexpected_token(err, text, file, toks)
+    return _unexpected_end(err, text, file, toks)
+
+
+def _unexpected_end(err: UnexpectedInput, text: str, file: str,
+                    toks: list[_Tok]) -> _Explained:
+    pos = _end_of_text(text, toks)
+    line, col = _line_col(text, pos)
+    expected: set[str] = set(getattr(err, "expected", None) or [])
+    ctx = _context(text, toks, pos)
+    if not toks:
+        diag = Diagnostic("E002", "the file holds no contract", _span_at(file, line, col),
+                          'a contract file holds one `contract ID "Title" { ... }`')
+        return _Explained(diag, pos, None)
+    msg = "unexpected end of file"
+    hint: str | None = None
+    if ctx.header is not None:
+        msg += f" in the {ctx.header} block's first line"
+    elif ctx.block is not None:
+        msg += f" inside the {ctx.block} block opened on line {ctx.block_line}"
+        hint = "close every block with `}`"
+    if expected and not (ctx.block and "RBRACE" in expected):
+        msg += f": expected {_expected_words(expected)}"
+        if len(ctx.stack) > 1:
+            hint = "close every block with `}`"
+    return _Explained(Diagnostic("E002", msg, _span_at(file, line, col), hint), pos, None)
+
+
+def _state_expects(err: UnexpectedCharacters) -> set[str]:
+    """What the parser would have accepted where the lexer failed.
+
+    The lexer's own list names only regular-expression terminals (keywords are folded into
+    ``WORD``), so ask the parser state instead when lark gives it.
+    """
+    state = getattr(err, "state", None)
+    try:
+        table = state.parse_conf.parse_table  # type: ignore[union-attr]
+        names = table.states[state.position].keys()  # type: ignore[union-attr]
+        return {n for n in names if n == n.upper()}  # terminals, not rules
+    except (AttributeError, KeyError, IndexError):
+        return set(err.allowed or ())
+
+
+def _previous_word(toks: list[_Tok], pos: int) -> str | None:
+    """The word or brace just before ``pos``, as written."""
+    prev = None
+    for tok in toks:
+        if tok.start >= pos:
+            break
+        prev = tok.text
+    return prev
+
+
+def _unexpected_chars(err: UnexpectedCharacters, text: str, file: str,
+                      toks: list[_Tok]) -> _Explained:
+    pos = err.pos_in_stream or 0
+    m = _FOUND.match(text, pos)
+    found = m.group(0) if m else text[pos]
+    allowed = _state_expects(err) - {"WORD"}
+    span = _span_at(file, err.line, err.column, len(found))
+    if found.startswith('"'):
+        diag = Diagnostic("E001", "this string is not closed", span,
+                          'close the string with `"` on the same line, or use """...""" '
+                          "for text over several lines")
+        return _Explained(diag, pos, _region(toks, pos, at_boundary=False))
+    msg = f"unexpected {_shown(found)}"
+    if allowed:
+        msg += f": expected {_expected_words(allowed)}"
+    hint = _hint_for(found, allowed)
+    if found == "£":
+        hint = "write money with no space after `£`, e.g. £1,500"
+    elif found == "%":
+        hint = "write a percentage with no space before `%`, e.g. 15%"
+    elif found == "-":
+        hint = "numbers are not negative here"
+    return _Explained(Diagnostic("E001", msg, span, hint), pos,
+                      _region(toks, pos, at_boundary=False))
+
+
+def _unexpected_token(err: UnexpectedToken, text: str, file: str,
+                      toks: list[_Tok]) -> _Explained:
     tok: Token = err.token
-    expected = set(err.expected or ())
-    line = tok.line or 1
-    col = tok.column or 1
-    span = _span_at(file, line, col, len(str(tok)))
-    prev = _previous_token(err)
-    pos = tok.start_pos if tok.start_pos is not None else _pos_of(text, line, col)
-    ctx = _block_context(text, pos)
-    found: str = f"`{tok}`" if tok.type != "LONG_STRING" else "a string"
-    if expected == {"LBRACE"} and ctx and ctx.startswith("open:"):
-        block = ctx.removeprefix("open:")
-        msg = f"expected `{{` to open the {block} block, found {found}"
-        return Diagnostic("E001", msg, span, "a block's settings stand between `{` and `}`")
+    expected = set(err.expected or ()) - {"WORD"}
+    keywords = _keyword_terminals()
+    word = str(tok)
+    pos = tok.start_pos if tok.start_pos is not None else 0
+    span = _span_at(file, tok.line or 1, tok.column or 1, len(word.split("\n")[0]))
+    ctx = _context(text, toks, pos)
+    found = _shown(word)
+    expected_kw = sorted(keywords[n] for n in expected if n in keywords)
+    at_boundary = "RBRACE" in expected or any(k in _STMT_WORDS for k in expected_kw)
+    prev = _previous_word(toks, pos)
+    hint: str | None
+
+    if expected <= {"$END"} and expected:
+        msg = f"unexpected {found} after the end of the contract"
+        hint = ("the contract's closing `}` comes before this; check for an extra `}` above, "
+                "or move this inside the contract")
+        return _Explained(Diagnostic("E001", msg, span, hint), pos, None)
+
+    if ctx.header is not None and "LBRACE" in expected:
+        block = ctx.header
+        if expected == {"LBRACE"}:
+            msg = f"expected `{{` to open the {block} block, found {found}"
+        else:
+            msg = f"expected {_expected_words(expected)} in the {block} block's first line, " \
+                  f"found {found}"
+        hint = _hint_for(word, expected) or "a block's settings stand between `{` and `}`"
+        if tok.type == "WORD":
+            hint = _did_you_mean(word, expected_kw) or hint
+        return _Explained(Diagnostic("E001", msg, span, hint), pos,
+                          _region(toks, pos, at_boundary=False))
+
+    if at_boundary and ctx.block is not None:
+        block = ctx.block
+        takes = _BLOCK_TAKES.get(block)
+        hint = f"the {block} block takes: {takes}" if takes else None
+        if word in _STMT_WORDS:
+            outer = [b for b, _ in ctx.stack[:-1]]
+            home = _BELONGS.get(word, "outcome")
+            if home in outer or (word == "indicator" and outer):
+                # Most likely a `}` is missing; what follows would all be out of place, so
+                # report this once and stop.
+                msg = f"`{word}` cannot stand inside the {block} block"
+                hint = (f"did you forget a `}}` to close the {block} block opened on line "
+                        f"{ctx.block_line}?")
+                return _Explained(Diagnostic("E001", msg, span, hint), pos, None)
+            else:
+                msg = f"`{word}` is not a setting of the {block} block"
+                hint = f"`{word}` belongs in {_article(home)} {home} block"
+        elif tok.type == "WORD":
+            msg = f"unknown setting `{word}` in the {block} block"
+            hint = _did_you_mean(word, expected_kw) or hint
+        elif "COMMA" in expected and tok.type in {"ID", "MONEY", "PERCENT", "NUMBER"}:
+            msg = f"expected `,` or a new setting after `{prev}`, found {found}"
+            hint = "separate the items of a list with `,`"
+        else:
+            msg = f"expected a setting of the {block} block, found {found}"
+            if tok.type == "ID" and "ID" not in expected:
+                msg = f"unexpected {found} in the {block} block"
+        return _Explained(Diagnostic("E001", msg, span, hint), pos,
+                          _region(toks, pos, at_boundary=True))
+
     what = _expected_words(expected)
-    after = f" after `{prev}`" if prev else ""
+    after = f" after `{_clip(prev)}`" if prev else ""
     msg = f"expected {what}{after}, found {found}"
-    hint = _hint_for(str(tok), expected)
-    if hint is None and ctx and not ctx.startswith("open:") and "RBRACE" in expected:
-        hint = f"this is not a setting of the {ctx} block"
-    return Diagnostic("E001", msg, span, hint)
+    hint = _hint_for(word, expected)
+    if tok.type == "WORD" and expected_kw:
+        hint = _did_you_mean(word, expected_kw) or hint
+    if hint is None and tok.type == "ID" and word.lower() in expected_kw:
+        hint = f"keywords are lower case: write `{word.lower()}`"
+    if hint is None and tok.type == "WORD" and "ID" in expected:
+        hint = "identifiers start with a capital letter, e.g. `EIP14`"
+    return _Explained(Diagnostic("E001", msg, span, hint), pos,
+                      _region(toks, pos, at_boundary=False))
 
 
-def _previous_token(err: UnexpectedToken) -> str | None:
-    history = getattr(err, "token_history", None)
-    if history:
-        return str(history[-1])
-    return None
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def _clip(text: str | None) -> str:
+    text = text or ""
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+# ---- recovery ------------------------------------------------------------------------------
+def _region(toks: list[_Tok], pos: int, *, at_boundary: bool) -> tuple[int, int] | None:
+    """The text to blank out after an error at ``pos``: the statement that holds it.
+
+    At a statement boundary the bad statement starts at ``pos``; otherwise it started at the
+    last statement keyword before ``pos`` (never looking past a brace). The region runs to the
+    next statement keyword or ``}``, and swallows a whole ``{ ... }`` block if it reaches one.
+    None when recovery would only produce echoes (an error in the contract's own header).
+    """
+    i = next((k for k, t in enumerate(toks) if t.end > pos), len(toks))
+    if i == len(toks):
+        return None
+    start_i = i
+    if not at_boundary:
+        k = i - 1
+        while k >= 0 and toks[k].text not in "{}" and not _is_stmt_start(toks, k):
+            k -= 1
+        if k >= 0 and toks[k].text not in "{}":
+            start_i = k
+    if toks[start_i].text == "contract" and start_i == 0:
+        return None
+    j = start_i
+    while j < len(toks):
+        t = toks[j].text
+        if t == "}" and j > start_i:
+            break
+        if t == "}" and j == start_i:
+            return None  # an unexpected `}`: nothing sensible to blank
+        if j > start_i and j >= i and _is_stmt_start(toks, j):
+            break
+        if t == "{":
+            depth = 0
+            while j < len(toks):
+                if toks[j].text == "{":
+                    depth += 1
+                elif toks[j].text == "}":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            j += 1
+            break
+        j += 1
+    end = toks[j - 1].end if j - 1 < len(toks) else toks[-1].end
+    return (toks[start_i].start, end)
+
+
+def _mask(text: str, region: tuple[int, int]) -> str:
+    a, b = region
+    return text[:a] + re.sub(r"[^\n]", " ", text[a:b]) + text[b:]
 
 
 def parse(text: str, file: str) -> tuple[Tree[Token] | None, list[Diagnostic]]:
-    """Parse ``text`` (from ``file``); the tree, or None and one syntax diagnostic."""
+    """Parse ``text`` (from ``file``): the tree, or None and every syntax error found."""
     try:
         return parser().parse(text), []
-    except UnexpectedEOF as err:
-        return None, [syntax_diagnostic(err, text, file)]
-    except UnexpectedInput as err:
-        return None, [syntax_diagnostic(err, text, file)]
+    except UnexpectedInput as first:
+        err: UnexpectedInput = first
+    diags: list[Diagnostic] = []
+    masked = text
+    last = -1
+    for _ in range(MAX_SYNTAX_ERRORS):
+        toks = _scan(masked)
+        explained = _explain(err, masked, file, toks)
+        if explained.pos <= last and explained.region is not None:
+            break
+        diags.append(explained.diagnostic)
+        last = explained.pos
+        region = explained.region
+        if region is None or not masked[region[0]:region[1]].strip():
+            break
+        masked = _mask(masked, region)
+        try:
+            parser().parse(masked)
+            break
+        except UnexpectedInput as again:
+            err = again
+    return None, diags
