@@ -230,6 +230,30 @@ def render_cmd(
     typer.echo(f"{output}: written ({format})", err=True)
 
 
+@app.command("diff")
+def diff_cmd(
+    old: Annotated[Path, typer.Argument(help="the earlier version of the contract (.obc)")],
+    new: Annotated[Path, typer.Argument(help="the later version of the contract (.obc)")],
+    format: Annotated[str, typer.Option(
+        "--format", metavar="text|markdown|json", help="output format")] = "text",
+) -> None:
+    """What changed between two versions of a contract, stricter or looser for the provider.
+
+    Exits 0 whether or not anything changed (1 is for breaches); 2 if either does not compile.
+    """
+    from obc_check.diff import diff_contracts, to_json, to_markdown, to_text
+
+    writers = {"text": to_text, "markdown": to_markdown, "json": to_json}
+    writer = writers.get(format)
+    if writer is None:
+        typer.echo(f"obc-check diff: --format {format!r} is not one of text, markdown, json",
+                   err=True)
+        raise typer.Exit(2)
+    before, after = load_contract(old), load_contract(new)
+    assert before.contract is not None and after.contract is not None
+    typer.echo(writer(diff_contracts(before.contract, after.contract)), nl=False)
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

@@ -1,0 +1,515 @@
+"""Two compiled contracts → :class:`~obc_check.diff.changes.Changes`.
+
+Items with identifiers (parties, outcomes, indicators, gateways, prices, obligations, risk
+share members) are matched by identifier, schedules by contract year. Only meaning is
+compared: how a schedule was written (one value or a list), the precision of a literal
+(``20`` or ``20.0``) and the order of statements are not changes. The effect of each change
+is decided by the rules in ``diff/rules.py``; docs/diff.md lists them per field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from functools import partial
+from typing import Any, TypeVar
+
+from obc_check.diff import values as fmt
+from obc_check.diff.changes import (
+    Change,
+    Changes,
+    ContractRef,
+    Effect,
+    Kind,
+    PotYear,
+    Section,
+    Summary,
+)
+from obc_check.diff.rules import (
+    PERIOD_RANK,
+    Rule,
+    by_size,
+    compare_payouts,
+    opposite,
+    optional,
+    payout,
+    rising,
+)
+from obc_check.model import (
+    AllOrNothing,
+    Contract,
+    FlowDownObligation,
+    Gateway,
+    Indicator,
+    Obligation,
+    Outcome,
+    Price,
+    PromptPaymentObligation,
+    ReportObligation,
+    Schedule,
+    SpendShareObligation,
+    Steps,
+)
+
+T = TypeVar("T")
+Num = Decimal | Fraction | int
+
+
+def diff_contracts(old: Contract, new: Contract) -> Changes:
+    """Everything that changed from ``old`` to ``new``, in contract terms."""
+    d = _Differ(old, new)
+    d.contract()
+    d.parties()
+    d.money()
+    d.outcomes()
+    d.gateways()
+    d.risk_share()
+    d.rate_card()
+    d.obligations()
+    counts = {e: sum(1 for c in d.changes if c.effect == e)
+              for e in ("stricter", "looser", "neutral")}
+    return Changes(old=_ref(old), new=_ref(new), summary=Summary(**counts),
+                   changes=tuple(d.changes), pot=_pot(old, new))
+
+
+def _ref(c: Contract) -> ContractRef:
+    return ContractRef(id=c.id, title=c.title, version=c.version)
+
+
+def _label(old: Contract, new: Contract, year: int) -> str:
+    years = new.term.years if year <= len(new.term.years) else old.term.years
+    return years[year - 1].label if year <= len(years) else f"year {year}"
+
+
+def _pot(old: Contract, new: Contract) -> tuple[PotYear, ...]:
+    """The maximum outcome payment per year, old and new."""
+    if old.outcome_payment is None and new.outcome_payment is None:
+        return ()
+    rows = []
+    for y in range(1, max(len(old.term.years), len(new.term.years)) + 1):
+        a = _pot_in(old, y)
+        b = _pot_in(new, y)
+        change = (b or Decimal(0)) - (a or Decimal(0))
+        effect: Effect = "neutral" if change == 0 else by_size(0, change, "stricter")
+        rows.append(PotYear(year=y, year_label=_label(old, new, y), old=fmt.pounds2(a),
+                            new=fmt.pounds2(b), change=f"{change:+.2f}", effect=effect))
+    return tuple(rows)
+
+
+def _pot_in(c: Contract, year: int) -> Decimal | None:
+    if c.outcome_payment is None or year > len(c.term.years):
+        return None
+    pot = c.outcome_payment.pot
+    return pot[min(year, len(pot)) - 1]
+
+
+def _keyed(old: Sequence[T], new: Sequence[T], key: Callable[[T], str],
+           ) -> list[tuple[str, T | None, T | None]]:
+    """Pairs matched by key: old order first, then what is only new, in new order."""
+    a = {key(x): x for x in old}
+    b = {key(x): x for x in new}
+    order = [key(x) for x in old] + [key(x) for x in new if key(x) not in a]
+    return [(k, a.get(k), b.get(k)) for k in order]
+
+
+class _Differ:
+    """Collects the changes of one comparison, section by section."""
+
+    def __init__(self, old: Contract, new: Contract) -> None:
+        self.old = old
+        self.new = new
+        self.changes: list[Change] = []
+
+    # ---- recording ---------------------------------------------------------------------
+    def add(self, section: Section, path: str, subject: str, field: str, kind: Kind,
+            old: str | None, new: str | None, effect: Effect, why: str,
+            year: int | None = None) -> None:
+        """Record one change."""
+        label = _label(self.old, self.new, year) if year is not None else None
+        self.changes.append(Change(section=section, path=path, subject=subject, field=field,
+                                   year=year, year_label=label, kind=kind, old=old, new=new,
+                                   effect=effect, why=why))
+
+    def item(self, section: Section, path: str, subject: str, old: object, new: object,
+             show: Callable[[Any], str], added: Effect, why: str) -> bool:
+        """An item present on one side only; True when it is on both sides."""
+        if old is None and new is not None:
+            self.add(section, path, subject, "", "added", None, show(new), added, why)
+        elif new is None and old is not None:
+            self.add(section, path, subject, "", "removed", show(old), None, opposite(added),
+                     why)
+        return old is not None and new is not None
+
+    def value(self, section: Section, path: str, subject: str, field: str, old: T | None,
+              new: T | None, show: Callable[[T], str],
+              effect: Rule | Effect,
+              why: str, year: int | None = None) -> None:
+        """A setting that may have changed (None on a side: added or removed)."""
+        if old == new:
+            return
+        if old is None or new is None:
+            kind: Kind = "added" if old is None else "removed"
+        else:
+            kind = "changed"
+        eff = effect if isinstance(effect, str) else effect(old, new)
+        self.add(section, f"{path}.{field}" if field else path, subject, field, kind,
+                 None if old is None else show(old), None if new is None else show(new),
+                 eff, why, year)
+
+    def schedule(self, section: Section, path: str, subject: str, field: str,
+                 old: Schedule | None, new: Schedule | None, show: Callable[[Decimal], str],
+                 higher: Effect, why: str) -> None:
+        """A per-year schedule, year by year; a schedule added or removed as a whole."""
+        if old is None or new is None:
+            if old is None and new is None:
+                return
+            self.value(section, path, subject, field, old, new,
+                       lambda s: fmt.schedule_text(s, show), "neutral",
+                       f"{field} given or dropped: the payment curve changes")
+            return
+        for y in range(1, max(len(old.values), len(new.values)) + 1):
+            a = old.values[y - 1] if y <= len(old.values) else None
+            b = new.values[y - 1] if y <= len(new.values) else None
+            if a is None or b is None:
+                self.value(section, path, subject, field, a, b, show, "neutral",
+                           "a contract year added or removed with the term", y)
+            elif a != b:
+                self.value(section, path, subject, field, a, b, show,
+                           by_size(a, b, higher), why, y)
+
+    def text(self, section: Section, path: str, subject: str, old: tuple[str, ...],
+             new: tuple[str, ...]) -> None:
+        """Text blocks: shown for the reader, neutral for the provider."""
+        self.value(section, path, subject, "text", old, new, "\n\n".join, "neutral",
+                   "text is explanation: it does not change what is paid or owed")
+
+    # ---- sections ----------------------------------------------------------------------
+    def contract(self) -> None:
+        """Title, version, currency, term."""
+        o, n = self.old, self.new
+        why = "names and versions do not change what is paid or owed"
+        self.value("contract", "contract", "contract", "id", o.id, n.id, str, "neutral", why)
+        self.value("contract", "contract", "contract", "title", o.title, n.title, str,
+                   "neutral", why)
+        self.value("contract", "contract", "contract", "version", o.version, n.version, str,
+                   "neutral", why)
+        self.value("contract", "contract", "contract", "currency", o.currency, n.currency,
+                   str, "neutral", why)
+        self.value("contract", "contract", "contract", "term",
+                   f"{o.term.start} to {o.term.end}", f"{n.term.start} to {n.term.end}", str,
+                   "neutral", "the term sets the contract years; what each year pays and "
+                   "requires is compared year by year")
+        self.value("contract", "contract", "contract", "years", len(o.term.years),
+                   len(n.term.years), str, "neutral", "the number of contract years")
+        self.text("contract", "contract", "contract", o.text, n.text)
+
+    def parties(self) -> None:
+        """Parties by identifier: names, roles, sectors."""
+        why = "who the parties are; what each must do is compared under obligations"
+        for key, a, b in _keyed(self.old.parties, self.new.parties, lambda p: p.id):
+            path, subject = f"party.{key}", f"party {key}"
+            show = lambda p: f'"{p.name}", role {p.role}, sector {p.sector}'  # noqa: E731
+            if not self.item("parties", path, subject, a, b, show, "neutral", why):
+                continue
+            assert a is not None and b is not None
+            for field in ("name", "role", "sector"):
+                self.value("parties", path, subject, field, getattr(a, field),
+                           getattr(b, field), str, "neutral", why)
+
+    def money(self) -> None:
+        """Annual value and the outcome payment."""
+        o, n = self.old, self.new
+        self.schedule("money", "contract", "contract", "annual_value", o.annual_value,
+                      n.annual_value, fmt.money, "looser",
+                      "the annual value is what the provider is paid: more is looser")
+        a, b = o.outcome_payment, n.outcome_payment
+        at_risk = "the outcome payment is money at risk: a larger pot is stricter"
+        if not self.item("money", "contract.outcome_payment", "outcome_payment", a, b,
+                         lambda p: _pay_text(p.basis, p.schedule), "stricter", at_risk):
+            return
+        assert a is not None and b is not None
+        if a.basis != b.basis:
+            self.value("money", "contract.outcome_payment", "outcome_payment", "basis",
+                       a.basis, b.basis,
+                       str, "neutral", "how the pot is given; the pot per year shows the effect")
+            return
+        show = fmt.share if a.basis == "share_of_annual_value" else fmt.money
+        self.schedule("money", "contract", "contract", "outcome_payment", a.schedule,
+                      b.schedule, show, "stricter", at_risk)
+
+    def outcomes(self) -> None:
+        """Outcomes, then every indicator (paid or not) by identifier."""
+        for key, a, b in _keyed(self.old.outcomes, self.new.outcomes, lambda x: x.id):
+            path, subject = f"outcome.{key}", f"outcome {key}"
+            if not self.item("outcomes", path, subject, a, b, _outcome_text, "neutral",
+                             "an outcome moves part of the pot; its indicators are "
+                             "compared one by one"):
+                continue
+            assert a is not None and b is not None
+            self.value("outcomes", path, subject, "title", a.title, b.title, str, "neutral",
+                       "a title does not change what is paid")
+            self.value("outcomes", path, subject, "weight", a.weight, b.weight, fmt.share,
+                       "neutral", "a weight moves the pot between outcomes; the pot is the same")
+            self.text("outcomes", path, subject, a.text, b.text)
+        old = list(self.old.all_indicators())
+        new = list(self.new.all_indicators())
+        for key, x, y in _keyed(old, new, lambda i: i.id):
+            self.indicator(key, x, y)
+
+    def indicator(self, key: str, a: Indicator | None, b: Indicator | None) -> None:
+        """One indicator's settings; thresholds by year, judged by its direction."""
+        path, subject = f"indicator.{key}", f"indicator {key}"
+        if not self.item("outcomes", path, subject, a, b, _indicator_text, "neutral",
+                         "an indicator added or removed moves part of the pot"):
+            return
+        assert a is not None and b is not None
+        sec: Section = "outcomes"
+        neutral = "changes what the indicator measures or how much of the pot it carries"
+        self.value(sec, path, subject, "title", a.title, b.title, str, "neutral",
+                   "a title does not change what is paid")
+        self.value(sec, path, subject, "outcome", a.outcome, b.outcome, str, "neutral",
+                   "paid under another outcome (or no longer paid)")
+        self.value(sec, path, subject, "weight", a.weight, b.weight, fmt.weight, "neutral",
+                   "a weight moves the pot between indicators; the pot is the same")
+        self.value(sec, path, subject, "unit", a.unit, b.unit, str, "neutral", neutral)
+        self.value(sec, path, subject, "direction", a.direction, b.direction,
+                   lambda d: f"{d} is better", "neutral", neutral)
+        self.value(sec, path, subject, "baseline",
+                   None if a.baseline is None else (a.baseline.value, a.baseline.period),
+                   None if b.baseline is None else (b.baseline.value, b.baseline.period),
+                   lambda v: f"{fmt.threshold(v[0], b.unit)} in {v[1]}", "neutral",
+                   "the baseline is informative")
+        for field in ("floor", "target"):
+            sa, sb = getattr(a, field), getattr(b, field)
+            if a.direction == b.direction and a.unit == b.unit and b.direction is not None:
+                better = "higher" if b.direction == "higher" else "lower"
+                effect: Effect = "stricter" if better == "higher" else "looser"
+                why = (f"{better} is better, so a {'higher' if better == 'higher' else 'lower'}"
+                       f" {field} is stricter")
+            else:
+                effect, why = "neutral", "the unit or direction changed too"
+            self.schedule(sec, path, subject, field, sa, sb,
+                          lambda v: fmt.threshold(v, b.unit), effect, why)
+        self.curve(path, subject, a, b)
+        self.value(sec, path, subject, "minimum denominator", a.minimum_denominator,
+                   b.minimum_denominator, str,
+                   optional("stricter", "stricter"),
+                   "a year with fewer cases earns only the if-missing share, so a higher "
+                   "minimum is stricter")
+        self.value(sec, path, subject, "if missing pay", a.if_missing_pay, b.if_missing_pay,
+                   fmt.share, rising("looser"),
+                   "a larger share paid when data is missing is looser")
+        self.text(sec, path, subject, a.text, b.text)
+
+    def curve(self, path: str, subject: str, a: Indicator, b: Indicator) -> None:
+        """The payment curve: its kind and steps, judged on what it pays in each year."""
+        if _curve_text(a) == _curve_text(b):
+            return
+        effects = set()
+        for y in range(1, len(self.new.term.years) + 1):
+            pa, pb = payout(a, y), payout(b, y)
+            if pa is not None and pb is not None:
+                effects.add(compare_payouts(pa, pb))
+        effects.discard(None)
+        effect: Effect = effects.pop() if len(effects) == 1 else "neutral"  # type: ignore[assignment]
+        why = {"stricter": "pays no more for any value, and less for some",
+               "looser": "pays no less for any value, and more for some",
+               "neutral": "pays more for some values and less for others"}[effect]
+        self.add("outcomes", f"{path}.pays", subject, "pays", "changed", _curve_text(a),
+                 _curve_text(b), effect, why)
+
+    def gateways(self) -> None:
+        """Gateways: added ones withhold more, levels judged by their comparison."""
+        for key, a, b in _keyed(self.old.gateways, self.new.gateways, lambda g: g.id):
+            path, subject = f"gateway.{key}", f"gateway {key}"
+            if not self.item("gateways", path, subject, a, b, _gateway_text, "stricter",
+                             "a gateway can withhold earned payment"):
+                continue
+            assert a is not None and b is not None
+            sec: Section = "gateways"
+            self.value(sec, path, subject, "title", a.title, b.title, str, "neutral",
+                       "a title does not change what is paid")
+            self.value(sec, path, subject, "indicator", a.indicator, b.indicator, str,
+                       "neutral", "the gateway looks at another indicator")
+            self.value(sec, path, subject, "comparison", a.comparison, b.comparison,
+                       lambda c: c.replace("_", " "), "neutral", "the condition turned round")
+            unit = _unit(self.new, b.indicator)
+            higher: Effect = "stricter" if b.comparison == "at_least" else "looser"
+            self.value(sec, path, subject, "level", a.threshold, b.threshold,
+                       partial(fmt.threshold, unit=unit),
+                       rising(higher) if a.comparison == b.comparison else "neutral",
+                       f"{b.comparison.replace('_', ' ')}: a "
+                       f"{'higher' if higher == 'stricter' else 'lower'} level is stricter")
+            self.value(sec, path, subject, "withhold", a.withhold, b.withhold, fmt.share,
+                       rising("stricter"),
+                       "a larger share withheld is stricter")
+            self.text(sec, path, subject, a.text, b.text)
+
+    def risk_share(self) -> None:
+        """Budget, shares, members and the members' loss cap."""
+        a, b = self.old.risk_share, self.new.risk_share
+        path, subject = "risk_share", "risk_share"
+        if not self.item("risk_share", path, subject, a, b, lambda r: "risk share",
+                         "neutral", "gain and loss sharing: upside and downside together"):
+            return
+        assert a is not None and b is not None
+        self.schedule("risk_share", path, subject, "budget", a.budget, b.budget, fmt.money,
+                      "looser", "a larger budget makes a gain likelier and a loss less likely")
+        self.value("risk_share", path, subject, "commissioner share", a.commissioner_share,
+                   b.commissioner_share, fmt.share, "neutral",
+                   "the members then keep less of a gain and bear less of a loss")
+        for key, x, y in _keyed(a.members, b.members, lambda m: m.party):
+            mpath, msub = f"risk_share.member.{key}", f"risk_share member {key}"
+            if self.item("risk_share", mpath, msub, x, y, lambda m: fmt.share(m.share),
+                         "neutral", "splits the members' part between members"):
+                assert x is not None and y is not None
+                self.value("risk_share", mpath, msub, "share", x.share, y.share, fmt.share,
+                           "neutral", "splits the members' part between members")
+        if a.member_loss_cap is None or b.member_loss_cap is None:
+            self.value("risk_share", path, subject, "member loss cap",
+                       a.member_loss_cap, b.member_loss_cap,
+                       lambda s: fmt.schedule_text(s, fmt.money),
+                       "looser" if a.member_loss_cap is None else "stricter",
+                       "a cap limits the members' loss")
+        else:
+            self.schedule("risk_share", path, subject, "member loss cap", a.member_loss_cap,
+                          b.member_loss_cap, fmt.money, "stricter",
+                          "a higher cap lets the members bear more loss")
+        self.text("risk_share", path, subject, a.text, b.text)
+
+    def rate_card(self) -> None:
+        """The cap over the term and the prices."""
+        a, b = self.old.rate_card, self.new.rate_card
+        path, subject = "rate_card", "rate_card"
+        if not self.item("rate_card", path, subject, a, b,
+                         lambda r: f"cap {fmt.money(r.cap)} over term", "looser",
+                         "a rate card is a way to be paid for outcomes"):
+            return
+        assert a is not None and b is not None
+        self.value("rate_card", path, subject, "cap", a.cap, b.cap, fmt.money,
+                   rising("looser"), "a higher cap lets more be earned")
+        for key, x, y in _keyed(a.prices, b.prices, lambda p: p.id):
+            self.price(key, x, y)
+        self.text("rate_card", path, subject, a.text, b.text)
+
+    def price(self, key: str, a: Price | None, b: Price | None) -> None:
+        """One price of the rate card."""
+        path, subject = f"price.{key}", f"price {key}"
+        if not self.item("rate_card", path, subject, a, b, _price_text, "looser",
+                         "a price is a way to be paid; one more is looser"):
+            return
+        assert a is not None and b is not None
+        self.value("rate_card", path, subject, "title", a.title, b.title, str, "neutral",
+                   "a title does not change what is paid")
+        self.value("rate_card", path, subject, "amount", a.amount, b.amount, fmt.money,
+                   rising("looser"), "a higher price is looser")
+        self.value("rate_card", path, subject, "per", a.per, b.per, str, "neutral",
+                   "what is counted")
+        self.value("rate_card", path, subject, "at most", a.at_most, b.at_most, str,
+                   optional("stricter", "looser"), "a count cap limits what can be earned")
+
+    def obligations(self) -> None:
+        """Obligations by identifier: each duty's numbers, periods, sectors and penalty."""
+        for key, a, b in _keyed(self.old.obligations, self.new.obligations, lambda o: o.id):
+            path, subject = f"obligation.{key}", f"obligation {key}"
+            if not self.item("obligations", path, subject, a, b, _obligation_text, "stricter",
+                             "an obligation is a duty the provider can breach"):
+                continue
+            assert a is not None and b is not None
+            self.obligation(path, subject, a, b)
+
+    def obligation(self, path: str, subject: str, a: Obligation, b: Obligation) -> None:
+        """The settings of one obligation present in both contracts."""
+        sec: Section = "obligations"
+        self.value(sec, path, subject, "title", a.title, b.title, str, "neutral",
+                   "a title does not change what is owed")
+        self.value(sec, path, subject, "party", a.party, b.party, str, "neutral",
+                   "another party is obliged")
+        self.value(sec, path, subject, "penalty", a.penalty, b.penalty, fmt.money,
+                   optional("stricter", "stricter"), "a higher penalty per breach is stricter")
+        self.text(sec, path, subject, a.text, b.text)
+        if a.kind != b.kind:
+            self.value(sec, path, subject, "duty", _duty_text(a), _duty_text(b), str,
+                       "neutral", "a different kind of duty")
+            return
+        window = "a longer window to comply is looser"
+        if isinstance(a, ReportObligation) and isinstance(b, ReportObligation):
+            self.value(sec, path, subject, "working days", a.working_days, b.working_days,
+                       str, rising("looser"), window)
+            self.value(sec, path, subject, "each", a.each, b.each, str,
+                       lambda x, y: by_size(PERIOD_RANK[x], PERIOD_RANK[y], "stricter"),
+                       "reporting more often is stricter")
+        elif isinstance(a, SpendShareObligation) and isinstance(b, SpendShareObligation):
+            self.value(sec, path, subject, "share", a.share, b.share, fmt.share,
+                       rising("stricter"), "a larger share to pay is stricter")
+            self.value(sec, path, subject, "sector", a.sector, b.sector, str, "neutral",
+                       "paid to another sector")
+        elif isinstance(a, PromptPaymentObligation) and isinstance(b, PromptPaymentObligation):
+            self.value(sec, path, subject, "days", a.days, b.days, str,
+                       rising("looser"), window)
+        elif isinstance(a, FlowDownObligation) and isinstance(b, FlowDownObligation):
+            self.value(sec, path, subject, "share", a.share, b.share, fmt.share,
+                       rising("stricter"),
+                       "a larger share to pass on is stricter")
+            self.value(sec, path, subject, "days", a.days, b.days, str,
+                       rising("looser"), window)
+
+
+# ---- one-line descriptions of whole items -------------------------------------------------
+def _pay_text(basis: str, s: Schedule) -> str:
+    show = fmt.share if basis == "share_of_annual_value" else fmt.money
+    return fmt.schedule_text(s, show)
+
+
+def _outcome_text(o: Outcome) -> str:
+    inds = ", ".join(i.id for i in o.indicators)
+    return f'"{o.title}" weight {fmt.share(o.weight)} ({inds})'
+
+
+def _indicator_text(i: Indicator) -> str:
+    where = f"in outcome {i.outcome}" if i.outcome else "not paid"
+    return f'"{i.title}" {where}'
+
+
+def _curve_text(i: Indicator) -> str:
+    if isinstance(i.curve, Steps):
+        return "in steps " + ", ".join(
+            f"{fmt.share(s.share)} at {fmt.threshold(s.threshold, i.unit)}"
+            for s in i.curve.steps)
+    return "all or nothing" if isinstance(i.curve, AllOrNothing) else "linear"
+
+
+def _gateway_text(g: Gateway) -> str:
+    return (f"requires {g.indicator} {g.comparison.replace('_', ' ')} {fmt.plain(g.threshold)}, "
+            f"otherwise withhold {fmt.share(g.withhold)}")
+
+
+def _price_text(p: Price) -> str:
+    limit = f", at most {p.at_most} over term" if p.at_most is not None else ""
+    return f'"{p.title}" {fmt.money(p.amount)} per {p.per}{limit}'
+
+
+def _duty_text(o: Obligation) -> str:
+    if isinstance(o, ReportObligation):
+        return f"{o.party} shall report within {o.working_days} working days after each {o.each}"
+    if isinstance(o, SpendShareObligation):
+        return (f"{o.party} shall pay at least {fmt.share(o.share)} of annual_value to "
+                f"{o.sector} sector parties each year")
+    if isinstance(o, PromptPaymentObligation):
+        return f"{o.party} shall pay subcontractor invoices within {o.days} days of receipt"
+    return (f"{o.party} shall pass on at least {fmt.share(o.share)} of earned outcome_payment "
+            f"to subcontractors within {o.days} days of year end")
+
+
+def _obligation_text(o: Obligation) -> str:
+    penalty = f"; penalty {fmt.money(o.penalty)} per breach" if o.penalty is not None else ""
+    return f'"{o.title}": {_duty_text(o)}{penalty}'
+
+
+def _unit(c: Contract, indicator: str) -> Any:
+    found = c.indicator(indicator)
+    return found.unit if found is not None else None
+
+
+__all__ = ["diff_contracts"]
