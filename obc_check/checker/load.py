@@ -105,3 +105,20 @@ def _read_folder(folder: Path, problems: Problems) -> list[RawTable] | None:
         if table is not None:
             tables.append(table)
     return tables
+
+
+def bundle_sources(diagnostics: Sequence[Diagnostic]) -> dict[str, str]:
+    """The text of each CSV or JSON file a diagnostic points into, for ``render_text``.
+
+    ``render_text(diags, bundle_sources(diags))`` then shows the line of the file with a
+    caret under the bad cell. Workbook diagnostics have no text line to show.
+    """
+    texts: dict[str, str] = {}
+    for diag in diagnostics:
+        name = diag.span.file if diag.span else None
+        if name and name not in texts and name.lower().endswith((".csv", ".json")):
+            try:
+                texts[name] = Path(name).read_bytes().decode("utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                continue
+    return texts

@@ -101,8 +101,8 @@ class CsvOrigin:
         return Span(file=self.file, line=line, column=col, end_line=line, end_column=col + 1)
 
     def where(self, row: int, column: str | None) -> str:
-        """``column `amount``` (the span already gives the line)."""
-        return f"column `{column}`" if column else "row"
+        """``column `amount``` (the span already gives the line) or ``row 3``."""
+        return f"column `{column}`" if column else f"row {row}"
 
 
 def column_letter(index: int) -> str:

@@ -32,9 +32,9 @@ class Problems:
                              file=origin.file))
 
     def table(self, origin: Origin, code: str, message: str, hint: str | None = None,
-              severity: Severity = "error") -> None:
-        """A problem with a table as a whole (its header, or whether it is used)."""
-        self._add(Diagnostic(code, message, origin.span(0, None), hint, severity,
+              severity: Severity = "error", column: str | None = None) -> None:
+        """A problem with a table as a whole, or with its header (``column`` in it)."""
+        self._add(Diagnostic(code, message, origin.span(0, column), hint, severity,
                              file=origin.file))
 
     def _add(self, diag: Diagnostic) -> None:

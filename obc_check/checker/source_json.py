@@ -6,7 +6,8 @@ Decisions (documented in docs/data.md):
   as it would be as text; ``NaN``/``Infinity`` are refused. ``true``/``false``, lists and
   objects are errors (D006).
 - a row object may leave out a key: that cell has no value. An unknown key is an error
-  (D005), reported once per table at its first row.
+  (D005), reported once per table at its first row; the row's other cells are still
+  checked. A row with a value of a wrong type is reported (D006) and not checked further.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def _rows(spec: TableSpec, rows: list[object], origin: JsonOrigin,
     for number, obj in enumerate(rows, start=1):
         if not isinstance(obj, dict):
             problems.at(origin, number, None, "D006", "is not an object",
-                        '"each row is an object such as {"period": "2016/17", ...}')
+                        'each row is an object such as {"period": "2016/17", ...}')
             continue
         cells: list[str] = []
         good = True
@@ -109,7 +110,6 @@ def _rows(spec: TableSpec, rows: list[object], origin: JsonOrigin,
                 problems.at(origin, number, key, "D005", f"unknown column `{key}`",
                             did_you_mean(key, spec.columns) or
                             f"the `{spec.name}` table has columns {', '.join(spec.columns)}")
-                good = False
         if good:
             out.append((number, cells))
     return out

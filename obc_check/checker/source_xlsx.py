@@ -109,10 +109,9 @@ def _table(display: str, name: str, rows: list[tuple[int, list[str]]],
     out: list[Row] = []
     for n, cells in filled[1:]:
         extra = [i for i in range(width, len(cells)) if cells[i].strip()]
-        if extra:
+        if extra:  # reported, and the row's own cells are still checked
             problems.at(origin, n, None, "D006",
                         f"has a value in column {column_letter(extra[0] + 1)}, which has no "
                         "header", "name the column in row 1, or clear the cell")
-            continue
         out.append((n, cells[:width] + [""] * (width - len(cells))))
     return RawTable(spec, origin, index, out)

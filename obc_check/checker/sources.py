@@ -46,25 +46,25 @@ def check_header(spec: TableSpec, header: Sequence[str], origin: Origin,
     usable = True
     for pos, name in enumerate(header):
         if name in index:
-            problems.at(origin, 0, name, "D005", f"column `{name}` appears twice",
-                        "give each column once")
+            problems.table(origin, "D005", f"column `{name}` appears twice",
+                           "give each column once", column=name)
             usable = False
         elif name in spec.columns:
             index[name] = pos
         elif not name:
-            problems.at(origin, 0, None, "D005", f"column {pos + 1} has no name",
-                        f"the `{spec.name}` table has columns {_names(spec.columns)}")
+            problems.table(origin, "D005", f"column {pos + 1} has no name",
+                           f"the `{spec.name}` table has columns {_names(spec.columns)}")
         else:
             missing = [c for c in spec.columns if c not in header]
             hint = did_you_mean(name, missing) or (
                 f"the `{spec.name}` table has columns {_names(spec.columns)}")
-            problems.at(origin, 0, name, "D005", f"unknown column `{name}`", hint)
+            problems.table(origin, "D005", f"unknown column `{name}`", hint, column=name)
     for name in spec.required:
         if name not in index:
-            problems.at(origin, 0, None, "D004", f"the `{spec.name}` table has no `{name}` column",
-                        f"the `{spec.name}` table has columns {_names(spec.columns)}"
-                        + (f" (`{', '.join(spec.defaults)}` may be left out)"
-                           if spec.defaults else ""))
+            problems.table(origin, "D004", f"the `{spec.name}` table has no `{name}` column",
+                           f"the `{spec.name}` table has columns {_names(spec.columns)}"
+                           + (f" (`{', '.join(spec.defaults)}` may be left out)"
+                              if spec.defaults else ""))
             usable = False
     return index if usable else None
 

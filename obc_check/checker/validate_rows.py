@@ -84,7 +84,7 @@ class _Row:
     def need(self, column: str, value: T | None, what: str) -> T | None:
         """``value``, or a D021 "no value" when a required cell is empty."""
         if value is None and not self.text(column).strip():
-            self.error(column, "D021", f"no {what}", f"every row needs a `{column}`")
+            self.error(column, "D021", f"no {what}", f"every row needs a value in `{column}`")
         return value
 
     def ident(self, column: str, known: dict[str, str], what: str, none: str) -> str | None:
@@ -249,7 +249,7 @@ def _indicator_value(r: _Row, ind: str | None, percent: bool, value: Decimal | N
             shown = f"100 × {num} / {den}" if percent else f"{num} / {den}"
             r.error("value", "D016",
                     f"value {quote(r.text('value'))} disagrees with numerator and denominator: "
-                    f"{shown} is {_exact_decimal(rounded):f} to {places} decimal place"
+                    f"{shown} is {_exact_decimal(rounded):.{places}f} to {places} decimal place"
                     f"{'s' if places != 1 else ''}",
                     "correct the value or the counts, or leave `value` empty")
             return None
