@@ -1,0 +1,124 @@
+"""Fixtures for evaluation tests: contracts from text, and Bundles built row by row.
+
+``kit(contract)`` returns a :class:`Kit` whose methods make typed rows with real periods of
+that contract, so a test states its data the way a CSV would (labels and ISO dates) without
+going through the loader.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from obc_check.checker.load import load_bundle
+from obc_check.checker.report import Report
+from obc_check.checker.tables import (
+    Bundle,
+    IndicatorRow,
+    OutcomeRow,
+    PaymentRow,
+    RowRef,
+    SpendRow,
+    SubmissionRow,
+)
+from obc_check.dsl import compile_file, compile_text
+from obc_check.model import Contract, Period, find_period
+
+ROOT = Path(__file__).resolve().parents[2]
+LIBRARY = ROOT / "contracts"
+
+
+def _d(x: str | int | None) -> Decimal | None:
+    return None if x is None else Decimal(str(x))
+
+
+def _day(x: str | None) -> dt.date | None:
+    return None if x is None else dt.date.fromisoformat(x)
+
+
+class Kit:
+    """Row builders bound to one contract's periods."""
+
+    def __init__(self, contract: Contract) -> None:
+        self.contract = contract
+        self._n = 1
+
+    def _ref(self, table: str) -> RowRef:
+        self._n += 1
+        return RowRef(f"{table}.csv", self._n)
+
+    def period(self, label: str) -> Period:
+        p = find_period(label, self.contract.term.years)
+        assert p is not None, label
+        return p
+
+    def ind(self, indicator: str, period: str, value: str | int | None = None,
+            n: str | int | None = None, d: str | int | None = None) -> IndicatorRow:
+        return IndicatorRow(indicator, self.period(period), _d(value), _d(n), _d(d),
+                            None if value is None else str(value), self._ref("indicators"))
+
+    def sub(self, obligation: str, period: str, on: str | None) -> SubmissionRow:
+        return SubmissionRow(obligation, self.period(period), _day(on), self._ref("submissions"))
+
+    def pay(self, payer: str, payee: str, invoice: str | None, amount: str | int,
+            received: str | None, paid: str | None, kind: str = "invoice") -> PaymentRow:
+        assert kind in ("invoice", "outcome_share")
+        return PaymentRow(payer, payee, invoice, Decimal(str(amount)), _day(received),
+                          _day(paid), kind, self._ref("payments"))  # type: ignore[arg-type]
+
+    def spend(self, period: str, cost: str | int) -> SpendRow:
+        return SpendRow(self.period(period), Decimal(str(cost)), self._ref("spend"))
+
+    def outcome(self, price: str, period: str, count: int) -> OutcomeRow:
+        return OutcomeRow(price, self.period(period), count, self._ref("outcomes"))
+
+    def bundle(self, *rows: object) -> Bundle:
+        tables: dict[str, list[object]] = {}
+        kinds = {IndicatorRow: "indicators", SubmissionRow: "submissions",
+                 PaymentRow: "payments", SpendRow: "spend", OutcomeRow: "outcomes"}
+        for row in rows:
+            tables.setdefault(kinds[type(row)], []).append(row)
+        return Bundle("test", **{k: tuple(v) for k, v in tables.items()},  # type: ignore[arg-type]
+                      present=frozenset(tables))
+
+
+def compile_ok(text: str) -> Contract:
+    """Compile contract text that must compile."""
+    result = compile_text(text, "test.obc")
+    assert result.contract is not None, [d.message for d in result.diagnostics]
+    return result.contract
+
+
+@pytest.fixture
+def kit() -> Callable[[Contract], Kit]:
+    return Kit
+
+
+@pytest.fixture
+def obc() -> Callable[[str], Contract]:
+    return compile_ok
+
+
+def library_report(name: str) -> Report:
+    """The report of a library contract at its expected.json as-of date (data path relative)."""
+    import json
+
+    from obc_check.checker.evaluate import evaluate
+
+    folder = LIBRARY / name
+    contract = compile_file(folder / "contract.obc").contract
+    assert contract is not None
+    bundle, diags = load_bundle(folder / "data", contract)
+    assert bundle is not None, diags
+    as_of = dt.date.fromisoformat(json.loads((folder / "expected.json").read_text())["as_of"])
+    report = evaluate(contract, bundle, as_of)
+    return report.model_copy(update={"data": f"contracts/{name}/data"})
+
+
+@pytest.fixture
+def library_report_of() -> Callable[[str], Report]:
+    return library_report
