@@ -128,7 +128,8 @@ def write_xlsx(bundle: Bundle, path: Path, numbers: bool = False, dates: bool = 
     sheets: dict[str, list[list[object]]] = {}
     for name, rows in tables(bundle):
         cols = TABLES[name].columns
-        sheets[name] = [list(cols)] + [
+        header: list[object] = list(cols)
+        sheets[name] = [header] + [
             [_xlsx_cell(c, v, numbers, dates) for c, v in zip(cols, row, strict=True)]
             for row in rows]
     return write_sheets(sheets, path)
