@@ -38,6 +38,10 @@ from obc_check.model import (
 )
 
 
+def _days(n: int) -> str:
+    return f"{n} day{'s' if n != 1 else ''}"
+
+
 def _penalty(ob: Obligation, status: ObligationStatus) -> Decimal:
     if status == "breached" and ob.penalty is not None:
         return ob.penalty
@@ -71,7 +75,7 @@ def report_rows(ob: ReportObligation, contract: Contract, submissions: Iterable[
             status: ObligationStatus
             if on is not None:
                 status = "met" if on <= due else "breached"
-                late = "" if on <= due else f", {(on - due).days} days late"
+                late = "" if on <= due else f", {_days((on - due).days)} late"
                 words.append(f"submitted {on.isoformat()}{late} ({row.ref if row else ''})")
             elif due < as_of:
                 status = "breached"
@@ -113,7 +117,7 @@ def spend_share_rows(ob: SpendShareObligation, contract: Contract,
         words = (f"{y.label}: required {percent_of(ob.share)} of annual value {pounds(annual)} "
                  f"= {pounds(shown_money(required))}; paid by {ob.party} to {ob.sector} "
                  f"parties in the year: {pounds(actual)} over {counts.get(y.number, 0)} "
-                 f"payments")
+                 f"payment{'s' if counts.get(y.number, 0) != 1 else ''}")
         if status == "not_due":
             words += f"; the year ends {y.end.isoformat()}"
         yield ObligationRow(
@@ -130,11 +134,11 @@ def _prompt_status(received: dt.date, paid: dt.date | None, due: dt.date,
     if paid is not None and paid <= as_of:
         days = (paid - received).days
         if paid <= due:
-            return "met", f"paid {paid.isoformat()}, {days} days after receipt"
-        return "breached", f"paid {paid.isoformat()}, {days} days after receipt, " \
-                           f"{(paid - due).days} days late"
+            return "met", f"paid {paid.isoformat()}, {_days(days)} after receipt"
+        return "breached", f"paid {paid.isoformat()}, {_days(days)} after receipt, " \
+                           f"{_days((paid - due).days)} late"
     if as_of > due:
-        return "breached", f"unpaid at {as_of.isoformat()}, {(as_of - due).days} days past due"
+        return "breached", f"unpaid at {as_of.isoformat()}, {_days((as_of - due).days)} past due"
     return "not_due", f"unpaid at {as_of.isoformat()}, not yet due"
 
 
@@ -188,7 +192,8 @@ def flow_down_rows(ob: FlowDownObligation, contract: Contract, payments: Sequenc
             required = round_money(Fraction(ob.share) * Fraction(year_pay.earned))
             words += (f"required {percent_of(ob.share)} of earned {pounds(year_pay.earned)} = "
                       f"{pounds(required)}; passed on after {y.end.isoformat()} and by "
-                      f"{window.isoformat()}: {pounds(actual)} over {len(paid)} payments")
+                      f"{window.isoformat()}: {pounds(actual)} over {len(paid)} "
+                      f"payment{'s' if len(paid) != 1 else ''}")
             if actual >= required:
                 status = "met"
             elif as_of > window:

@@ -7,6 +7,7 @@ going through the loader.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
@@ -109,14 +110,14 @@ def library_report(name: str) -> Report:
 
     from obc_check.checker.evaluate import evaluate
 
-    folder = LIBRARY / name
-    contract = compile_file(folder / "contract.obc").contract
-    assert contract is not None
-    bundle, diags = load_bundle(folder / "data", contract)
-    assert bundle is not None, diags
-    as_of = dt.date.fromisoformat(json.loads((folder / "expected.json").read_text())["as_of"])
-    report = evaluate(contract, bundle, as_of)
-    return report.model_copy(update={"data": f"contracts/{name}/data"})
+    with contextlib.chdir(ROOT):  # relative paths in derivations keep goldens portable
+        folder = Path("contracts") / name
+        contract = compile_file(folder / "contract.obc").contract
+        assert contract is not None
+        bundle, diags = load_bundle(folder / "data", contract)
+        assert bundle is not None, diags
+        expected = json.loads((folder / "expected.json").read_text())
+    return evaluate(contract, bundle, dt.date.fromisoformat(expected["as_of"]))
 
 
 @pytest.fixture

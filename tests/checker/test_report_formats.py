@@ -1,0 +1,134 @@
+"""The report's formats: golden files for the library, and the formats agree on totals."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from obc_check.checker.formats import ReportFormat, render
+from obc_check.checker.report import Report, report_schema
+
+GOLDENS = Path(__file__).resolve().parent / "goldens"
+NAMES = ["amh", "msk", "older_people", "rough_sleeping"]
+SUFFIX = {ReportFormat.text: "txt", ReportFormat.markdown: "md", ReportFormat.junit: "xml"}
+
+
+@pytest.mark.parametrize("fmt", list(SUFFIX), ids=lambda f: f.value)
+@pytest.mark.parametrize("name", NAMES)
+def test_golden(name: str, fmt: ReportFormat, golden: Callable[[Path, str], None],
+                library_report_of: Callable[[str], Report]) -> None:
+    golden(GOLDENS / f"{name}.{SUFFIX[fmt]}", render(library_report_of(name), fmt))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_text_fits_80_columns_without_colour(name: str,
+                                             library_report_of: Callable[[str], Report]) -> None:
+    text = render(library_report_of(name), ReportFormat.text)
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "\x1b[" not in text
+    coloured = render(library_report_of(name), ReportFormat.text, color=True)
+    assert "\x1b[" in coloured
+
+
+def _money(text: str) -> Decimal:
+    return Decimal(text.replace("£", "").replace(",", ""))
+
+
+def _totals_in(text: str) -> dict[str, Decimal]:
+    """Totals as a reader finds them in text or markdown: the Total rows and penalties."""
+    out: dict[str, Decimal] = {}
+    money = r"(-?£[\d,]+\.\d\d)"
+    for line in text.splitlines():
+        if re.match(r"^\W*Total\W", line):
+            figures = [_money(m) for m in re.findall(money, line)]
+            if len(figures) == 4:
+                out["at_risk"], out["earned"], out["gateway_withheld"], out["withheld"] = figures
+            elif len(figures) == 1:
+                out["rate_card"] = figures[0]
+        m = re.search(r"Penalties: " + money, line)
+        if m:
+            out["penalties"] = _money(m.group(1))
+        m = re.search(r"Members' total: " + money, line)
+        if m:
+            out["members"] = _money(m.group(1))
+    return out
+
+
+def totals_of_json(report: Report) -> dict[str, Decimal]:
+    data = json.loads(render(report, ReportFormat.json))
+    t = data["totals"]
+    out = {"penalties": Decimal(data["penalties"])}
+    assert Decimal(t["penalties"]) == out["penalties"]
+    if "outcome_payment" in data:
+        for key in ("at_risk", "earned", "gateway_withheld", "withheld"):
+            out[key] = sum((Decimal(y[key]) for y in data["outcome_payment"]), Decimal(0))
+            assert Decimal(t[key]) == out[key]
+    if "rate_card" in data:
+        out["rate_card"] = Decimal(data["rate_card"]["total"])
+    if "risk_share" in data:
+        out["members"] = sum((Decimal(v) for r in data["risk_share"]
+                              for v in r["members"].values()), Decimal(0))
+    return out
+
+
+def assert_totals_agree(report: Report) -> None:
+    """Text, markdown and JSON show the same totals."""
+    expected = totals_of_json(report)
+    assert _totals_in(render(report, ReportFormat.text)) == expected
+    assert _totals_in(render(report, ReportFormat.markdown)) == expected
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_text_json_markdown_totals_agree(name: str,
+                                         library_report_of: Callable[[str], Report]) -> None:
+    assert_totals_agree(library_report_of(name))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_junit_has_one_case_per_indicator_year_and_obligation_row(
+        name: str, library_report_of: Callable[[str], Report]) -> None:
+    report = library_report_of(name)
+    root = ET.fromstring(render(report, ReportFormat.junit))
+    cases = root.findall(".//testcase")
+    indicator_years = sum(len(y.indicators) + len(y.gateways)
+                          for y in report.outcome_payment or [])
+    assert len(cases) == indicator_years + len(report.obligations)
+    failures = [c for c in cases if c.find("failure") is not None]
+    assert len(failures) == report.totals.breaches == int(root.get("failures", "-1"))
+    missing = sum(1 for y in report.outcome_payment or [] for i in y.indicators
+                  if i.status != "assessed")
+    not_due = sum(1 for r in report.obligations if r.status == "not_due")
+    assert int(root.get("skipped", "-1")) == missing + not_due
+
+
+def test_json_rows_carry_only_their_identifying_keys(
+        library_report_of: Callable[[str], Report]) -> None:
+    data = library_report_of("msk").to_jsonable()
+    for row in data["obligations"]:
+        assert ("period" in row) != ("invoice" in row)
+        assert "year" not in row and "indicator" not in row
+        assert row["derivation"]
+    for year in data["outcome_payment"]:
+        assert all("period" not in i and "year" not in i for i in year["indicators"])
+
+
+def test_report_schema_describes_the_json() -> None:
+    schema = report_schema()
+    assert schema["$id"] == "obc-report/1"
+    props = schema["properties"]
+    assert {"schema", "contract", "as_of", "status", "obligations", "penalties"} <= set(props)
+    money = schema["$defs"]["YearPayment"]["properties"]["earned"]
+    assert money["type"] == "string"
+
+
+def test_markdown_lists_breaches_in_the_open(library_report_of: Callable[[str], Report]) -> None:
+    md = render(library_report_of("amh"), ReportFormat.markdown)
+    before_details = md.split("<details><summary>All obligation rows")[0]
+    assert "**PROMPT ELM-1501**" in before_details
+    assert "**REPORT 2016/17 Q2**" in before_details
