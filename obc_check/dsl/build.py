@@ -19,6 +19,7 @@ from typing import Any, cast
 
 from obc_check.diagnostics import Diagnostic, Span
 from obc_check.dsl.syntax import Lit, LitKind, RawSchedule, Stmt
+from obc_check.dsl.transform import exact_product
 from obc_check.model import (
     AllOrNothing,
     Baseline,
@@ -68,6 +69,9 @@ class Builder:
         self.term_ok = False
         # Codes of static checks that would only echo an error already reported here.
         self.skip: set[str] = set()
+        # Statements that were written but could not be built ("annual_value", "JOBS.floor"):
+        # the checks must not then report them as missing.
+        self.broken: set[str] = set()
 
     def error(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
         """Record one diagnostic."""
@@ -208,14 +212,13 @@ class Builder:
                 joined = f"{a.lit.text},{b.lit.text}"
                 plain = joined.replace(",", "")
                 self.error("E004", f"`{joined}`: numbers take no thousands separators",
-                           sa, f"write {plain}" + ("" if plain.endswith("%")
-                                                    else f", or money as £{joined}"))
+                           sa, f"write {plain}")
                 found = True
         return found
 
     def _unnamed_entries(self, raw: RawSchedule, what: str) -> None:
         bad = next(e for e in raw.entries if e.year is None)
-        self.error("E011", f"each value in the {what} list must say its year", bad.span,
+        self.error("E011", f"a list of values for {what} must give each one a year", bad.span,
                    "write `V in year 1, V in year 2, ...`, or one value for every year")
 
     # ---- the contract ----------------------------------------------------------------
@@ -237,6 +240,8 @@ class Builder:
             self.error("E008", "the contract has no party with role commissioner",
                        root.ident_span, 'add e.g. `party CCG "Name" role commissioner sector nhs`')
         annual = self.money_schedule(s.get("annual_value"), "annual_value")
+        if annual is None and "annual_value" in s:
+            self.broken.add("annual_value")
         pay = self.outcome_payment(s.get("outcome_payment"), annual)
         outcomes = tuple(self.outcome(st) for st in root.items if st.name == "outcome")
         free = tuple(self.indicator(st, None, None) for st in root.items
@@ -350,20 +355,23 @@ class Builder:
         raw = cast(RawSchedule, st.args[0])
         sched = self.schedule(raw, ("percent", "money"), "outcome_payment", per_year_ok=True)
         if sched is None:
+            self.broken.add("outcome_payment")
             return None
         if raw.entries[0].lit.kind == "percent":
             for e in raw.entries:
                 self.share(e.lit, "outcome_payment")
             shares = Schedule(values=tuple(percent_to_fraction(v) for v in sched.values),
                               uniform=sched.uniform, span=sched.span)
+            pot: tuple[Decimal, ...]
             if annual is None:
-                self.error("E024", "outcome_payment is a share of annual_value, but the "
-                           "contract has no annual_value", st.span,
-                           "add e.g. `annual_value £45,000,000`, or give the pot in £")
-                pot: tuple[Decimal, ...] = tuple(Decimal(0) for _ in shares.values)
+                if "annual_value" not in self.broken:
+                    self.error("E024", "outcome_payment is a share of annual_value, but the "
+                               "contract has no annual_value", st.span,
+                               "add e.g. `annual_value £45,000,000`, or give the pot in £")
+                pot = tuple(Decimal(0) for _ in shares.values)
             else:
-                pot = tuple(pounds(exact_product(share, annual.values[min(i, len(annual.values)
-                                                                         - 1)]))
+                last = len(annual.values) - 1
+                pot = tuple(pounds(exact_product(share, annual.values[min(i, last)]))
                             for i, share in enumerate(shares.values))
             return OutcomePayment(basis="share_of_annual_value", schedule=shares, pot=pot,
                                   span=st.span)
@@ -436,9 +444,13 @@ class Builder:
         if "floor" in s:
             floor = self.schedule(cast(RawSchedule, s["floor"].args[0]), kinds,
                                   f"the floor of {name}")
+            if floor is None:
+                self.broken.add(f"{name}.floor")
         if "target" in s:
             target = self.schedule(cast(RawSchedule, s["target"].args[0]), kinds,
                                    f"the target of {name}")
+            if target is None:
+                self.broken.add(f"{name}.target")
         baseline = None
         if "baseline" in s:
             lit, (label, _span) = cast(tuple[Lit, tuple[str | None, Span]], s["baseline"].args)
@@ -450,7 +462,7 @@ class Builder:
         minimum = None
         if "minimum denominator" in s:
             minimum = self.whole(cast(Lit, s["minimum denominator"].args[0]),
-                                 "minimum denominator")
+                                 "the minimum denominator")
         missing = Decimal(0)
         if "if missing pay" in s:
             missing = self.share(cast(Lit, s["if missing pay"].args[0]), "if missing pay")
@@ -473,7 +485,8 @@ class Builder:
         steps = []
         for share, threshold, span in raw:
             s_val = self.share(share, f"a step of {name}")
-            self.expect_kind(threshold, kinds, f"a step threshold of {name}")
+            if not self.expect_kind(threshold, kinds, f"a step threshold of {name}"):
+                self.broken.add(f"{name}.curve")
             steps.append(Step(share=s_val, threshold=threshold.value, span=span))
         return Steps(steps=tuple(steps), span=st.span)
 
@@ -496,7 +509,8 @@ class Builder:
             unit = units.get(indicator)
             if unit is not None:
                 kinds: tuple[LitKind, ...] = ("percent",) if unit == "percent" else ("number",)
-                self.expect_kind(lit, kinds, f"the level of {indicator} ({unit})")
+                if not self.expect_kind(lit, kinds, f"the level of {indicator} ({unit})"):
+                    self.broken.add(f"gateway:{st.ident}")
         if "otherwise" in s:
             withhold = self.share(cast(Lit, s["otherwise"].args[0]), "the share withheld")
         return Gateway(id=cast(str, st.ident), title=cast(str, st.args[0]), indicator=indicator,
@@ -543,7 +557,7 @@ class Builder:
         prices = []
         for p in (x for x in st.items if x.name == "price"):
             title, amount, per, limit = cast(tuple[str, Lit, str, Lit | None], p.args)
-            at_most = self.whole(limit, "at most") if limit is not None else None
+            at_most = self.whole(limit, f"the `at most` count of {p.ident}") if limit else None
             prices.append(Price(id=cast(str, p.ident), title=title, amount=amount.value,
                                 per=per, at_most=at_most, span=p.ident_span))
         if not prices:
@@ -572,18 +586,19 @@ class Builder:
             "text": self.texts(st), "span": d.ident_span}
         if d.name == "report":
             days, each = cast(tuple[Lit, str], d.args)
-            return ReportObligation(working_days=self.whole(days, "working days"),
+            return ReportObligation(working_days=self.whole(days, "the number of working days"),
                                     each=cast(Any, each), **common)
         if d.name == "spend_share":
             share, sector = cast(tuple[Lit, str], d.args)
-            return SpendShareObligation(share=self.share(share, "the share"),
+            return SpendShareObligation(share=self.share(share, "the share of annual_value"),
                                         sector=cast(Any, sector), **common)
         if d.name == "prompt_payment":
-            return PromptPaymentObligation(days=self.whole(cast(Lit, d.args[0]), "days"),
+            return PromptPaymentObligation(days=self.whole(cast(Lit, d.args[0]),
+                                                           "the number of days"),
                                            **common)
         share, days = cast(tuple[Lit, Lit], d.args)
-        return FlowDownObligation(share=self.share(share, "the share"),
-                                  days=self.whole(days, "days"), **common)
+        return FlowDownObligation(share=self.share(share, "the share of earned outcome_payment"),
+                                  days=self.whole(days, "the number of days"), **common)
 
 
 _DUTIES = {"report", "spend_share", "prompt_payment", "flow_down"}
@@ -611,31 +626,26 @@ def _setting_key(name: str) -> str:
 
 
 def percent_to_fraction(value: Decimal) -> Decimal:
-    """``15`` (percentage points) → ``0.15``, exactly: only the exponent moves.
+    """``15`` (percentage points) → ``0.15``, exactly.
 
-    Decimal division rounds to the context's 28 digits; a long written number must not.
+    Decimal division rounds to the context's precision (28 digits by default); a long written
+    number must not be rounded, so the division runs with as many digits as it needs.
     """
-    sign, digits, exponent = value.as_tuple()
-    if not isinstance(exponent, int):  # pragma: no cover - literals are always finite
-        return value / HUNDRED
-    return Decimal((sign, digits, exponent - 2))
-
-
-def exact_product(a: Decimal, b: Decimal) -> Decimal:
-    """``a × b`` with enough precision that nothing is rounded away."""
     with localcontext() as ctx:
-        ctx.prec = len(a.as_tuple().digits) + len(b.as_tuple().digits) + 2
-        return a * b
+        ctx.prec = len(value.as_tuple().digits) + 4
+        return value / HUNDRED
 
 
 def pounds(value: Decimal) -> Decimal:
-    """Money shown with at least two decimals (``4500000.0`` → ``4500000.00``), exactly."""
-    exponent = value.as_tuple().exponent
-    if isinstance(exponent, int) and exponent > -2:
-        with localcontext() as ctx:
-            ctx.prec = len(value.as_tuple().digits) + 4
-            return value.quantize(Decimal("0.01"))
-    return value
+    """Money with two decimals when it is whole pence (``4500000.0`` → ``4500000.00``).
+
+    A pot that is not a whole number of pence (2.5% of £1,000.30) keeps every digit: the
+    checker rounds earned amounts, never the pot.
+    """
+    with localcontext() as ctx:
+        ctx.prec = len(value.as_tuple().digits) + 4
+        pence = value.quantize(Decimal("0.01"))
+        return pence if pence == value else value.normalize()
 
 
 def _kind_hint(lit: Lit, kinds: tuple[LitKind, ...]) -> str:
@@ -643,8 +653,11 @@ def _kind_hint(lit: Lit, kinds: tuple[LitKind, ...]) -> str:
         return f"write {lit.text}%"
     if kinds == ("number",) and lit.kind == "percent":
         return f"this indicator's unit is not percent: write {lit.text[:-1]}"
+    if "money" in kinds and lit.kind == "number":
+        amount = f"{lit.value:,}" if lit.is_whole else lit.text
+        return f"write money with `£`, e.g. £{amount}"
     if "money" in kinds:
-        return "write money with £, e.g. £1,500"
+        return "this takes an amount of money in £, not a share"
     return "check the unit"
 
 
@@ -670,5 +683,6 @@ def build_and_check(root: Stmt, diags: list[Diagnostic]) -> Contract | None:
     builder = Builder(diags)
     contract = builder.contract(root)
     if contract is not None:
-        diags.extend(run_checks(contract, skip=frozenset(builder.skip)))
+        diags.extend(run_checks(contract, skip=frozenset(builder.skip),
+                                broken=frozenset(builder.broken)))
     return contract

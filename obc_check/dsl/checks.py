@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from fractions import Fraction
 
-from obc_check.diagnostics import Diagnostic
+from obc_check.diagnostics import Diagnostic, Span
 from obc_check.model import (
     AllOrNothing,
     Contract,
@@ -26,7 +26,9 @@ from obc_check.model import (
     Steps,
 )
 
-Check = Callable[[Contract], Iterator[Diagnostic]]
+# A check sees the model and the set of statements that were written but could not be built
+# (e.g. "outcome_payment", "JOBS.floor"), so that it never reports those as missing.
+Check = Callable[[Contract, frozenset[str]], Iterator[Diagnostic]]
 HUNDRED = Decimal(100)
 
 
@@ -63,12 +65,14 @@ def _unknown(name: str, wanted: str, options: list[str], kinds: dict[str, str],
              declare: str) -> tuple[str, str]:
     """The message tail and hint for a reference to ``name`` that is not ``wanted``."""
     if name in kinds:
+        listed = ", ".join(options[:8]) + (", ..." if len(options) > 8 else "")
         return (f"`{name}` is {kinds[name]}, not {wanted}",
-                _did_you_mean(name, options) or f"name {wanted} here")
+                _did_you_mean(name, options) or (f"name {wanted} here: {listed}" if options
+                                                 else f"declare {wanted} first"))
     return (f"`{name}` is not declared", _did_you_mean(name, options) or declare)
 
 
-def unknown_references(c: Contract) -> Iterator[Diagnostic]:
+def unknown_references(c: Contract, broken: frozenset[str]) -> Iterator[Diagnostic]:
     """E006: gateways name indicators; obligations and risk-share members name parties."""
     indicators = [i.id for i in c.all_indicators()]
     parties = [p.id for p in c.parties]
@@ -96,11 +100,13 @@ def unknown_references(c: Contract) -> Iterator[Diagnostic]:
                 yield Diagnostic("E006", f"risk_share names a member, but {msg}", m.span, hint)
 
 
-def outcome_weights(c: Contract) -> Iterator[Diagnostic]:
+def outcome_weights(c: Contract, broken: frozenset[str]) -> Iterator[Diagnostic]:
     """E012: outcome weights add up to exactly 100% when there is an outcome_payment."""
     if not c.outcomes:
         return
     if c.outcome_payment is None:
+        if "outcome_payment" in broken:
+            return
         yield Diagnostic("E008", "the contract has outcomes but no outcome_payment",
                          c.outcomes[0].span,
                          "add e.g. `outcome_payment 5%`; indicators that are only measured "
@@ -114,25 +120,27 @@ def outcome_weights(c: Contract) -> Iterator[Diagnostic]:
                          last.span, f"the weights are {listed}")
 
 
-def paid_indicator_settings(c: Contract) -> Iterator[Diagnostic]:
+def paid_indicator_settings(c: Contract, broken: frozenset[str]) -> Iterator[Diagnostic]:
     """E025, E017: a paid indicator needs a direction, and what its curve needs."""
     for _, ind in c.paid_indicators():
         if ind.direction is None:
             yield Diagnostic("E025", f"indicator {ind.id} is paid but has no direction",
                              ind.span, "add `higher is better` or `lower is better`")
         if isinstance(ind.curve, Linear):
-            missing = [n for n, v in (("floor", ind.floor), ("target", ind.target)) if v is None]
+            missing = [n for n, v in (("floor", ind.floor), ("target", ind.target))
+                       if v is None and f"{ind.id}.{n}" not in broken]
             if missing:
                 yield Diagnostic("E017", f"indicator {ind.id} pays linear but has no "
                                  f"{' and no '.join(missing)}", ind.span,
                                  "linear payment runs from the floor to the target; give both, "
                                  "or choose `pays all or nothing` or `pays in steps ...`")
-        elif isinstance(ind.curve, AllOrNothing) and ind.target is None:
+        elif (isinstance(ind.curve, AllOrNothing) and ind.target is None
+              and f"{ind.id}.target" not in broken):
             yield Diagnostic("E017", f"indicator {ind.id} pays all or nothing but has no target",
                              ind.span, "add e.g. `target 90%`")
 
 
-def floor_below_target(c: Contract) -> Iterator[Diagnostic]:
+def floor_below_target(c: Contract, broken: frozenset[str]) -> Iterator[Diagnostic]:
     """E016: floor below target (higher is better) or above it (lower), in every year."""
     for ind in c.all_indicators():
         if ind.floor is None or ind.target is None or ind.direction is None:
@@ -155,10 +163,10 @@ def _value(v: Decimal, ind: Indicator) -> str:
     return f"{v}%" if ind.unit == "percent" else str(v)
 
 
-def steps_improve(c: Contract) -> Iterator[Diagnostic]:
+def steps_improve(c: Contract, broken: frozenset[str]) -> Iterator[Diagnostic]:
     """E018: step thresholds must improve as their shares rise."""
     for ind in c.all_indicators():
-        if not isinstance(ind.curve, Steps):
+        if not isinstance(ind.curve, Steps) or f"{ind.id}.curve" in broken:
             continue
         ordered = sorted(ind.curve.steps, key=lambda s: s.share)
         for a, b in itertools.pairwise(ordered):
@@ -179,21 +187,26 @@ def steps_improve(c: Contract) -> Iterator[Diagnostic]:
                 break
 
 
-def percent_thresholds(c: Contract) -> Iterator[Diagnostic]:
+def percent_thresholds(c: Contract, broken: frozenset[str]) -> Iterator[Diagnostic]:
     """E019: a percent indicator's thresholds lie within 0–100%."""
     for ind in c.all_indicators():
         if ind.unit != "percent":
             continue
-        values: list[Decimal] = [ind.baseline.value] if ind.baseline else []
-        for sched in (ind.floor, ind.target):
+        named: list[tuple[str, Decimal, Span | None]] = []
+        if ind.baseline:
+            named.append(("baseline", ind.baseline.value, ind.baseline.span))
+        for what, sched in (("floor", ind.floor), ("target", ind.target)):
             if sched is not None:
-                values += sched.values
+                named += [(what, v, sched.span) for v in sched.values]
         if isinstance(ind.curve, Steps):
-            values += [s.threshold for s in ind.curve.steps]
-        over = [v for v in values if v > HUNDRED]
-        if over:
-            yield Diagnostic("E019", f"indicator {ind.id} is a percentage, but it names "
-                             f"{over[0]}%", ind.span, "percentages lie between 0% and 100%")
+            named += [("step threshold", s.threshold, s.span) for s in ind.curve.steps]
+        for what, value, span in named:
+            if value > HUNDRED:
+                yield Diagnostic("E019", f"indicator {ind.id}: the {what} {value}% is above "
+                                 "100%", span or ind.span,
+                                 f"{ind.id} is measured in percent, which lie between 0% and "
+                                 "100%")
+                break
     for g in c.gateways:
         found = c.indicator(g.indicator)
         if found is not None and found.unit == "percent" and g.threshold > HUNDRED:
@@ -213,7 +226,7 @@ _ROLES: dict[type, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def obligation_roles(c: Contract) -> Iterator[Diagnostic]:
+def obligation_roles(c: Contract, broken: frozenset[str]) -> Iterator[Diagnostic]:
     """E020: the obliged party must have a role that can do what is asked."""
     for o in c.obligations:
         party = c.party(o.party)
@@ -236,23 +249,25 @@ def _roles(roles: tuple[str, ...]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def obligation_needs(c: Contract) -> Iterator[Diagnostic]:
+def obligation_needs(c: Contract, broken: frozenset[str]) -> Iterator[Diagnostic]:
     """E024, E008: shares of annual_value / outcome_payment need those to exist."""
     for o in c.obligations:
-        if isinstance(o, SpendShareObligation) and c.annual_value is None:
+        if (isinstance(o, SpendShareObligation) and c.annual_value is None
+                and "annual_value" not in broken):
             yield Diagnostic("E024", f"obligation {o.id} is a share of annual_value, but the "
                              "contract has no annual_value", o.span,
                              "add e.g. `annual_value £45,000,000`")
-        if isinstance(o, FlowDownObligation) and c.outcome_payment is None:
+        if (isinstance(o, FlowDownObligation) and c.outcome_payment is None
+                and "outcome_payment" not in broken):
             yield Diagnostic("E008", f"obligation {o.id} passes on the outcome_payment, but the "
                              "contract has none", o.span, "add an `outcome_payment`")
     for g in c.gateways:
-        if c.outcome_payment is None:
+        if c.outcome_payment is None and "outcome_payment" not in broken:
             yield Diagnostic("E008", f"gateway {g.id} withholds outcome_payment, but the "
                              "contract has none", g.span, "add an `outcome_payment`")
 
 
-def risk_share_members(c: Contract) -> Iterator[Diagnostic]:
+def risk_share_members(c: Contract, broken: frozenset[str]) -> Iterator[Diagnostic]:
     """E021, E022: members are alliance members and their shares add up to 100%."""
     rs = c.risk_share
     if rs is None:
@@ -284,7 +299,8 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def run_checks(contract: Contract, skip: frozenset[str] = frozenset()) -> list[Diagnostic]:
+def run_checks(contract: Contract, skip: frozenset[str] = frozenset(),
+               broken: frozenset[str] = frozenset()) -> list[Diagnostic]:
     """Every static check over ``contract``, leaving out diagnostics with a code in ``skip``.
 
     The builder passes ``skip`` when an error it reported would make a check's finding a mere
@@ -292,7 +308,7 @@ def run_checks(contract: Contract, skip: frozenset[str] = frozenset()) -> list[D
     """
     out: list[Diagnostic] = []
     for check in CHECKS:
-        out.extend(d for d in check(contract) if d.code not in skip)
+        out.extend(d for d in check(contract, broken) if d.code not in skip)
     return out
 
 

@@ -77,6 +77,50 @@ _STMT_WORDS = frozenset(_BELONGS) | {"text", "indicator"}
 _BLOCKS = frozenset(_BLOCK_TAKES)
 
 
+# How each statement reads, for hints on a statement that went wrong half-way.
+_EXAMPLES: dict[str, str] = {
+    "contract": 'contract ID "Title" { ... }',
+    "version": 'version "1.0"',
+    "currency": "currency GBP",
+    "term": "term 2015-04-01 to 2018-03-31",
+    "party": 'party OH "Legal name" role lead_provider sector nhs',
+    "annual_value": "annual_value £45,000,000",
+    "outcome_payment": "outcome_payment 5% in year 1, 10% in year 2, 15% in year 3",
+    "outcome": 'outcome ID "Title" weight 15% { ... }',
+    "indicator": 'indicator ID "Title" weight 50% { ... }',
+    "unit": "unit percent",
+    "higher": "higher is better",
+    "lower": "lower is better",
+    "baseline": "baseline 3.6 in 2014/15",
+    "floor": "floor 50% in year 1, 55% in year 2, 60% in year 3",
+    "target": "target 60% in year 1, 65% in year 2, 70% in year 3",
+    "pays": "pays linear`, `pays all or nothing` or `pays in steps 25% at 62%, 100% at 70%",
+    "minimum": "minimum denominator 20",
+    "if": "if missing pay 0%",
+    "gateway": 'gateway ID "Title" { ... }',
+    "requires": "requires DQMI at least 95%",
+    "otherwise": "otherwise withhold 50% of outcome_payment",
+    "risk_share": "risk_share { ... }",
+    "budget": "budget £150,000,000 per year",
+    "commissioner": "commissioner share 50%",
+    "members": "members OUH 55%, OH 40%, AGE 5%",
+    "member": "member loss cap £3,000,000 per year",
+    "rate_card": "rate_card { ... }",
+    "cap": "cap £1,800,000 over term",
+    "price": 'price ENTRY "Title" £1,500 per person, at most 120 over term',
+    "obligation": 'obligation ID "Title" { ... }',
+    "penalty": "penalty £1,000 per breach",
+    "text": 'text "..."` or `text """..."""',
+    "report": "OH shall report within 15 working days after each quarter",
+    "pay": "OH shall pay at least 8% of annual_value to voluntary sector parties each year` "
+           "or `OH shall pay subcontractor invoices within 30 days of receipt",
+    "pass": "OH shall pass on at least 25% of earned outcome_payment to subcontractors "
+            "within 60 days of year end",
+    "shall": "OH shall report within 15 working days after each quarter` (or `shall pay "
+             "...`, `shall pass on ...`)",
+}
+
+
 class _AlwaysWord(PostLex):
     """Let every lexer state see ``WORD``, so keywords only match as whole words.
 
@@ -288,6 +332,7 @@ def _unexpected_end(err: UnexpectedInput, text: str, file: str,
         msg += f": expected {_expected_words(expected)}"
         if len(ctx.stack) > 1:
             hint = "close every block with `}`"
+    hint = hint or _statement_hint(toks, pos) or "check that the whole file was saved"
     return _Explained(Diagnostic("E002", msg, _span_at(file, line, col), hint), pos, None)
 
 
@@ -338,6 +383,7 @@ def _unexpected_chars(err: UnexpectedCharacters, text: str, file: str,
         hint = "write a percentage with no space before `%`, e.g. 15%"
     elif found == "-":
         hint = "numbers are not negative here"
+    hint = hint or _statement_hint(toks, pos) or "remove the stray character"
     return _Explained(Diagnostic("E001", msg, span, hint), pos,
                       _region(toks, pos, at_boundary=False))
 
@@ -373,8 +419,13 @@ def _unexpected_token(err: UnexpectedToken, text: str, file: str,
         hint = _hint_for(word, expected) or "a block's settings stand between `{` and `}`"
         if tok.type == "WORD":
             hint = _did_you_mean(word, expected_kw) or hint
-        return _Explained(Diagnostic("E001", msg, span, hint), pos,
-                          _region(toks, pos, at_boundary=False))
+        # Without its `{`, the block's `}` closes the wrong block: anything further would
+        # be an echo, so stop here.
+        return _Explained(Diagnostic("E001", msg, span, hint), pos, None)
+
+    special = _lexical_slip(tok, text, pos, span)
+    if special is not None:
+        return _Explained(special, pos, _region(toks, pos, at_boundary=at_boundary))
 
     if at_boundary and ctx.block is not None:
         block = ctx.block
@@ -393,6 +444,9 @@ def _unexpected_token(err: UnexpectedToken, text: str, file: str,
             else:
                 msg = f"`{word}` is not a setting of the {block} block"
                 hint = f"`{word}` belongs in {_article(home)} {home} block"
+        elif tok.type == "ID" and word.lower() in _STMT_WORDS:
+            msg = f"unexpected `{word}` in the {block} block"
+            hint = f"keywords are lower case: write `{word.lower()}`"
         elif tok.type == "WORD":
             msg = f"unknown setting `{word}` in the {block} block"
             hint = _did_you_mean(word, expected_kw) or hint
@@ -403,12 +457,13 @@ def _unexpected_token(err: UnexpectedToken, text: str, file: str,
             msg = f"expected a setting of the {block} block, found {found}"
             if tok.type == "ID" and "ID" not in expected:
                 msg = f"unexpected {found} in the {block} block"
+        hint = hint or "each statement starts with its keyword, e.g. `floor`"
         return _Explained(Diagnostic("E001", msg, span, hint), pos,
                           _region(toks, pos, at_boundary=True))
 
     what = _expected_words(expected)
     after = f" after `{_clip(prev)}`" if prev else ""
-    msg = f"expected {what}{after}, found {found}"
+    msg = f"expected {what}{after}, found {found}" if what else f"unexpected {found}{after}"
     hint = _hint_for(word, expected)
     if tok.type == "WORD" and expected_kw:
         hint = _did_you_mean(word, expected_kw) or hint
@@ -416,8 +471,49 @@ def _unexpected_token(err: UnexpectedToken, text: str, file: str,
         hint = f"keywords are lower case: write `{word.lower()}`"
     if hint is None and tok.type == "WORD" and "ID" in expected:
         hint = "identifiers start with a capital letter, e.g. `EIP14`"
+    if hint is None:
+        hint = _statement_hint(toks, pos)
     return _Explained(Diagnostic("E001", msg, span, hint), pos,
                       _region(toks, pos, at_boundary=False))
+
+
+def _lexical_slip(tok: Token, text: str, pos: int, span: Span) -> Diagnostic | None:
+    """Amounts the lexer split in two: ``1,000`` (a separator) and ``£1.5M`` (a capital M).
+
+    Both read as a number followed by something unexpected; the author wrote one amount, so
+    say what is wrong with the amount (E004) rather than with the grammar.
+    """
+    before = text[:pos]
+    number = re.search(r"£?[0-9][0-9.,]*$", before)
+    if number is None:
+        return None
+    start = pos - len(number.group(0))
+    line, col = _line_col(text, start)
+    whole = re.match(r"£?[0-9][0-9.,]*[A-Za-z%]?", text[start:])
+    written = whole.group(0) if whole else number.group(0)
+    at = Span(file=span.file, line=line, column=col, end_line=line, end_column=col + len(written))
+    if str(tok) == "," and re.match(r",[0-9]{3}(?![0-9])", text[pos:]):
+        plain = written.replace(",", "")
+        return Diagnostic("E004", f"`{written}`: numbers take no thousands separators", at,
+                          f"write {plain}")
+    if tok.type == "ID" and str(tok) in {"M", "K"}:
+        return Diagnostic("E004", f"`{written}`: short forms use a lower-case `m` or `k`", at,
+                          f"write {written[:-1]}{written[-1].lower()}")
+    return None
+
+
+def _statement_hint(toks: list[_Tok], pos: int) -> str | None:
+    """How the statement holding ``pos`` should read, e.g. "write it like `unit percent`"."""
+    k = next((i for i, t in enumerate(toks) if t.end > pos), len(toks)) - 1
+    while k >= 0 and toks[k].text not in ("{", "}") and not _is_stmt_start(toks, k):
+        k -= 1
+    if k < 0 or toks[k].text in ("{", "}"):
+        return None
+    word = toks[k].text
+    if word not in _EXAMPLES:  # a duty sentence: `PARTY shall VERB ...`
+        verb = toks[k + 2].text if k + 2 < len(toks) and toks[k + 2].start < pos else "shall"
+        word = verb if verb in _EXAMPLES else "shall"
+    return f"the statement reads like `{_EXAMPLES[word]}`"
 
 
 def _article(word: str) -> str:
@@ -444,9 +540,9 @@ def _region(toks: list[_Tok], pos: int, *, at_boundary: bool) -> tuple[int, int]
     start_i = i
     if not at_boundary:
         k = i - 1
-        while k >= 0 and toks[k].text not in "{}" and not _is_stmt_start(toks, k):
+        while k >= 0 and toks[k].text not in ("{", "}") and not _is_stmt_start(toks, k):
             k -= 1
-        if k >= 0 and toks[k].text not in "{}":
+        if k >= 0 and toks[k].text not in ("{", "}"):
             start_i = k
     if toks[start_i].text == "contract" and start_i == 0:
         return None
@@ -473,7 +569,10 @@ def _region(toks: list[_Tok], pos: int, *, at_boundary: bool) -> tuple[int, int]
             break
         j += 1
     end = toks[j - 1].end if j - 1 < len(toks) else toks[-1].end
-    return (toks[start_i].start, end)
+    # At a boundary the error may sit inside one of our (coarser) words, as the `,` of
+    # `1,000` does: blank from the error on, keeping the good `1` before it.
+    start = max(toks[start_i].start, pos) if at_boundary else toks[start_i].start
+    return (start, end)
 
 
 def _mask(text: str, region: tuple[int, int]) -> str:

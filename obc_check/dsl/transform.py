@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import textwrap
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 from lark import Token, Transformer, v_args
@@ -71,15 +71,18 @@ class ToSyntax(Transformer[Token, Any]):
         value = Decimal(0)
         if body[-1] in "mk":
             number = body[:-1]
-            scale = Decimal(1_000_000) if body[-1] == "m" else Decimal(1000)
             if "," in number:
                 self.error("E004", f"`{text}`: a short form takes no thousands separators",
                            span, f"write £{number.replace(',', '')}{body[-1]}")
                 number = number.replace(",", "")
-            value = Decimal(number) * scale
-            if value != value.quantize(Decimal("0.01")):
-                self.error("E004", f"`{text}` is not a whole number of pence", span,
-                           "use at most as many decimals as make whole pence, e.g. £1.5m")
+            value = exact_product(Decimal(number), Decimal(10 ** (6 if body[-1] == "m" else 3)))
+            with localcontext() as ctx:
+                ctx.prec = len(value.as_tuple().digits) + 4
+                if value == value.to_integral_value():
+                    value = value.quantize(Decimal(1))  # £1.5m is 1500000, not 1500000.0
+                elif value != value.quantize(Decimal("0.01")):
+                    self.error("E004", f"`{text}` is not a whole number of pence", span,
+                               "write the amount in full, to the penny, e.g. £1,234,567.89")
         else:
             whole, _, pence = body.partition(".")
             if "," in whole and not _GROUPED.match(whole):
@@ -427,6 +430,13 @@ class ToSyntax(Transformer[Token, Any]):
     def rate_card(self, meta: Meta, c: list[Any]) -> Stmt:
         """``rate_card { ... }``."""
         return Stmt("rate_card", self.span(meta), (), [x for x in c if isinstance(x, Stmt)])
+
+
+def exact_product(a: Decimal, b: Decimal) -> Decimal:
+    """``a × b`` with enough precision that nothing is rounded away."""
+    with localcontext() as ctx:
+        ctx.prec = len(a.as_tuple().digits) + len(b.as_tuple().digits) + 2
+        return a * b
 
 
 def _regroup(digits: str) -> str:
