@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from obc_check.model import Contract, Party, ReportObligation, Role
+from obc_check.model import (
+    Contract,
+    FlowDownObligation,
+    Party,
+    PromptPaymentObligation,
+    ReportObligation,
+    Role,
+)
 from obc_check.render import words
 
 ROLE_TERM: dict[Role, tuple[str, str]] = {
@@ -26,9 +33,17 @@ def role_term(role: Role, plural: bool = False) -> str:
     return ROLE_TERM[role][1 if plural else 0]
 
 
-def _role_definitions(parties: tuple[Party, ...]) -> list[tuple[str, str]]:
-    """One definition per role present, naming the party or parties that hold it."""
+def _role_definitions(parties: tuple[Party, ...],
+                      needs_subcontractor: bool) -> list[tuple[str, str]]:
+    """One definition per role present, naming the party or parties that hold it.
+
+    Prompt-payment and flow-down obligations speak of Subcontractors even when the contract
+    names none, so the term is then defined without names.
+    """
     out: list[tuple[str, str]] = []
+    if needs_subcontractor and not any(p.role == "subcontractor" for p in parties):
+        out.append(("Subcontractor", "a party that the provider engages to deliver part of "
+                                     "the services; none is named in this contract."))
     for role in ROLE_TERM:
         holders = [p for p in parties if p.role == role]
         if not holders:
@@ -48,7 +63,9 @@ def definitions(contract: Contract, ref: Callable[[str], str]) -> list[tuple[str
     years = c.term.years
     defs: list[tuple[str, str]] = []
     add = defs.append
-    defs.extend(_role_definitions(c.parties))
+    needs_sub = any(isinstance(o, PromptPaymentObligation | FlowDownObligation)
+                    for o in c.obligations)
+    defs.extend(_role_definitions(c.parties, needs_sub))
     add(("Term", f"the period from {words.day(c.term.start)} to {words.day(c.term.end)}, "
                  "both days included."))
     add(("Contract Year",
@@ -56,6 +73,9 @@ def definitions(contract: Contract, ref: Callable[[str], str]) -> list[tuple[str
          f"into which the Term is divided, the first starting on the first day of the Term; "
          f"each is referred to by the label given to it in clause {ref('term')}."))
     each = {o.each for o in c.obligations if isinstance(o, ReportObligation)}
+    # The definition of Value speaks of Quarters and Months, so any indicator needs both.
+    if any(True for _ in c.all_indicators()):
+        each |= {"quarter", "month"}
     if "quarter" in each:
         first = years[0].quarters()
         add(("Quarter", "each of the four consecutive periods of three months into which a "

@@ -156,3 +156,35 @@ def test_curves_follow_the_rules(from_text: Callable[[str], Contract]) -> None:
     (linear,) = figures["B"].series
     assert (Fraction(10), Fraction(0)) in linear.points
     assert (Fraction(20), third) in linear.points
+
+
+MARKUP = """
+contract M "Markup <b>test</b>" {
+  version "1"
+  currency GBP
+  term 2020-04-01 to 2021-03-31
+  party C "Council & Co" role commissioner sector local_authority
+  party P "Provider" role lead_provider sector voluntary
+  text \"\"\"
+  First paragraph with <script>alert(1)</script> and a | pipe and *stars*.
+
+  Second paragraph.
+  \"\"\"
+  obligation PROMPT "Prompt payment" {
+    P shall pay subcontractor invoices within 30 days of receipt
+  }
+}
+"""
+
+
+def test_author_text_is_escaped_and_kept_in_place(from_text: Callable[[str], Contract]) -> None:
+    c = from_text(MARKUP)
+    html = render_html(c)
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Council &amp; Co" in html
+    md = render_markdown(c)
+    assert "**1.1** First paragraph with \\<script\\>alert(1)\\</script\\> and a | pipe and " \
+           "\\*stars\\*." in md
+    assert "**1.2** Second paragraph." in md
+    # the prompt-payment clause speaks of Subcontractors: defined although none is named
+    assert "**“Subcontractor”** means" in md
