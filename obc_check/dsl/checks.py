@@ -104,9 +104,7 @@ def outcome_weights(c: Contract, broken: frozenset[str]) -> Iterator[Diagnostic]
     """E012: outcome weights add up to exactly 100% when there is an outcome_payment."""
     if not c.outcomes:
         return
-    if c.outcome_payment is None:
-        if "outcome_payment" in broken:
-            return
+    if c.outcome_payment is None and "outcome_payment" not in broken:
         yield Diagnostic("E008", "the contract has outcomes but no outcome_payment",
                          c.outcomes[0].span,
                          "add e.g. `outcome_payment 5%`; indicators that are only measured "

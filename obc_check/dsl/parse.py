@@ -472,7 +472,9 @@ def _unexpected_token(err: UnexpectedToken, text: str, file: str,
     if hint is None and tok.type == "WORD" and "ID" in expected:
         hint = "identifiers start with a capital letter, e.g. `EIP14`"
     if hint is None:
-        hint = _statement_hint(toks, pos)
+        hint = _statement_hint(toks, pos) or (
+            'a contract file holds one `contract ID "Title" { ... }`' if ctx.block is None
+            else "check the statement against the language reference (docs/language.md)")
     return _Explained(Diagnostic("E001", msg, span, hint), pos,
                       _region(toks, pos, at_boundary=False))
 

@@ -1,0 +1,69 @@
+"""docs/diagnostics.md is generated from ``diagnostics.CODES``: the table lives in one place.
+
+The example message of each language code is taken from the first bad case that shows it, so
+the docs quote what obc-check really says. Regenerate with ``pytest --update-goldens``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from obc_check.diagnostics import CODES
+from obc_check.dsl import compile_file, read_source
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+DOC = ROOT / "docs" / "diagnostics.md"
+
+HEADER = """\
+# Diagnostic codes
+
+Generated from `obc_check/diagnostics.py` (`CODES`) by `tests/dsl/test_docs.py`; do not edit
+by hand. Run `.venv/bin/pytest tests/dsl/test_docs.py --update-goldens` after changing a code.
+
+Every diagnostic names the file, line and column, shows the source line with a caret, and
+ends with a hint. `E` codes are about a contract file (`obc-check validate`, `compile` and
+every command that reads a contract); `D` codes are about a data bundle (`obc-check check`).
+Each code is stable: it keeps its meaning even when the wording of a message improves.
+The examples come from the test cases in `tests/dsl/bad/`.
+
+| code | meaning | example message |
+|---|---|---|
+"""
+
+
+def _examples() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for path in sorted((HERE / "bad").glob("*.obc")):
+        for d in compile_file(path).diagnostics:
+            found.setdefault(d.code, d.message)
+    _, missing = read_source(Path("contracts/missing.obc"))
+    if missing is not None:
+        found.setdefault(missing.code, missing.message)
+    found.setdefault("E099", "internal error while compiling: ValidationError")
+    return found
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def diagnostics_markdown() -> str:
+    examples = _examples()
+    rows = [f"| {code} | {_cell(meaning)} | {_cell(examples.get(code, ''))} |"
+            for code, meaning in sorted(CODES.items(), key=lambda kv: (kv[0][0] != "E", kv[0]))]
+    return HEADER + "\n".join(rows) + "\n"
+
+
+def test_diagnostics_doc_is_generated_from_codes(golden: Callable[[Path, str], None]) -> None:
+    golden(DOC, diagnostics_markdown())
+
+
+def test_every_code_is_documented_with_an_example() -> None:
+    text = DOC.read_text(encoding="utf-8")
+    examples = _examples()
+    for code in CODES:
+        assert f"| {code} |" in text
+        if code.startswith("E"):
+            assert examples.get(code), f"{code} has no example message"
