@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from obc_check.checker.formats import ReportFormat, render
 from obc_check.checker.load import load_bundle
 from obc_check.checker.report import Report
 from obc_check.checker.tables import (
@@ -106,8 +109,6 @@ def obc() -> Callable[[str], Contract]:
 
 def library_report(name: str) -> Report:
     """The report of a library contract at its expected.json as-of date (data path relative)."""
-    import json
-
     from obc_check.checker.evaluate import evaluate
 
     with contextlib.chdir(ROOT):  # relative paths in derivations keep goldens portable
@@ -123,3 +124,56 @@ def library_report(name: str) -> Report:
 @pytest.fixture
 def library_report_of() -> Callable[[str], Report]:
     return library_report
+
+
+def _money(text: str) -> Decimal:
+    return Decimal(text.replace("£", "").replace(",", ""))
+
+
+def _totals_in(text: str) -> dict[str, Decimal]:
+    """Totals as a reader finds them in text or markdown: the Total rows and penalties."""
+    out: dict[str, Decimal] = {}
+    money = r"(-?£[\d,]+\.\d\d)"
+    for line in text.splitlines():
+        if re.match(r"^\W*Total\W", line):
+            figures = [_money(m) for m in re.findall(money, line)]
+            if len(figures) == 4:
+                out["at_risk"], out["earned"], out["gateway_withheld"], out["withheld"] = figures
+            elif len(figures) == 1:
+                out["rate_card"] = figures[0]
+        m = re.search(r"Penalties: " + money, line)
+        if m:
+            out["penalties"] = _money(m.group(1))
+        m = re.search(r"Members' total: " + money, line)
+        if m:
+            out["members"] = _money(m.group(1))
+    return out
+
+
+def totals_of_json(report: Report) -> dict[str, Decimal]:
+    data = json.loads(render(report, ReportFormat.json))
+    t = data["totals"]
+    out = {"penalties": Decimal(data["penalties"])}
+    assert Decimal(t["penalties"]) == out["penalties"]
+    if "outcome_payment" in data:
+        for key in ("at_risk", "earned", "gateway_withheld", "withheld"):
+            out[key] = sum((Decimal(y[key]) for y in data["outcome_payment"]), Decimal(0))
+            assert Decimal(t[key]) == out[key]
+    if "rate_card" in data:
+        out["rate_card"] = Decimal(data["rate_card"]["total"])
+    if "risk_share" in data:
+        out["members"] = sum((Decimal(v) for r in data["risk_share"]
+                              for v in r["members"].values()), Decimal(0))
+    return out
+
+
+def assert_totals_agree(report: Report) -> None:
+    """Text, markdown and JSON show the same totals."""
+    expected = totals_of_json(report)
+    assert _totals_in(render(report, ReportFormat.text)) == expected
+    assert _totals_in(render(report, ReportFormat.markdown)) == expected
+
+
+@pytest.fixture
+def totals_agree() -> Callable[[Report], None]:
+    return assert_totals_agree
