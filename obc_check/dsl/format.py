@@ -37,8 +37,9 @@ from obc_check.dsl.syntax import Lit, RawSchedule, Stmt
 from obc_check.dsl.transform import ToSyntax
 
 INDENT = "  "
-# Aligned columns (party and price lines) give way rather than push a line past this width.
-MAX_WIDTH = 100
+# Aligned columns (party and price lines): the cells after a title start by this column at
+# the latest; a title too long for that overflows rather than push every line to the right.
+COLUMN_LIMIT = 68
 _BLOCKS = frozenset({"contract", "outcome", "indicator", "gateway", "obligation", "risk_share",
                      "rate_card"})
 # Statements that belong together at the top of a contract, with no blank line between them.
@@ -138,12 +139,17 @@ def format_text(text: str, file: str = "<text>") -> Formatted:
     before = compile_text(text, file)
     if not before.ok or before.contract is None:
         return Formatted(file, text, None, before.diagnostics)
-    source = text.replace("\r\n", "\n")
+    source = text.replace("\r\n", "\n")  # fmt writes LF line endings
+    reference = before.contract
+    if source != text:  # compare with the LF file: a CR before a newline is no meaning
+        reference = compile_text(source, file).contract
+    if reference is None:
+        return Formatted(file, text, None, compile_text(source, file).diagnostics)
     root, tokens = _parse_with_tokens(source, file)
     out = _Layout(source, root, tokens).render()
     after = compile_text(out, file)
     if after.contract is None or (after.contract.model_dump(mode="json")
-                                  != before.contract.model_dump(mode="json")):
+                                  != reference.model_dump(mode="json")):
         raise FormatError(f"{file}: formatting would change the contract; left untouched")
     return Formatted(file, text, out, before.diagnostics)
 
@@ -252,21 +258,22 @@ def _duty_text(st: Stmt) -> str:
 def aligned(rows: Sequence[Sequence[str]], indent: str) -> list[str]:
     """Rows of cells (keyword, ID, "Title", more cells) as lines with the cells in columns.
 
-    The title column is as wide as the longest title that still lets its line fit in
-    ``MAX_WIDTH``; a longer title overflows, and the rest of its line follows after single
-    spaces (as the MSK contract writes its one long party name). The last cell is not padded.
+    The title column is as wide as the longest title, unless the cells after it would then
+    start beyond ``COLUMN_LIMIT``: such a long title overflows, and the rest of its line
+    follows after single spaces (as the MSK contract writes its one long party name). The last
+    cell is not padded, so no line ends in spaces.
     """
     if not rows:
         return []
     fit: list[Sequence[str]] = []
     widths: list[int] = []
+    id_w = max(len(r[1]) for r in rows)
     for w in sorted({len(r[2]) for r in rows}, reverse=True):
         fit = [r for r in rows if len(r[2]) <= w]
         widths = [max(len(r[i]) for r in fit) for i in range(len(rows[0]))]
-        if len(indent) + sum(widths) + len(widths) - 1 <= MAX_WIDTH:
+        widths[1] = id_w
+        if len(indent) + widths[0] + id_w + w + 3 <= COLUMN_LIMIT:
             break
-    id_w = max(len(r[1]) for r in rows)
-    widths[1] = id_w
     out = []
     for r in rows:
         if any(r is f for f in fit):
@@ -320,7 +327,9 @@ class _Layout:
         for key, found in list(self.trailing.items()):
             if len(found) > 1:  # several comments for one line: put them above it, in order
                 moved = [Comment(c.text, c.offset, True, False, False) for c in found]
-                self.leading.setdefault(key, []).extend(moved)
+                above = self.leading.setdefault(key, [])
+                above.extend(moved)
+                above.sort(key=lambda c: c.offset)
                 del self.trailing[key]
         self.party_lines = self._aligned_lines(root, "party", _party_rows)
         self.out: list[str] = []
@@ -391,8 +400,9 @@ class _Layout:
                        ) -> dict[int, str]:
         """The aligned lines of a block's ``name`` statements, by statement."""
         stmts = [s for s in block.items if s.name == name]
-        return {id(st): line for st, line in zip(stmts, aligned(rows_of(stmts), ""),
-                                                  strict=True)}
+        indent = INDENT * (1 if block is self.root else 2)
+        lines = aligned(rows_of(stmts), indent)
+        return {id(st): line[len(indent):] for st, line in zip(stmts, lines, strict=True)}
 
     # -- rendering
     def render(self) -> str:
