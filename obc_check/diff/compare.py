@@ -53,6 +53,20 @@ from obc_check.model import (
 )
 
 T = TypeVar("T")
+
+# The rules' reasons that do not fit on a line where they are used (docs/diff.md).
+WHY: dict[str, str] = {
+    "annual_value": "the annual value is what the provider is paid: more is looser, less stricter",
+    "budget": "a larger budget is looser (a gain likelier, a loss less likely), a smaller "
+              "one stricter",
+    "loss_cap": "the members bear loss up to the cap: raising it is stricter, lowering it looser",
+    "rate_cap": "more can be earned under a higher cap: raising it is looser, lowering it stricter",
+    "price": "a price is a way to be paid: adding one is looser, removing one stricter",
+    "at_most": "a count cap limits what can be earned: adding or lowering one is stricter",
+    "obligation": "an obligation is a duty the provider can breach: adding one is stricter",
+    "penalty": "a penalty added or raised is stricter, one dropped or lowered looser",
+    "spend_share": "a larger share to pay is stricter, a smaller one looser",
+}
 Num = Decimal | Fraction | int
 
 
@@ -168,6 +182,13 @@ class _Differ:
                        lambda s: fmt.schedule_text(s, show), "neutral",
                        f"{field} given or dropped: the payment curve changes")
             return
+        if (len(old.values) == len(new.values) and len(set(old.values)) == 1
+                and len(set(new.values)) == 1):  # the same in every year: one change
+            first, then = old.values[0], new.values[0]
+            if first != then:
+                self.value(section, path, subject, field, first, then, show,
+                           by_size(first, then, higher), why)
+            return
         for y in range(1, max(len(old.values), len(new.values)) + 1):
             a = old.values[y - 1] if y <= len(old.values) else None
             b = new.values[y - 1] if y <= len(new.values) else None
@@ -222,9 +243,9 @@ class _Differ:
         o, n = self.old, self.new
         self.schedule("money", "contract", "contract", "annual_value", o.annual_value,
                       n.annual_value, fmt.money, "looser",
-                      "the annual value is what the provider is paid: more is looser")
+                      WHY["annual_value"])
         a, b = o.outcome_payment, n.outcome_payment
-        at_risk = "the outcome payment is money at risk: a larger pot is stricter"
+        at_risk = "the pot is money at risk: a larger pot is stricter, a smaller one looser"
         if not self.item("money", "contract.outcome_payment", "outcome_payment", a, b,
                          lambda p: _pay_text(p.basis, p.schedule), "stricter", at_risk):
             return
@@ -286,7 +307,8 @@ class _Differ:
                 better = "higher" if b.direction == "higher" else "lower"
                 effect: Effect = "stricter" if better == "higher" else "looser"
                 why = (f"{better} is better, so a {'higher' if better == 'higher' else 'lower'}"
-                       f" {field} is stricter")
+                       f" {field} is stricter, a {'lower' if better == 'higher' else 'higher'}"
+                       " one looser")
             else:
                 effect, why = "neutral", "the unit or direction changed too"
             self.schedule(sec, path, subject, field, sa, sb,
@@ -295,11 +317,11 @@ class _Differ:
         self.value(sec, path, subject, "minimum denominator", a.minimum_denominator,
                    b.minimum_denominator, str,
                    optional("stricter", "stricter"),
-                   "a year with fewer cases earns only the if-missing share, so a higher "
-                   "minimum is stricter")
+                   "a year with fewer cases earns only the if-missing share: a higher "
+                   "minimum is stricter, a lower one looser")
         self.value(sec, path, subject, "if missing pay", a.if_missing_pay, b.if_missing_pay,
                    fmt.share, rising("looser"),
-                   "a larger share paid when data is missing is looser")
+                   "paying more when data is missing is looser, paying less stricter")
         self.text(sec, path, subject, a.text, b.text)
 
     def curve(self, path: str, subject: str, a: Indicator, b: Indicator) -> None:
@@ -324,7 +346,7 @@ class _Differ:
         for key, a, b in _keyed(self.old.gateways, self.new.gateways, lambda g: g.id):
             path, subject = f"gateway.{key}", f"gateway {key}"
             if not self.item("gateways", path, subject, a, b, _gateway_text, "stricter",
-                             "a gateway can withhold earned payment"):
+                             "a gateway can withhold earned payment: adding one is stricter"):
                 continue
             assert a is not None and b is not None
             sec: Section = "gateways"
@@ -343,7 +365,7 @@ class _Differ:
                        f"{'higher' if higher == 'stricter' else 'lower'} level is stricter")
             self.value(sec, path, subject, "withhold", a.withhold, b.withhold, fmt.share,
                        rising("stricter"),
-                       "a larger share withheld is stricter")
+                       "withholding more is stricter, withholding less looser")
             self.text(sec, path, subject, a.text, b.text)
 
     def risk_share(self) -> None:
@@ -355,7 +377,7 @@ class _Differ:
             return
         assert a is not None and b is not None
         self.schedule("risk_share", path, subject, "budget", a.budget, b.budget, fmt.money,
-                      "looser", "a larger budget makes a gain likelier and a loss less likely")
+                      "looser", WHY["budget"])
         self.value("risk_share", path, subject, "commissioner share", a.commissioner_share,
                    b.commissioner_share, fmt.share, "neutral",
                    "the members then keep less of a gain and bear less of a loss")
@@ -375,7 +397,7 @@ class _Differ:
         else:
             self.schedule("risk_share", path, subject, "member loss cap", a.member_loss_cap,
                           b.member_loss_cap, fmt.money, "stricter",
-                          "a higher cap lets the members bear more loss")
+                          WHY["loss_cap"])
         self.text("risk_share", path, subject, a.text, b.text)
 
     def rate_card(self) -> None:
@@ -388,7 +410,7 @@ class _Differ:
             return
         assert a is not None and b is not None
         self.value("rate_card", path, subject, "cap", a.cap, b.cap, fmt.money,
-                   rising("looser"), "a higher cap lets more be earned")
+                   rising("looser"), WHY["rate_cap"])
         for key, x, y in _keyed(a.prices, b.prices, lambda p: p.id):
             self.price(key, x, y)
         self.text("rate_card", path, subject, a.text, b.text)
@@ -397,24 +419,24 @@ class _Differ:
         """One price of the rate card."""
         path, subject = f"price.{key}", f"price {key}"
         if not self.item("rate_card", path, subject, a, b, _price_text, "looser",
-                         "a price is a way to be paid; one more is looser"):
+                         WHY["price"]):
             return
         assert a is not None and b is not None
         self.value("rate_card", path, subject, "title", a.title, b.title, str, "neutral",
                    "a title does not change what is paid")
         self.value("rate_card", path, subject, "amount", a.amount, b.amount, fmt.money,
-                   rising("looser"), "a higher price is looser")
+                   rising("looser"), "a higher price is looser, a lower one stricter")
         self.value("rate_card", path, subject, "per", a.per, b.per, str, "neutral",
                    "what is counted")
         self.value("rate_card", path, subject, "at most", a.at_most, b.at_most, str,
-                   optional("stricter", "looser"), "a count cap limits what can be earned")
+                   optional("stricter", "looser"), WHY["at_most"])
 
     def obligations(self) -> None:
         """Obligations by identifier: each duty's numbers, periods, sectors and penalty."""
         for key, a, b in _keyed(self.old.obligations, self.new.obligations, lambda o: o.id):
             path, subject = f"obligation.{key}", f"obligation {key}"
             if not self.item("obligations", path, subject, a, b, _obligation_text, "stricter",
-                             "an obligation is a duty the provider can breach"):
+                             WHY["obligation"]):
                 continue
             assert a is not None and b is not None
             self.obligation(path, subject, a, b)
@@ -427,22 +449,22 @@ class _Differ:
         self.value(sec, path, subject, "party", a.party, b.party, str, "neutral",
                    "another party is obliged")
         self.value(sec, path, subject, "penalty", a.penalty, b.penalty, fmt.money,
-                   optional("stricter", "stricter"), "a higher penalty per breach is stricter")
+                   optional("stricter", "stricter"), WHY["penalty"])
         self.text(sec, path, subject, a.text, b.text)
         if a.kind != b.kind:
             self.value(sec, path, subject, "duty", _duty_text(a), _duty_text(b), str,
                        "neutral", "a different kind of duty")
             return
-        window = "a longer window to comply is looser"
+        window = "a longer window to comply is looser, a shorter one stricter"
         if isinstance(a, ReportObligation) and isinstance(b, ReportObligation):
             self.value(sec, path, subject, "working days", a.working_days, b.working_days,
                        str, rising("looser"), window)
             self.value(sec, path, subject, "each", a.each, b.each, str,
                        lambda x, y: by_size(PERIOD_RANK[x], PERIOD_RANK[y], "stricter"),
-                       "reporting more often is stricter")
+                       "reporting more often is stricter, less often looser")
         elif isinstance(a, SpendShareObligation) and isinstance(b, SpendShareObligation):
             self.value(sec, path, subject, "share", a.share, b.share, fmt.share,
-                       rising("stricter"), "a larger share to pay is stricter")
+                       rising("stricter"), WHY["spend_share"])
             self.value(sec, path, subject, "sector", a.sector, b.sector, str, "neutral",
                        "paid to another sector")
         elif isinstance(a, PromptPaymentObligation) and isinstance(b, PromptPaymentObligation):
@@ -451,7 +473,7 @@ class _Differ:
         elif isinstance(a, FlowDownObligation) and isinstance(b, FlowDownObligation):
             self.value(sec, path, subject, "share", a.share, b.share, fmt.share,
                        rising("stricter"),
-                       "a larger share to pass on is stricter")
+                       "a larger share to pass on is stricter, a smaller one looser")
             self.value(sec, path, subject, "days", a.days, b.days, str,
                        rising("looser"), window)
 
