@@ -347,7 +347,6 @@ def outcomes(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[Outc
 def payments(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[PaymentRow]:
     """The ``payments`` table: invoices and outcome-share payments between parties."""
     out: list[PaymentRow] = []
-    seen: dict[object, int] = {}
     r = _Row(raw, problems)
     index = raw.index
     i_payer, i_payee, i_invoice = index["payer"], index["payee"], index["invoice"]
@@ -362,7 +361,12 @@ def payments(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[Paym
         invoice = cells[i_invoice]
         kind = _KINDS.get(cells[i_kind]) if i_kind is not None else "invoice"
         try:
-            amount = parse_money(cells[i_amount])
+            text = cells[i_amount]
+            # inline fast path of parse_money: plain digits with at most two decimals
+            dot = text.find(".")
+            body = text.replace(".", "", 1) if dot > 0 and len(text) - dot in (2, 3) else text
+            amount = (Decimal(text) if body.isdigit() and body.isascii()
+                      else parse_money(text))
             text = cells[i_received]
             received = dates.get(text) or parse_date(text, dates)
             text = cells[i_paid]
@@ -377,20 +381,39 @@ def payments(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[Paym
             if checked is None:
                 continue
             payer, payee, invoice, amount, received, paid, kind = checked
-        # An invoice's key is its reference alone (no tuple per row: less memory).
-        key: object = invoice if kind == "invoice" else (
-            (kind, invoice) if invoice else (kind, payer, payee, amount, received, paid))
-        first = seen.setdefault(key, row)
-        if first != row:
-            r.start(row, cells)
-            what = f"invoice {quote(invoice)}" if invoice else "the same payment"
-            r.error("invoice" if invoice else None, "D013",
-                    f"a second row for {what} (the first is row {first})",
-                    "give each invoice once; remove or merge the repeated row")
-            continue
         append(PaymentRow(payer, payee, invoice or None, amount, received, paid, kind,
                           RowRef(file, row, sheet)))
-    return out
+    return _without_duplicate_payments(out, r)
+
+
+def _share_key(p: PaymentRow) -> object:
+    if p.invoice:
+        return (p.kind, p.invoice)
+    return (p.kind, p.payer, p.payee, p.amount, p.received_on, p.paid_on)
+
+
+def _without_duplicate_payments(rows: list[PaymentRow], r: _Row) -> list[PaymentRow]:
+    """D013 for each repeated payment key; the check runs in bulk (one set) when clean.
+
+    An invoice's key is its reference alone (a string, no tuple per row); an outcome-share
+    payment's is its reference, or the whole row when it has none.
+    """
+    keys = [p.invoice if p.kind == "invoice" else _share_key(p) for p in rows]
+    if len(set(keys)) == len(keys):
+        return rows
+    seen: dict[object, int] = {}
+    kept: list[PaymentRow] = []
+    for p, key in zip(rows, keys, strict=True):
+        first = seen.setdefault(key, p.ref.row)
+        if first == p.ref.row:
+            kept.append(p)
+            continue
+        r.row = p.ref.row
+        what = f"invoice {quote(p.invoice)}" if p.invoice else "the same payment"
+        r.error("invoice" if p.invoice else None, "D013",
+                f"a second row for {what} (the first is row {first})",
+                "give each invoice once; remove or merge the repeated row")
+    return kept
 
 
 def _payment_slow(r: _Row, row: int, cells: Sequence[str], ctx: ContractIndex) -> tuple[
