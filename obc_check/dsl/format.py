@@ -35,6 +35,7 @@ from obc_check.dsl import compile_text, read_source
 from obc_check.dsl.parse import grammar_text
 from obc_check.dsl.syntax import Lit, RawSchedule, Stmt
 from obc_check.dsl.transform import ToSyntax
+from obc_check.model import Contract
 
 INDENT = "  "
 # Aligned columns (party and price lines): the cells after a title start by this column at
@@ -140,7 +141,7 @@ def format_text(text: str, file: str = "<text>") -> Formatted:
     if not before.ok or before.contract is None:
         return Formatted(file, text, None, before.diagnostics)
     source = text.replace("\r\n", "\n")  # fmt writes LF line endings
-    reference = before.contract
+    reference: Contract | None = before.contract
     if source != text:  # compare with the LF file: a CR before a newline is no meaning
         reference = compile_text(source, file).contract
     if reference is None:
