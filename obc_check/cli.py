@@ -183,6 +183,9 @@ def check(
             typer.echo(f"obc-check check: --explain: {err}", err=True)
             raise typer.Exit(2) from None
         raise typer.Exit(exit_status(report, strict))
+    if fmt is ReportFormat.json:  # streamed: a big ledger's report is never one string
+        report.write_json(sys.stdout)
+        raise typer.Exit(exit_status(report, strict))
     tty = sys.stdout.isatty()
     color = tty and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
     typer.echo(render(report, fmt, color=color), nl=False)

@@ -20,6 +20,7 @@ penalty. Choices where the spec is silent are listed in docs/checking.md; the ma
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -92,19 +93,20 @@ def report_rows(ob: ReportObligation, contract: Contract, submissions: Iterable[
 def spend_share_rows(ob: SpendShareObligation, contract: Contract,
                      payments: Sequence[PaymentRow], as_of: dt.date) -> Iterator[ObligationRow]:
     """One row per contract year: paid to the sector in the year vs share of annual value."""
-    sector_of = {p.id: p.sector for p in contract.parties}
     totals: dict[int, Decimal] = {}
     counts: dict[int, int] = {}
     years = contract.term.years
+    ends = [y.end for y in years]
+    first, last = years[0].start, years[-1].end
+    payees = {p.id for p in contract.parties if p.sector == ob.sector and p.id != ob.party}
     for p in payments:
-        if (p.payer != ob.party or p.payee == ob.party or p.paid_on is None
-                or sector_of.get(p.payee) != ob.sector):
+        paid = p.paid_on
+        if p.payer != ob.party or p.payee not in payees or paid is None:
             continue
-        for y in years:
-            if y.start <= p.paid_on <= y.end:
-                totals[y.number] = totals.get(y.number, ZERO) + p.amount
-                counts[y.number] = counts.get(y.number, 0) + 1
-                break
+        if first <= paid <= last:
+            number = bisect_left(ends, paid) + 1
+            totals[number] = totals.get(number, ZERO) + p.amount
+            counts[number] = counts.get(number, 0) + 1
     for y in years:
         annual = contract.annual_value.for_year(y.number) if contract.annual_value else ZERO
         required = Fraction(ob.share) * Fraction(annual)
@@ -142,33 +144,48 @@ def _prompt_status(received: dt.date, paid: dt.date | None, due: dt.date,
     return "not_due", f"unpaid at {as_of.isoformat()}, not yet due"
 
 
+def _by_receipt(invoices: list[PaymentRow]) -> list[PaymentRow]:
+    """Invoices in order of receipt, then reference: two stable sorts, no key tuples."""
+    invoices.sort(key=lambda p: p.invoice or "")
+    invoices.sort(key=lambda p: p.received_on or dt.date.min)
+    return invoices
+
+
 def prompt_rows(ob: PromptPaymentObligation, contract: Contract,
                 payments: Sequence[PaymentRow], as_of: dt.date) -> Iterator[ObligationRow]:
-    """One row per invoice the party received from a subcontractor: O(n) over the ledger."""
+    """One row per invoice the party received from a subcontractor.
+
+    O(n) over the ledger apart from one sort; due dates are shared between invoices received
+    on the same day, so a million rows stay small.
+    """
     subs = {p.id for p in contract.parties if p.role == "subcontractor"}
-    invoices = [p for p in payments
-                if p.kind == "invoice" and p.payer == ob.party and p.payee in subs]
-    invoices.sort(key=lambda p: (p.received_on or dt.date.min, p.invoice or "", p.payee,
-                                 p.amount, p.paid_on or dt.date.min))
+    party = ob.party
+    invoices = _by_receipt([p for p in payments
+                            if p.kind == "invoice" and p.payer == party and p.payee in subs])
     days = dt.timedelta(days=ob.days)
     penalty = ob.penalty if ob.penalty is not None else ZERO
+    due_on: dict[dt.date, dt.date] = {}
     for p in invoices:
         name = p.invoice or f"{p.payee} {p.ref}"
-        if p.received_on is None:
+        received = p.received_on
+        if received is None:
             status: ObligationStatus = "not_due"
             due = None
             why = "no received_on date, so it cannot be assessed"
         else:
-            due = p.received_on + days
-            status, why = _prompt_status(p.received_on, p.paid_on, due, as_of)
-        recv = p.received_on.isoformat() if p.received_on else "?"
+            due = due_on.get(received)
+            if due is None:
+                due = due_on[received] = received + days
+            status, why = _prompt_status(received, p.paid_on, due, as_of)
+        breached = status == "breached"
         yield ObligationRow(
-            obligation=ob.id, kind="prompt_payment", party=ob.party, invoice=name,
-            status=status, penalty=penalty if status == "breached" else ZERO, due=due,
-            payee=p.payee, amount=p.amount, received_on=p.received_on, paid_on=p.paid_on,
-            derivation=(f"{name} from {p.payee}, {pounds(p.amount)}: received {recv}, due "
-                        f"within {ob.days} days by {due.isoformat() if due else '?'}; {why} "
-                        f"→ {status}{_penalty_words(ob, status)} ({p.ref})"))
+            obligation=ob.id, kind="prompt_payment", party=party, invoice=name,
+            status=status, penalty=penalty if breached else ZERO, due=due,
+            payee=p.payee, amount=p.amount, received_on=received, paid_on=p.paid_on,
+            derivation=(f"{name} from {p.payee}, {pounds(p.amount)}: received "
+                        f"{received.isoformat() if received else '?'}, due within {ob.days} "
+                        f"days by {due.isoformat() if due else '?'}; {why} → {status}"
+                        f"{_penalty_words(ob, status) if breached else ''} ({p.ref})"))
 
 
 def flow_down_rows(ob: FlowDownObligation, contract: Contract, payments: Sequence[PaymentRow],

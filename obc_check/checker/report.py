@@ -13,10 +13,13 @@ Every row has a ``derivation``: the figures behind it in words, for ``--explain`
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TextIO
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, TypeAdapter
 
 Money = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.2f}", return_type=str)]
 Ratio = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.4f}", return_type=str)]
@@ -134,8 +137,14 @@ class RateCardResult(_Row):
     derivation: str
 
 
-class ObligationRow(_Row):
-    """One assessable instance of an obligation: a period, a year or an invoice."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ObligationRow:
+    """One assessable instance of an obligation: a period, a year or an invoice.
+
+    A slotted dataclass rather than a model: a ledger of a million invoices gives a million
+    rows, and pydantic serialises dataclass instances without copying or re-validating them.
+    Evaluation builds every row from typed values, so nothing is lost.
+    """
 
     obligation: str
     kind: Literal["report", "spend_share", "prompt_payment", "flow_down"]
@@ -153,6 +162,9 @@ class ObligationRow(_Row):
     required: Money | None = None
     actual: Money | None = None
     derivation: str
+
+
+_ROW_JSON: TypeAdapter[ObligationRow] = TypeAdapter(ObligationRow)
 
 
 class Totals(_Row):
@@ -187,12 +199,52 @@ class Report(_Row):
     totals: Totals
 
     def to_json(self) -> str:
-        """The JSON report: absent sections and fields that do not apply are left out."""
-        return self.model_dump_json(indent=2, by_alias=True, exclude_none=True)
+        """The JSON report as one string (see :meth:`write_json`)."""
+        buf = io.StringIO()
+        self.write_json(buf)
+        return buf.getvalue()
+
+    def write_json(self, out: TextIO) -> None:
+        """Write the JSON report: absent sections and fields that do not apply are left out.
+
+        Streamed, so a report with a million invoice rows never exists as one string: the
+        sections are indented as usual and each obligation row takes one compact line.
+        """
+        head = self.model_dump(mode="json", by_alias=True, exclude_none=True,
+                               exclude={"obligations"})
+        out.write("{")
+        first = True
+        for name, info in type(self).model_fields.items():
+            key = info.alias or name
+            if key not in head and name != "obligations":
+                continue
+            out.write("\n" if first else ",\n")
+            first = False
+            out.write(f"  {json.dumps(key)}: ")
+            if name == "obligations":
+                self._write_rows(out)
+            else:
+                out.write(json.dumps(head[key], indent=2, ensure_ascii=False)
+                          .replace("\n", "\n  "))
+        out.write("\n}\n")
+
+    def _write_rows(self, out: TextIO) -> None:
+        if not self.obligations:
+            out.write("[]")
+            return
+        out.write("[\n")
+        batch: list[str] = []
+        for i, row in enumerate(self.obligations):
+            batch.append("    " + _ROW_JSON.dump_json(row, exclude_none=True).decode())
+            if len(batch) == 10_000 or i == len(self.obligations) - 1:
+                out.write(",\n".join(batch))
+                out.write(",\n" if i < len(self.obligations) - 1 else "\n")
+                batch.clear()
+        out.write("  ]")
 
     def to_jsonable(self) -> dict[str, Any]:
         """The JSON report as Python data (what :meth:`to_json` prints)."""
-        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+        return dict(json.loads(self.to_json()))
 
 
 def report_schema() -> dict[str, Any]:

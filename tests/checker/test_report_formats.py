@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -82,3 +83,12 @@ def test_markdown_lists_breaches_in_the_open(library_report_of: Callable[[str], 
     before_details = md.split("<details><summary>All obligation rows")[0]
     assert "**PROMPT ELM-1501**" in before_details
     assert "**REPORT 2016/17 Q2**" in before_details
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_streamed_json_is_what_pydantic_would_print(
+        name: str, library_report_of: Callable[[str], Report]) -> None:
+    report = library_report_of(name)
+    expected = report.model_dump(mode="json", by_alias=True, exclude_none=True)
+    assert json.loads(report.to_json()) == expected
+    assert list(json.loads(report.to_json())) == list(expected)  # same key order
