@@ -34,6 +34,7 @@ from obc_check.checker.cells import (
     quote,
 )
 from obc_check.checker.context import ContractIndex
+from obc_check.checker.fastrows import payment_row
 from obc_check.checker.origins import Origin
 from obc_check.checker.problems import Problems
 from obc_check.checker.sources import RawTable
@@ -354,7 +355,7 @@ def payments(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[Paym
     i_kind = index.get("kind")
     parties, dates = ctx.parties, ctx.dates
     file, sheet = raw.origin.file, raw.origin.sheet
-    append = out.append
+    append, build = out.append, payment_row
     for row, cells in raw.rows:
         payer = parties.get(cells[i_payer])
         payee = parties.get(cells[i_payee])
@@ -381,8 +382,8 @@ def payments(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[Paym
             if checked is None:
                 continue
             payer, payee, invoice, amount, received, paid, kind = checked
-        append(PaymentRow(payer, payee, invoice or None, amount, received, paid, kind,
-                          RowRef(file, row, sheet)))
+        append(build(payer, payee, invoice or None, amount, received, paid, kind,
+                     file, row, sheet))
     return _without_duplicate_payments(out, r)
 
 
