@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import textwrap
+from collections.abc import Callable
 from decimal import Decimal, localcontext
+from functools import cache
 from typing import Any
 
-from lark import Token, Transformer, v_args
+from lark import Token, Transformer, Tree, v_args
 from lark.tree import Meta
 
 from obc_check.diagnostics import Diagnostic, Span
@@ -45,18 +47,47 @@ class ToSyntax(Transformer[Token, Any]):
         super().__init__(visit_tokens=True)
         self.file = file
         self.diags = diags
+        self._rules, self._tokens = _dispatch(type(self))
+
+    # ---- a fast walk -------------------------------------------------------------------
+    def transform(self, tree: Tree[Token]) -> Any:
+        """Transform ``tree`` bottom-up, calling each rule's method with (meta, children).
+
+        Lark's generic ``Transformer.transform`` re-binds a ``v_args`` wrapper and looks the
+        method up by name for every node; on a 10,000-line contract that costs as much as the
+        parse itself. This walk looks every method up once per class and calls the plain
+        functions directly. The methods keep their ``@v_args(meta=True)`` decorators, so the
+        class still works with lark's own machinery too.
+        """
+        return self._walk(tree)
+
+    def _walk(self, tree: Tree[Token]) -> Any:
+        rules, tokens = self._rules, self._tokens
+        children: list[Any] = []
+        for child in tree.children:
+            if isinstance(child, Tree):
+                children.append(self._walk(child))
+            else:
+                on_token = tokens.get(child.type)
+                children.append(on_token(self, child) if on_token is not None else child)
+        method = rules.get(tree.data)
+        if method is None:
+            return Tree(tree.data, children, tree.meta)
+        return method(self, tree.meta, children)
 
     # ---- positions -------------------------------------------------------------------
+    # Spans are made from lark's own integers, so they skip pydantic validation
+    # (``Span.trusted``): thousands of them are made for a large contract.
     def span(self, meta: Meta) -> Span:
         """The span of a rule."""
-        return Span(file=self.file, line=meta.line, column=meta.column,
-                    end_line=meta.end_line, end_column=meta.end_column)
+        return Span.trusted(self.file, meta.line, meta.column, meta.end_line, meta.end_column)
 
     def tspan(self, tok: Token) -> Span:
         """The span of a token."""
-        return Span(file=self.file, line=tok.line or 1, column=tok.column or 1,
-                    end_line=tok.end_line or tok.line or 1,
-                    end_column=tok.end_column or (tok.column or 1) + 1)
+        line = tok.line or 1
+        column = tok.column or 1
+        return Span.trusted(self.file, line, column, tok.end_line or line,
+                            tok.end_column or column + 1)
 
     def error(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
         """Record one diagnostic."""
@@ -430,6 +461,25 @@ class ToSyntax(Transformer[Token, Any]):
     def rate_card(self, meta: Meta, c: list[Any]) -> Stmt:
         """``rate_card { ... }``."""
         return Stmt("rate_card", self.span(meta), (), [x for x in c if isinstance(x, Stmt)])
+
+
+_Rule = Callable[[Any, Meta, list[Any]], Any]
+_OnToken = Callable[[Any, Token], Any]
+
+
+@cache
+def _dispatch(cls: type) -> tuple[dict[str, _Rule], dict[str, _OnToken]]:
+    """Rule name → plain function and terminal name → token callback, found once per class."""
+    rules: dict[str, _Rule] = {}
+    tokens: dict[str, _OnToken] = {}
+    for klass in reversed(cls.__mro__):
+        for name, attr in vars(klass).items():
+            base = getattr(attr, "base_func", None)  # a @v_args(meta=True) method
+            if base is not None and not name.startswith("_"):
+                rules[name] = base
+            elif callable(attr) and name.isupper() and not name.startswith("_"):
+                tokens[name] = attr
+    return rules, tokens
 
 
 def exact_product(a: Decimal, b: Decimal) -> Decimal:
