@@ -17,12 +17,11 @@ Rows are numbered as the sheet numbers them.
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
+import warnings
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
 
 from obc_check.checker.cells import did_you_mean
 from obc_check.checker.columns import TABLES
@@ -58,9 +57,10 @@ def cell_text(value: object) -> str:
 def read_xlsx(path: Path, display: str, problems: Problems) -> list[RawTable] | None:
     """The tables of a workbook, or None when it cannot be opened (reported)."""
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError,
-            TypeError, IndexError, AttributeError) as err:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles it cannot read
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as err:  # any failure means "not a workbook": see below
         problems.file(display, "D002", f"is not a readable .xlsx workbook ({type(err).__name__})",
                       "save it from your spreadsheet as Excel Workbook (.xlsx)")
         return None
@@ -80,7 +80,10 @@ def read_xlsx(path: Path, display: str, problems: Problems) -> list[RawTable] | 
             table = _table(display, name, rows, problems)
             if table is not None:
                 tables.append(table)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as err:
+    except Exception as err:
+        # A damaged workbook can fail deep inside openpyxl, zipfile or the XML parser
+        # with almost any exception type (ParseError is a SyntaxError); whichever it is,
+        # the user's answer is the same: the file is not a readable workbook.
         problems.file(display, "D002", f"is not a readable .xlsx workbook ({type(err).__name__})",
                       "save it from your spreadsheet as Excel Workbook (.xlsx)")
         return None

@@ -59,13 +59,15 @@ def check_header(spec: TableSpec, header: Sequence[str], origin: Origin,
             hint = did_you_mean(name, missing) or (
                 f"the `{spec.name}` table has columns {_names(spec.columns)}")
             problems.table(origin, "D005", f"unknown column `{name}`", hint, column=name)
-    for name in spec.required:
-        if name not in index:
-            problems.table(origin, "D004", f"the `{spec.name}` table has no `{name}` column",
-                           f"the `{spec.name}` table has columns {_names(spec.columns)}"
-                           + (f" (`{', '.join(spec.defaults)}` may be left out)"
-                              if spec.defaults else ""))
-            usable = False
+    missing = [name for name in spec.required if name not in index]
+    if missing:
+        listed = ", ".join(f"`{name}`" for name in missing)
+        plural = "s" if len(missing) > 1 else ""
+        problems.table(origin, "D004", f"the `{spec.name}` table has no {listed} column{plural}",
+                       f"the `{spec.name}` table has columns {_names(spec.columns)}"
+                       + (f" (`{', '.join(spec.defaults)}` may be left out)"
+                          if spec.defaults else ""))
+        usable = False
     return index if usable else None
 
 
