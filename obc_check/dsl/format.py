@@ -43,6 +43,7 @@ INDENT = "  "
 COLUMN_LIMIT = 68
 _BLOCKS = frozenset({"contract", "outcome", "indicator", "gateway", "obligation", "risk_share",
                      "rate_card"})
+_DUTIES = frozenset({"report", "spend_share", "prompt_payment", "flow_down"})
 # Statements that belong together at the top of a contract, with no blank line between them.
 _GROUPS = {"version": "head", "currency": "head", "term": "head", "party": "party",
            "annual_value": "value", "outcome_payment": "value"}
@@ -230,6 +231,8 @@ def _stmt_text(st: Stmt) -> str:
         return f"cap {lit_text(cast(Lit, a[0]))} over term"
     if st.name == "penalty":
         return f"penalty {lit_text(cast(Lit, a[0]))} per breach"
+    if st.name not in _DUTIES:  # a statement added to the grammar but not taught to fmt
+        raise FormatError(f"fmt does not know how to lay out `{st.name}`")
     return f"{st.ident} shall {_duty_text(st)}"
 
 
