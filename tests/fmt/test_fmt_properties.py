@@ -13,7 +13,7 @@ from obc_check.dsl.format import format_text
 from tests.fmt.comments import comments_of
 from tests.fmt.obcgen import Spec, contracts, render
 
-SETTINGS = settings(max_examples=150, deadline=None,
+SETTINGS = settings(max_examples=100, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
