@@ -379,8 +379,10 @@ def _unexpected_chars(err: UnexpectedCharacters, text: str, file: str,
     hint = _hint_for(found, allowed)
     if found == "£":
         hint = "write money with no space after `£`, e.g. £1,500"
-    elif found == "%":
+    elif found == "%" and pos > 0 and text[pos - 1].isspace():
         hint = "write a percentage with no space before `%`, e.g. 15%"
+    elif found == "%":
+        hint = "`%` follows a plain number, e.g. 15%; an amount of money takes no `%`"
     elif found == "-":
         hint = "numbers are not negative here"
     hint = hint or _statement_hint(toks, pos) or "remove the stray character"
