@@ -56,6 +56,9 @@ _KIND_WORDS: dict[LitKind, str] = {"money": "an amount of money like £1,500",
                                    "percent": "a percentage like 15%",
                                    "number": "a plain number like 3.6"}
 
+_KIND_PLURAL: dict[LitKind, str] = {"money": "amounts of money", "percent": "percentages",
+                                    "number": "plain numbers"}
+
 # Settings that may appear many times in a block; every other setting at most once.
 _REPEATABLE = {"party", "outcome", "indicator", "gateway", "obligation", "text", "price"}
 
@@ -140,7 +143,8 @@ class Builder:
             if not self.expect_kind(e.lit, kinds, what):
                 ok = False
             elif e.lit.kind != first_kind:
-                self.error("E015", f"{what} mixes {first_kind} and {e.lit.kind}", e.lit.span,
+                mixed = f"{_KIND_PLURAL[first_kind]} and {_KIND_PLURAL[e.lit.kind]}"
+                self.error("E015", f"{what} mixes {mixed}", e.lit.span,
                            "one schedule holds one kind of quantity")
                 ok = False
         if raw.per_year and (not per_year_ok or len(entries) > 1):
