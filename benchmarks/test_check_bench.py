@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -113,14 +112,20 @@ def test_whole_check(benchmark: Any, bundle: Path) -> None:
 def test_peak_memory_of_the_cli(benchmark: Any, bundle: Path) -> None:
     cli = Path(sys.executable).with_name("obc-check")
 
+    peaks: list[float] = []
+
     def run() -> int:
         with open(os.devnull, "w", encoding="utf-8") as out:
-            return subprocess.call([str(cli), "check", str(AMH / "contract.obc"), "--data",
-                                    str(bundle), "--as-of", "2018-09-30", "--format", "json"],
-                                   stdout=out)
+            child = subprocess.Popen([str(cli), "check", str(AMH / "contract.obc"), "--data",
+                                      str(bundle), "--as-of", "2018-09-30", "--format", "json"],
+                                     stdout=out)
+            _, status, usage = os.wait4(child.pid, 0)  # this child's own peak, nobody else's
+            child.returncode = os.waitstatus_to_exitcode(status)
+        peaks.append(usage.ru_maxrss / 1024)  # Linux: KiB
+        return child.returncode
 
     code = benchmark.pedantic(run, rounds=1, iterations=1)
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # Linux: KiB
+    peak_mb = peaks[-1]
     benchmark.extra_info["peak_rss_mb"] = round(peak_mb)
     print(f"\npeak memory of `obc-check check --format json`: {peak_mb:.0f} MB; goal < 1024 MB")
     assert code == 1  # the generated ledger holds late and unpaid invoices

@@ -182,9 +182,10 @@ def prompt_rows(ob: PromptPaymentObligation, contract: Contract,
             obligation=ob.id, kind="prompt_payment", party=party, invoice=name,
             status=status, penalty=penalty if breached else ZERO, due=due,
             payee=p.payee, amount=p.amount, received_on=received, paid_on=p.paid_on,
+            # Latin-1 text only (no "→"): a million of these strings then take half the memory
             derivation=(f"{name} from {p.payee}, {pounds(p.amount)}: received "
                         f"{received.isoformat() if received else '?'}, due within {ob.days} "
-                        f"days by {due.isoformat() if due else '?'}; {why} → {status}"
+                        f"days by {due.isoformat() if due else '?'}; {why}: {status}"
                         f"{_penalty_words(ob, status) if breached else ''} ({p.ref})"))
 
 

@@ -88,7 +88,7 @@ def test_explain_prints_the_derivation() -> None:
     code, out, _ = run(str(AMH / "contract.obc"), "--data", str(AMH / "data"), "--as-of",
                        "2018-09-30", "--explain", "PROMPT")
     assert "ELM-1501 from ELM, £600,000.00: received 2015-10-05, due within 30 days by " \
-           "2015-11-04; paid 2015-11-05, 31 days after receipt, 1 day late → breached" in out
+           "2015-11-04; paid 2015-11-05, 31 days after receipt, 1 day late: breached" in out
 
 
 @pytest.mark.parametrize(("ident", "suggestion"), [("EIP41", "EIP14"), ("prompt", "PROMPT"),
