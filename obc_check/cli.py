@@ -155,6 +155,7 @@ def check(
     from obc_check.checker.check import check_bundle, exit_status, parse_as_of
     from obc_check.checker.explain import UnknownIdError, explain
     from obc_check.checker.formats import ReportFormat, render
+    from obc_check.checker.load import bundle_sources
 
     if format not in {f.value for f in ReportFormat}:
         typer.echo(f"obc-check check: --format {format!r} is not one of text, json, junit, "
@@ -170,7 +171,7 @@ def check(
     assert compiled.contract is not None
     report, diags = check_bundle(compiled.contract, data, day)
     if diags:
-        typer.echo(render_text(diags, {}), err=True)
+        typer.echo(render_text(diags, bundle_sources(diags)), err=True)
     if report is None:
         n = sum(1 for d in diags if d.severity == "error")
         typer.echo(f"{data}: {n} error{'s' if n != 1 else ''} in the data; nothing was checked",

@@ -28,9 +28,11 @@ def dedent_text(raw: str) -> str:
     """A ``text`` string's content: quotes removed; a long string is dedented.
 
     As LANGUAGE.md says: like ``textwrap.dedent``, with the first and last blank lines dropped.
+    Line endings are normalised to LF first, so that a file saved with CRLF means the same
+    text (``textwrap.dedent`` does not treat a line holding only a carriage return as blank).
     """
     if raw.startswith('"""'):
-        body = raw[3:-3]
+        body = raw[3:-3].replace("\r\n", "\n").replace("\r", "\n")
         lines = body.split("\n")
         if lines and not lines[0].strip():
             lines = lines[1:]

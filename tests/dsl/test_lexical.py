@@ -91,3 +91,14 @@ def test_syntax_recovery_never_reports_more_than_ten() -> None:
     assert len(diags) == 10 and {d.code for d in diags} == {"E001"}
     assert [d.span.line for d in diags if d.span] == sorted(d.span.line for d in diags
                                                            if d.span)
+
+
+def test_long_text_means_the_same_with_crlf_line_endings() -> None:
+    body = ('contract A "T" {\n  version "1"\n  currency GBP\n  term 2015-04-01 to 2016-03-31\n'
+            '  party C "C" role commissioner sector nhs\n'
+            '  text """\n      Indented a lot.\n\n        More, further in.\n  """\n}\n')
+    lf = compile_text(body, "lf.obc")
+    crlf = compile_text(body.replace("\n", "\r\n"), "crlf.obc")
+    assert lf.contract is not None and crlf.contract is not None
+    assert lf.contract.text == ("Indented a lot.\n\n  More, further in.",)
+    assert crlf.contract.text == lf.contract.text
