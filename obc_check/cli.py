@@ -101,7 +101,7 @@ def fmt_cmd(
     from obc_check.dsl.format import FormatError, Formatted, format_file, format_text
 
     changed: list[str] = []
-    bad = 0
+    bad = streamed = 0
     for path in files:
         try:
             result: Formatted = (format_text(sys.stdin.read(), "-") if str(path) == "-"
@@ -117,6 +117,7 @@ def fmt_cmd(
             continue
         if str(path) == "-" and not check:
             typer.echo(result.text, nl=False)
+            streamed += 1
             continue
         if result.changed:
             changed.append(result.file)
@@ -125,10 +126,11 @@ def fmt_cmd(
             else:
                 path.write_text(result.text, encoding="utf-8")
                 typer.echo(f"reformatted {result.file}")
-    n, same = len(changed), len(files) - len(changed) - bad
+    n, same = len(changed), len(files) - len(changed) - bad - streamed
     verb = "would be reformatted" if check else "reformatted"
-    typer.echo(f"{n} file{'s' if n != 1 else ''} {verb}, {same} file{'s' if same != 1 else ''} "
-               "already formatted" + (f", {bad} not formatted" if bad else ""), err=True)
+    if streamed < len(files):  # stdin → stdout needs no summary
+        typer.echo(f"{n} file{'s' if n != 1 else ''} {verb}, {same} file{'s' if same != 1 else ''} "
+                   "already formatted" + (f", {bad} not formatted" if bad else ""), err=True)
     raise typer.Exit(2 if bad else 1 if check and changed else 0)
 
 

@@ -78,3 +78,4 @@ def test_stdin_to_stdout() -> None:
     assert result.exit_code == 0
     assert result.stdout == (HERE / "golden" / "unsorted_schedules.obc").read_text(
         encoding="utf-8")
+    assert "already formatted" not in result.stderr  # no file summary for a stream
