@@ -3,9 +3,13 @@
 ``load_bundle`` is the one public entry point. A bundle is a folder of CSV files, one JSON
 file or one ``.xlsx`` workbook (see ``source_csv``, ``source_json``, ``source_xlsx``);
 every format is reduced to tables of cell text, which ``validate_rows`` types and checks
-against the contract. All problems of the bundle come back together as diagnostics with
-stable D-codes, each naming file (and sheet), row and column; the bundle is returned only
-when there are no errors, so evaluation never sees bad or partial data.
+against the contract. A CSV payments table (the one that grows to millions of rows) is first
+offered to ``columnar_csv``, which reads and checks it in bulk and hands it back only when it
+is plainly valid; otherwise the row validator runs, so diagnostics never depend on the path.
+Payments always end up columnar (a ``Ledger``). All problems of the bundle come back
+together as diagnostics with stable D-codes, each naming file (and sheet), row and column;
+the bundle is returned only when there are no errors, so evaluation never sees bad or
+partial data.
 """
 
 from __future__ import annotations
@@ -14,10 +18,11 @@ import gc
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from obc_check.checker import validate_rows
+from obc_check.checker import columnar_csv, validate_rows
 from obc_check.checker.cells import did_you_mean
 from obc_check.checker.columns import TABLES
 from obc_check.checker.context import ContractIndex
+from obc_check.checker.ledger import Ledger
 from obc_check.checker.problems import Problems
 from obc_check.checker.source_csv import read_csv
 from obc_check.checker.source_json import read_json
@@ -48,7 +53,7 @@ def load_bundle(path: Path, contract: Contract) -> tuple[Bundle | None, list[Dia
     if raws is None:
         return None, problems.diagnostics
     ctx = ContractIndex.of(contract)
-    rows: dict[str, tuple[object, ...]] = {}
+    rows: dict[str, Sequence[object]] = {}
     # Loading creates millions of long-lived objects and no reference cycles; the cyclic
     # collector would re-scan the growing heap again and again (a third of the time of a
     # million-row load). Pause it for the load and restore it as it was.
@@ -56,7 +61,10 @@ def load_bundle(path: Path, contract: Contract) -> tuple[Bundle | None, list[Dia
     gc.disable()
     try:
         for raw in raws:
-            rows[raw.spec.name] = tuple(_VALIDATORS[raw.spec.name](raw, ctx, problems))
+            name = raw.spec.name
+            fast = columnar_csv.payments(raw, ctx) if name == "payments" else None
+            rows[name] = fast if fast is not None else tuple(
+                _VALIDATORS[name](raw, ctx, problems))
     finally:
         if collecting:
             gc.enable()
@@ -66,12 +74,16 @@ def load_bundle(path: Path, contract: Contract) -> tuple[Bundle | None, list[Dia
         source=display,
         indicators=rows.get("indicators", ()),  # type: ignore[arg-type]
         submissions=rows.get("submissions", ()),  # type: ignore[arg-type]
-        payments=rows.get("payments", ()),  # type: ignore[arg-type]
+        payments=_ledger(rows.get("payments", ())),
         spend=rows.get("spend", ()),  # type: ignore[arg-type]
         outcomes=rows.get("outcomes", ()),  # type: ignore[arg-type]
         present=frozenset(rows),
     )
     return bundle, problems.diagnostics
+
+
+def _ledger(rows: Sequence[object]) -> Ledger:
+    return rows if isinstance(rows, Ledger) else Ledger.from_rows(rows)  # type: ignore[arg-type]
 
 
 def _read(path: Path, display: str, problems: Problems) -> list[RawTable] | None:

@@ -26,12 +26,22 @@ csv.field_size_limit(1 << 20)
 
 def read_text(path: Path, display: str, problems: Problems) -> str | None:
     """The UTF-8 text of a bundle file, or None after reporting why it cannot be read."""
+    data = read_bytes(path, display, problems)
+    return None if data is None else decode(data, display, problems)
+
+
+def read_bytes(path: Path, display: str, problems: Problems) -> bytes | None:
+    """The bytes of a bundle file, or None after reporting why it cannot be read."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as err:
         problems.file(display, "D002", f"cannot be read: {err.strerror or err}",
                       "check the path and the permissions")
         return None
+
+
+def decode(data: bytes, display: str, problems: Problems) -> str | None:
+    """``data`` as UTF-8 text (a BOM is dropped), or None after reporting the bad byte."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -44,8 +54,9 @@ def read_text(path: Path, display: str, problems: Problems) -> str | None:
 
 def read_csv(path: Path, display: str, spec: TableSpec, problems: Problems) -> RawTable | None:
     """One CSV table, or None when the file or its header cannot be used (reported)."""
-    text = read_text(path, display, problems)
-    if text is None:
+    data = read_bytes(path, display, problems)
+    text = None if data is None else decode(data, display, problems)
+    if data is None or text is None:
         return None
     reader = csv.reader(io.StringIO(text, newline=""))
     header: list[str] | None = None
@@ -65,7 +76,9 @@ def read_csv(path: Path, display: str, spec: TableSpec, problems: Problems) -> R
     index = check_header(spec, header, origin, problems)
     if index is None:
         return None
-    return RawTable(spec, origin, index, _rows(reader, len(header), origin, problems))
+    return RawTable(spec, origin, index, _rows(reader, len(header), origin, problems),
+                    csv_bytes=data if reader.line_num == 1 and len(index) == len(header)
+                    else None)
 
 
 def _rows(reader: Iterator[list[str]], width: int, origin: CsvOrigin,

@@ -26,12 +26,17 @@ class RawTable:
 
     ``index`` maps each column of the spec that the file has to its cell position; a
     column with a default that the file leaves out is absent from ``index``.
+
+    ``csv_bytes`` is the whole file, for a CSV table whose header is the first line and
+    names only known columns: the columnar loader may then read it in bulk (``rows`` is
+    left unread unless it has to fall back).
     """
 
     spec: TableSpec
     origin: Origin
     index: dict[str, int]
     rows: Iterable[Row]
+    csv_bytes: bytes | None = None
 
 
 def check_header(spec: TableSpec, header: Sequence[str], origin: Origin,

@@ -9,12 +9,16 @@ identifiers exist, periods are in the term and of the right shape, numbers are e
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from obc_check.model import Period
+
+if TYPE_CHECKING:
+    from obc_check.checker.ledger import Ledger
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,12 +107,30 @@ class OutcomeRow:
 
 @dataclass(frozen=True)
 class Bundle:
-    """All five tables; an absent table is empty."""
+    """All five tables; an absent table is empty.
+
+    ``payments`` is always held as a columnar :class:`~obc_check.checker.ledger.Ledger` (a
+    ledger may have millions of rows); rows given as PaymentRow objects, as tests build
+    bundles, are converted here, in one place. It still reads as a sequence of PaymentRow.
+    """
 
     source: str
     indicators: tuple[IndicatorRow, ...] = ()
     submissions: tuple[SubmissionRow, ...] = ()
-    payments: tuple[PaymentRow, ...] = ()
+    payments: Sequence[PaymentRow] = ()
     spend: tuple[SpendRow, ...] = ()
     outcomes: tuple[OutcomeRow, ...] = ()
     present: frozenset[str] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        from obc_check.checker.ledger import as_ledger  # the ledger module imports this one
+
+        object.__setattr__(self, "payments", as_ledger(self.payments))
+
+    @property
+    def ledger(self) -> Ledger:
+        """The payments table, columnar."""
+        from obc_check.checker.ledger import Ledger
+
+        assert isinstance(self.payments, Ledger)
+        return self.payments
