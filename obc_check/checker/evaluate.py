@@ -13,13 +13,14 @@ import datetime as dt
 from collections.abc import Iterator
 
 from obc_check.checker.money import ZERO
+from obc_check.checker.obligation_rows import ObligationRows, Part
 from obc_check.checker.obligations import (
     flow_down_rows,
-    prompt_rows,
     report_rows,
     spend_share_rows,
 )
 from obc_check.checker.payments import YearValues, outcome_payment
+from obc_check.checker.prompt_payment import prompt_block
 from obc_check.checker.ratecard import rate_card
 from obc_check.checker.report import (
     ContractInfo,
@@ -44,21 +45,21 @@ from obc_check.model import (
 
 
 def _obligations(contract: Contract, bundle: Bundle, as_of: dt.date,
-                 earned: dict[str, YearPayment]) -> Iterator[ObligationRow]:
+                 earned: dict[str, YearPayment]) -> Iterator[Part | ObligationRow]:
     for ob in contract.obligations:
         if isinstance(ob, ReportObligation):
             yield from report_rows(ob, contract, bundle.submissions, as_of)
         elif isinstance(ob, SpendShareObligation):
-            yield from spend_share_rows(ob, contract, bundle.payments, as_of)
+            yield from spend_share_rows(ob, contract, bundle.ledger, as_of)
         elif isinstance(ob, PromptPaymentObligation):
-            yield from prompt_rows(ob, contract, bundle.payments, as_of)
+            yield prompt_block(ob, contract, bundle.ledger, as_of)
         elif isinstance(ob, FlowDownObligation):
-            yield from flow_down_rows(ob, contract, bundle.payments, earned, as_of)
+            yield from flow_down_rows(ob, contract, bundle.ledger, earned, as_of)
 
 
 def _status(payments: list[YearPayment] | None,
-            obligations: list[ObligationRow]) -> tuple[ReportStatus, int, int]:
-    breaches = sum(1 for r in obligations if r.status == "breached")
+            obligations: ObligationRows) -> tuple[ReportStatus, int, int]:
+    breaches = obligations.count("breached")
     incomplete = 0
     for year in payments or []:
         incomplete += sum(1 for i in year.indicators if i.status != "assessed")
@@ -84,8 +85,8 @@ def evaluate(contract: Contract, bundle: Bundle, as_of: dt.date) -> Report:
     if contract.rate_card is not None:
         card = rate_card(contract, contract.rate_card, bundle.outcomes, as_of)
     earned = {p.year: p for p in payments or []}
-    obligations = list(_obligations(contract, bundle, as_of, earned))
-    penalties = sum((r.penalty for r in obligations), ZERO)
+    obligations = ObligationRows(_obligations(contract, bundle, as_of, earned))
+    penalties = obligations.penalties()
     status, breaches, incomplete = _status(payments, obligations)
     totals = Totals(
         at_risk=sum((p.at_risk for p in payments), ZERO) if payments is not None else None,

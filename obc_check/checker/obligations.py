@@ -13,27 +13,30 @@ penalty. Choices where the spec is silent are listed in docs/checking.md; the ma
   of the sector with ``paid_on`` in the year, and compares it exactly with share × annual
   value (the required figure is shown to the penny);
 - prompt payment covers rows of kind ``invoice`` whose payer is the party and whose payee is a
-  subcontractor; flow-down counts rows of kind ``outcome_share`` from the party to
+  subcontractor (evaluated over the ledger's columns in ``prompt_payment``); flow-down
+  counts rows of kind ``outcome_share`` from the party to
   subcontractors paid after the year end and no more than N days after it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from fractions import Fraction
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from obc_check.checker.ledger import Ledger, is_true
 from obc_check.checker.money import ZERO, percent_of, pounds, round_money, shown_money
 from obc_check.checker.report import ObligationRow, ObligationStatus, YearPayment
-from obc_check.checker.tables import PaymentRow, SubmissionRow
+from obc_check.checker.tables import SubmissionRow
 from obc_check.checker.workdays import add_working_days, bank_holidays_between
 from obc_check.model import (
     Contract,
     FlowDownObligation,
     Obligation,
-    PromptPaymentObligation,
     ReportObligation,
     SpendShareObligation,
 )
@@ -90,23 +93,43 @@ def report_rows(ob: ReportObligation, contract: Contract, submissions: Iterable[
                 derivation="; ".join(words) + f" → {status}{_penalty_words(ob, status)}")
 
 
-def spend_share_rows(ob: SpendShareObligation, contract: Contract,
-                     payments: Sequence[PaymentRow], as_of: dt.date) -> Iterator[ObligationRow]:
-    """One row per contract year: paid to the sector in the year vs share of annual value."""
+def _paid_per_year(ob: SpendShareObligation, contract: Contract,
+                   ledger: Ledger) -> tuple[dict[int, Decimal], dict[int, int]]:
+    """Sum and number of the payments from the party to the sector paid in each year.
+
+    Over the ledger's columns: one filter, then one exact decimal sum per year.
+    """
+    years = contract.term.years
+    payees = pa.array([p.id for p in contract.parties
+                       if p.sector == ob.sector and p.id != ob.party], pa.string())
+    paid = ledger.column("paid_on")
+    mask = pc.and_(pc.and_(pc.equal(ledger.column("payer"), ob.party),
+                           pc.is_in(ledger.column("payee"), value_set=payees)),
+                   pc.and_(pc.greater_equal(paid, pa.scalar(years[0].start, pa.date32())),
+                           pc.less_equal(paid, pa.scalar(years[-1].end, pa.date32()))))
+    chosen = ledger.where(is_true(mask))
+    paid, amount = chosen.column("paid_on"), chosen.column("amount")
     totals: dict[int, Decimal] = {}
     counts: dict[int, int] = {}
+    after: dt.date | None = None
+    for y in years:  # a year holds the dates after the previous year's end, up to its own
+        upto = pc.less_equal(paid, pa.scalar(y.end, pa.date32()))
+        in_year = upto if after is None else pc.and_(
+            upto, pc.greater(paid, pa.scalar(after, pa.date32())))
+        count = int(pc.sum(in_year).as_py() or 0) if len(paid) else 0
+        if count:
+            total = pc.sum(amount.filter(in_year)).as_py()
+            totals[y.number] = ZERO + total
+            counts[y.number] = count
+        after = y.end
+    return totals, counts
+
+
+def spend_share_rows(ob: SpendShareObligation, contract: Contract,
+                     ledger: Ledger, as_of: dt.date) -> Iterator[ObligationRow]:
+    """One row per contract year: paid to the sector in the year vs share of annual value."""
     years = contract.term.years
-    ends = [y.end for y in years]
-    first, last = years[0].start, years[-1].end
-    payees = {p.id for p in contract.parties if p.sector == ob.sector and p.id != ob.party}
-    for p in payments:
-        paid = p.paid_on
-        if p.payer != ob.party or p.payee not in payees or paid is None:
-            continue
-        if first <= paid <= last:
-            number = bisect_left(ends, paid) + 1
-            totals[number] = totals.get(number, ZERO) + p.amount
-            counts[number] = counts.get(number, 0) + 1
+    totals, counts = _paid_per_year(ob, contract, ledger)
     for y in years:
         annual = contract.annual_value.for_year(y.number) if contract.annual_value else ZERO
         required = Fraction(ob.share) * Fraction(annual)
@@ -129,71 +152,16 @@ def spend_share_rows(ob: SpendShareObligation, contract: Contract,
             derivation=f"{words} → {status}{_penalty_words(ob, status)}")
 
 
-def _prompt_status(received: dt.date, paid: dt.date | None, due: dt.date,
-                   as_of: dt.date) -> tuple[ObligationStatus, str]:
-    if received > as_of:
-        return "not_due", "received after the as-of date"
-    if paid is not None and paid <= as_of:
-        days = (paid - received).days
-        if paid <= due:
-            return "met", f"paid {paid.isoformat()}, {_days(days)} after receipt"
-        return "breached", f"paid {paid.isoformat()}, {_days(days)} after receipt, " \
-                           f"{_days((paid - due).days)} late"
-    if as_of > due:
-        return "breached", f"unpaid at {as_of.isoformat()}, {_days((as_of - due).days)} past due"
-    return "not_due", f"unpaid at {as_of.isoformat()}, not yet due"
+def flow_down_rows(ob: FlowDownObligation, contract: Contract, ledger: Ledger,
+                   earned: dict[str, YearPayment], as_of: dt.date) -> Iterator[ObligationRow]:
+    """One row per contract year: outcome shares passed on within N days of the year end.
 
-
-def _by_receipt(invoices: list[PaymentRow]) -> list[PaymentRow]:
-    """Invoices in order of receipt, then reference: two stable sorts, no key tuples."""
-    invoices.sort(key=lambda p: p.invoice or "")
-    invoices.sort(key=lambda p: p.received_on or dt.date.min)
-    return invoices
-
-
-def prompt_rows(ob: PromptPaymentObligation, contract: Contract,
-                payments: Sequence[PaymentRow], as_of: dt.date) -> Iterator[ObligationRow]:
-    """One row per invoice the party received from a subcontractor.
-
-    O(n) over the ledger apart from one sort; due dates are shared between invoices received
-    on the same day, so a million rows stay small.
+    Outcome shares are a handful of rows in any ledger: they are picked out of the columns,
+    then summed as rows.
     """
     subs = {p.id for p in contract.parties if p.role == "subcontractor"}
-    party = ob.party
-    invoices = _by_receipt([p for p in payments
-                            if p.kind == "invoice" and p.payer == party and p.payee in subs])
-    days = dt.timedelta(days=ob.days)
-    penalty = ob.penalty if ob.penalty is not None else ZERO
-    due_on: dict[dt.date, dt.date] = {}
-    for p in invoices:
-        name = p.invoice or f"{p.payee} {p.ref}"
-        received = p.received_on
-        if received is None:
-            status: ObligationStatus = "not_due"
-            due = None
-            why = "no received_on date, so it cannot be assessed"
-        else:
-            due = due_on.get(received)
-            if due is None:
-                due = due_on[received] = received + days
-            status, why = _prompt_status(received, p.paid_on, due, as_of)
-        breached = status == "breached"
-        yield ObligationRow(
-            obligation=ob.id, kind="prompt_payment", party=party, invoice=name,
-            status=status, penalty=penalty if breached else ZERO, due=due,
-            payee=p.payee, amount=p.amount, received_on=received, paid_on=p.paid_on,
-            # Latin-1 text only (no "→"): a million of these strings then take half the memory
-            derivation=(f"{name} from {p.payee}, {pounds(p.amount)}: received "
-                        f"{received.isoformat() if received else '?'}, due within {ob.days} "
-                        f"days by {due.isoformat() if due else '?'}; {why}: {status}"
-                        f"{_penalty_words(ob, status) if breached else ''} ({p.ref})"))
-
-
-def flow_down_rows(ob: FlowDownObligation, contract: Contract, payments: Sequence[PaymentRow],
-                   earned: dict[str, YearPayment], as_of: dt.date) -> Iterator[ObligationRow]:
-    """One row per contract year: outcome shares passed on within N days of the year end."""
-    subs = {p.id for p in contract.parties if p.role == "subcontractor"}
-    shares = [p for p in payments if p.kind == "outcome_share" and p.payer == ob.party
+    candidates = ledger.where(is_true(pc.equal(ledger.column("kind"), "outcome_share")))
+    shares = [p for p in candidates if p.payer == ob.party
               and p.payee in subs and p.paid_on is not None and p.paid_on <= as_of]
     for y in contract.term.years:
         window = y.end + dt.timedelta(days=ob.days)

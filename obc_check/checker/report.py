@@ -17,9 +17,19 @@ import io
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any, Literal, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TextIO
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, TypeAdapter
+if TYPE_CHECKING:
+    from obc_check.checker.obligation_rows import ObligationRows
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    TypeAdapter,
+)
 
 Money = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.2f}", return_type=str)]
 Ratio = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.4f}", return_type=str)]
@@ -167,6 +177,30 @@ class ObligationRow:
 _ROW_JSON: TypeAdapter[ObligationRow] = TypeAdapter(ObligationRow)
 
 
+def row_json(row: ObligationRow) -> str:
+    """One obligation row as the report's compact, indented JSON line (None fields left out)."""
+    return "    " + _ROW_JSON.dump_json(row, exclude_none=True).decode()
+
+
+def _obligation_rows(value: Any) -> ObligationRows:
+    """Any sequence of rows (or parts) as :class:`ObligationRows`, the report's holder."""
+    from obc_check.checker.obligation_rows import ObligationRows
+
+    return value if isinstance(value, ObligationRows) else ObligationRows(value)
+
+
+if TYPE_CHECKING:
+    Obligations = ObligationRows
+else:
+    Obligations = Annotated[
+        Any,
+        PlainValidator(_obligation_rows, json_schema_input_type=list[ObligationRow]),
+        PlainSerializer(list, return_type=list[ObligationRow]),
+    ]
+    """Obligation rows, held columnar where they are many (``obligation_rows``); the schema
+    and the JSON are those of a list of :class:`ObligationRow`."""
+
+
 class Totals(_Row):
     """Sums over the report, so that every format shows the same totals."""
 
@@ -194,7 +228,7 @@ class Report(_Row):
     outcome_payment: list[YearPayment] | None = None
     risk_share: list[RiskShareYear] | None = None
     rate_card: RateCardResult | None = None
-    obligations: list[ObligationRow]
+    obligations: Obligations
     penalties: Money
     totals: Totals
 
@@ -229,18 +263,13 @@ class Report(_Row):
         out.write("\n}\n")
 
     def _write_rows(self, out: TextIO) -> None:
-        if not self.obligations:
-            out.write("[]")
-            return
-        out.write("[\n")
-        batch: list[str] = []
-        for i, row in enumerate(self.obligations):
-            batch.append("    " + _ROW_JSON.dump_json(row, exclude_none=True).decode())
-            if len(batch) == 10_000 or i == len(self.obligations) - 1:
-                out.write(",\n".join(batch))
-                out.write(",\n" if i < len(self.obligations) - 1 else "\n")
-                batch.clear()
-        out.write("  ]")
+        """One compact line per row, written chunk by chunk as the parts produce them."""
+        first = True
+        for chunk in self.obligations.json_chunks():
+            out.write("[\n" if first else ",\n")
+            first = False
+            out.write(chunk if isinstance(chunk, str) else ",\n".join(chunk))
+        out.write("[]" if first else "\n  ]")
 
     def to_jsonable(self) -> dict[str, Any]:
         """The JSON report as Python data (what :meth:`to_json` prints)."""

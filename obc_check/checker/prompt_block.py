@@ -1,0 +1,237 @@
+"""Prompt-payment rows held as columns: one row per invoice, without a Python object each.
+
+A ledger of a million invoices gives a million obligation rows. :class:`PromptBlock` keeps
+them as pyarrow arrays (invoice, payee, amount, dates, due date, status) computed in bulk by
+``prompt_payment.prompt_block``, and produces what each output needs from the columns:
+counts and penalties for the summary, the few cells the text table shows, JSON lines built
+with vectorised string functions. :meth:`rows` materialises ordinary
+:class:`~obc_check.checker.report.ObligationRow` objects, identical to the ones the row-wise
+code built, for the formats and callers that walk rows one by one (JUnit, markdown,
+``--explain``, tests).
+
+The derivation sentence is the same, word for word, as the one
+``obligations._prompt_status`` describes; a test compares the two on every library bundle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from obc_check.checker.money import ZERO
+from obc_check.checker.report import ObligationRow, ObligationStatus
+
+STATUSES: tuple[ObligationStatus, ...] = ("met", "breached", "not_due")
+"""Status codes of the ``status`` column, by index."""
+
+# Why a row has its status, by code of the ``why`` column (see ``prompt_payment``).
+NO_RECEIPT, RECEIVED_LATER, PAID_IN_TIME, PAID_LATE, UNPAID_PAST_DUE, UNPAID_NOT_DUE = range(6)
+
+CHUNK = 65_536
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
+
+
+@dataclass(frozen=True, eq=False)
+class PromptBlock:
+    """The rows of one prompt-payment obligation, ordered by receipt date then reference.
+
+    ``table`` has columns invoice (the reference, or "payee file:row" without one), payee,
+    amount (decimal128), received_on, paid_on, due (date32), status and why (int8 codes),
+    ref (text of the RowRef).
+    """
+
+    obligation: str
+    party: str
+    days: int
+    penalty: Decimal
+    penalty_words: str
+    as_of: dt.date
+    table: pa.Table
+
+    def __len__(self) -> int:
+        return int(self.table.num_rows)
+
+    def status_mask(self, status: ObligationStatus) -> pa.Array:
+        """True on the rows with ``status``."""
+        return pc.equal(self.table.column("status"), STATUSES.index(status))
+
+    def count(self, status: ObligationStatus) -> int:
+        """How many rows have ``status``."""
+        return int(pc.sum(self.status_mask(status)).as_py() or 0) if len(self) else 0
+
+    def penalties(self) -> Decimal:
+        """The penalties of the breached rows (one penalty each)."""
+        return self.penalty * self.count("breached") if self.penalty else ZERO
+
+    def label_cells(self, status: ObligationStatus) -> tuple[list[str], list[str]]:
+        """Invoice references and ISO due dates of the rows with ``status``, for tables."""
+        rows = self.table.filter(self.status_mask(status))
+        due = pc.fill_null(pc.cast(rows.column("due"), pa.string()), "–")
+        return rows.column("invoice").to_pylist(), due.to_pylist()
+
+    def rows(self, status: ObligationStatus | None = None) -> Iterator[ObligationRow]:
+        """The rows as ObligationRow objects (all, or those with ``status``), chunk by chunk."""
+        table = self.table if status is None else self.table.filter(self.status_mask(status))
+        for start in range(0, table.num_rows, CHUNK):
+            chunk = table.slice(start, CHUNK)
+            derivations = self._derivations(chunk).to_pylist()
+            cols = chunk.to_pydict()
+            for i, derivation in enumerate(derivations):
+                st = STATUSES[cols["status"][i]]
+                yield ObligationRow(
+                    obligation=self.obligation, kind="prompt_payment", party=self.party,
+                    invoice=cols["invoice"][i], status=st,
+                    penalty=self.penalty if st == "breached" else ZERO, due=cols["due"][i],
+                    payee=cols["payee"][i], amount=cols["amount"][i],
+                    received_on=cols["received_on"][i], paid_on=cols["paid_on"][i],
+                    derivation=derivation)
+
+    def json_chunks(self) -> Iterator[list[str] | str]:
+        """The JSON lines of the rows, as ``ObligationRow``'s serialiser writes them.
+
+        Each item is a chunk of lines: one string (lines joined by comma, newline) when built in
+        bulk, or a list of single lines when a chunk holds a character JSON must escape,
+        which only pydantic's serialiser then writes (the caller does that).
+        """
+        for start in range(0, len(self), CHUNK):
+            chunk = self.table.slice(start, CHUNK)
+            derivations = self._derivations(chunk)
+            texts = (chunk.column("invoice"), chunk.column("payee"), derivations)
+            if any(pc.any(pc.match_substring_regex(t, _NEEDS_ESCAPE.pattern)).as_py()
+                   for t in texts):
+                yield list(self._row_chunk(chunk, derivations))
+                continue
+            yield self._json_lines(chunk, derivations)
+
+    def _row_chunk(self, chunk: pa.Table, derivations: pa.Array) -> Iterator[str]:
+        from obc_check.checker.report import row_json
+
+        cols = chunk.to_pydict()
+        for i, derivation in enumerate(derivations.to_pylist()):
+            st = STATUSES[cols["status"][i]]
+            yield row_json(ObligationRow(
+                obligation=self.obligation, kind="prompt_payment", party=self.party,
+                invoice=cols["invoice"][i], status=st,
+                penalty=self.penalty if st == "breached" else ZERO, due=cols["due"][i],
+                payee=cols["payee"][i], amount=cols["amount"][i],
+                received_on=cols["received_on"][i], paid_on=cols["paid_on"][i],
+                derivation=derivation))
+
+    def _json_lines(self, chunk: pa.Table, derivations: pa.Array) -> str:
+        status = chunk.column("status").combine_chunks()
+        breached = pc.equal(status, STATUSES.index("breached"))
+        words = pa.array(list(STATUSES), pa.string()).take(status)
+        penalty = pc.if_else(breached, f"{self.penalty:.2f}", f"{ZERO:.2f}")
+        head = json_text(self.obligation, "prompt_payment", self.party)
+        line = join(
+            f'    {{"obligation":{head[0]},"kind":{head[1]},"party":{head[2]},"invoice":"',
+            chunk.column("invoice"), '","status":"', words, '","penalty":"', penalty, '"',
+            optional('"due":"', iso(chunk.column("due")), '"'),
+            ',"payee":"', chunk.column("payee"), '","amount":"',
+            pc.cast(chunk.column("amount"), pa.string()), '"',
+            optional('"received_on":"', iso(chunk.column("received_on")), '"'),
+            optional('"paid_on":"', iso(chunk.column("paid_on")), '"'),
+            ',"derivation":"', derivations, '"}')
+        if isinstance(line, pa.ChunkedArray):
+            line = line.combine_chunks()
+        lists = pa.ListArray.from_arrays(pa.array([0, len(line)], pa.int32()), line)
+        return str(pc.binary_join(lists, ",\n")[0].as_py())
+
+    def _derivations(self, chunk: pa.Table) -> pa.Array:
+        """The derivation sentence of each row (``obligations.prompt`` wording)."""
+        as_of = self.as_of.isoformat()
+        received, paid, due = chunk.column("received_on"), chunk.column("paid_on"), \
+            chunk.column("due")
+        why = chunk.column("why").combine_chunks()
+        status = chunk.column("status").combine_chunks()
+        paid_words = join("paid ", iso(paid), ", ", day_words(day_gap(paid, received)),
+                          " after receipt")
+        reasons = pc.case_when(
+            pc.make_struct(*(pc.equal(why, code) for code in range(6))),
+            "no received_on date, so it cannot be assessed",
+            "received after the as-of date",
+            paid_words,
+            join(paid_words, ", ", day_words(day_gap(paid, due)), " late"),
+            join(f"unpaid at {as_of}, ", day_words(day_gap(pa.scalar(self.as_of), due)),
+                 " past due"),
+            f"unpaid at {as_of}, not yet due")
+        words = pa.array(list(STATUSES), pa.string()).take(status)
+        breached = pc.equal(status, STATUSES.index("breached"))
+        return join(
+            chunk.column("invoice"), " from ", chunk.column("payee"), ", ",
+            pounds_column(chunk.column("amount")), ": received ",
+            pc.fill_null(iso(received), "?"), f", due within {self.days} days by ",
+            pc.fill_null(iso(due), "?"), "; ", reasons, ": ", words,
+            pc.if_else(breached, self.penalty_words, ""), " (", chunk.column("ref"), ")")
+
+
+def json_text(*values: str) -> tuple[str, ...]:
+    """Each string as a JSON string literal, as pydantic writes it (no ASCII escaping)."""
+    import json
+
+    return tuple(json.dumps(v, ensure_ascii=False) for v in values)
+
+
+def join(*parts: object) -> pa.Array:
+    """Element-wise concatenation of string arrays and constants (null if any part is)."""
+    arrays = [p if isinstance(p, pa.Array | pa.ChunkedArray | pa.Scalar)
+              else pa.scalar(str(p), pa.string()) for p in parts]
+    return pc.binary_join_element_wise(*arrays, "", null_handling="emit_null")
+
+
+def optional(before: str, value: pa.Array, after: str) -> pa.Array:
+    """``,`` + ``before value after`` where ``value`` is given, else nothing."""
+    return pc.fill_null(join("," + before, value, after), "")
+
+
+def iso(dates: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """ISO ``YYYY-MM-DD`` text of a date32 column (null stays null)."""
+    return pc.cast(dates, pa.string())
+
+
+def day_gap(later: pa.Array | pa.ChunkedArray | pa.Scalar,
+            earlier: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Whole days from ``earlier`` to ``later`` (date32 values)."""
+    as_days = (pc.cast(later, pa.int32()) if not isinstance(later, pa.Scalar)
+               else pa.scalar(later.as_py().toordinal() - dt.date(1970, 1, 1).toordinal(),
+                              pa.int32()))
+    return pc.subtract(as_days, pc.cast(earlier, pa.int32()))
+
+
+def day_words(days: pa.Array) -> pa.Array:
+    """``1 day`` / ``N days``."""
+    return pc.if_else(pc.equal(days, 1), "1 day", join(pc.cast(days, pa.string()), " days"))
+
+
+def pounds_column(amounts: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """``money.pounds`` of each amount (``£1,234.50``), for amounts ≥ 0.
+
+    Pounds and pence are split from the exact two-decimal text; the pounds are grouped in
+    threes with integer arithmetic. Amounts of a quadrillion pounds or more (never in a real
+    ledger) are formatted one by one by ``money.pounds`` itself.
+    """
+    from obc_check.checker.money import pounds
+
+    text = pc.cast(amounts, pa.string())
+    if len(text) and pc.max(pc.utf8_length(text)).as_py() > 18:
+        return pa.array([pounds(a) for a in amounts.to_pylist()], pa.string())
+    whole = pc.cast(pc.utf8_slice_codeunits(text, 0, -3), pa.int64())
+    pence = pc.utf8_slice_codeunits(text, -2, 2**31 - 1)
+    small = pc.less(whole, 1000)
+    grouped = pc.cast(pc.remainder(whole, 1000), pa.string())
+    grouped = pc.if_else(small, grouped, pc.utf8_lpad(grouped, width=3, padding="0"))
+    level = 1000
+    biggest = pc.max(whole).as_py() if len(whole) else 0
+    while level <= (biggest or 0):
+        part = pc.cast(pc.remainder(pc.divide(whole, level), 1000), pa.string())
+        top = pc.less(whole, level * 1000)
+        part = pc.if_else(top, part, pc.utf8_lpad(part, width=3, padding="0"))
+        grouped = pc.if_else(pc.less(whole, level), grouped, join(part, ",", grouped))
+        level *= 1000
+    return join("£", grouped, ".", pence)
