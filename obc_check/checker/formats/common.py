@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
 from obc_check.checker.money import ZERO, pounds
-from obc_check.checker.report import ObligationRow, Report
+from obc_check.checker.obligation_rows import ObligationRows
+from obc_check.checker.prompt_block import PromptBlock
+from obc_check.checker.report import ObligationRow, ObligationStatus, Report
 
 # Above this many met rows of one obligation, text and markdown show a count instead.
 MET_ROWS_SHOWN = 50
@@ -42,36 +45,64 @@ class ObligationSummary:
 
 
 def summaries(report: Report) -> list[ObligationSummary]:
-    """One summary per obligation, in contract order."""
-    out: dict[str, list[ObligationRow]] = {}
-    for row in report.obligations:
-        out.setdefault(row.obligation, []).append(row)
+    """One summary per obligation, in contract order (columnar parts answer by counting)."""
+    counts: dict[str, tuple[str, dict[str, int], list[Decimal]]] = {}
+    for part in report.obligations.parts:
+        if isinstance(part, PromptBlock):
+            _, tally, pens = counts.setdefault(part.obligation, ("prompt_payment", {}, []))
+            for status in _ORDER:
+                tally[status] = tally.get(status, 0) + part.count(status)  # type: ignore[arg-type]
+            pens.append(part.penalties())
+            continue
+        for row in part:
+            _, tally, pens = counts.setdefault(row.obligation, (row.kind, {}, []))
+            tally[row.status] = tally.get(row.status, 0) + 1
+            pens.append(row.penalty)
     return [ObligationSummary(
-        obligation=ob, kind=rows[0].kind,
-        met=sum(1 for r in rows if r.status == "met"),
-        breached=sum(1 for r in rows if r.status == "breached"),
-        not_due=sum(1 for r in rows if r.status == "not_due"),
-        penalties=pounds(sum((r.penalty for r in rows), ZERO)))
-        for ob, rows in out.items()]
+        obligation=ob, kind=kind, met=tally.get("met", 0), breached=tally.get("breached", 0),
+        not_due=tally.get("not_due", 0),
+        penalties=pounds(sum(pens, ZERO)))
+        for ob, (kind, tally, pens) in counts.items()]
 
 
-def ordered_rows(rows: Sequence[ObligationRow]) -> Iterator[ObligationRow | tuple[str, int]]:
-    """Breaches first, then rows not yet due, then met rows (stable within each group).
+Cells = tuple[str, str, str, ObligationStatus, str]
+"""One line of the obligation-rows table: obligation, period or invoice, due, status,
+penalty."""
 
-    An obligation with more than ``MET_ROWS_SHOWN`` met rows (a big invoice ledger) yields
-    ``(obligation, count)`` in place of its met rows, so text stays readable.
+
+def ordered_cells(rows: ObligationRows) -> Iterator[Cells]:
+    """The obligation-rows table: breaches first, then rows not yet due, then met rows.
+
+    Stable within each group. An obligation with more than ``MET_ROWS_SHOWN`` met rows (a
+    big invoice ledger) shows one ``N more met rows`` line in place of its met rows, after
+    the others. Columnar parts give only the few cells shown, never whole row objects.
     """
     met: dict[str, int] = {}
-    for r in rows:
-        if r.status == "met":
-            met[r.obligation] = met.get(r.obligation, 0) + 1
+    for part in rows.parts:
+        if isinstance(part, PromptBlock):
+            met[part.obligation] = met.get(part.obligation, 0) + part.count("met")
+        else:
+            for r in part:
+                if r.status == "met":
+                    met[r.obligation] = met.get(r.obligation, 0) + 1
     collapsed = {ob for ob, n in met.items() if n > MET_ROWS_SHOWN}
-    for r in sorted(rows, key=lambda r: _ORDER[r.status]):
-        if r.status == "met" and r.obligation in collapsed:
-            continue
-        yield r
+    order: tuple[ObligationStatus, ...] = ("breached", "not_due", "met")
+    for status in order:
+        for part in rows.parts:
+            if isinstance(part, PromptBlock):
+                if status == "met" and part.obligation in collapsed:
+                    continue
+                labels, dues = part.label_cells(status)
+                penalty = pounds(part.penalty if status == "breached" else ZERO)
+                for label, due in zip(labels, dues, strict=True):
+                    yield part.obligation, label, due, status, penalty
+                continue
+            for r in part:
+                if r.status == status and not (status == "met" and r.obligation in collapsed):
+                    yield (r.obligation, row_label(r), r.due.isoformat() if r.due else "–",
+                           r.status, pounds(r.penalty))
     for ob in sorted(collapsed):
-        yield ob, met[ob]
+        yield ob, f"{met[ob]} more met rows", "", "met", ""
 
 
 def headline(report: Report) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from obc_check.checker.formats.common import (
     STATUS_WORDS,
     headline,
-    ordered_rows,
+    ordered_cells,
     row_label,
     shown_value,
     summaries,
@@ -80,19 +80,13 @@ def render_markdown(report: Report) -> str:
                         [[s.obligation, s.kind.replace("_", " "), str(s.met), str(s.breached),
                           str(s.not_due), s.penalties] for s in summaries(report)],
                         right=(2, 3, 4, 5))
-        breaches = [r for r in report.obligations if r.status == "breached"]
+        breaches = list(report.obligations.where("breached"))
         if breaches:
             lines += ["", "Breaches:", ""]
             lines += [f"- **{r.obligation} {row_label(r)}**: {_cell(r.derivation)}"
                       for r in breaches]
-        rows = []
-        for item in ordered_rows(report.obligations):
-            if isinstance(item, tuple):
-                rows.append([item[0], f"{item[1]} more met rows", "", "met", ""])
-                continue
-            rows.append([item.obligation, row_label(item),
-                         item.due.isoformat() if item.due else "–", STATUS_WORDS[item.status],
-                         pounds(item.penalty)])
+        rows = [[ob, label, due, STATUS_WORDS[status], penalty]
+                for ob, label, due, status, penalty in ordered_cells(report.obligations)]
         lines += ["", "<details><summary>All obligation rows</summary>", ""]
         lines += _table(["Obligation", "Period / invoice", "Due", "Status", "Penalty"], rows,
                         right=(4,))

@@ -17,9 +17,9 @@ from rich.text import Text
 
 from obc_check.checker.formats.common import (
     STATUS_WORDS,
+    Cells,
     headline,
-    ordered_rows,
-    row_label,
+    ordered_cells,
     shown_value,
     summaries,
 )
@@ -58,6 +58,46 @@ def _indicators(year: YearPayment) -> Table:
         table.add_row(i.indicator, _status(i.status), shown_value(i.value, i.unit), i.floor or "–",
                       i.target or "–", f"{i.achievement:.4f}", pounds(i.earned))
     return table
+
+
+_ROWS_TITLE = "Obligation rows (breaches first)"
+_ROWS_HEADER = ("Obligation", "Period / invoice", "Due", "Status", "Penalty")
+
+
+def _plain_rows(out: io.StringIO, cells: list[Cells], width: int) -> bool:
+    """Write the obligation-rows table as rich lays it out without colour; False if unsure.
+
+    A big ledger lists hundreds of thousands of breached invoices, which rich takes minutes
+    to lay out. Without colour the layout is simple — each column as wide as its widest
+    cell, three spaces between columns, one at each edge, the penalty right-aligned — so it
+    is written directly. Only when every cell is one column per character (ASCII, plus the
+    dash and pound sign) and the table fits the width; otherwise rich does it (a test
+    checks the two agree).
+    """
+    rows = [(ob, label, due, STATUS_WORDS[status], penalty)
+            for ob, label, due, status, penalty in cells]
+    widths = [len(h) for h in _ROWS_HEADER]
+    for i in range(5):
+        column = {row[i] for row in rows}
+        if not all(c.isascii() or c.translate(_ONE_WIDE).isascii() for c in column):
+            return False
+        widths[i] = max([widths[i], *map(len, column)])
+    inner = sum(widths) + 3 * (len(widths) - 1)
+    if inner + 2 > width:
+        return False
+    w0, w1, w2, w3, w4 = widths
+    out.write(f"{_ROWS_TITLE}\n\n")
+    out.write(" " + "   ".join(h.ljust(w) if i < 4 else h.rjust(w)
+                               for i, (h, w) in enumerate(zip(_ROWS_HEADER, widths,
+                                                              strict=True))) + "\n")
+    out.write(" " + "─" * inner + "\n")
+    out.writelines(f" {a:<{w0}}   {b:<{w1}}   {c:<{w2}}   {d:<{w3}}   {e:>{w4}}\n"
+                   for a, b, c, d, e in rows)
+    out.write("\n")
+    return True
+
+
+_ONE_WIDE = str.maketrans({"–": "-", "£": "L"})
 
 
 def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
@@ -116,15 +156,11 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
             table.add_row(s.obligation, s.kind.replace("_", " "), str(s.met), str(s.breached),
                           str(s.not_due), s.penalties)
         console.print(table)
-        table = _table("Obligation rows (breaches first)", "Obligation", "Period / invoice",
-                       "Due", "Status", "Penalty", right=(4,))
-        for item in ordered_rows(report.obligations):
-            if isinstance(item, tuple):
-                table.add_row(item[0], f"{item[1]} more met rows", "", _status("met"), "")
-                continue
-            table.add_row(item.obligation, row_label(item),
-                          item.due.isoformat() if item.due else "–", _status(item.status),
-                          pounds(item.penalty))
-        console.print(table)
+        cells = list(ordered_cells(report.obligations))
+        if color or not _plain_rows(buf, cells, width):
+            table = _table(_ROWS_TITLE, *_ROWS_HEADER, right=(4,))
+            for ob, label, due, status, penalty in cells:
+                table.add_row(ob, label, due, _status(status), penalty)
+            console.print(table)
     console.print(Text(f"Penalties: {pounds(report.penalties)}", style="bold"))
     return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"

@@ -1,0 +1,198 @@
+"""The columnar path (pyarrow) and the row path give the same bundles, reports and errors.
+
+``columnar_csv.payments`` reads a plainly valid payments.csv in bulk; anything else falls
+back to the row validator. Prompt payment is evaluated over columns and kept columnar in
+the report. These tests run both ways and compare: library bundles, a generated ledger with
+bad rows (same diagnostics), and random ledgers (hypothesis). The row-wise prompt-payment
+evaluation the checker used before is kept here as the oracle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from obc_check.checker import columnar_csv
+from obc_check.checker.check import check_bundle
+from obc_check.checker.formats import ReportFormat, render
+from obc_check.checker.load import load_bundle
+from obc_check.checker.money import ZERO, pounds
+from obc_check.checker.obligation_rows import ObligationRows
+from obc_check.checker.prompt_block import PromptBlock
+from obc_check.checker.report import ObligationRow, ObligationStatus
+from obc_check.checker.tables import PaymentRow
+from obc_check.dsl import compile_file
+from obc_check.model import Contract, PromptPaymentObligation
+
+ROOT = Path(__file__).resolve().parents[2]
+LIBRARY = ROOT / "contracts"
+AS_OF = dt.date(2018, 9, 30)
+
+
+def _contract(name: str) -> Contract:
+    contract = compile_file(LIBRARY / name / "contract.obc").contract
+    assert contract is not None
+    return contract
+
+
+@pytest.fixture
+def row_path(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(columnar_csv, "payments", lambda raw, ctx: None)
+    yield
+
+
+def _both(contract: Contract, data: Path, monkeypatch: pytest.MonkeyPatch) -> tuple:
+    fast = check_bundle(contract, data, AS_OF)
+    with monkeypatch.context() as m:
+        m.setattr(columnar_csv, "payments", lambda raw, ctx: None)
+        slow = check_bundle(contract, data, AS_OF)
+    return fast, slow
+
+
+@pytest.mark.parametrize("name", ["amh", "msk", "older_people", "rough_sleeping"])
+def test_library_bundles_same_both_ways(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    contract = _contract(name)
+    data = LIBRARY / name / "data"
+    fast_bundle, _ = load_bundle(data, contract)
+    with monkeypatch.context() as m:
+        m.setattr(columnar_csv, "payments", lambda raw, ctx: None)
+        slow_bundle, _ = load_bundle(data, contract)
+    assert fast_bundle is not None and slow_bundle is not None
+    assert fast_bundle.payments == slow_bundle.payments
+    assert tuple(fast_bundle.payments) == tuple(slow_bundle.payments)
+    (fast, d1), (slow, d2) = _both(contract, data, monkeypatch)
+    assert d1 == d2
+    assert fast is not None and slow is not None
+    for fmt in ReportFormat:
+        assert render(fast, fmt) == render(slow, fmt)
+
+
+def _prompt_status(received: dt.date, paid: dt.date | None, due: dt.date,
+                   as_of: dt.date) -> tuple[ObligationStatus, str]:
+    def days(n: int) -> str:
+        return f"{n} day{'s' if n != 1 else ''}"
+    if received > as_of:
+        return "not_due", "received after the as-of date"
+    if paid is not None and paid <= as_of:
+        n = (paid - received).days
+        if paid <= due:
+            return "met", f"paid {paid.isoformat()}, {days(n)} after receipt"
+        return "breached", f"paid {paid.isoformat()}, {days(n)} after receipt, " \
+                           f"{days((paid - due).days)} late"
+    if as_of > due:
+        return "breached", f"unpaid at {as_of.isoformat()}, {days((as_of - due).days)} past due"
+    return "not_due", f"unpaid at {as_of.isoformat()}, not yet due"
+
+
+def _oracle(ob: PromptPaymentObligation, contract: Contract, payments: list[PaymentRow],
+            as_of: dt.date) -> list[ObligationRow]:
+    """The row-wise prompt-payment evaluation the columnar one replaced."""
+    subs = {p.id for p in contract.parties if p.role == "subcontractor"}
+    invoices = [p for p in payments
+                if p.kind == "invoice" and p.payer == ob.party and p.payee in subs]
+    invoices.sort(key=lambda p: p.invoice or "")
+    invoices.sort(key=lambda p: p.received_on or dt.date.min)
+    out = []
+    for p in invoices:
+        name = p.invoice or f"{p.payee} {p.ref}"
+        received = p.received_on
+        due = None if received is None else received + dt.timedelta(days=ob.days)
+        if received is None or due is None:
+            status: ObligationStatus = "not_due"
+            why = "no received_on date, so it cannot be assessed"
+        else:
+            status, why = _prompt_status(received, p.paid_on, due, as_of)
+        breached = status == "breached"
+        words = ((f"; penalty {pounds(ob.penalty)}" if ob.penalty is not None
+                  else "; no penalty set") if breached else "")
+        out.append(ObligationRow(
+            obligation=ob.id, kind="prompt_payment", party=ob.party, invoice=name,
+            status=status, penalty=(ob.penalty or ZERO) if breached else ZERO, due=due,
+            payee=p.payee, amount=p.amount, received_on=received, paid_on=p.paid_on,
+            derivation=(f"{name} from {p.payee}, {pounds(p.amount)}: received "
+                        f"{received.isoformat() if received else '?'}, due within {ob.days} "
+                        f"days by {due.isoformat() if due else '?'}; {why}: {status}"
+                        f"{words} ({p.ref})")))
+    return out
+
+
+def _ledger_csv(folder: Path, rows: list[str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "payments.csv").write_text(
+        "payer,payee,invoice,amount,received_on,paid_on,kind\n" + "".join(rows))
+    return folder
+
+
+def _generated(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    start = dt.date(2015, 4, 1)
+    lines = []
+    for i in range(n):
+        received = start + dt.timedelta(days=rng.randrange(1300))
+        delay = rng.randrange(50)
+        paid = "" if delay > 45 else (received + dt.timedelta(days=delay)).isoformat()
+        lines.append(f"OH,{rng.choice(['MIND', 'RESP', 'ELM', 'CSL', 'RST', 'OCCG'])},"
+                     f"INV-{i:05d},{rng.randrange(0, 10**8) / 100},{received.isoformat()},"
+                     f"{paid},{rng.choice(['', 'invoice', 'invoice'])}\n")
+    return lines
+
+
+def test_prompt_block_matches_the_row_wise_oracle(tmp_path: Path) -> None:
+    contract = _contract("amh")
+    data = _ledger_csv(tmp_path / "b", _generated(3000, 1))
+    for name in ("indicators.csv", "submissions.csv"):
+        (data / name).write_bytes((LIBRARY / "amh" / "data" / name).read_bytes())
+    report, diags = check_bundle(contract, data, AS_OF)
+    assert report is not None, diags
+    bundle, _ = load_bundle(data, contract)
+    assert bundle is not None
+    ob = next(o for o in contract.obligations if isinstance(o, PromptPaymentObligation))
+    blocks = [p for p in report.obligations.parts if isinstance(p, PromptBlock)]
+    assert len(blocks) == 1
+    assert list(blocks[0].rows()) == _oracle(ob, contract, list(bundle.payments), AS_OF)
+    again = ObligationRows(list(report.obligations))  # the same rows, all as objects
+    assert report.obligations == again
+    assert [r for r in again if r.status == "breached"] == list(
+        report.obligations.where("breached"))
+
+
+def test_bad_rows_fall_back_to_the_row_diagnostics(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    contract = _contract("amh")
+    rows = _generated(500, 2)
+    rows[10] = "OH,NOBODY,INV-X1,12.50,2016-01-01,,invoice\n"
+    rows[20] = "OH,MIND,INV-X2,12.505,2016-02-30,,invoice\n"
+    rows[30] = rows[31]
+    rows[40] = "OH,MIND,INV-X3,£12,2016-01-01,,\n"
+    data = _ledger_csv(tmp_path / "bad", rows)
+    (fast, d1), (slow, d2) = _both(contract, data, monkeypatch)
+    assert fast is None and slow is None
+    assert d1 == d2 and len(d1) >= 4
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(n=st.integers(0, 60), seed=st.integers(0, 10**6), quoted=st.booleans(),
+       crlf=st.booleans())
+def test_same_report_whichever_path(tmp_path_factory: pytest.TempPathFactory, n: int,
+                                    seed: int, quoted: bool, crlf: bool) -> None:
+    contract = _contract("amh")
+    rows = _generated(n, seed)
+    if quoted and rows:
+        rows[0] = rows[0].replace("OH,", '"OH",', 1)
+    if crlf:
+        rows = [r.replace("\n", "\r\n") for r in rows]
+    data = _ledger_csv(tmp_path_factory.mktemp("h"), rows)
+    with pytest.MonkeyPatch.context() as mp:
+        (fast, d1), (slow, d2) = _both(contract, data, mp)
+    assert d1 == d2
+    assert (fast is None) == (slow is None)
+    if fast is not None and slow is not None:
+        assert fast.to_json() == slow.to_json()
+        assert render(fast, ReportFormat.text) == render(slow, ReportFormat.text)
