@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +30,8 @@ def test_text_fits_80_columns_without_colour(name: str,
                                              library_report_of: Callable[[str], Report]) -> None:
     text = render(library_report_of(name), ReportFormat.text)
     assert max(len(line) for line in text.splitlines()) <= 80
+    # fitting by folding a figure over two lines does not count: every amount stays whole
+    assert re.findall(r"£[-\d,.]*", text) == re.findall(r"£[\d,]+\.\d\d", text)
     assert "\x1b[" not in text
     coloured = render(library_report_of(name), ReportFormat.text, color=True)
     assert "\x1b[" in coloured

@@ -30,9 +30,15 @@ _STYLE = {"breached": "bold red", "not_due": "yellow", "met": "green", "assessed
           "missing": "bold yellow", "insufficient": "bold yellow", "not_met": "bold red"}
 
 
-def _table(title: str, *columns: str, right: tuple[int, ...] = ()) -> Table:
+def _table(title: str, *columns: str, right: tuple[int, ...] = (),
+           tight: bool = False) -> Table:
+    """A report table in the house style.
+
+    ``tight`` puts two spaces between columns instead of three, for the widest table
+    (indicators: seven columns that must fit 80 without folding a figure).
+    """
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
-                  title_style="bold")
+                  title_style="bold", collapse_padding=tight)
     for i, name in enumerate(columns):
         table.add_column(name, justify="right" if i in right else "left", overflow="fold")
     return table
@@ -53,7 +59,7 @@ def _payments(years: list[YearPayment]) -> Table:
 
 def _indicators(year: YearPayment) -> Table:
     table = _table(f"Indicators {year.year}", "Indicator", "Status", "Value", "Floor",
-                   "Target", "Achieved", "Earned", right=(2, 3, 4, 5, 6))
+                   "Target", "Achieved", "Earned", right=(2, 3, 4, 5, 6), tight=True)
     for i in year.indicators:
         table.add_row(i.indicator, _status(i.status), shown_value(i.value, i.unit), i.floor or "–",
                       i.target or "–", f"{i.achievement:.4f}", pounds(i.earned))
