@@ -137,7 +137,10 @@ class Builder:
             return None
         if self._grouped_number(raw):
             return None
-        first_kind = entries[0].lit.kind
+        # The kind the schedule holds: its first entry of an allowed kind (an entry of the
+        # wrong kind is reported as such, and is not also a mix).
+        first_kind = next((e.lit.kind for e in entries if e.lit.kind in kinds),
+                          entries[0].lit.kind)
         ok = True
         for e in entries:
             if not self.expect_kind(e.lit, kinds, what):

@@ -194,12 +194,24 @@ def _scan(text: str) -> list[_Tok]:
             if not m.group(0).startswith("#")]
 
 
+# Statement keywords that also stand inside another statement, after these words:
+# `role commissioner`, `member loss cap`, `over term`, `of annual_value`,
+# `of (earned) outcome_payment`.
+_INNER_AFTER: dict[str, frozenset[str]] = {
+    "commissioner": frozenset({"role"}),
+    "cap": frozenset({"loss"}),
+    "term": frozenset({"over"}),
+    "annual_value": frozenset({"of"}),
+    "outcome_payment": frozenset({"of", "earned"}),
+}
+
+
 def _is_stmt_start(toks: list[_Tok], i: int) -> bool:
     """True if token ``i`` begins a statement (a keyword, or ``PARTY`` before ``shall``)."""
     word = toks[i].text
     if word in _STMT_WORDS:
-        # `commissioner` is also a role: `role commissioner` does not start a statement.
-        return not (word == "commissioner" and i > 0 and toks[i - 1].text == "role")
+        inner = _INNER_AFTER.get(word)
+        return not (inner and i > 0 and toks[i - 1].text in inner)
     return (i + 1 < len(toks) and toks[i + 1].text == "shall" and word[:1].isupper())
 
 
@@ -272,6 +284,9 @@ def _shown(text: str) -> str:
 
 def _did_you_mean(word: str, options: list[str]) -> str | None:
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if not close and len(word) >= 3:
+        # The first part of a joined keyword: `lead provider` for `lead_provider`.
+        close = [o for o in options if o.startswith(word + "_")][:1]
     return f"did you mean `{close[0]}`?" if close else None
 
 
@@ -393,7 +408,7 @@ def _unexpected_chars(err: UnexpectedCharacters, text: str, file: str,
 def _unexpected_token(err: UnexpectedToken, text: str, file: str,
                       toks: list[_Tok]) -> _Explained:
     tok: Token = err.token
-    expected = set(err.expected or ()) - {"WORD"}
+    expected = _accepted(err) - {"WORD"}
     keywords = _keyword_terminals()
     word = str(tok)
     pos = tok.start_pos if tok.start_pos is not None else 0
@@ -401,7 +416,10 @@ def _unexpected_token(err: UnexpectedToken, text: str, file: str,
     ctx = _context(text, toks, pos)
     found = _shown(word)
     expected_kw = sorted(keywords[n] for n in expected if n in keywords)
-    at_boundary = "RBRACE" in expected or any(k in _STMT_WORDS for k in expected_kw)
+    # Between statements the parser accepts the block's closing `}` (the accepted set is
+    # exact, see _accepted). A statement keyword alone says nothing: `commissioner` is also
+    # a role, and `annual_value` stands inside the spend-share sentence.
+    at_boundary = "RBRACE" in expected
     prev = _previous_word(toks, pos)
     hint: str | None
 
@@ -478,7 +496,25 @@ def _unexpected_token(err: UnexpectedToken, text: str, file: str,
             'a contract file holds one `contract ID "Title" { ... }`' if ctx.block is None
             else "check the statement against the language reference (docs/language.md)")
     return _Explained(Diagnostic("E001", msg, span, hint), pos,
-                      _region(toks, pos, at_boundary=False))
+                      _region(toks, pos, at_boundary=False, block=ctx.block))
+
+
+def _accepted(err: UnexpectedToken) -> set[str]:
+    """The terminals the parser really accepts where ``err`` happened.
+
+    LALR merges lookaheads, so ``err.expected`` after a reduction may name tokens that are
+    not acceptable here (after `baseline 3.6` it offers `}` and a new setting, not `in`).
+    The interactive parser tries each terminal and gives the exact set.
+    """
+    ip = getattr(err, "interactive_parser", None)
+    if ip is not None:
+        try:
+            accepted = set(ip.accepts())
+        except UnexpectedInput:  # pragma: no cover - lark raises only on a broken state
+            accepted = set()
+        if accepted:
+            return accepted
+    return set(err.expected or ())
 
 
 def _lexical_slip(tok: Token, text: str, pos: int, span: Span) -> Diagnostic | None:
@@ -530,7 +566,8 @@ def _clip(text: str | None) -> str:
 
 
 # ---- recovery ------------------------------------------------------------------------------
-def _region(toks: list[_Tok], pos: int, *, at_boundary: bool) -> tuple[int, int] | None:
+def _region(toks: list[_Tok], pos: int, *, at_boundary: bool,
+            block: str | None = None) -> tuple[int, int] | None:
     """The text to blank out after an error at ``pos``: the statement that holds it.
 
     At a statement boundary the bad statement starts at ``pos``; otherwise it started at the
@@ -546,8 +583,9 @@ def _region(toks: list[_Tok], pos: int, *, at_boundary: bool) -> tuple[int, int]
         k = i - 1
         while k >= 0 and toks[k].text not in ("{", "}") and not _is_stmt_start(toks, k):
             k -= 1
-        if k >= 0 and toks[k].text not in ("{", "}"):
-            start_i = k
+        # With no statement keyword since the last brace, the statement began just after
+        # that brace (a duty sentence with its `shall` missing, say).
+        start_i = k if k >= 0 and toks[k].text not in ("{", "}") else k + 1
     if toks[start_i].text == "contract" and start_i == 0:
         return None
     j = start_i
@@ -557,7 +595,8 @@ def _region(toks: list[_Tok], pos: int, *, at_boundary: bool) -> tuple[int, int]
             break
         if t == "}" and j == start_i:
             return None  # an unexpected `}`: nothing sensible to blank
-        if j > start_i and j >= i and _is_stmt_start(toks, j):
+        if j > start_i and j >= i and _is_stmt_start(toks, j) and not _foreign(
+                toks[j].text, block):
             break
         if t == "{":
             depth = 0
@@ -579,6 +618,17 @@ def _region(toks: list[_Tok], pos: int, *, at_boundary: bool) -> tuple[int, int]
     return (start, end)
 
 
+def _foreign(word: str, block: str | None) -> bool:
+    """True if statement keyword ``word`` cannot start a statement in ``block``.
+
+    Found after an error inside a statement (`pay at least 8% annual_value` lacks its `of`,
+    `party P "N" rol commissioner` misspells `role`), such a keyword is part of the bad
+    statement, not the start of the next one.
+    """
+    home = _BELONGS.get(word)
+    return block is not None and home is not None and home != block
+
+
 def _mask(text: str, region: tuple[int, int]) -> str:
     a, b = region
     return text[:a] + re.sub(r"[^\n]", " ", text[a:b]) + text[b:]
@@ -595,6 +645,8 @@ def parse(text: str, file: str) -> tuple[Tree[Token] | None, list[Diagnostic]]:
     last = -1
     for _ in range(MAX_SYNTAX_ERRORS):
         toks = _scan(masked)
+        if diags and not toks:
+            break  # everything was blanked out: "no contract" would only echo the first error
         explained = _explain(err, masked, file, toks)
         if explained.pos <= last and explained.region is not None:
             break
