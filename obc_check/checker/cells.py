@@ -69,16 +69,37 @@ def parse_number(text: str) -> Decimal | None:
     raise CellError("D007", f"{quote(text)} is not a number", _number_hint(stripped))
 
 
+MONEY_DIGITS = 15
+"""Most digits before the point in a money cell: amounts below a quadrillion pounds.
+
+Far above any real contract, and low enough that every sum the checker forms stays exact:
+the ledger's ``decimal128(38, 2)`` column (and its sums over any number of rows) cannot
+overflow, and Decimal arithmetic on the amounts never needs more than its 28 digits.
+"""
+
+
+def too_large(text: str) -> CellError:
+    """D007 for a money cell above the supported range (see :data:`MONEY_DIGITS`)."""
+    return CellError("D007", f"{quote(text)} is too large for an amount of money",
+                     f"amounts are below a quadrillion pounds (at most {MONEY_DIGITS} "
+                     "digits before the decimal point)")
+
+
 def parse_money(text: str) -> Decimal | None:
     """Pounds: a non-negative number with at most two decimals; None for a blank cell."""
     dot = text.find(".")
-    if (dot == -1 or len(text) - dot <= 3) and _plain_unsigned(text):
+    if ((dot == -1 and len(text) <= MONEY_DIGITS)
+            or (0 < dot <= MONEY_DIGITS and len(text) - dot <= 3)) and _plain_unsigned(text):
         return Decimal(text)
     value = parse_number(text)
     if value is None:
         return None
     if value < 0:
         raise CellError("D014", f"{quote(text)} is negative", "money amounts are 0 or more")
+    if value.adjusted() >= MONEY_DIGITS:
+        raise too_large(text)
+    if -value.as_tuple().exponent <= 2:  # type: ignore[operator]
+        return value  # leading zeros or blanks around an ordinary amount
     raise CellError("D022", f"{quote(text)} has more than two decimal places",
                     "money is in pounds and pence, e.g. 1200000.50")
 

@@ -22,12 +22,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from obc_check.checker.cells import MONEY_DIGITS
 from obc_check.checker.context import ContractIndex
 from obc_check.checker.ledger import AMOUNT, SCHEMA, Ledger
 from obc_check.checker.sources import RawTable
 
-# What the row validator takes on its fast path, without stripping or explaining anything.
-_MONEY = r"^[0-9]{1,30}(\.[0-9]{1,2})?$"
+# What the row validator takes on its fast path, without stripping or explaining anything
+# (money: at most MONEY_DIGITS before the point, so that the decimal128 cast and sums fit).
+_MONEY = rf"^[0-9]{{1,{MONEY_DIGITS}}}(\.[0-9]{{1,2}})?$"
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 

@@ -55,6 +55,9 @@ def prompt_block(ob: PromptPaymentObligation, contract: Contract, ledger: Ledger
     received, paid = invoices.column("received_on"), invoices.column("paid_on")
     due = pc.cast(pc.cast(pc.add(pc.cast(received, pa.int32()), ob.days), pa.int32()),
                   pa.date32())
+    # A due date past 9999-12-31 has no Python date (rows, JUnit, --explain would crash);
+    # it is shown as 9999-12-31. No status changes: no as-of or payment date is later.
+    due = pc.min_element_wise(due, _day(dt.date.max))
     stamp = _day(as_of)
     paid_by_now = is_true(pc.less_equal(paid, stamp))
     in_time = is_true(pc.less_equal(paid, due))

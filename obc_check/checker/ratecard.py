@@ -14,18 +14,20 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
+from fractions import Fraction
 
-from obc_check.checker.money import ZERO, pounds
+from obc_check.checker.money import ZERO, as_money, pounds
 from obc_check.checker.report import RateCardLine, RateCardResult, RateCardYear
 from obc_check.checker.tables import OutcomeRow
 from obc_check.model import Contract, RateCard
 
 
 def _line(row: OutcomeRow, price_amount: Decimal, price_left: int | None,
-          cap_left: Decimal) -> tuple[RateCardLine, int]:
+          cap_left: Fraction) -> tuple[RateCardLine, int]:
     counted = row.count if price_left is None else min(row.count, price_left)
-    full = price_amount * counted
-    amount = min(full, cap_left)
+    # exact: a price times a large count has more digits than Decimal's default 28
+    exact_full = Fraction(price_amount) * counted
+    full, amount = as_money(exact_full), as_money(min(exact_full, cap_left))
     words = [f"{row.period.label} {row.price}: {row.count} × {pounds(price_amount)}"]
     if counted < row.count:
         words.append(f"only {counted} counted under the price's `at most` cap")
@@ -45,25 +47,26 @@ def rate_card(contract: Contract, card: RateCard, rows: Iterable[OutcomeRow],
     ended = sorted((r for r in rows if r.period.ended_by(as_of) and r.price in prices),
                    key=lambda r: (r.period.end, r.period.start, order[r.price]))
     left: dict[str, int | None] = {p.id: p.at_most for p in card.prices}
-    cap_left = card.cap
+    cap_left = Fraction(card.cap)
     lines: list[RateCardLine] = []
-    by_year: dict[int, Decimal] = {}
+    by_year: dict[int, Fraction] = {}
     for row in ended:
         line, counted = _line(row, prices[row.price].amount, left[row.price], cap_left)
         remaining = left[row.price]
         if remaining is not None:
             left[row.price] = remaining - counted
-        cap_left -= line.amount
-        by_year[row.period.year] = by_year.get(row.period.year, ZERO) + line.amount
+        cap_left -= Fraction(line.amount)
+        by_year[row.period.year] = by_year.get(row.period.year, Fraction(0)) + Fraction(
+            line.amount)
         lines.append(line)
     per_year = Counter(line_row.period.year for line_row in ended)
     years = [
-        RateCardYear(year=y.label, payable=by_year.get(y.number, ZERO),
+        RateCardYear(year=y.label, payable=as_money(by_year.get(y.number, ZERO)),
                      derivation=f"{y.label}: sum of {per_year[y.number]} price lines of "
                                 f"periods ended by {as_of.isoformat()}")
         for y in contract.term.years if y.start <= as_of
     ]
-    total = sum((y.payable for y in years), ZERO)
+    total = as_money(sum((Fraction(y.payable) for y in years), Fraction(0)))
     hit = " (the cap is reached)" if total == card.cap else ""
     derivation = (f"total {pounds(total)} of the cap {pounds(card.cap)} over the term{hit}; "
                   + ", ".join(f"{y.year} {pounds(y.payable)}" for y in years))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from fractions import Fraction
 
-from obc_check.checker.money import percent_of, pounds, round_money, shown_money
+from obc_check.checker.money import as_money, percent_of, pounds, round_money, shown_money
 from obc_check.checker.report import RiskShareYear
 from obc_check.checker.tables import SpendRow
 from obc_check.model import ContractYear, RiskShare
@@ -25,7 +25,8 @@ def spend_by_year(rows: Iterable[SpendRow]) -> dict[int, SpendRow]:
 def risk_share_year(rs: RiskShare, year: ContractYear, spend: SpendRow) -> RiskShareYear:
     """One year's gain or loss share."""
     budget = rs.budget.for_year(year.number)
-    variance = budget - spend.actual_cost
+    # exactly: Decimal's default 28 digits would round a large budget's variance
+    variance = as_money(Fraction(budget) - Fraction(spend.actual_cost))
     members_rate = 1 - Fraction(rs.commissioner_share)
     cap = rs.member_loss_cap.for_year(year.number) if rs.member_loss_cap else None
     part = abs(Fraction(variance)) * members_rate

@@ -29,6 +29,28 @@ def _refuse_constant(name: str) -> object:
     raise ValueError(f"{name} is not allowed in a data bundle")
 
 
+class _Object(dict[str, object]):
+    """A JSON object that remembers keys given more than once.
+
+    ``json.loads`` would keep only the last value of a repeated key, silently dropping a
+    whole table or a cell; the reader reports each repeat instead (the first value is kept,
+    but the bundle is rejected anyway).
+    """
+
+    repeated: list[str]
+
+
+def _object(pairs: list[tuple[str, object]]) -> _Object:
+    obj = _Object()
+    obj.repeated = []
+    for key, value in pairs:
+        if key in obj:
+            obj.repeated.append(key)
+        else:
+            obj[key] = value
+    return obj
+
+
 def cell_text(value: object) -> str | None:
     """The text of a JSON value, or None when the type is not allowed in a cell."""
     if value is None:
@@ -40,8 +62,28 @@ def cell_text(value: object) -> str | None:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return _plain(value)
     return None
+
+
+PLAIN_LIMIT = 1000
+"""Longest plain text a JSON number is written out to (``1e-100000000`` would be 10⁸)."""
+
+
+def _plain(value: Decimal) -> str:
+    """``value`` written out without an exponent, as a CSV would hold it.
+
+    A number whose plain form would run past :data:`PLAIN_LIMIT` characters is left in its
+    exponent form instead, which the cell parsers refuse as not a number (D007): writing it
+    out would take minutes and gigabytes for a few bytes of JSON, and no cell needs it.
+    """
+    exponent = value.as_tuple().exponent
+    digits = len(value.as_tuple().digits)
+    assert isinstance(exponent, int)  # NaN and Infinity are refused while parsing
+    length = digits + exponent if exponent >= 0 else max(digits, 1 - exponent) + 1
+    if length > PLAIN_LIMIT:
+        return str(value)
+    return format(value, "f")
 
 
 def read_json(path: Path, display: str, problems: Problems) -> list[RawTable] | None:
@@ -50,7 +92,8 @@ def read_json(path: Path, display: str, problems: Problems) -> list[RawTable] | 
     if text is None:
         return None
     try:
-        doc = json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+        doc = json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant,
+                         object_pairs_hook=_object)
     except json.JSONDecodeError as err:
         span = Span(file=display, line=err.lineno, column=err.colno, end_line=err.lineno,
                     end_column=err.colno + 1)
@@ -67,6 +110,10 @@ def read_json(path: Path, display: str, problems: Problems) -> list[RawTable] | 
         return None
     positions = JsonPositions(text)
     tables: list[RawTable] = []
+    for name in dict.fromkeys(doc.repeated if isinstance(doc, _Object) else []):
+        problems.table(JsonOrigin(display, name, positions), "D006",
+                       f"table `{name}` is given more than once",
+                       "give each table once, with all its rows in one list")
     for name, rows in doc.items():
         spec = TABLES.get(name)
         origin = JsonOrigin(display, name, positions)
@@ -104,6 +151,10 @@ def _rows(spec: TableSpec, rows: list[object], origin: JsonOrigin,
                 good = False
                 text = ""
             cells.append(text)
+        for key in dict.fromkeys(obj.repeated if isinstance(obj, _Object) else []):
+            problems.at(origin, number, key, "D005", f"column `{key}` appears twice",
+                        "give each column once")
+            good = False
         for key in obj:
             if key not in spec.columns and key not in reported:
                 reported.add(key)

@@ -24,6 +24,7 @@ from fractions import Fraction
 from typing import Literal, TypeVar
 
 from obc_check.checker.cells import (
+    MONEY_DIGITS,
     CellError,
     did_you_mean,
     lookup,
@@ -363,10 +364,12 @@ def payments(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[Paym
         kind = _KINDS.get(cells[i_kind]) if i_kind is not None else "invoice"
         try:
             text = cells[i_amount]
-            # inline fast path of parse_money: plain digits with at most two decimals
+            # inline fast path of parse_money: plain digits with at most two decimals,
+            # at most MONEY_DIGITS before the point
             dot = text.find(".")
             body = text.replace(".", "", 1) if dot > 0 and len(text) - dot in (2, 3) else text
             amount = (Decimal(text) if body.isdigit() and body.isascii()
+                      and (dot if dot > 0 else len(text)) <= MONEY_DIGITS
                       else parse_money(text))
             text = cells[i_received]
             received = dates.get(text) or parse_date(text, dates)
