@@ -87,6 +87,7 @@ CODES: dict[str, str] = {
     "E029": "an outcome without a weight",
     "E030": "an indicator without a unit",
     "E031": "a weight on an indicator outside any outcome",
+    "E032": "a string holds a control character",
     "E099": "internal error: a bug in obc-check (please report it)",
     # bad files (dsl.read_source)
     "E090": "the file cannot be read: missing, a directory, empty, not UTF-8 or too large",

@@ -22,6 +22,11 @@ from obc_check.diagnostics import Diagnostic, Span
 from obc_check.dsl.syntax import Entry, Lit, RawSchedule, Stmt
 
 _GROUPED = re.compile(r"^[0-9]{1,3}(,[0-9]{3})*$")
+# Characters a string may not hold: C0 and C1 controls and DEL, except the tab (and, in a
+# long string, line breaks). Word cannot store them, and a carriage return or form feed
+# would break the rendered text's lines.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_LONG = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def dedent_text(raw: str) -> str:
@@ -126,6 +131,31 @@ class ToSyntax(Transformer[Token, Any]):
                            "money is written to the penny at most, e.g. £1,000.50")
             value = Decimal(whole.replace(",", "") + (f".{pence}" if pence else ""))
         return Lit("money", value, text, span)
+
+    def STRING(self, tok: Token) -> Token:  # noqa: N802
+        """A one-line string: printable text and tabs only (E032)."""
+        self._control(tok, _CONTROL)
+        return tok
+
+    def LONG_STRING(self, tok: Token) -> Token:  # noqa: N802
+        """A long string: printable text, tabs and line breaks only (E032)."""
+        self._control(tok, _CONTROL_LONG)
+        return tok
+
+    def _control(self, tok: Token, pattern: re.Pattern[str]) -> None:
+        text = str(tok)
+        m = pattern.search(text)
+        if m is None:
+            return
+        i = m.start()
+        line = (tok.line or 1) + text.count("\n", 0, i)
+        nl = text.rfind("\n", 0, i)
+        column = i - nl if nl >= 0 else (tok.column or 1) + i
+        self.error("E032", f"a string holds the control character U+{ord(m.group()):04X}",
+                   Span.trusted(self.file, line, column, line, column + 1),
+                   "delete it (it may have come in with pasted text); a string holds "
+                   "printable text and tabs" + (", and line breaks in a \"\"\"long\"\"\" string"
+                                                 if text.startswith('"""') else ""))
 
     def PERCENT(self, tok: Token) -> Lit:  # noqa: N802
         """``85%``, ``2.5%``: the value in percentage points."""
