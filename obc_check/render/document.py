@@ -78,8 +78,9 @@ def _term(c: Contract) -> list[Block]:
                  for y in years)
     return [
         Para(f"The Term runs from {words.day(c.term.start)} to {words.day(c.term.end)} and is "
-             f"divided into {words.count_words(len(years))} Contract "
-             f"Year{'s' if len(years) != 1 else ''}, each referred to by its label."),
+             + ("one Contract Year, referred to by its label." if len(years) == 1 else
+                f"divided into {words.count_words(len(years))} Contract Years, each referred "
+                "to by its label.")),
         Table("Contract Years", ("Contract Year", "Label", "First day", "Last day"), rows),
     ]
 

@@ -14,6 +14,7 @@ from obc_check.model import Contract, RateCard, RiskShare
 from obc_check.render import words
 from obc_check.render.blocks import Block, Para, Table
 from obc_check.render.outcome_clauses import text_paras
+from obc_check.render.terms import role_term
 
 ILLUSTRATION_SHARE = Decimal("0.02")
 
@@ -34,7 +35,19 @@ def _members_part(rs: RiskShare, variance: Fraction, cap: Fraction | None) -> Fr
     return part
 
 
+def _commissioners(c: Contract) -> tuple[str, str, str]:
+    """The commissioner side of the risk share: the term, its possessive, and its verb ending.
+
+    With several Commissioners ("Commissioner" then means any one of them) the share is
+    theirs together, so the plural is used: "the Commissioners bear the rest".
+    """
+    plural = sum(1 for p in c.parties if p.role == "commissioner") > 1
+    term = role_term("commissioner", plural=plural)
+    return term, f"{term}'" if plural else f"{term}'s", "" if plural else "s"
+
+
 def _illustration(c: Contract, rs: RiskShare) -> list[Block]:
+    commissioner, _, verb_s = _commissioners(c)
     budget = Fraction(rs.budget.for_year(1))
     year = c.term.years[0]
     swing = budget * Fraction(ILLUSTRATION_SHARE)
@@ -50,7 +63,8 @@ def _illustration(c: Contract, rs: RiskShare) -> list[Block]:
                      words.money(words.round_pence(loss * Fraction(m.share)))))
     rows.append(("Alliance Members together", words.percent(1 - Fraction(rs.commissioner_share)),
                  words.money(gain), words.money(loss)))
-    rows.append(("Commissioner", words.percent(rs.commissioner_share),
+    rows.append((f"{commissioner} together" if not verb_s else commissioner,
+                 words.percent(rs.commissioner_share),
                  words.money(swing - gain), words.money(-swing - loss)))
     blocks: list[Block] = [Para(
         f"Illustration. If the Actual Cost in {year.label} were {pct} below the Budget of "
@@ -66,10 +80,12 @@ def _illustration(c: Contract, rs: RiskShare) -> list[Block]:
         members = 1 - Fraction(rs.commissioner_share)
         if members > 0:
             reach = cap / members
+            # As a share of the Budget only when there is one (a Budget may be £0).
+            of_budget = f" ({words.percent(reach / budget)} of the Budget)" if budget else ""
             blocks.append(Para(
                 f"In {year.label} the Member Loss Cap of {words.money(cap)} is reached at an "
-                f"overspend of {words.money(reach)} ({words.percent(reach / budget)} of the "
-                "Budget); the Commissioner bears all of any overspend beyond that."))
+                f"overspend of {words.money(reach)}{of_budget}; the {commissioner} "
+                f"bear{verb_s} all of any overspend beyond that."))
     return blocks
 
 
@@ -78,17 +94,18 @@ def risk_share_clause(c: Contract) -> list[Block]:
     rs = c.risk_share
     assert rs is not None
     members_share = 1 - Fraction(rs.commissioner_share)
+    commissioner, possessive, verb_s = _commissioners(c)
     blocks: list[Block] = [
         Para(_schedule_sentence(c, "The Budget", rs.budget.values, rs.budget.uniform) + "."),
         Para(
-            f"The Commissioner's share of any Variance is {words.percent(rs.commissioner_share)}"
+            f"The {possessive} share of any Variance is {words.percent(rs.commissioner_share)}"
             f" and the Alliance Members' share is {words.percent(members_share)}. Where the "
             "Variance for a Contract Year is an underspend, the Alliance Members are paid "
             "their share of it. Where it is an overspend, the Alliance Members bear their "
             "share of it"
             + (", but together not more than the Member Loss Cap" if rs.member_loss_cap
                else "")
-            + ", and the Commissioner bears the rest."),
+            + f", and the {commissioner} bear{verb_s} the rest."),
     ]
     if rs.member_loss_cap is not None:
         cap = rs.member_loss_cap

@@ -11,13 +11,27 @@ import re
 
 from obc_check.render.blocks import Block, Document, Figure, Para, Section, Table, depth
 
-_SPECIAL = re.compile(r"([\\`*<>\[\]])")
+_SPECIAL = re.compile(r"([\\`*<>\[\]~])")
 _EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+# `&copy;`, `&amp;`, `&#169;` would be read as the character they name.
+_ENTITY = re.compile(r"&(?=#[0-9]+;|#[xX][0-9A-Fa-f]+;|[A-Za-z][A-Za-z0-9]*;)")
+# A heading's closing sequence: a run of `#` at the end, after a space, is not text.
+_CLOSING_HASHES = re.compile(r"(^|[ \t])(#+[ \t]*)$")
 
 
 def escape(text: str) -> str:
-    """Backslash-escape markup characters; an underscore inside a word is left alone."""
-    return _EDGE_UNDERSCORE.sub(r"\\_", _SPECIAL.sub(r"\\\1", text))
+    """Backslash-escape markup characters; an underscore inside a word is left alone.
+
+    `~` is escaped because GitHub reads `~~text~~` as struck out; `&` only where it would
+    start a character reference.
+    """
+    text = _ENTITY.sub(r"\\&", _SPECIAL.sub(r"\\\1", text))
+    return _EDGE_UNDERSCORE.sub(r"\\_", text)
+
+
+def _heading(text: str) -> str:
+    """Heading text escaped, with a trailing `#` kept as text."""
+    return _CLOSING_HASHES.sub(r"\1\\\2", escape(text))
 
 
 def _cell(text: str) -> str:
@@ -53,7 +67,7 @@ def _block(block: Block) -> list[str]:
 
 def _section(section: Section) -> list[str]:
     hashes = "#" * min(depth(section.number) + 1, 6)
-    out = [f"{hashes} {section.number} {escape(section.title)}"]
+    out = [f"{hashes} {section.number} {_heading(section.title)}"]
     for block in section.blocks:
         out.append("")
         out.extend(_block(block))
@@ -62,7 +76,7 @@ def _section(section: Section) -> list[str]:
 
 def to_markdown(document: Document) -> str:
     """The whole document as Markdown text, ending in one newline."""
-    lines = [f"# {escape(document.title)}", "", escape(document.subtitle)]
+    lines = [f"# {_heading(document.title)}", "", escape(document.subtitle)]
     for section in document.sections:
         lines.append("")
         lines.extend(_section(section))

@@ -68,10 +68,14 @@ def definitions(contract: Contract, ref: Callable[[str], str]) -> list[tuple[str
     defs.extend(_role_definitions(c.parties, needs_sub))
     add(("Term", f"the period from {words.day(c.term.start)} to {words.day(c.term.end)}, "
                  "both days included."))
-    add(("Contract Year",
-         f"each of the {words.count_words(len(years))} consecutive periods of twelve months "
-         f"into which the Term is divided, the first starting on the first day of the Term; "
-         f"each is referred to by the label given to it in clause {ref('term')}."))
+    if len(years) == 1:
+        add(("Contract Year", "the period of twelve months that is the Term; it is referred "
+                              f"to by the label given to it in clause {ref('term')}."))
+    else:
+        add(("Contract Year",
+             f"each of the {words.count_words(len(years))} consecutive periods of twelve "
+             "months into which the Term is divided, the first starting on the first day of "
+             f"the Term; each is referred to by the label given to it in clause {ref('term')}."))
     each = {o.each for o in c.obligations if isinstance(o, ReportObligation)}
     # The definition of Value speaks of Quarters and Months, so any indicator needs both.
     if any(True for _ in c.all_indicators()):
@@ -133,8 +137,9 @@ def definitions(contract: Contract, ref: Callable[[str], str]) -> list[tuple[str
     if c.risk_share is not None:
         rs = ref("risk_share")
         add(("Budget", f"the budget for a Contract Year set out in clause {rs}."))
+        several = sum(1 for p in c.parties if p.role == "commissioner") > 1
         add(("Actual Cost", "the actual cost of the services in a Contract Year, as reported "
-                            "to the Commissioner."))
+                            f"to the {role_term('commissioner', plural=several)}."))
         add(("Variance", "the Budget for a Contract Year less the Actual Cost for it: an "
                          "underspend when positive and an overspend when negative."))
         if c.risk_share.member_loss_cap is not None:
