@@ -345,7 +345,9 @@ class _Differ:
         """Gateways: added ones withhold more, levels judged by their comparison."""
         for key, a, b in _keyed(self.old.gateways, self.new.gateways, lambda g: g.id):
             path, subject = f"gateway.{key}", f"gateway {key}"
-            if not self.item("gateways", path, subject, a, b, _gateway_text, "stricter",
+            side = self.new if a is None else self.old  # the side an added/removed one is on
+            if not self.item("gateways", path, subject, a, b, partial(_gateway_text, side=side),
+                             "stricter",
                              "a gateway can withhold earned payment: adding one is stricter"):
                 continue
             assert a is not None and b is not None
@@ -502,8 +504,10 @@ def _curve_text(i: Indicator) -> str:
     return "all or nothing" if isinstance(i.curve, AllOrNothing) else "linear"
 
 
-def _gateway_text(g: Gateway) -> str:
-    return (f"requires {g.indicator} {g.comparison.replace('_', ' ')} {fmt.plain(g.threshold)}, "
+def _gateway_text(g: Gateway, side: Contract) -> str:
+    """A gateway in one line; its level in the unit of its indicator in ``side``."""
+    return (f"requires {g.indicator} {g.comparison.replace('_', ' ')} "
+            f"{fmt.threshold(g.threshold, _unit(side, g.indicator))}, "
             f"otherwise withhold {fmt.share(g.withhold)}")
 
 

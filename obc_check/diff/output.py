@@ -8,9 +8,11 @@ the pot per year last.
 from __future__ import annotations
 
 import difflib
+import re
 from decimal import Decimal
 
 from obc_check.diff.changes import SECTION_TITLES, Change, Changes, PotYear
+from obc_check.render.markdown import escape
 
 
 def describe(c: Change) -> str:
@@ -123,7 +125,7 @@ def to_markdown(ch: Changes) -> str:
         lines += [f"### {title}", "", "| for the provider | change | why |", "|---|---|---|"]
         for c in found:
             effect = f"**{c.effect}**" if c.effect != "neutral" else c.effect
-            shown = "<br>".join([_cell(describe(c)), *(f"`{_cell(t)}`" for t in text_diff(c))])
+            shown = "<br>".join([_cell(describe(c)), *(_code(t) for t in text_diff(c))])
             lines.append(f"| {effect} | {shown} | {_cell(c.why)} |")
         lines.append("")
     if ch.pot:
@@ -137,7 +139,17 @@ def to_markdown(ch: Changes) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
+    """Author text (titles, values) in a table cell: its markup characters escaped."""
+    return escape(text).replace("|", "\\|")
+
+
+def _code(text: str) -> str:
+    """A line of text as one code span, fenced with more backticks than it holds in a row."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    cell = text.replace("|", "\\|")  # GFM splits cells at `|` even inside a code span
+    return f"{fence}{pad}{cell}{pad}{fence}"
 
 
 def to_json(ch: Changes) -> str:
