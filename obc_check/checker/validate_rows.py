@@ -185,6 +185,7 @@ def indicators(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[In
         unit = ctx.units.get(ind) if ind else None
         percent = unit == "percent"
         exact = _indicator_value(r, ind, percent, value, num, den, ctx)
+        empty = _nothing_counted(num, den, value)
         if value is not None and percent and value > 100:
             r.error("value", "D015", f"{quote(r.text('value'))} is above 100%",
                     f"`{ind}` is a percentage, in points from 0 to 100")
@@ -193,14 +194,24 @@ def indicators(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[In
                     f"`{ind}` is measured in {unit}, which cannot be negative")
         if ind and period:
             _duplicate(r, seen, (ind, period.label), "period", f"`{ind}` in {period.label}")
-        if r.ok and ind and period and exact is not None:
+        if r.ok and ind and period and (exact is not None or empty):
             _note_kind(firsts, ind, period, row)
             written = r.text("value").strip() or None
-            out.append(IndicatorRow(ind, period,
-                                    _exact_decimal(exact) if num is not None else value,
-                                    num, den, written, r.ref(), exact))
+            shown = (None if exact is None else _exact_decimal(exact) if num is not None
+                     else value)
+            out.append(IndicatorRow(ind, period, shown, num, den, written, r.ref(), exact))
     _overlaps(problems, raw.origin, firsts, "indicator")
     return out
+
+
+def _nothing_counted(num: Decimal | None, den: Decimal | None, value: Decimal | None) -> bool:
+    """A ``0 / 0`` row without a value: a period in which nothing was counted.
+
+    It has no value of its own, but it is a row with a numerator and a denominator, so it
+    takes part in Σ numerators / Σ denominators over the year's quarters or months
+    (LANGUAGE.md, Data): a month without a single referral must not make the year missing.
+    """
+    return num == 0 and den == 0 and value is None
 
 
 def _indicator_value(r: _Row, ind: str | None, percent: bool, value: Decimal | None,
@@ -229,6 +240,8 @@ def _indicator_value(r: _Row, ind: str | None, percent: bool, value: Decimal | N
         if number < 0:
             r.error(column, "D014", f"{quote(r.text(column))} is negative",
                     f"a {column} is a count, 0 or more")
+    if _nothing_counted(num, den, value):
+        return None
     if den == 0 and r.ok:
         r.error("denominator", "D018", "the denominator is 0",
                 "a value cannot be computed from a denominator of 0; leave the row out or "
