@@ -418,9 +418,13 @@ class Builder:
                 total = sum((w for w in weights if w is not None), Fraction(0))
                 if total != 1:
                     listed = ", ".join(f"{x.ident} {_pct_text(x)}" for x in inds)
+                    hint = f"the weights are {listed}"
+                    if len(inds) > 1 and len(set(weights)) == 1:
+                        # 33% three times: the author meant equal shares.
+                        hint += (f"; to share the outcome equally, leave out every weight "
+                                 f"(each indicator then carries exactly 1/{len(inds)})")
                     self.error("E013", f"indicator weights in outcome {st.ident} add up to "
-                               f"{_fmt_pct(total * 100)}, not 100%", st.ident_span,
-                               f"the weights are {listed}")
+                               f"{_fmt_pct(total * 100)}, not 100%", st.ident_span, hint)
         if not inds:
             self.error("E008", f"outcome {st.ident} has no indicator", st.ident_span,
                        "an outcome is paid on one or more indicators")
@@ -665,6 +669,11 @@ def _kind_hint(lit: Lit, kinds: tuple[LitKind, ...]) -> str:
         return f"write money with `£`, e.g. £{amount}"
     if "money" in kinds:
         return "this takes an amount of money in £, not a share"
+    if lit.kind == "money" and kinds in {("number",), ("percent",)}:
+        written = lit.text[1:].replace(",", "")
+        if written[-1:] in ("m", "k"):
+            written = format(lit.value.normalize(), "f")
+        return f"a threshold is not money: write {written}{'%' if 'percent' in kinds else ''}"
     return "check the unit"
 
 

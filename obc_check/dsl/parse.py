@@ -388,7 +388,7 @@ def _unexpected_chars(err: UnexpectedCharacters, text: str, file: str,
                           'close the string with `"` on the same line, or use """...""" '
                           "for text over several lines")
         return _Explained(diag, pos, _region(toks, pos, at_boundary=False))
-    msg = f"unexpected {_shown(found)}"
+    msg = f"unexpected {_shown(found).removeprefix('the ')}"
     if allowed:
         msg += f": expected {_expected_words(allowed)}"
     hint = _hint_for(found, allowed)
