@@ -106,13 +106,33 @@ class ObligationRows(Sequence[ObligationRow]):
                 for start in range(0, len(p), 10_000):
                     yield [row_json(r) for r in p[start:start + 10_000]]
 
-    def where(self, status: ObligationStatus) -> Iterator[ObligationRow]:
-        """The rows with ``status``, in order (blocks materialise only those)."""
+    def where(self, status: ObligationStatus,
+              per_obligation: int | None = None) -> Iterator[ObligationRow]:
+        """The rows with ``status``, in order (blocks materialise only those).
+
+        With ``per_obligation``, only the first that many rows of each obligation: what a
+        report for people shows of a big ledger.
+        """
+        left: dict[str, int] = {}
         for p in self.parts:
             if isinstance(p, PromptBlock):
-                yield from p.rows(status)
-            else:
-                yield from (r for r in p if r.status == status)
+                if per_obligation is None:
+                    yield from p.rows(status)
+                    continue
+                n = left.setdefault(p.obligation, per_obligation)
+                shown = list(p.rows(status, n))
+                left[p.obligation] = n - len(shown)
+                yield from shown
+                continue
+            for r in p:
+                if r.status != status:
+                    continue
+                if per_obligation is not None:
+                    n = left.setdefault(r.obligation, per_obligation)
+                    if n <= 0:
+                        continue
+                    left[r.obligation] = n - 1
+                yield r
 
 
 def _slice(block: PromptBlock, index: int) -> PromptBlock:

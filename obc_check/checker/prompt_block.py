@@ -69,15 +69,28 @@ class PromptBlock:
         """The penalties of the breached rows (one penalty each)."""
         return self.penalty * self.count("breached") if self.penalty else ZERO
 
-    def label_cells(self, status: ObligationStatus) -> tuple[list[str], list[str]]:
-        """Invoice references and ISO due dates of the rows with ``status``, for tables."""
+    def label_cells(self, status: ObligationStatus,
+                    limit: int | None = None) -> tuple[list[str], list[str]]:
+        """Invoice references and ISO due dates of the rows with ``status``, for tables.
+
+        Only the first ``limit`` of them when given: a report for people shows a few.
+        """
         rows = self.table.filter(self.status_mask(status))
+        if limit is not None:
+            rows = rows.slice(0, max(limit, 0))
         due = pc.fill_null(pc.cast(rows.column("due"), pa.string()), "–")
         return rows.column("invoice").to_pylist(), due.to_pylist()
 
-    def rows(self, status: ObligationStatus | None = None) -> Iterator[ObligationRow]:
-        """The rows as ObligationRow objects (all, or those with ``status``), chunk by chunk."""
+    def rows(self, status: ObligationStatus | None = None,
+             limit: int | None = None) -> Iterator[ObligationRow]:
+        """The rows as ObligationRow objects (all, or those with ``status``), chunk by chunk.
+
+        Only the first ``limit`` of them when given, so a folded report never builds the
+        derivations of rows it does not show.
+        """
         table = self.table if status is None else self.table.filter(self.status_mask(status))
+        if limit is not None:
+            table = table.slice(0, max(limit, 0))
         for start in range(0, table.num_rows, CHUNK):
             chunk = table.slice(start, CHUNK)
             derivations = self._derivations(chunk).to_pylist()

@@ -13,6 +13,10 @@ from obc_check.checker.report import ObligationRow, ObligationStatus, Report
 
 # Above this many met rows of one obligation, text and markdown show a count instead.
 MET_ROWS_SHOWN = 50
+# The text report shows at most this many breached rows of one obligation, then a line that
+# says how many more there are: a person reads a few examples, not 300,000 late invoices
+# (which took longer to write than the whole check); JSON and JUnit keep every row.
+BREACHED_ROWS_SHOWN = 100
 
 _ORDER = {"breached": 0, "not_due": 1, "met": 2}
 STATUS_WORDS = {"breached": "BREACHED", "not_due": "not due", "met": "met",
@@ -70,13 +74,42 @@ Cells = tuple[str, str, str, ObligationStatus, str]
 penalty."""
 
 
-def ordered_cells(rows: ObligationRows) -> Iterator[Cells]:
+def breached_counts(rows: ObligationRows) -> dict[str, int]:
+    """Breached rows per obligation, in contract order (blocks answer by counting)."""
+    counts: dict[str, int] = {}
+    for part in rows.parts:
+        if isinstance(part, PromptBlock):
+            counts[part.obligation] = counts.get(part.obligation, 0) + part.count("breached")
+        else:
+            for r in part:
+                if r.status == "breached":
+                    counts[r.obligation] = counts.get(r.obligation, 0) + 1
+    return counts
+
+
+def folded_breaches(rows: ObligationRows, shown: int) -> list[tuple[str, int]]:
+    """Each obligation with more than ``shown`` breached rows, and how many are not shown."""
+    return [(ob, n - shown) for ob, n in breached_counts(rows).items() if n > shown]
+
+
+def fold_line(obligation: str, hidden: int) -> str:
+    """The line that stands for the breached rows a report leaves out."""
+    rows = "row" if hidden == 1 else "rows"
+    return (f"… and {hidden:,} more breached {rows} of {obligation}: "
+            f"see --format json or junit")
+
+
+def ordered_cells(rows: ObligationRows, breached_shown: int | None = None) -> Iterator[Cells]:
     """The obligation-rows table: breaches first, then rows not yet due, then met rows.
 
     Stable within each group. An obligation with more than ``MET_ROWS_SHOWN`` met rows (a
     big invoice ledger) shows one ``N more met rows`` line in place of its met rows, after
-    the others. Columnar parts give only the few cells shown, never whole row objects.
+    the others. With ``breached_shown``, at most that many breached rows of each obligation
+    are given (the first ones, in order); ``folded_breaches`` says how many were left out.
+    Columnar parts give only the few cells shown, never whole row objects.
     """
+    left = {ob: breached_shown for ob in breached_counts(rows)} \
+        if breached_shown is not None else None
     met: dict[str, int] = {}
     for part in rows.parts:
         if isinstance(part, PromptBlock):
@@ -92,13 +125,21 @@ def ordered_cells(rows: ObligationRows) -> Iterator[Cells]:
             if isinstance(part, PromptBlock):
                 if status == "met" and part.obligation in collapsed:
                     continue
-                labels, dues = part.label_cells(status)
+                limit = left[part.obligation] if left is not None and status == "breached" \
+                    else None
+                labels, dues = part.label_cells(status, limit)
+                if limit is not None and left is not None:
+                    left[part.obligation] -= len(labels)
                 penalty = pounds(part.penalty if status == "breached" else ZERO)
                 for label, due in zip(labels, dues, strict=True):
                     yield part.obligation, label, due, status, penalty
                 continue
             for r in part:
                 if r.status == status and not (status == "met" and r.obligation in collapsed):
+                    if status == "breached" and left is not None:
+                        if left[r.obligation] <= 0:
+                            continue
+                        left[r.obligation] -= 1
                     yield (r.obligation, row_label(r), r.due.isoformat() if r.due else "–",
                            r.status, pounds(r.penalty))
     for ob in sorted(collapsed):

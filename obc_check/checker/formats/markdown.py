@@ -2,13 +2,17 @@
 
 A headline and the totals stay visible; per-indicator tables and the full list of obligation
 rows sit in ``<details>`` blocks, so a comment on a big contract stays short. Breaches are
-listed in the open.
+listed in the open, at most ``BREACHED_ROWS_SHOWN`` per obligation (then a line that says how
+many more there are), as in the text report.
 """
 
 from __future__ import annotations
 
 from obc_check.checker.formats.common import (
+    BREACHED_ROWS_SHOWN,
     STATUS_WORDS,
+    fold_line,
+    folded_breaches,
     headline,
     ordered_cells,
     row_label,
@@ -80,16 +84,21 @@ def render_markdown(report: Report) -> str:
                         [[s.obligation, s.kind.replace("_", " "), str(s.met), str(s.breached),
                           str(s.not_due), s.penalties] for s in summaries(report)],
                         right=(2, 3, 4, 5))
-        breaches = list(report.obligations.where("breached"))
+        breaches = list(report.obligations.where("breached", BREACHED_ROWS_SHOWN))
+        folds = [_cell(fold_line(ob, n))
+                 for ob, n in folded_breaches(report.obligations, BREACHED_ROWS_SHOWN)]
         if breaches:
             lines += ["", "Breaches:", ""]
             lines += [f"- **{r.obligation} {row_label(r)}**: {_cell(r.derivation)}"
                       for r in breaches]
+            lines += [f"- {line}" for line in folds]
         rows = [[ob, label, due, STATUS_WORDS[status], penalty]
-                for ob, label, due, status, penalty in ordered_cells(report.obligations)]
+                for ob, label, due, status, penalty in ordered_cells(report.obligations,
+                                                                     BREACHED_ROWS_SHOWN)]
         lines += ["", "<details><summary>All obligation rows</summary>", ""]
         lines += _table(["Obligation", "Period / invoice", "Due", "Status", "Penalty"], rows,
                         right=(4,))
+        lines += [f"\n{line}" for line in folds]
         lines += ["", "</details>", ""]
     lines.append(f"**Penalties: {pounds(report.penalties)}**")
     return "\n".join(lines) + "\n"

@@ -3,7 +3,9 @@
 Colour is decided by the caller (the CLI turns it off for ``NO_COLOR`` and for output that is
 not a terminal); without colour the output is plain text with box-drawing rules, stable for
 golden files. Sections: headline, outcome payment per year, indicators per year, gateways,
-risk share, rate card, obligations (breaches first), penalties.
+risk share, rate card, obligations (breaches first), penalties. Like met rows, the breached
+rows of one obligation are folded after ``BREACHED_ROWS_SHOWN`` into one line that says how
+many more there are and where to find them (JSON, JUnit).
 """
 
 from __future__ import annotations
@@ -16,8 +18,11 @@ from rich.table import Table
 from rich.text import Text
 
 from obc_check.checker.formats.common import (
+    BREACHED_ROWS_SHOWN,
     STATUS_WORDS,
     Cells,
+    fold_line,
+    folded_breaches,
     headline,
     ordered_cells,
     shown_value,
@@ -99,7 +104,6 @@ def _plain_rows(out: io.StringIO, cells: list[Cells], width: int) -> bool:
     out.write(" " + "─" * inner + "\n")
     out.writelines(f" {a:<{w0}}   {b:<{w1}}   {c:<{w2}}   {d:<{w3}}   {e:>{w4}}\n"
                    for a, b, c, d, e in rows)
-    out.write("\n")
     return True
 
 
@@ -162,11 +166,20 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
             table.add_row(s.obligation, s.kind.replace("_", " "), str(s.met), str(s.breached),
                           str(s.not_due), s.penalties)
         console.print(table)
-        cells = list(ordered_cells(report.obligations))
-        if color or not _plain_rows(buf, cells, width):
+        cells = list(ordered_cells(report.obligations, BREACHED_ROWS_SHOWN))
+        folds = [fold_line(ob, n)
+                 for ob, n in folded_breaches(report.obligations, BREACHED_ROWS_SHOWN)]
+        if not color and _plain_rows(buf, cells, width):
+            buf.writelines(f" {line}\n" for line in folds)
+            buf.write("\n")
+        else:
             table = _table(_ROWS_TITLE, *_ROWS_HEADER, right=(4,))
             for ob, label, due, status, penalty in cells:
                 table.add_row(ob, label, due, _status(status), penalty)
             console.print(table)
+            for line in folds:
+                console.print(Text(f" {line}", style="bold red"))
+            if folds:
+                console.print()
     console.print(Text(f"Penalties: {pounds(report.penalties)}", style="bold"))
     return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"
