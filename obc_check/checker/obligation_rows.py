@@ -61,7 +61,7 @@ class ObligationRows(Sequence[ObligationRow]):
         for part in self.parts:
             if index < len(part):
                 if isinstance(part, PromptBlock):
-                    return next(PromptBlock.rows(_slice(part, index)))
+                    return part.at(index)
                 return part[index]
             index -= len(part)
         raise IndexError("obligation row index out of range")
@@ -134,8 +134,3 @@ class ObligationRows(Sequence[ObligationRow]):
                     left[r.obligation] = n - 1
                 yield r
 
-
-def _slice(block: PromptBlock, index: int) -> PromptBlock:
-    from dataclasses import replace
-
-    return replace(block, table=block.table.slice(index, 1))

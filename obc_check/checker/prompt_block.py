@@ -7,7 +7,8 @@ counts and penalties for the summary, the few cells the text table shows, JSON l
 with vectorised string functions. :meth:`rows` materialises ordinary
 :class:`~obc_check.checker.report.ObligationRow` objects, identical to the ones the row-wise
 code built, for the formats and callers that walk rows one by one (JUnit, markdown,
-``--explain``, tests).
+``--explain``, tests). Rows stay in ledger order with a sort order beside them, and display
+text (derivations, references) is built only for the rows an output writes.
 
 The derivation sentence is the same, word for word, as the one
 ``obligations._prompt_status`` describes; a test compares the two on every library bundle.
@@ -41,9 +42,13 @@ _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
 class PromptBlock:
     """The rows of one prompt-payment obligation, ordered by receipt date then reference.
 
+    ``table`` is in ledger order, not in row order: reordering a million rows of text costs
+    more than the whole evaluation, and statuses, counts and penalties do not depend on the
+    order. ``order`` holds the table's row indices in row order; the outputs take the rows
+    they write through it, chunk by chunk (the text report only its first few breaches).
     ``table`` has columns invoice (the reference, or "payee file:row" without one), payee,
     amount (decimal128), received_on, paid_on, due (date32), status and why (int8 codes),
-    ref (text of the RowRef).
+    and file, row, sheet (the RowRef, made text only for the rows written).
     """
 
     obligation: str
@@ -53,12 +58,13 @@ class PromptBlock:
     penalty_words: str
     as_of: dt.date
     table: pa.Table
+    order: pa.Array
 
     def __len__(self) -> int:
         return int(self.table.num_rows)
 
     def status_mask(self, status: ObligationStatus) -> pa.Array:
-        """True on the rows with ``status``."""
+        """True on the rows with ``status`` (in ledger order, like ``table``)."""
         return pc.equal(self.table.column("status"), STATUSES.index(status))
 
     def count(self, status: ObligationStatus) -> int:
@@ -69,15 +75,33 @@ class PromptBlock:
         """The penalties of the breached rows (one penalty each)."""
         return self.penalty * self.count("breached") if self.penalty else ZERO
 
+    def indices(self, status: ObligationStatus | None = None,
+                limit: int | None = None) -> pa.Array:
+        """Table indices of the rows (all, or those with ``status``), in row order.
+
+        Only the first ``limit`` of them when given: a report for people shows a few, and
+        never builds the cells or derivations of rows it does not show.
+        """
+        order = self.order
+        if status is not None:
+            in_order = pc.take(self.table.column("status"), order)
+            order = pc.take(order, pc.indices_nonzero(
+                pc.equal(in_order, STATUSES.index(status))))
+        if limit is not None:
+            order = order.slice(0, max(limit, 0))
+        return order
+
+    def at(self, index: int) -> ObligationRow:
+        """The ``index``-th row in row order."""
+        return next(self._rows(self.order.slice(index, 1)))
+
     def label_cells(self, status: ObligationStatus,
                     limit: int | None = None) -> tuple[list[str], list[str]]:
         """Invoice references and ISO due dates of the rows with ``status``, for tables.
 
-        Only the first ``limit`` of them when given: a report for people shows a few.
+        Only the first ``limit`` of them when given.
         """
-        rows = self.table.filter(self.status_mask(status))
-        if limit is not None:
-            rows = rows.slice(0, max(limit, 0))
+        rows = self.table.select(["invoice", "due"]).take(self.indices(status, limit))
         due = pc.fill_null(pc.cast(rows.column("due"), pa.string()), "–")
         return rows.column("invoice").to_pylist(), due.to_pylist()
 
@@ -85,14 +109,17 @@ class PromptBlock:
              limit: int | None = None) -> Iterator[ObligationRow]:
         """The rows as ObligationRow objects (all, or those with ``status``), chunk by chunk.
 
-        Only the first ``limit`` of them when given, so a folded report never builds the
-        derivations of rows it does not show.
+        Only the first ``limit`` of them when given (see ``indices``).
         """
-        table = self.table if status is None else self.table.filter(self.status_mask(status))
-        if limit is not None:
-            table = table.slice(0, max(limit, 0))
-        for start in range(0, table.num_rows, CHUNK):
-            chunk = table.slice(start, CHUNK)
+        return self._rows(self.indices(status, limit))
+
+    def _chunks(self, indices: pa.Array) -> Iterator[pa.Table]:
+        """The rows at ``indices``, taken ``CHUNK`` at a time."""
+        for start in range(0, len(indices), CHUNK):
+            yield self.table.take(indices.slice(start, CHUNK))
+
+    def _rows(self, indices: pa.Array) -> Iterator[ObligationRow]:
+        for chunk in self._chunks(indices):
             derivations = self._derivations(chunk).to_pylist()
             cols = chunk.to_pydict()
             for i, derivation in enumerate(derivations):
@@ -112,8 +139,7 @@ class PromptBlock:
         bulk, or a list of single lines when a chunk holds a character JSON must escape,
         which only pydantic's serialiser then writes (the caller does that).
         """
-        for start in range(0, len(self), CHUNK):
-            chunk = self.table.slice(start, CHUNK)
+        for chunk in self._chunks(self.order):
             derivations = self._derivations(chunk)
             texts = (chunk.column("invoice"), chunk.column("payee"), derivations)
             if any(pc.any(pc.match_substring_regex(t, _NEEDS_ESCAPE.pattern)).as_py()
@@ -181,7 +207,15 @@ class PromptBlock:
             pounds_column(chunk.column("amount")), ": received ",
             pc.fill_null(iso(received), "?"), f", due within {self.days} days by ",
             pc.fill_null(iso(due), "?"), "; ", reasons, ": ", words,
-            pc.if_else(breached, self.penalty_words, ""), " (", chunk.column("ref"), ")")
+            pc.if_else(breached, self.penalty_words, ""), " (", refs(chunk), ")")
+
+
+def refs(rows: pa.Table) -> pa.Array:
+    """``RowRef`` text of each row: ``file:row`` or ``file[sheet]:row``."""
+    file = pc.cast(rows.column("file"), pa.string())
+    row = pc.cast(rows.column("row"), pa.string())
+    sheet = rows.column("sheet")
+    return pc.coalesce(join(file, "[", sheet, "]:", row), join(file, ":", row))
 
 
 def json_text(*values: str) -> tuple[str, ...]:
