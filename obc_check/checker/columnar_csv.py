@@ -1,10 +1,11 @@
 """The fast path for a big ``payments.csv``: read and validate it in bulk, with pyarrow.
 
 Every cell is read as text (no type inference; an empty cell is null) and checked column by
-column with pyarrow compute: parties and kinds against the contract's (``is_in``), money and
-dates against the exact shapes the row validator accepts without comment, invoice references
-for surrounding blanks and repeats. Only then are amounts cast to ``decimal128`` and dates to
-``date32``, both exact.
+column with pyarrow compute: parties and kinds against the contract's (``is_in``), money
+against the exact shape the row validator accepts without comment, invoice references for
+surrounding blanks and repeats. Amounts are then cast to ``decimal128`` and dates to
+``date32``, both exact; a date is checked by its length and by that cast, which together
+accept exactly the ``YYYY-MM-DD`` cells a regular expression would, at a tenth of the cost.
 
 The fast path only ever says "this table is clean, here it is" or "not sure". Anything it
 does not recognise as plainly valid — a bad or odd cell, a repeated invoice, a blank row,
@@ -100,8 +101,10 @@ def _validated(table: pa.Table, raw: RawTable, ctx: ContractIndex) -> Ledger | N
     checks = (
         pc.is_in(payer, value_set=parties), pc.is_in(payee, value_set=parties),
         pc.match_substring_regex(amount, _MONEY),
-        pc.or_kleene(pc.is_null(received), pc.match_substring_regex(received, _DATE)),
-        pc.or_kleene(pc.is_null(paid), pc.match_substring_regex(paid, _DATE)),
+        # ten bytes that the date32 cast below accepts are exactly the cells _DATE matches
+        # (the cast takes only YYYY-MM-DD; test_columnar_dates holds it to that)
+        pc.or_kleene(pc.is_null(received), pc.equal(pc.binary_length(received), 10)),
+        pc.or_kleene(pc.is_null(paid), pc.equal(pc.binary_length(paid), 10)),
         # an invoice needs a reference and a receipt date; an outcome share a payment date
         pc.if_else(is_invoice, pc.is_valid(invoice), True),
         pc.if_else(is_invoice, pc.is_valid(received), pc.is_valid(paid)),
@@ -139,9 +142,12 @@ def _unique_keys(ledger: Ledger, is_invoice: pa.Array) -> bool:
     row when it has none.
     """
     invoice = ledger.column("invoice")
-    refs = invoice.filter(is_invoice)
-    if len(pc.unique(refs)) != len(refs):
+    every_invoice = _all(is_invoice)
+    refs = invoice if every_invoice else invoice.filter(is_invoice)
+    if not _distinct(refs):
         return False
+    if every_invoice:
+        return True
     shares = ledger.where(pc.invert(is_invoice))
     if not len(shares):
         return True
@@ -151,3 +157,16 @@ def _unique_keys(ledger: Ledger, is_invoice: pa.Array) -> bool:
     unnamed = [p for p in shares.rows if p.invoice is None]
     keys = {(p.payer, p.payee, p.amount, p.received_on, p.paid_on) for p in unnamed}
     return len(keys) == len(unnamed)
+
+
+def _distinct(refs: pa.Array) -> bool:
+    """No reference twice (nulls aside: a null reference is reported elsewhere).
+
+    References that rise strictly down the file (a finance system's export, in invoice
+    order) are distinct, and checking that is one cheap pass; other files take the hash
+    of every reference (``pc.unique``), a third of a second for a million.
+    """
+    n = len(refs)
+    if n > 1 and not refs.null_count and _all(pc.less(refs.slice(0, n - 1), refs.slice(1))):
+        return True
+    return len(pc.unique(refs)) == len(refs)

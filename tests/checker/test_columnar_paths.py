@@ -196,3 +196,73 @@ def test_same_report_whichever_path(tmp_path_factory: pytest.TempPathFactory, n:
     if fast is not None and slow is not None:
         assert fast.to_json() == slow.to_json()
         assert render(fast, ReportFormat.text) == render(slow, ReportFormat.text)
+
+
+ODD_CELLS = ["2015-6-1", "2015-06-01T00:00", " 2015-06-01", "2015-06-01 ", "+015-06-01",
+             "2015/06/01", "20150601", "2015-13-01", "2015-02-30", "0000-01-01",
+             "2015-06-1 ", "2015- 6-01", "１２３４-06-01"]
+
+
+@pytest.mark.parametrize("cell", ODD_CELLS)
+def test_odd_dates_get_the_row_diagnostics(cell: str, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The date check is by length and the date32 cast; an odd date still falls back."""
+    contract = _contract("amh")
+    rows = _generated(50, 5)
+    rows[7] = f"OH,MIND,INV-Y1,12.50,{cell},,invoice\n"
+    rows[9] = f"OH,MIND,INV-Y2,12.50,2016-01-01,{cell},invoice\n"
+    (fast, d1), (slow, d2) = _both(contract, _ledger_csv(tmp_path / "odd", rows), monkeypatch)
+    assert d1 == d2
+    assert (fast is None) == (slow is None)
+    if fast is not None and slow is not None:
+        assert fast.to_json() == slow.to_json()
+
+
+@pytest.mark.parametrize("cell", [" 12.50", "1e3", "-0", "+5", ".5", "5.", "12.505",
+                                  "1,000.00", "0012.50"])
+def test_odd_amounts_get_the_row_diagnostics(cell: str, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    contract = _contract("amh")
+    rows = _generated(50, 6)
+    rows[7] = f'OH,MIND,INV-Y1,{cell},2016-01-01,,invoice\n'.replace(",1,000.00,",
+                                                                     ',"1,000.00",')
+    (fast, d1), (slow, d2) = _both(contract, _ledger_csv(tmp_path / "odd", rows), monkeypatch)
+    assert d1 == d2
+    assert (fast is None) == (slow is None)
+    if fast is not None and slow is not None:
+        assert fast.to_json() == slow.to_json()
+
+
+def test_date_cast_takes_only_the_iso_shape() -> None:
+    """Ten-byte cells the date32 cast accepts all match YYYY-MM-DD (what the check relies on)."""
+    import random
+    import re
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    shape = re.compile(columnar_csv._DATE)
+    rng = random.Random(11)
+    cells = set()
+    for _ in range(20_000):
+        chars = list("2015-06-01")
+        for _ in range(rng.randint(1, 3)):
+            chars[rng.randrange(10)] = rng.choice("0123456789-+ T:/Z.e\t")
+        cells.add("".join(chars))
+    for cell in cells:
+        try:
+            accepted = pc.cast(pa.array([cell]), pa.date32())[0].is_valid
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            accepted = False
+        if accepted:
+            assert shape.match(cell), cell
+
+
+def test_repeated_invoice_found_in_any_order(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rising references skip the hash; a repeat anywhere still goes to the row path."""
+    contract = _contract("amh")
+    rows = _generated(300, 8)
+    rows[250] = rows[3]
+    (fast, d1), (slow, d2) = _both(contract, _ledger_csv(tmp_path / "dup", rows), monkeypatch)
+    assert fast is None and slow is None and d1 == d2
