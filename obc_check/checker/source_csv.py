@@ -1,7 +1,8 @@
 """A bundle folder of CSV files: UTF-8 (a BOM is allowed), comma-separated, header row.
 
 Each file is read whole and decoded once (a clear error for non-UTF-8 bytes, with the
-line), then parsed with the ``csv`` module, which is fast and handles quoting. Rows are
+line), then parsed with the ``csv`` module, which is fast and handles quoting, from lines
+cut a block at a time (``_lines``). Rows are
 produced lazily so that a million-row file is typed row by row without holding a second
 copy of its cells. Blank lines are skipped; a row whose cell count differs from the
 header's is reported (D006), never guessed at.
@@ -58,7 +59,7 @@ def read_csv(path: Path, display: str, spec: TableSpec, problems: Problems) -> R
     text = None if data is None else decode(data, display, problems)
     if data is None or text is None:
         return None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(_lines(text))
     header: list[str] | None = None
     try:
         for cells in reader:
@@ -79,6 +80,22 @@ def read_csv(path: Path, display: str, spec: TableSpec, problems: Problems) -> R
     return RawTable(spec, origin, index, _rows(reader, len(header), origin, problems),
                     csv_bytes=data if reader.line_num == 1 and len(index) == len(header)
                     else None)
+
+
+def _lines(text: str, block: int = 1 << 20) -> Iterator[str]:
+    """The lines of ``text`` as ``io.StringIO(text, newline="")`` gives them, block by block.
+
+    A block is about ``block`` characters. One StringIO of a whole 60 MB file would hold it
+    at four bytes a character (240 MB) for as long as the rows are read, and would be built
+    even when only the header is read (the columnar path reads the rest). Blocks end just
+    after a LF, so no CR LF pair and no line is split.
+    """
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + block)
+        end = len(text) if end < 0 else end + 1
+        yield from io.StringIO(text[start:end], newline="")
+        start = end
 
 
 def _rows(reader: Iterator[list[str]], width: int, origin: CsvOrigin,
