@@ -97,7 +97,8 @@ def _paid_per_year(ob: SpendShareObligation, contract: Contract,
                    ledger: Ledger) -> tuple[dict[int, Decimal], dict[int, int]]:
     """Sum and number of the payments from the party to the sector paid in each year.
 
-    Over the ledger's columns: one filter, then one exact decimal sum per year.
+    Over the ledger's columns: one filter of dates and amounts, then one exact decimal sum
+    per year.
     """
     years = contract.term.years
     payees = pa.array([p.id for p in contract.parties
@@ -107,8 +108,8 @@ def _paid_per_year(ob: SpendShareObligation, contract: Contract,
                            pc.is_in(ledger.column("payee"), value_set=payees)),
                    pc.and_(pc.greater_equal(paid, pa.scalar(years[0].start, pa.date32())),
                            pc.less_equal(paid, pa.scalar(years[-1].end, pa.date32()))))
-    chosen = ledger.where(is_true(mask))
-    paid, amount = chosen.column("paid_on"), chosen.column("amount")
+    keep = is_true(mask)  # only the two columns summed: filtering text columns costs more
+    paid, amount = pc.filter(paid, keep), pc.filter(ledger.column("amount"), keep)
     totals: dict[int, Decimal] = {}
     counts: dict[int, int] = {}
     after: dt.date | None = None

@@ -47,7 +47,12 @@ def prompt_block(ob: PromptPaymentObligation, contract: Contract, ledger: Ledger
     mask = pc.and_(pc.and_(pc.equal(ledger.column("kind"), "invoice"),
                            pc.equal(ledger.column("payer"), ob.party)),
                    pc.is_in(ledger.column("payee"), value_set=subs))
-    invoices = ledger.where(is_true(mask)).table
+    # only the columns the block keeps, and no copy at all when every row is such an invoice
+    invoices = ledger.table.select(["invoice", "payee", "amount", "received_on", "paid_on",
+                                    "file", "row", "sheet"])
+    mask = is_true(mask)
+    if not _all(mask):
+        invoices = invoices.filter(mask)
     order = _row_order(invoices)
     received, paid = invoices.column("received_on"), invoices.column("paid_on")
     due = pc.cast(pc.cast(pc.add(pc.cast(received, pa.int32()), ob.days), pa.int32()),
