@@ -145,7 +145,7 @@ def test_whole_check_in_process(benchmark: Any, bundle: Path, fmt: str,
                                 rows_per_second=round(ROWS / mean))
     print(f"\n`check --format {fmt}` in process (compile+load+evaluate+report to a file): "
           f"mean {mean:.2f}s, min {least:.2f}s, {ROWS / mean:,.0f} rows/s, output "
-          f"{out.stat().st_size / 1e6:.1f} MB" + _ratio(name))
+          f"{out.stat().st_size / 1e6:.2f} MB" + _ratio(name))
 
 
 def run_cli(folder: Path, fmt: str, out: Path) -> tuple[float, float, int]:
@@ -174,5 +174,5 @@ def test_whole_check_cli(benchmark: Any, bundle: Path, fmt: str, tmp_path: Path)
                                 peak_rss_mb=round(peak_mb))
     print(f"\n`check --format {fmt}` (CLI in a fresh process, to a file): {seconds:.2f}s, "
           f"{rate:,.0f} rows/s, peak {peak_mb:.0f} MB (goal < 1024 MB), output "
-          f"{out.stat().st_size / 1e6:.1f} MB" + _ratio(name))
+          f"{out.stat().st_size / 1e6:.2f} MB" + _ratio(name))
     assert peak_mb < 4096  # a regression guard; the goals are reported above
