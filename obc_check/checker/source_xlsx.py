@@ -21,8 +21,6 @@ import warnings
 from decimal import Decimal
 from pathlib import Path
 
-import openpyxl
-
 from obc_check.checker.cells import did_you_mean
 from obc_check.checker.columns import TABLES
 from obc_check.checker.origins import SheetOrigin, column_letter
@@ -55,7 +53,13 @@ def cell_text(value: object) -> str:
 
 
 def read_xlsx(path: Path, display: str, problems: Problems) -> list[RawTable] | None:
-    """The tables of a workbook, or None when it cannot be opened (reported)."""
+    """The tables of a workbook, or None when it cannot be opened (reported).
+
+    openpyxl is imported here, not with the module: it takes a tenth of a second (numpy
+    among others), which every CSV or JSON check would otherwise pay at start-up.
+    """
+    import openpyxl
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles it cannot read
