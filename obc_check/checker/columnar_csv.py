@@ -18,6 +18,7 @@ type it, and a file with problems gets exactly the row path's messages.
 from __future__ import annotations
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -98,34 +99,35 @@ def _validated(table: pa.Table, raw: RawTable, ctx: ContractIndex) -> Ledger | N
     else:
         kind = pa.array(["invoice"] * n, pa.string())
     is_invoice = pc.equal(kind, "invoice")
-    checks = (
-        pc.is_in(payer, value_set=parties), pc.is_in(payee, value_set=parties),
-        pc.match_substring_regex(amount, _MONEY),
-        # ten bytes that the date32 cast below accepts are exactly the cells _DATE matches
-        # (the cast takes only YYYY-MM-DD; test_columnar_dates holds it to that)
-        pc.or_kleene(pc.is_null(received), pc.equal(pc.binary_length(received), 10)),
-        pc.or_kleene(pc.is_null(paid), pc.equal(pc.binary_length(paid), 10)),
-        # an invoice needs a reference and a receipt date; an outcome share a payment date
-        pc.if_else(is_invoice, pc.is_valid(invoice), True),
-        pc.if_else(is_invoice, pc.is_valid(received), pc.is_valid(paid)),
-        *(pc.invert(pc.fill_null(edge(invoice, blank), False))
-          for edge in (pc.starts_with, pc.ends_with) for blank in (" ", "\t")),
-    )
-    if not all(_all(check) for check in checks):
-        return None
-    try:
-        received_on = pc.cast(received, pa.date32())
-        paid_on = pc.cast(paid, pa.date32())
-        money = pc.cast(amount, AMOUNT)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None  # a date such as 2015-02-30: the row path explains it
-    for dates in (received_on, paid_on):  # Python's dates start at year 1
-        if not _all(pc.or_kleene(pc.is_null(dates), pc.greater_equal(
-                pc.year(dates), 1))):
+
+    def rows_plain() -> bool:
+        return all(_all(check) for check in (
+            pc.is_in(payer, value_set=parties), pc.is_in(payee, value_set=parties),
+            # an invoice needs a reference and a receipt date; an outcome share a payment date
+            pc.if_else(is_invoice, pc.is_valid(invoice), True),
+            pc.if_else(is_invoice, pc.is_valid(received), pc.is_valid(paid)),
+            *(pc.invert(pc.fill_null(edge(invoice, blank), False))
+              for edge in (pc.starts_with, pc.ends_with) for blank in (" ", "\t"))))
+
+    def money() -> pa.Array | None:
+        if not _all(pc.match_substring_regex(amount, _MONEY)):
             return None
+        return _cast(amount, AMOUNT)
+
+    # The checks and casts are independent, and pyarrow lets go of the interpreter while it
+    # computes, so they run side by side on the machine's cores.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        plain = pool.submit(rows_plain)
+        amounts = pool.submit(money)
+        received_on, paid_on = pool.map(_dates, (received, paid))
+        if not plain.result() or amounts.result() is None:
+            return None
+    money_column = amounts.result()
+    if received_on is None or paid_on is None:
+        return None
     origin = raw.origin
     ledger = Ledger(pa.table({
-        "payer": payer, "payee": payee, "invoice": invoice, "amount": money,
+        "payer": payer, "payee": payee, "invoice": invoice, "amount": money_column,
         "received_on": received_on, "paid_on": paid_on, "kind": kind,
         "file": pa.DictionaryArray.from_arrays(pa.repeat(pa.scalar(0, pa.int32()), n),
                                                pa.array([origin.file], pa.string())),
@@ -133,6 +135,30 @@ def _validated(table: pa.Table, raw: RawTable, ctx: ContractIndex) -> Ledger | N
         "sheet": pa.nulls(n, pa.string()),
     }, schema=SCHEMA))
     return ledger if _unique_keys(ledger, is_invoice) else None
+
+
+def _cast(text: pa.Array, to: pa.DataType) -> pa.Array | None:
+    """``text`` cast to ``to``, or None when pyarrow refuses (the row path explains why)."""
+    try:
+        return pc.cast(text, to)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
+def _dates(text: pa.Array) -> pa.Array | None:
+    """A column of ISO dates as date32, or None when any cell is not plainly one.
+
+    Ten bytes that the exact date32 cast accepts are exactly the cells ``_DATE`` matches
+    (the cast takes only YYYY-MM-DD; ``test_date_cast_takes_only_the_iso_shape`` holds it
+    to that). A date such as 2015-02-30 fails the cast; Python's dates start at year 1.
+    """
+    if not _all(pc.or_kleene(pc.is_null(text), pc.equal(pc.binary_length(text), 10))):
+        return None
+    dates = _cast(text, pa.date32())
+    if dates is None or not _all(pc.or_kleene(pc.is_null(dates),
+                                              pc.greater_equal(pc.year(dates), 1))):
+        return None
+    return dates
 
 
 def _unique_keys(ledger: Ledger, is_invoice: pa.Array) -> bool:
