@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -44,8 +45,9 @@ class PromptBlock:
 
     ``table`` is in ledger order, not in row order: reordering a million rows of text costs
     more than the whole evaluation, and statuses, counts and penalties do not depend on the
-    order. ``order`` holds the table's row indices in row order; the outputs take the rows
-    they write through it, chunk by chunk (the text report only its first few breaches).
+    order. ``order`` holds the table's row indices in row order, sorted only when an output
+    needs every row; the outputs take the rows they write through it, chunk by chunk, and
+    the text report sorts only the breached rows to show its first few.
     ``table`` has columns invoice (the reference, or "payee file:row" without one), payee,
     amount (decimal128), received_on, paid_on, due (date32), status and why (int8 codes),
     and file, row, sheet (the RowRef, made text only for the rows written).
@@ -58,7 +60,11 @@ class PromptBlock:
     penalty_words: str
     as_of: dt.date
     table: pa.Table
-    order: pa.Array
+
+    @cached_property
+    def order(self) -> pa.Array:
+        """The table's row indices in row order (sorted on first use, then kept)."""
+        return row_order(self.table)
 
     def __len__(self) -> int:
         return int(self.table.num_rows)
@@ -82,11 +88,15 @@ class PromptBlock:
         Only the first ``limit`` of them when given: a report for people shows a few, and
         never builds the cells or derivations of rows it does not show.
         """
-        order = self.order
-        if status is not None:
-            in_order = pc.take(self.table.column("status"), order)
-            order = pc.take(order, pc.indices_nonzero(
+        if status is None:
+            order = self.order
+        elif "order" in self.__dict__:  # already sorted: pick the rows out of the order
+            in_order = pc.take(self.table.column("status"), self.order)
+            order = pc.take(self.order, pc.indices_nonzero(
                 pc.equal(in_order, STATUSES.index(status))))
+        else:  # sort only these rows (a stable sort keeps their relative order)
+            chosen = pc.indices_nonzero(self.status_mask(status))
+            order = pc.take(chosen, row_order(self.table.take(chosen)))
         if limit is not None:
             order = order.slice(0, max(limit, 0))
         return order
@@ -208,6 +218,29 @@ class PromptBlock:
             pc.fill_null(iso(received), "?"), f", due within {self.days} days by ",
             pc.fill_null(iso(due), "?"), "; ", reasons, ": ", words,
             pc.if_else(breached, self.penalty_words, ""), " (", refs(chunk), ")")
+
+
+def row_order(invoices: pa.Table) -> pa.Array:
+    """Indices of the invoices by receipt date then reference (stable: ties keep ledger order).
+
+    Sorting by text is most of the cost of a sort. A ledger whose references already rise
+    strictly down the file (a finance system's export, in invoice order) is in reference
+    order already, so a stable sort by receipt date alone gives the same order; checking
+    that takes one pass.
+    """
+    received = pc.fill_null(invoices.column("received_on"), pa.scalar(dt.date.min, pa.date32()))
+    ref = invoices.column("invoice")
+    if isinstance(ref, pa.ChunkedArray):
+        ref = ref.combine_chunks()
+    n = len(ref)
+    if n > 1 and not ref.null_count and _all(pc.less(ref.slice(0, n - 1), ref.slice(1))):
+        return pc.sort_indices(received)
+    return pc.sort_indices(pa.table({"received": received, "invoice": pc.fill_null(ref, "")}),
+                           sort_keys=[("received", "ascending"), ("invoice", "ascending")])
+
+
+def _all(mask: pa.Array) -> bool:
+    return bool(pc.all(pc.fill_null(mask, False)).as_py())
 
 
 def refs(rows: pa.Table) -> pa.Array:

@@ -53,7 +53,6 @@ def prompt_block(ob: PromptPaymentObligation, contract: Contract, ledger: Ledger
     mask = is_true(mask)
     if not _all(mask):
         invoices = invoices.filter(mask)
-    order = _row_order(invoices)
     received, paid = invoices.column("received_on"), invoices.column("paid_on")
     due = pc.cast(pc.cast(pc.add(pc.cast(received, pa.int32()), ob.days), pa.int32()),
                   pa.date32())
@@ -82,31 +81,12 @@ def prompt_block(ob: PromptPaymentObligation, contract: Contract, ledger: Ledger
     words = f"; penalty {pounds(ob.penalty)}" if ob.penalty is not None else "; no penalty set"
     return PromptBlock(
         obligation=ob.id, party=ob.party, days=ob.days, penalty=penalty, penalty_words=words,
-        as_of=as_of, order=order, table=pa.table({
+        as_of=as_of, table=pa.table({
             "invoice": name, "payee": invoices.column("payee"),
             "amount": invoices.column("amount"), "received_on": received, "paid_on": paid,
             "due": pc.if_else(pc.is_null(received), pa.scalar(None, pa.date32()), due),
             "status": status, "why": why, "file": invoices.column("file"),
             "row": invoices.column("row"), "sheet": invoices.column("sheet")}))
-
-
-def _row_order(invoices: pa.Table) -> pa.Array:
-    """Indices of the invoices by receipt date then reference (stable: ties keep ledger order).
-
-    Sorting by text is most of the cost of a sort. A ledger whose references already rise
-    strictly down the file (a finance system's export, in invoice order) is in reference
-    order already, so a stable sort by receipt date alone gives the same order; checking
-    that takes one pass.
-    """
-    received = pc.fill_null(invoices.column("received_on"), _day(dt.date.min))
-    ref = invoices.column("invoice")
-    if isinstance(ref, pa.ChunkedArray):
-        ref = ref.combine_chunks()
-    n = len(ref)
-    if n > 1 and not ref.null_count and _all(pc.less(ref.slice(0, n - 1), ref.slice(1))):
-        return pc.sort_indices(received)
-    return pc.sort_indices(pa.table({"received": received, "invoice": pc.fill_null(ref, "")}),
-                           sort_keys=[("received", "ascending"), ("invoice", "ascending")])
 
 
 def _all(mask: pa.Array) -> bool:
