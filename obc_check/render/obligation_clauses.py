@@ -68,7 +68,7 @@ def _spend_share(c: Contract, o: SpendShareObligation) -> list[str]:
 def _prompt(o: PromptPaymentObligation) -> list[str]:
     return [
         f"{o.party} shall pay each invoice it receives from a Subcontractor within "
-        f"{o.days:,} days of the day it receives it.",
+        f"{_days(o.days)} of the day it receives it.",
         "Each invoice paid later, or still unpaid after that time, is a Breach.",
     ]
 
@@ -77,14 +77,20 @@ def _flow_down(c: Contract, o: FlowDownObligation) -> list[str]:
     first = (f"{o.party} shall pass on to its Subcontractors at least "
              f"{words.percent(o.share)} of the Earned Outcome Payment for each Contract Year "
              "(rounded half up to the penny), by outcome-share payments made after the end of "
-             f"that Contract Year and within {o.days:,} days of it.")
+             f"that Contract Year and within {_days(o.days)} of it.")
     out = [first]
     if c.outcome_payment is not None:
         amounts = [Fraction(p) * Fraction(o.share) for p in c.outcome_payment.pot]
         out.append(f"If the whole Outcome Payment is earned, that is at least "
                    f"{_per_year(c, amounts)}.")
-    out.append(f"A shortfall remaining when those {o.days:,} days have passed is a Breach.")
+    out.append(f"A shortfall remaining when those {_days(o.days)} have passed is a Breach."
+               if o.days != 1 else "A shortfall remaining when that day has passed is a Breach.")
     return out
+
+
+def _days(n: int) -> str:
+    """``1 day`` or ``30 days``: a clause reads as English for any N."""
+    return "1 day" if n == 1 else f"{n:,} days"
 
 
 def _ordinal(n: int) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -39,12 +38,6 @@ def _contract(name: str) -> Contract:
     contract = compile_file(LIBRARY / name / "contract.obc").contract
     assert contract is not None
     return contract
-
-
-@pytest.fixture
-def row_path(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(columnar_csv, "payments", lambda raw, ctx: None)
-    yield
 
 
 def _both(contract: Contract, data: Path, monkeypatch: pytest.MonkeyPatch) -> tuple:

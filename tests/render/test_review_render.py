@@ -89,3 +89,21 @@ def test_markdown_does_not_decode_entities_or_strike_out(
     # `&copy;` would show as ©, `&amp;` as &, and `~~x~~` is struck out on GitHub.
     md = render_markdown(_contract(from_text, name="Smith &amp; Co &copy; &#169; ~~old~~ & Sons"))
     assert "Smith \\&amp; Co \\&copy; \\&#169; \\~\\~old\\~\\~ & Sons" in md
+
+
+def test_one_day_reads_as_one_day(from_text: Callable[[str], Contract]) -> None:
+    body = """
+  party L "Lead" role lead_provider sector private
+  outcome_payment £1,000
+  obligation P "Prompt" {
+    L shall pay subcontractor invoices within 1 days of receipt
+  }
+  obligation F "Flow" {
+    L shall pass on at least 10% of earned outcome_payment to subcontractors
+      within 1 days of year end
+  }
+"""
+    md = render_markdown(_contract(from_text, body=body))
+    assert "1 days" not in md
+    assert "within 1 day of the day it receives it" in md
+    assert "A shortfall remaining when that day has passed is a Breach." in md
