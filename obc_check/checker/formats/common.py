@@ -74,22 +74,23 @@ Cells = tuple[str, str, str, ObligationStatus, str]
 penalty."""
 
 
-def breached_counts(rows: ObligationRows) -> dict[str, int]:
-    """Breached rows per obligation, in contract order (blocks answer by counting)."""
+def status_counts(rows: ObligationRows, status: ObligationStatus) -> dict[str, int]:
+    """Rows of one status per obligation, in contract order (blocks answer by counting)."""
     counts: dict[str, int] = {}
     for part in rows.parts:
         if isinstance(part, PromptBlock):
-            counts[part.obligation] = counts.get(part.obligation, 0) + part.count("breached")
+            counts[part.obligation] = counts.get(part.obligation, 0) + part.count(status)
         else:
             for r in part:
-                if r.status == "breached":
+                if r.status == status:
                     counts[r.obligation] = counts.get(r.obligation, 0) + 1
     return counts
 
 
 def folded_breaches(rows: ObligationRows, shown: int) -> list[tuple[str, int]]:
     """Each obligation with more than ``shown`` breached rows, and how many are not shown."""
-    return [(ob, n - shown) for ob, n in breached_counts(rows).items() if n > shown]
+    return [(ob, n - shown) for ob, n in status_counts(rows, "breached").items()
+            if n > shown]
 
 
 def fold_line(obligation: str, hidden: int) -> str:
@@ -108,16 +109,9 @@ def ordered_cells(rows: ObligationRows, breached_shown: int | None = None) -> It
     are given (the first ones, in order); ``folded_breaches`` says how many were left out.
     Columnar parts give only the few cells shown, never whole row objects.
     """
-    left = {ob: breached_shown for ob in breached_counts(rows)} \
+    left = {ob: breached_shown for ob in status_counts(rows, "breached")} \
         if breached_shown is not None else None
-    met: dict[str, int] = {}
-    for part in rows.parts:
-        if isinstance(part, PromptBlock):
-            met[part.obligation] = met.get(part.obligation, 0) + part.count("met")
-        else:
-            for r in part:
-                if r.status == "met":
-                    met[r.obligation] = met.get(r.obligation, 0) + 1
+    met = status_counts(rows, "met")
     collapsed = {ob for ob, n in met.items() if n > MET_ROWS_SHOWN}
     order: tuple[ObligationStatus, ...] = ("breached", "not_due", "met")
     for status in order:
