@@ -19,8 +19,9 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from typing import Protocol
 
@@ -48,14 +49,23 @@ def _line_starts(text: str) -> list[int]:
 
 @dataclass
 class CsvOrigin:
-    """A CSV file: cells are located by re-scanning the record's text on demand."""
+    """A CSV file: cells are located by re-scanning the record's text on demand.
+
+    ``read`` gives the file's text. It is called only when a diagnostic needs a position,
+    so a clean file loaded in bulk is never decoded for it.
+    """
 
     file: str
-    text: str
+    read: Callable[[], str]
     header: Sequence[str]
     header_line: int = 1
     sheet: str | None = None
     _starts: list[int] | None = field(default=None, repr=False)
+
+    @cached_property
+    def text(self) -> str:
+        """The file's text, read on first use."""
+        return self.read()
 
     def _position(self, line: int, cell: int) -> tuple[int, int]:
         if self._starts is None:

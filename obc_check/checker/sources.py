@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from obc_check.checker.cells import did_you_mean
 from obc_check.checker.columns import TableSpec
+from obc_check.checker.csv_file import CsvFile
 from obc_check.checker.origins import Origin
 from obc_check.checker.problems import Problems
 
@@ -27,8 +28,8 @@ class RawTable:
     ``index`` maps each column of the spec that the file has to its cell position; a
     column with a default that the file leaves out is absent from ``index``.
 
-    ``csv_bytes`` is the whole file, for a CSV table whose header is the first line and
-    names only known columns: the columnar loader may then read it in bulk (``rows`` is
+    ``csv_file`` is the whole (mapped) file, for a CSV table whose header is the first line
+    and names only known columns: the columnar loader may then read it in bulk (``rows`` is
     left unread unless it has to fall back).
     """
 
@@ -36,7 +37,7 @@ class RawTable:
     origin: Origin
     index: dict[str, int]
     rows: Iterable[Row]
-    csv_bytes: bytes | None = None
+    csv_file: CsvFile | None = None
 
 
 def check_header(spec: TableSpec, header: Sequence[str], origin: Origin,

@@ -226,29 +226,50 @@ def test_odd_amounts_get_the_row_diagnostics(cell: str, tmp_path: Path,
         assert fast.to_json() == slow.to_json()
 
 
-def test_date_cast_takes_only_the_iso_shape() -> None:
-    """Ten-byte cells the date32 cast accepts all match YYYY-MM-DD (what the check relies on)."""
+def test_date_read_agrees_with_the_row_parser() -> None:
+    """A date cell pyarrow's CSV read accepts means the same date to the row validator.
+
+    The columnar path reads dates with pyarrow and relies on this (year 0 aside, which it
+    looks for itself): mutated dates, blanks, tabs, quotes, signs and impossible days.
+    """
     import random
-    import re
 
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    shape = re.compile(columnar_csv._DATE)
+    from obc_check.checker.cells import CellError, parse_date
+
     rng = random.Random(11)
-    cells = set()
-    for _ in range(20_000):
-        chars = list("2015-06-01")
+    cells = {"2016-02-29", "1900-02-29", "2000-02-29", "2100-02-29", " 2015-04-01",
+             "\t2015-04-01 ", '"2015-04-01"', "0000-01-01", "   ", "+2015-04-01"}
+    for _ in range(3000):
+        chars = list(rng.choice(["2015-06-01", "2016-02-29", "1999-12-31"]))
         for _ in range(rng.randint(1, 3)):
-            chars[rng.randrange(10)] = rng.choice("0123456789-+ T:/Z.e\t")
+            at = rng.randrange(len(chars) + 1)
+            new = rng.choice("0123456789-+ T:/Z.e\t\"")
+            if rng.random() < 0.5 and at < len(chars):
+                chars[at] = new
+            else:
+                chars.insert(at, new)
         cells.add("".join(chars))
-    for cell in cells:
+    accepted = 0
+    for cell in sorted(cells):
+        table = columnar_csv.read(pa.py_buffer(f"h,x\n{cell},x\n".encode()),
+                                  ["received_on", "x"])
+        if table is None:
+            continue
+        column = table.column("received_on")
+        year = pc.year(column)[0].as_py()
+        if year is not None and year < 1:
+            continue  # the columnar path refuses year 0 itself
+        day = column[0].as_py()
+        accepted += 1
         try:
-            accepted = pc.cast(pa.array([cell]), pa.date32())[0].is_valid
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            accepted = False
-        if accepted:
-            assert shape.match(cell), cell
+            assert parse_date(cell, {}) == day, cell
+        except CellError:
+            raise AssertionError(f"pyarrow takes {cell!r} as {day}; "
+                                 "the row path refuses it") from None
+    assert accepted > 100  # the mutations do not all fail
 
 
 def test_repeated_invoice_found_in_any_order(tmp_path: Path,
@@ -259,3 +280,104 @@ def test_repeated_invoice_found_in_any_order(tmp_path: Path,
     rows[250] = rows[3]
     (fast, d1), (slow, d2) = _both(contract, _ledger_csv(tmp_path / "dup", rows), monkeypatch)
     assert fast is None and slow is None and d1 == d2
+
+
+def _fast_ledger(data: Path, contract: Contract) -> object:
+    """What the columnar path makes of ``data``'s payments.csv (None: it fell back)."""
+    from obc_check.checker.columns import TABLES
+    from obc_check.checker.context import ContractIndex
+    from obc_check.checker.problems import Problems
+    from obc_check.checker.source_csv import read_csv
+
+    raw = read_csv(data / "payments.csv", "payments.csv", TABLES["payments"], Problems())
+    assert raw is not None
+    return columnar_csv.payments(raw, ContractIndex.of(contract))
+
+
+@pytest.mark.parametrize("shape", ["plain", "crlf", "bom", "lone-cr", "no-final-newline",
+                                   "spaces-inside", "no-kind-column"])
+def test_clean_ledgers_take_the_columnar_path(shape: str, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path is not silently skipped: clean files of every line shape take it."""
+    contract = _contract("amh")
+    rows = _generated(200, 3)
+    header = "payer,payee,invoice,amount,received_on,paid_on,kind\n"
+    if shape == "spaces-inside":
+        rows[5] = rows[5].replace("INV-", "INV -", 1)
+    if shape == "no-kind-column":
+        header = header.replace(",kind", "")
+        rows = [r.rsplit(",", 1)[0] + "\n" for r in rows]
+    text = header + "".join(rows)
+    if shape == "crlf":
+        text = text.replace("\n", "\r\n")
+    if shape == "lone-cr":
+        text = text.replace("\n", "\r")
+    if shape == "no-final-newline":
+        text = text.rstrip("\n")
+    data = tmp_path / "b"
+    data.mkdir()
+    (data / "payments.csv").write_bytes((b"\xef\xbb\xbf" if shape == "bom" else b"")
+                                        + text.encode())
+    assert _fast_ledger(data, contract) is not None
+    (fast, d1), (slow, d2) = _both(contract, data, monkeypatch)
+    assert d1 == d2 and fast is not None and slow is not None
+    assert fast.to_json() == slow.to_json()
+
+
+@pytest.mark.parametrize("line", [
+    '"OH",MIND,INV-Q1,12.50,2016-01-01,,invoice',
+    'OH,MIND,"INV-Q1",12.50,2016-01-01,,invoice',
+    'OH,MIND,"INV,Q1",12.50,2016-01-01,,invoice',
+    'OH,MIND,INV-Q1,"12.50",2016-01-01,,invoice',
+    'OH,MIND,INV-Q1,12.50,"2016-01-01",,invoice',
+    'OH,MIND,INV-Q1,12.50,2016-01-01,,"invoice"',
+    "",
+    " OH,MIND,INV-Q1,12.50,2016-01-01,,invoice",
+    "OH,MIND,INV-Q1 ,12.50,2016-01-01,,invoice",
+    "OH,MIND,\tINV-Q1,12.50,2016-01-01,,invoice",
+    "OH,MIND,INV-Q1,12.50,0000-01-01,,invoice",
+    "OH,MIND,INV-Q1,12.50,2016-01-01,,invoice,extra",
+    "OH,MIND,INV-Q1,12.50,2016-01-01,",
+])
+def test_odd_lines_leave_the_columnar_path(line: str, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Quotes, blank lines, padding and ragged rows go to the row validator, same result."""
+    contract = _contract("amh")
+    rows = _generated(40, 4)
+    rows[20] = line + "\n"
+    data = _ledger_csv(tmp_path / "odd", rows)
+    assert _fast_ledger(data, contract) is None
+    (fast, d1), (slow, d2) = _both(contract, data, monkeypatch)
+    assert d1 == d2
+    assert (fast is None) == (slow is None)
+    if fast is not None and slow is not None:
+        assert fast.to_json() == slow.to_json()
+
+
+@settings(max_examples=300, deadline=None)
+@given(cells=st.lists(st.text(alphabet="0123456789.+-eE ,£٣x", max_size=19), min_size=1,
+                      max_size=5))
+def test_money_check_is_the_money_shape(cells: list[str]) -> None:
+    """The columnar money check takes exactly the cells ``_MONEY`` (the row fast path) takes."""
+    import re
+
+    import pyarrow as pa
+
+    shape = re.compile(columnar_csv._MONEY)
+    taken = columnar_csv._money(pa.array(cells, pa.string()))
+    assert (taken is not None) == all(shape.match(c) for c in cells)
+    if taken is not None:
+        from decimal import Decimal
+        assert taken.to_pylist() == [Decimal(c) for c in cells]
+
+
+@pytest.mark.parametrize("cell", ["1", "12.5", "12.50", "000000000000001.99",
+                                  "999999999999999.99", "1234567890123456", "1.", ".5",
+                                  "1.234", "1..2", "1.2.3", "+1", "-1", "1e3", " 1", "1 ", ""])
+def test_money_check_examples(cell: str) -> None:
+    import re
+
+    import pyarrow as pa
+
+    taken = columnar_csv._money(pa.array([cell], pa.string()))
+    assert (taken is not None) == bool(re.match(columnar_csv._MONEY, cell))

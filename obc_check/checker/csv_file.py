@@ -1,0 +1,83 @@
+"""One CSV file of a bundle, memory-mapped: its bytes for pyarrow, its text only on demand.
+
+A payments ledger can be tens of megabytes. Mapping the file (instead of reading it) costs
+nothing up front; when the columnar loader (``columnar_csv``) can take the file, pyarrow
+parses the mapped bytes directly, and the text is never copied or decoded in Python at all.
+Whole-file byte searches (is there a quote anywhere?) run at memory speed on the mapping.
+Only the row validator and diagnostics that point at a cell ask for ``text``.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+from functools import cached_property
+from pathlib import Path
+
+import pyarrow as pa
+
+_BOM = b"\xef\xbb\xbf"
+_HEADER_PROBE = 1 << 16
+"""How far into a file to look for the end of a plain header line."""
+
+
+class CsvFile:
+    """A file's bytes (``data``, a pyarrow buffer over the mapping) and, on demand, its text.
+
+    ``text`` is decoded once, on first use, and shared by the row reader and the origin
+    that locates cells for diagnostics.
+    """
+
+    def __init__(self, raw: mmap.mmap | bytes) -> None:
+        self._raw = raw
+        self.data = pa.py_buffer(raw)
+
+    @classmethod
+    def map(cls, path: Path) -> CsvFile:
+        """The file at ``path``, mapped read-only (an empty file cannot be mapped: bytes)."""
+        with path.open("rb") as handle:
+            if not os.fstat(handle.fileno()).st_size:
+                return cls(b"")
+            return cls(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
+
+    def contains(self, needle: bytes) -> bool:
+        """True when ``needle`` occurs anywhere in the file (a memchr-speed scan)."""
+        return self._raw.find(needle) >= 0
+
+    @cached_property
+    def text(self) -> str:
+        """The file's text (a BOM dropped); only ever asked for after ``utf8_error``."""
+        return self._raw[:].decode("utf-8-sig")
+
+    def utf8_error(self) -> tuple[bytes, UnicodeDecodeError] | None:
+        """The bytes and why they are not UTF-8, or None when they are.
+
+        pyarrow checks the whole buffer in bulk; only a file that fails is decoded by
+        Python, to say where.
+        """
+        offsets = pa.array([0, self.data.size], pa.int64()).buffers()[1]
+        try:
+            pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, self.data]).cast(
+                pa.large_string())
+        except pa.ArrowInvalid:
+            raw = self._raw[:]
+            try:
+                raw.decode("utf-8-sig")
+            except UnicodeDecodeError as err:
+                return raw, err
+        return None
+
+    def plain_header(self) -> str | None:
+        """The first line as text when it is a plain header: no quotes, no lone CR.
+
+        Then the ``csv`` module reads the same cells from it as from the whole file, and the
+        rest of the file need not be decoded to know the columns.
+        """
+        head = self._raw[:_HEADER_PROBE]
+        end = head.find(b"\n")
+        if end < 0:
+            return None
+        line = head[:end].removeprefix(_BOM).removesuffix(b"\r")
+        if b'"' in line or b"\r" in line:
+            return None
+        return line.decode("utf-8")  # the whole file is UTF-8: this cannot fail
