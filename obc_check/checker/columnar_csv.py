@@ -23,6 +23,7 @@ type it, and a file with problems gets exactly the row path's messages.
 
 from __future__ import annotations
 
+import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
 import pyarrow as pa
@@ -94,37 +95,27 @@ def _validated(table: pa.Table, raw: RawTable, ctx: ContractIndex,
     payer, payee = _column(table, "payer"), _column(table, "payee")
     invoice, amount = _column(table, "invoice"), _column(table, "amount")
     received, paid = _column(table, "received_on"), _column(table, "paid_on")
-    if "kind" in table.column_names:
-        kind = pc.fill_null(_column(table, "kind"), "invoice")
-        if not _all(pc.is_in(kind, value_set=pa.array(["invoice", "outcome_share"]))):
+    # The checks and casts are independent, and pyarrow lets go of the interpreter while it
+    # computes, so they run side by side on the machine's cores: the money column (the
+    # costliest: a shape check and a decimal cast) in two halves on the pool, the rest here.
+    half = n // 2
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        parts = [pool.submit(_money, amount.slice(0, half)),
+                 pool.submit(_money, amount.slice(half))]
+        kind = _kinds(table)
+        if kind is None:
             return None
-    else:
-        kind = pa.array(["invoice"] * n, pa.string())
-    is_invoice = pc.equal(kind, "invoice")
-
-    def rows_plain() -> bool:
-        return all(_all(check) for check in (
+        is_invoice = pc.equal(kind, "invoice")
+        plain = all(_all(check) for check in (
             pc.is_in(payer, value_set=parties), pc.is_in(payee, value_set=parties),
             # an invoice needs a reference and a receipt date; an outcome share a payment date
             pc.if_else(is_invoice, pc.is_valid(invoice), True),
             pc.if_else(is_invoice, pc.is_valid(received), pc.is_valid(paid)),
             *(pc.invert(pc.fill_null(edge(invoice, blank), False))
               for edge in (pc.starts_with, pc.ends_with) for blank in (" ", "\t")
-              if padded),
-            *(pc.or_kleene(pc.is_null(day), pc.greater_equal(pc.year(day), 1))
-              for day in (received, paid))))
-
-    # The checks and casts are independent, and pyarrow lets go of the interpreter while it
-    # computes, so they run side by side on the machine's cores: the money column (the
-    # costliest, a regular expression and a decimal cast) in two halves, the rest beside.
-    half = n // 2
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        parts = [pool.submit(_money, amount.slice(0, half)),
-                 pool.submit(_money, amount.slice(half))]
-        if not pool.submit(rows_plain).result():
-            return None
+              if padded)))
         money = [part.result() for part in parts]
-    if money[0] is None or money[1] is None:
+    if not plain or money[0] is None or money[1] is None or not _from_year_one(received, paid):
         return None
     origin = raw.origin
     ledger = Ledger(pa.table({
@@ -137,6 +128,29 @@ def _validated(table: pa.Table, raw: RawTable, ctx: ContractIndex,
         "sheet": pa.nulls(n, pa.string()),
     }, schema=SCHEMA))
     return ledger if _unique_keys(ledger, is_invoice) else None
+
+
+def _kinds(table: pa.Table) -> pa.Array | None:
+    """The kind of each row (blank means invoice), or None when one is not a known kind."""
+    n = table.num_rows
+    if "kind" not in table.column_names:
+        return pa.repeat(pa.scalar("invoice", pa.string()), n)
+    kind = pc.fill_null(_column(table, "kind"), "invoice")
+    if not _all(pc.is_in(kind, value_set=pa.array(["invoice", "outcome_share"]))):
+        return None
+    return kind
+
+
+_YEAR_ONE = pa.scalar(dt.date(1, 1, 1), pa.date32())
+
+
+def _from_year_one(*columns: pa.Array) -> bool:
+    """No date before year 1 in any of ``columns``.
+
+    pyarrow reads 0000-01-01; Python's dates, like the row validator, start at year 1.
+    """
+    return all(not len(day) or day.null_count == len(day)
+               or bool(pc.greater_equal(pc.min(day), _YEAR_ONE).as_py()) for day in columns)
 
 
 _PENCE = pa.array(["", *(f".{p}" for p in range(10)), *(f".{p:02d}" for p in range(100))])
