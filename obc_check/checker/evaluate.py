@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 
+from obc_check.checker.ledger import Ledger
 from obc_check.checker.money import ZERO
 from obc_check.checker.obligation_rows import ObligationRows, Part
 from obc_check.checker.obligations import (
+    LedgerMasks,
     flow_down_rows,
     report_rows,
     spend_share_rows,
@@ -43,16 +46,53 @@ from obc_check.model import (
     SpendShareObligation,
 )
 
+LedgerWork = Future[list[Part | ObligationRow]]
+"""The rows of one obligation over the ledger, being worked out on a worker thread."""
+
+
+def _start_ledger_work(contract: Contract, bundle: Bundle, as_of: dt.date,
+                       pool: Executor) -> dict[int, LedgerWork]:
+    """Start the obligations over the ledger's columns (by ``id`` of the obligation).
+
+    Spend share and prompt payment read a million rows each in pyarrow kernels, which
+    release the GIL: on worker threads they run side by side, and beside the outcome
+    payments worked out meanwhile. The text masks they share are started first, the
+    longest first, so that both workers are busy from the start; an obligation that needs
+    a mask still being made waits for it (the masks were taken off the queue before any
+    obligation was, so the wait always ends).
+    """
+    ledger = bundle.ledger
+    masks = LedgerMasks(ledger, [p.id for p in contract.parties])
+    ledger_obs = [ob for ob in contract.obligations
+                  if isinstance(ob, SpendShareObligation | PromptPaymentObligation)]
+    if not ledger_obs:
+        return {}
+    pool.submit(masks.payee_index)
+    if any(isinstance(ob, PromptPaymentObligation) for ob in ledger_obs):
+        pool.submit(masks.kind_is, "invoice")
+    for party in dict.fromkeys(ob.party for ob in ledger_obs):
+        pool.submit(masks.payer_is, party)
+    return {id(ob): pool.submit(_ledger_rows, ob, contract, ledger, as_of, masks)
+            for ob in ledger_obs}
+
+
+def _ledger_rows(ob: SpendShareObligation | PromptPaymentObligation, contract: Contract,
+                 ledger: Ledger, as_of: dt.date,
+                 masks: LedgerMasks) -> list[Part | ObligationRow]:
+    if isinstance(ob, SpendShareObligation):
+        return list(spend_share_rows(ob, contract, ledger, as_of, masks))
+    return [prompt_block(ob, contract, ledger, as_of, masks)]
+
 
 def _obligations(contract: Contract, bundle: Bundle, as_of: dt.date,
-                 earned: dict[str, YearPayment]) -> Iterator[Part | ObligationRow]:
+                 earned: dict[str, YearPayment],
+                 work: dict[int, LedgerWork]) -> Iterator[Part | ObligationRow]:
+    """The rows of every obligation in contract order (those over the ledger from ``work``)."""
     for ob in contract.obligations:
-        if isinstance(ob, ReportObligation):
+        if id(ob) in work:
+            yield from work[id(ob)].result()
+        elif isinstance(ob, ReportObligation):
             yield from report_rows(ob, contract, bundle.submissions, as_of)
-        elif isinstance(ob, SpendShareObligation):
-            yield from spend_share_rows(ob, contract, bundle.ledger, as_of)
-        elif isinstance(ob, PromptPaymentObligation):
-            yield prompt_block(ob, contract, bundle.ledger, as_of)
         elif isinstance(ob, FlowDownObligation):
             yield from flow_down_rows(ob, contract, bundle.ledger, earned, as_of)
 
@@ -71,6 +111,13 @@ def _status(payments: list[YearPayment] | None,
 
 def evaluate(contract: Contract, bundle: Bundle, as_of: dt.date) -> Report:
     """Evaluate ``bundle`` against ``contract`` as things stood at the end of ``as_of``."""
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="obc-ledger") as pool:
+        return _evaluate(contract, bundle, as_of, _start_ledger_work(contract, bundle, as_of,
+                                                                     pool))
+
+
+def _evaluate(contract: Contract, bundle: Bundle, as_of: dt.date,
+              work: dict[int, LedgerWork]) -> Report:
     ended = [y for y in contract.term.years if y.as_period().ended_by(as_of)]
     payments: list[YearPayment] | None = None
     if contract.outcome_payment is not None:
@@ -85,7 +132,7 @@ def evaluate(contract: Contract, bundle: Bundle, as_of: dt.date) -> Report:
     if contract.rate_card is not None:
         card = rate_card(contract, contract.rate_card, bundle.outcomes, as_of)
     earned = {p.year: p for p in payments or []}
-    obligations = ObligationRows(_obligations(contract, bundle, as_of, earned))
+    obligations = ObligationRows(_obligations(contract, bundle, as_of, earned, work))
     penalties = obligations.penalties()
     status, breaches, incomplete = _status(payments, obligations)
     totals = Totals(

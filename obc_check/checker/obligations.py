@@ -21,15 +21,18 @@ penalty. Choices where the spec is silent are listed in docs/checking.md; the ma
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
 from decimal import Decimal
 from fractions import Fraction
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from obc_check.checker.ledger import Ledger, is_true
+from obc_check.checker.ledger import Ledger
 from obc_check.checker.money import ZERO, percent_of, pounds, round_money, shown_money
+from obc_check.checker.prompt_block import bits, sum_where, true_count
 from obc_check.checker.report import ObligationRow, ObligationStatus, YearPayment
 from obc_check.checker.tables import SubmissionRow
 from obc_check.checker.workdays import add_working_days, bank_holidays_between
@@ -93,44 +96,103 @@ def report_rows(ob: ReportObligation, contract: Contract, submissions: Iterable[
                 derivation="; ".join(words) + f" → {status}{_penalty_words(ob, status)}")
 
 
-def _paid_per_year(ob: SpendShareObligation, contract: Contract,
-                   ledger: Ledger) -> tuple[dict[int, Decimal], dict[int, int]]:
+class LedgerMasks:
+    """Row masks over a ledger's text columns, each computed once per evaluation.
+
+    Comparing a million strings takes milliseconds per column, and the obligations read from
+    the ledger ask the same questions of it: rows of a kind, paid by a party, paid to one of
+    a set of parties. One ``LedgerMasks`` per evaluation answers each question once, for all
+    of them. Obligations evaluated on worker threads share it: the first to ask computes the
+    mask (pyarrow's kernels release the GIL, so two can run at once), a later asker waits
+    for it. Every mask is a null-free boolean array (a null cell reads as false).
+    """
+
+    def __init__(self, ledger: Ledger, parties: Iterable[str] = ()) -> None:
+        self.ledger = ledger
+        # the contract's parties: payees are matched against these once, then each set of
+        # payees asked for is a cheap lookup by party index
+        self._parties = list(dict.fromkeys(parties))
+        self._lock = threading.Lock()
+        self._masks: dict[tuple[str, ...], Future[pa.Array]] = {}
+
+    def _once(self, key: tuple[str, ...], compute: Callable[[], pa.Array]) -> pa.Array:
+        with self._lock:
+            future = self._masks.get(key)
+            mine = future is None
+            if future is None:
+                future = self._masks[key] = Future()
+        if mine:
+            try:
+                future.set_result(compute())
+            except BaseException as exc:  # the askers waiting on it get the error too
+                future.set_exception(exc)
+        return future.result()
+
+    def kind_is(self, kind: str) -> pa.Array:
+        """True on the rows of ``kind``."""
+        return self._once(("kind", kind), lambda: bits(
+            pc.equal(self.ledger.column("kind"), pa.scalar(kind, pa.string()))))
+
+    def payer_is(self, party: str) -> pa.Array:
+        """True on the rows paid by ``party``."""
+        return self._once(("payer", party), lambda: bits(
+            pc.equal(self.ledger.column("payer"), pa.scalar(party, pa.string()))))
+
+    def payee_index(self) -> pa.Array:
+        """Each row's payee as an index into the contract's parties (null if none of them)."""
+        return self._once(("payee index",), lambda: pc.index_in(
+            self.ledger.column("payee"), value_set=pa.array(self._parties, pa.string())))
+
+    def payee_in(self, parties: Iterable[str]) -> pa.Array:
+        """True on the rows paid to one of ``parties``."""
+        wanted = set(parties)
+        key = ("payee in", *sorted(wanted))
+        if not wanted or not wanted <= set(self._parties):  # match the text itself
+            return self._once(key, lambda: bits(pc.is_in(
+                self.ledger.column("payee"), value_set=pa.array(sorted(wanted), pa.string()))))
+        lookup = pa.array([p in wanted for p in self._parties], pa.bool_())
+        return self._once(key, lambda: bits(lookup.take(self.payee_index())))
+
+
+def _paid_per_year(ob: SpendShareObligation, contract: Contract, ledger: Ledger,
+                   masks: LedgerMasks | None = None) -> tuple[dict[int, Decimal], dict[int, int]]:
     """Sum and number of the payments from the party to the sector paid in each year.
 
-    Over the ledger's columns: one filter of dates and amounts, then one exact decimal sum
-    per year.
+    Over the ledger's columns: one mask of the payments counted, then per year a mask of
+    its dates (bitmaps: cheap), a count of the mask and one exact decimal sum of the amounts
+    it picks out (``sum_where``: the amounts are not copied).
     """
+    masks = masks if masks is not None else LedgerMasks(ledger)
     years = contract.term.years
-    payees = pa.array([p.id for p in contract.parties
-                       if p.sector == ob.sector and p.id != ob.party], pa.string())
+    payees = [p.id for p in contract.parties if p.sector == ob.sector and p.id != ob.party]
     paid = ledger.column("paid_on")
-    mask = pc.and_(pc.and_(pc.equal(ledger.column("payer"), ob.party),
-                           pc.is_in(ledger.column("payee"), value_set=payees)),
-                   pc.and_(pc.greater_equal(paid, pa.scalar(years[0].start, pa.date32())),
+    in_term = bits(pc.and_(pc.greater_equal(paid, pa.scalar(years[0].start, pa.date32())),
                            pc.less_equal(paid, pa.scalar(years[-1].end, pa.date32()))))
-    keep = is_true(mask)  # only the two columns summed: filtering text columns costs more
-    paid, amount = pc.filter(paid, keep), pc.filter(ledger.column("amount"), keep)
+    keep = bits(pc.and_(pc.and_(masks.payer_is(ob.party), masks.payee_in(payees)), in_term))
+    amount = ledger.column("amount")
     totals: dict[int, Decimal] = {}
     counts: dict[int, int] = {}
-    after: dt.date | None = None
+    before: pa.Array | None = None  # the payments counted, paid up to the previous year's end
     for y in years:  # a year holds the dates after the previous year's end, up to its own
-        upto = pc.less_equal(paid, pa.scalar(y.end, pa.date32()))
-        in_year = upto if after is None else pc.and_(
-            upto, pc.greater(paid, pa.scalar(after, pa.date32())))
-        count = int(pc.sum(in_year).as_py() or 0) if len(paid) else 0
+        # null-free: ``keep`` is false wherever a date is null, and false AND null is false
+        upto = bits(pc.and_kleene(keep, pc.less_equal(paid, pa.scalar(y.end, pa.date32()))))
+        in_year = upto if before is None else bits(pc.and_not(upto, before))
+        count = true_count(in_year)
         if count:
-            total = pc.sum(amount.filter(in_year)).as_py()
-            totals[y.number] = ZERO + total
+            totals[y.number] = ZERO + sum_where(amount, in_year)
             counts[y.number] = count
-        after = y.end
+        before = upto
     return totals, counts
 
 
-def spend_share_rows(ob: SpendShareObligation, contract: Contract,
-                     ledger: Ledger, as_of: dt.date) -> Iterator[ObligationRow]:
-    """One row per contract year: paid to the sector in the year vs share of annual value."""
+def spend_share_rows(ob: SpendShareObligation, contract: Contract, ledger: Ledger,
+                     as_of: dt.date, masks: LedgerMasks | None = None) -> Iterator[ObligationRow]:
+    """One row per contract year: paid to the sector in the year vs share of annual value.
+
+    ``masks`` shares the ledger's row masks with the evaluation's other obligations.
+    """
     years = contract.term.years
-    totals, counts = _paid_per_year(ob, contract, ledger)
+    totals, counts = _paid_per_year(ob, contract, ledger, masks)
     for y in years:
         annual = contract.annual_value.for_year(y.number) if contract.annual_value else ZERO
         required = Fraction(ob.share) * Fraction(annual)
@@ -154,14 +216,16 @@ def spend_share_rows(ob: SpendShareObligation, contract: Contract,
 
 
 def flow_down_rows(ob: FlowDownObligation, contract: Contract, ledger: Ledger,
-                   earned: dict[str, YearPayment], as_of: dt.date) -> Iterator[ObligationRow]:
+                   earned: dict[str, YearPayment], as_of: dt.date,
+                   masks: LedgerMasks | None = None) -> Iterator[ObligationRow]:
     """One row per contract year: outcome shares passed on within N days of the year end.
 
     Outcome shares are a handful of rows in any ledger: they are picked out of the columns,
     then summed as rows.
     """
+    masks = masks if masks is not None else LedgerMasks(ledger)
     subs = {p.id for p in contract.parties if p.role == "subcontractor"}
-    candidates = ledger.where(is_true(pc.equal(ledger.column("kind"), "outcome_share")))
+    candidates = ledger.where(masks.kind_is("outcome_share"))
     shares = [p for p in candidates if p.payer == ob.party
               and p.payee in subs and p.paid_on is not None and p.paid_on <= as_of]
     for y in contract.term.years:

@@ -17,63 +17,74 @@ import datetime as dt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from obc_check.checker.ledger import Ledger, is_true
+from obc_check.checker.ledger import Ledger
 from obc_check.checker.money import ZERO, pounds
-from obc_check.checker.prompt_block import (
-    NO_RECEIPT,
-    PAID_IN_TIME,
-    PAID_LATE,
-    RECEIVED_LATER,
-    STATUSES,
-    UNPAID_NOT_DUE,
-    UNPAID_PAST_DUE,
-    PromptBlock,
-    join,
-    refs,
-)
+from obc_check.checker.obligations import LedgerMasks
+from obc_check.checker.prompt_block import PromptBlock, bits, join, one_array, refs
 from obc_check.model import Contract, PromptPaymentObligation
 
-_EPOCH = dt.date(1970, 1, 1).toordinal()
+_EPOCH = dt.date(1970, 1, 1)
+_LAST_DAY = (dt.date.max - _EPOCH).days
+"""9999-12-31 as a date32 value (days since 1970-01-01)."""
+_INT32 = range(-(2**31), 2**31)
 
 
 def _day(day: dt.date) -> pa.Scalar:
     return pa.scalar(day, pa.date32())
 
 
+def due_dates(received: pa.Array, days: int) -> pa.Array:
+    """Received + ``days`` (date32; null where received is).
+
+    A due date past 9999-12-31 has no Python date (rows, JUnit, --explain would crash); it
+    is shown as 9999-12-31. No status changes: no as-of or payment date is later. Dates are
+    added as the int32 day numbers date32 holds (a view, not a copy); a sum out of int32's
+    range is an error, as in the cast the general path makes for a ``days`` beyond it.
+    """
+    if days not in _INT32:
+        due = pc.cast(pc.cast(pc.add(pc.cast(received, pa.int32()), days), pa.int32()),
+                      pa.date32())
+        return pc.if_else(pc.is_null(received), pa.scalar(None, pa.date32()),
+                          pc.min_element_wise(due, _day(dt.date.max)))
+    due = pc.add_checked(received.view(pa.int32()), pa.scalar(days, pa.int32()))
+    latest = pc.max(due).as_py()
+    if latest is not None and latest > _LAST_DAY:
+        due = pc.min_element_wise(due, pa.scalar(_LAST_DAY, pa.int32()), skip_nulls=False)
+    return due.view(pa.date32())
+
+
 def prompt_block(ob: PromptPaymentObligation, contract: Contract, ledger: Ledger,
-                 as_of: dt.date) -> PromptBlock:
-    """One row per invoice the party received from a subcontractor."""
-    subs = pa.array([p.id for p in contract.parties if p.role == "subcontractor"], pa.string())
-    mask = pc.and_(pc.and_(pc.equal(ledger.column("kind"), "invoice"),
-                           pc.equal(ledger.column("payer"), ob.party)),
-                   pc.is_in(ledger.column("payee"), value_set=subs))
+                 as_of: dt.date, masks: LedgerMasks | None = None) -> PromptBlock:
+    """One row per invoice the party received from a subcontractor.
+
+    ``masks`` shares the ledger's row masks with the evaluation's other obligations.
+    Statuses are worked out with bitmaps (boolean arrays: and, or, not are nearly free),
+    not with a case analysis per row; the reason behind each status is worked out again
+    (``prompt_block.why_codes``) only for the rows whose derivation an output writes.
+    """
+    masks = masks if masks is not None else LedgerMasks(ledger)
+    subs = [p.id for p in contract.parties if p.role == "subcontractor"]
+    mask = bits(pc.and_(pc.and_(masks.kind_is("invoice"), masks.payer_is(ob.party)),
+                        masks.payee_in(subs)))
     # only the columns the block keeps, and no copy at all when every row is such an invoice
     invoices = ledger.table.select(["invoice", "payee", "amount", "received_on", "paid_on",
                                     "file", "row", "sheet"])
-    mask = is_true(mask)
-    if not _all(mask):
+    if mask.false_count:
         invoices = invoices.filter(mask)
-    received, paid = invoices.column("received_on"), invoices.column("paid_on")
-    due = pc.cast(pc.cast(pc.add(pc.cast(received, pa.int32()), ob.days), pa.int32()),
-                  pa.date32())
-    # A due date past 9999-12-31 has no Python date (rows, JUnit, --explain would crash);
-    # it is shown as 9999-12-31. No status changes: no as-of or payment date is later.
-    due = pc.min_element_wise(due, _day(dt.date.max))
+    received = one_array(invoices.column("received_on"))
+    paid = one_array(invoices.column("paid_on"))
+    due = due_dates(received, ob.days)
     stamp = _day(as_of)
-    paid_by_now = is_true(pc.less_equal(paid, stamp))
-    in_time = is_true(pc.less_equal(paid, due))
-    why = pc.case_when(
-        pc.make_struct(pc.is_null(received), pc.greater(received, stamp),
-                       pc.and_(paid_by_now, in_time), paid_by_now,
-                       pc.greater(stamp, due)),
-        *(pa.scalar(code, pa.int8()) for code in (NO_RECEIPT, RECEIVED_LATER, PAID_IN_TIME,
-                                                  PAID_LATE, UNPAID_PAST_DUE)),
-        pa.scalar(UNPAID_NOT_DUE, pa.int8()))
-    code = {name: pa.scalar(STATUSES.index(name), pa.int8()) for name in STATUSES}
-    status = pc.case_when(
-        pc.make_struct(pc.equal(why, PAID_IN_TIME),
-                       pc.or_(pc.equal(why, PAID_LATE), pc.equal(why, UNPAID_PAST_DUE))),
-        code["met"], code["breached"], code["not_due"])
+    assessed = bits(pc.less_equal(received, stamp))  # received, and by the as-of date
+    paid_by_now = bits(pc.less_equal(paid, stamp))
+    in_time = bits(pc.less_equal(paid, due))
+    past_due = bits(pc.greater(stamp, due))
+    met = bits(pc.and_(assessed, pc.and_(paid_by_now, in_time)))
+    breached = bits(pc.and_(assessed, pc.or_(pc.and_(paid_by_now, pc.invert(in_time)),
+                                             pc.and_(pc.invert(paid_by_now), past_due))))
+    not_due = bits(pc.invert(pc.or_(met, breached)))
+    # met 0, breached 1, not due 2 (STATUSES): 1 unless met, plus 1 if not due
+    status = pc.add(pc.cast(pc.invert(met), pa.int8()), pc.cast(not_due, pa.int8()))
     name = invoices.column("invoice")
     if name.null_count:  # never from a validated ledger; kept for rows built by hand
         name = pc.coalesce(name, join(invoices.column("payee"), " ", refs(invoices)))
@@ -84,10 +95,6 @@ def prompt_block(ob: PromptPaymentObligation, contract: Contract, ledger: Ledger
         as_of=as_of, table=pa.table({
             "invoice": name, "payee": invoices.column("payee"),
             "amount": invoices.column("amount"), "received_on": received, "paid_on": paid,
-            "due": pc.if_else(pc.is_null(received), pa.scalar(None, pa.date32()), due),
-            "status": status, "why": why, "file": invoices.column("file"),
-            "row": invoices.column("row"), "sheet": invoices.column("sheet")}))
-
-
-def _all(mask: pa.Array) -> bool:
-    return bool(pc.all(pc.fill_null(mask, False)).as_py())
+            "due": due, "status": status, "file": invoices.column("file"),
+            "row": invoices.column("row"), "sheet": invoices.column("sheet")}),
+        status_masks={"met": met, "breached": breached, "not_due": not_due})
