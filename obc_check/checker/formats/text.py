@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -47,6 +48,36 @@ def _table(title: str, *columns: str, right: tuple[int, ...] = (),
     for i, name in enumerate(columns):
         table.add_column(name, justify="right" if i in right else "left", overflow="fold")
     return table
+
+
+def _print_table(console: Console, table: Table) -> None:
+    """Print ``table``, giving rich its column widths when they are plain to see.
+
+    Rich sizes the columns by measuring every cell, then renders every cell: each cell is
+    laid out twice. When every cell (and header) is plain printable text on one line with no
+    markup, each column is as wide as its widest cell, and if the table then fits the
+    console, rich would use exactly those widths: they are set as fixed widths, and rich
+    renders without measuring. Otherwise (a table that must fold) rich measures as usual.
+    """
+    padding = getattr(table, "_get_padding_width", None)
+    if padding is None:  # not the rich this was written against: let it measure
+        console.print(table)
+        return
+    widths = []
+    for column in table.columns:
+        widest = 0
+        for cell in (column.header, *column.cells):
+            text = cell.plain if isinstance(cell, Text) else cell
+            if not isinstance(text, str) or "[" in text or not text.isprintable():
+                console.print(table)
+                return
+            widest = max(widest, cell_len(text))
+        widths.append(widest)
+    edges = ((2 if table.show_edge else 0) + len(widths) - 1) if table.box else 0
+    if sum(w + padding(i) for i, w in enumerate(widths)) + edges <= console.width:
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = width
+    console.print(table)
 
 
 def _status(word: str) -> Text:
@@ -128,7 +159,7 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
         table.add_row(Text("Total", style="bold"), pounds(t.at_risk or ZERO),
                       pounds(t.earned or ZERO), pounds(t.gateway_withheld or ZERO),
                       pounds(t.withheld or ZERO))
-        console.print(table)
+        _print_table(console, table)
         for year in report.outcome_payment:
             console.print(_indicators(year))
         gates = [(y.year, g) for y in report.outcome_payment for g in y.gateways]
@@ -139,7 +170,7 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
                 need = ("≥ " if g.comparison == "at_least" else "≤ ") + g.threshold
                 table.add_row(year_label, g.gateway, g.value or "–", need, _status(g.status),
                               pounds(g.withheld))
-            console.print(table)
+            _print_table(console, table)
     if report.risk_share is not None:
         members = list(report.risk_share[0].members) if report.risk_share else []
         table = _table("Risk share (members' amounts; losses negative)", "Year", "Variance",
@@ -149,7 +180,7 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
         table.add_row(Text("Total", style="bold"), "", *(
             pounds(sum((r.members[m] for r in report.risk_share), ZERO))
             for m in members))
-        console.print(table)
+        _print_table(console, table)
         console.print(f"Members' total: {pounds(t.risk_share_members or ZERO)}")
     if report.rate_card is not None:
         card = report.rate_card
@@ -158,14 +189,14 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
             table.add_row(ry.year, pounds(ry.payable))
         table.add_row(Text("Total", style="bold"), pounds(card.total))
         table.add_row("Cap", pounds(card.cap))
-        console.print(table)
+        _print_table(console, table)
     if report.obligations:
         table = _table("Obligations", "Obligation", "Kind", "Met", "Breached", "Not due",
                        "Penalties", right=(2, 3, 4, 5))
         for s in summaries(report):
             table.add_row(s.obligation, s.kind.replace("_", " "), str(s.met), str(s.breached),
                           str(s.not_due), s.penalties)
-        console.print(table)
+        _print_table(console, table)
         cells = list(ordered_cells(report.obligations, BREACHED_ROWS_SHOWN))
         folds = [fold_line(ob, n)
                  for ob, n in folded_breaches(report.obligations, BREACHED_ROWS_SHOWN)]
@@ -176,7 +207,7 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
             table = _table(_ROWS_TITLE, *_ROWS_HEADER, right=(4,))
             for ob, label, due, status, penalty in cells:
                 table.add_row(ob, label, due, _status(status), penalty)
-            console.print(table)
+            _print_table(console, table)
             for line in folds:
                 console.print(Text(f" {line}", style="bold red"))
             if folds:
