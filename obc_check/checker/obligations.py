@@ -150,6 +150,12 @@ class LedgerMasks:
         if not wanted or not wanted <= set(self._parties):  # match the text itself
             return self._once(key, lambda: bits(pc.is_in(
                 self.ledger.column("payee"), value_set=pa.array(sorted(wanted), pa.string()))))
+        at = sorted(self._parties.index(p) for p in wanted)
+        if at[-1] - at[0] + 1 == len(at):  # next to each other in the contract: a range
+            low, high = pa.scalar(at[0], pa.int32()), pa.scalar(at[-1], pa.int32())
+            return self._once(key, lambda: bits(pc.and_(
+                pc.greater_equal(self.payee_index(), low),
+                pc.less_equal(self.payee_index(), high))))
         lookup = pa.array([p in wanted for p in self._parties], pa.bool_())
         return self._once(key, lambda: bits(lookup.take(self.payee_index())))
 

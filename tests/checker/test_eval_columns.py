@@ -264,7 +264,8 @@ def test_ledger_masks_are_shared_and_answer_any_set(contract: Contract) -> None:
         th.join()
     assert all(m is got[0] for m in got)  # computed once, by the first to ask
     assert got[0].to_pylist() == [p.payer == "P" for p in payments]
-    for wanted in ([], ["S1"], ["S1", "S2"], ["S1", "NOBODY"], ["C", "P", "S1", "S2", "V"]):
+    for wanted in ([], ["S1"], ["S1", "S2"], ["S1", "NOBODY"], ["C", "P", "S1", "S2", "V"],
+                   ["C", "S1"], ["V", "P"]):  # a range of the parties, or not
         assert masks.payee_in(wanted).to_pylist() == [p.payee in wanted for p in payments]
     assert masks.kind_is("outcome_share").to_pylist() == [
         p.kind == "outcome_share" for p in payments]

@@ -161,7 +161,7 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
                       pounds(t.withheld or ZERO))
         _print_table(console, table)
         for year in report.outcome_payment:
-            console.print(_indicators(year))
+            _print_table(console, _indicators(year))
         gates = [(y.year, g) for y in report.outcome_payment for g in y.gateways]
         if gates:
             table = _table("Gateways", "Year", "Gateway", "Value", "Needs", "Status", "Withheld",
