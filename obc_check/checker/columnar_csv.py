@@ -102,10 +102,10 @@ def _validated(table: pa.Table, raw: RawTable, ctx: ContractIndex,
     with ThreadPoolExecutor(max_workers=2) as pool:
         parts = [pool.submit(_money, amount.slice(0, half)),
                  pool.submit(_money, amount.slice(half))]
-        kind = _kinds(table)
-        if kind is None:
+        kinds = _kinds(table)
+        if kinds is None:
             return None
-        is_invoice = pc.equal(kind, "invoice")
+        kind, is_invoice = kinds
         plain = all(_all(check) for check in (
             pc.is_in(payer, value_set=parties), pc.is_in(payee, value_set=parties),
             # an invoice needs a reference and a receipt date; an outcome share a payment date
@@ -130,15 +130,24 @@ def _validated(table: pa.Table, raw: RawTable, ctx: ContractIndex,
     return ledger if _unique_keys(ledger, is_invoice) else None
 
 
-def _kinds(table: pa.Table) -> pa.Array | None:
-    """The kind of each row (blank means invoice), or None when one is not a known kind."""
+def _kinds(table: pa.Table) -> tuple[pa.Array, pa.Array] | None:
+    """The kind of each row (blank means invoice) and where it is an invoice.
+
+    None when a kind is neither. A ledger of invoices only (the usual case) is settled by
+    one comparison, without filling blanks or a set look-up.
+    """
     n = table.num_rows
     if "kind" not in table.column_names:
-        return pa.repeat(pa.scalar("invoice", pa.string()), n)
-    kind = pc.fill_null(_column(table, "kind"), "invoice")
+        return pa.repeat(pa.scalar("invoice", pa.string()), n), pa.repeat(pa.scalar(True), n)
+    kind = _column(table, "kind")
+    if not kind.null_count:
+        is_invoice = pc.equal(kind, "invoice")
+        if _all(is_invoice):
+            return kind, is_invoice
+    kind = pc.fill_null(kind, "invoice")
     if not _all(pc.is_in(kind, value_set=pa.array(["invoice", "outcome_share"]))):
         return None
-    return kind
+    return kind, pc.equal(kind, "invoice")
 
 
 _YEAR_ONE = pa.scalar(dt.date(1, 1, 1), pa.date32())
