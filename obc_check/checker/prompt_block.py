@@ -51,7 +51,8 @@ class PromptBlock:
     more than the whole evaluation, and statuses, counts and penalties do not depend on the
     order. ``order`` holds the table's row indices in row order, sorted only when an output
     needs every row; the outputs take the rows they write through it, chunk by chunk, and
-    the text report sorts only the breached rows to show its first few.
+    the text report picks the first few breached rows it shows by a partial selection,
+    sorting only those few (``indices`` with a limit).
     ``table`` has columns invoice (the reference, or "payee file:row" without one), payee,
     amount (decimal128), received_on, paid_on, due (date32), status (int8 code), and file,
     row, sheet (the RowRef, made text only for the rows written). Why each row has its
@@ -77,10 +78,12 @@ class PromptBlock:
 
     @cached_property
     def _counts(self) -> dict[ObligationStatus, int]:
+        """Rows of each status, counted once (the summary, fold lines and totals all ask)."""
         return {}
 
     @cached_property
     def _firsts(self) -> dict[tuple[ObligationStatus, int], pa.Array]:
+        """The first rows of a status, by (status, limit): the table and the list ask."""
         return {}
 
     def __len__(self) -> int:
