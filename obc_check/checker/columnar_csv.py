@@ -63,7 +63,11 @@ def payments(raw: RawTable, ctx: ContractIndex) -> Ledger | None:
 
 
 def read(data: pa.Buffer, header: list[str]) -> pa.Table | None:
-    """The rows after the header line, typed as above; None when pyarrow refuses any cell."""
+    """The rows after the header line, typed as above; None when pyarrow refuses any cell.
+
+    ``data`` must be UTF-8 (the loader checks every file first), so pyarrow need not check
+    each text cell again.
+    """
     try:
         return pacsv.read_csv(
             pa.BufferReader(data),
@@ -73,7 +77,8 @@ def read(data: pa.Buffer, header: list[str]) -> pa.Table | None:
             convert_options=pacsv.ConvertOptions(
                 column_types={name: pa.date32() if name in _DATES else pa.string()
                               for name in header},
-                null_values=[""], strings_can_be_null=True))
+                null_values=[""], strings_can_be_null=True,
+                check_utf8=False))  # the whole file was checked (``CsvFile.utf8_error``)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
 
@@ -124,7 +129,7 @@ def _validated(table: pa.Table, raw: RawTable, ctx: ContractIndex,
         "received_on": received, "paid_on": paid, "kind": kind,
         "file": pa.DictionaryArray.from_arrays(pa.repeat(pa.scalar(0, pa.int32()), n),
                                                pa.array([origin.file], pa.string())),
-        "row": pc.add(pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), n)), 1),
+        "row": pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), n), start=1),
         "sheet": pa.nulls(n, pa.string()),
     }, schema=SCHEMA))
     return ledger if _unique_keys(ledger, is_invoice) else None
