@@ -28,7 +28,7 @@ test: $(STAMP)
 	$(BIN)/pytest
 
 bench: $(STAMP)
-	$(BIN)/pytest benchmarks --benchmark-enable --benchmark-only -p no:cacheprovider
+	$(BIN)/pytest benchmarks --benchmark-enable --benchmark-only -p no:cacheprovider -s
 
 # Regenerate golden files after a deliberate change; review the diff like code.
 goldens: $(STAMP)
