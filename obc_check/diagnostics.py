@@ -117,6 +117,7 @@ CODES: dict[str, str] = {
     "D023": "a count that is not a whole number",
     "D024": "numerator and denominator needed: the indicator has a minimum denominator",
     "D025": "data the contract does not use (warning)",
+    "D026": "an invoice paid before it was received (warning)",
 }
 
 

@@ -338,6 +338,7 @@ def test_clean_ledgers_take_the_columnar_path(shape: str, tmp_path: Path,
     "OH,MIND,INV-Q1,12.50,0000-01-01,,invoice",
     "OH,MIND,INV-Q1,12.50,2016-01-01,,invoice,extra",
     "OH,MIND,INV-Q1,12.50,2016-01-01,",
+    "OH,MIND,INV-Q1,12.50,2016-01-05,2016-01-01,invoice",  # paid before received: D026
 ])
 def test_odd_lines_leave_the_columnar_path(line: str, tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
