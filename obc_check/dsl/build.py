@@ -167,6 +167,7 @@ class Builder:
             self._unnamed_entries(raw, what)
             return None
         by_year: dict[int, Decimal] = {}
+        spans: dict[int, Span] = {}
         for e in entries:
             year = cast(Lit, e.year)
             if not year.is_whole or year.value < 1:
@@ -188,6 +189,7 @@ class Builder:
                 ok = False
                 continue
             by_year[num] = e.lit.value
+            spans[num] = e.lit.span
         if not self.term_ok:
             return None  # without a term the years cannot be checked (E008/E009 said why)
         count = n
@@ -201,7 +203,8 @@ class Builder:
         if not ok or missing:
             return None
         values = tuple(by_year[y] for y in range(1, count + 1))
-        return Schedule(values=values, uniform=False, span=raw.span)
+        return Schedule(values=values, uniform=False, span=raw.span,
+                        spans=tuple(spans[y] for y in range(1, count + 1)))
 
     def _grouped_number(self, raw: RawSchedule) -> bool:
         """E004 for ``1,200`` or ``1,200%``: a number written with a thousands separator.

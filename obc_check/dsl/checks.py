@@ -22,6 +22,7 @@ from obc_check.model import (
     Linear,
     PromptPaymentObligation,
     ReportObligation,
+    Schedule,
     SpendShareObligation,
     Steps,
 )
@@ -150,10 +151,18 @@ def floor_below_target(c: Contract, broken: frozenset[str]) -> Iterator[Diagnost
                 when = "" if ind.floor.uniform and ind.target.uniform else f"in year {n} "
                 yield Diagnostic("E016", f"indicator {ind.id}: {when}the floor "
                                  f"{_value(f, ind)} is not {rel} the target {_value(t, ind)}",
-                                 ind.floor.span or ind.span,
+                                 _year_span(n, ind.floor, ind.target) or ind.span,
                                  f"{ind.direction} is better, so the floor must be {rel} the "
                                  "target in every year")
                 break
+
+
+def _year_span(n: int, *schedules: Schedule) -> Span | None:
+    """Where year ``n``'s value is written: in the first per-year list, else the first span."""
+    for sched in schedules:
+        if sched.spans and sched.spans[n - 1] is not None:
+            return sched.spans[n - 1]
+    return next((s.span for s in schedules if s.span is not None), None)
 
 
 def _value(v: Decimal, ind: Indicator) -> str:

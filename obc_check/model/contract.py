@@ -48,6 +48,9 @@ class Schedule(Node):
 
     values: tuple[Decimal, ...]
     uniform: bool = Field(description="written as one value for every year")
+    spans: SkipJsonSchema[tuple[Span | None, ...] | None] = Field(
+        default=None, exclude=True, repr=False)
+    """Where each year's value is written (a per-year list only), for diagnostics."""
 
     def for_year(self, number: int) -> Decimal:
         """The value in contract year ``number`` (1-based)."""
