@@ -31,6 +31,7 @@ from obc_check.checker.sources import RawTable, Row, check_header
 # but the error should come from us, with a position, not as a crash.
 csv.field_size_limit(1 << 20)
 
+
 def read_text(path: Path, display: str, problems: Problems) -> str | None:
     """The UTF-8 text of a bundle file, or None after reporting why it cannot be read."""
     file = open_file(path, display, problems)

@@ -405,20 +405,19 @@ def payments(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[Paym
             payer, payee, invoice, amount, received, paid, kind = checked
         if paid is not None and received is not None and paid < received \
                 and kind == "invoice":
-            _paid_before_received(r, row, cells, received, paid)
+            _paid_before_received(r, row, received, paid)
         append(build(payer, payee, invoice or None, amount, received, paid, kind,
                      file, row, sheet))
     return _without_duplicate_payments(out, r)
 
 
-def _paid_before_received(r: _Row, row: int, cells: Sequence[str], received: dt.date,
-                          paid: dt.date) -> None:
+def _paid_before_received(r: _Row, row: int, received: dt.date, paid: dt.date) -> None:
     """D026: most likely the two dates are swapped or one is mistyped.
 
     A warning, not an error: the spec does not forbid it (an invoice can be paid on a
     pro-forma before the final copy arrives), and prompt payment counts it as paid in time.
     """
-    r.start(row, cells)
+    r.row = row  # a warning needs only the position; the row's cells are already checked
     r.warn("paid_on", "D026",
            f"paid on {paid.isoformat()}, before it was received on {received.isoformat()}",
            "check the two dates: prompt payment counts this invoice as paid in time")
