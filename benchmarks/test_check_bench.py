@@ -122,7 +122,7 @@ def test_pyarrow_read(benchmark: Any, bundle: Path) -> None:
 def whole_check(folder: Path, fmt: str, out: Path) -> int:
     """What `obc-check check` does after start-up: compile, load, evaluate, write the report."""
     from obc_check.checker.check import check_bundle, exit_status
-    from obc_check.checker.formats import ReportFormat, render
+    from obc_check.checker.report.formats import ReportFormat, render
     from obc_check.dsl import compile_file
 
     contract = compile_file(AMH / "contract.obc").contract
@@ -168,9 +168,9 @@ def test_whole_check_in_process(benchmark: Any, bundle: Path, fmt: str,
 
 def test_stages_in_process(benchmark: Any, bundle: Path, tmp_path: Path) -> None:
     """Where the in-process time goes: compile, load, evaluate, text report (best of 3)."""
-    from obc_check.checker.evaluate import evaluate
-    from obc_check.checker.formats import ReportFormat, render
-    from obc_check.checker.load import load_bundle
+    from obc_check.checker.data.load import load_bundle
+    from obc_check.checker.report.formats import ReportFormat, render
+    from obc_check.checker.rules.evaluate import evaluate
     from obc_check.dsl import compile_file
 
     best: dict[str, float] = {}

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from obc_check.checker.load import load_bundle
+from obc_check.checker.data.load import load_bundle
 from obc_check.dsl import compile_file
 from obc_check.model import Contract
 
@@ -89,7 +89,7 @@ def test_load_bundle_peak_memory(bundle_dir: Path) -> None:
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from obc_check.checker.load import load_bundle\n"
+        "from obc_check.checker.data.load import load_bundle\n"
         "from obc_check.dsl import compile_file\n"
         "def hwm():\n"
         "    for line in open('/proc/self/status'):\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from obc_check.checker.report import report_schema
+from obc_check.checker.report.model import report_schema
 from obc_check.model import Contract
 
 

@@ -17,10 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from obc_check.checker.formats import ReportFormat, render
-from obc_check.checker.load import load_bundle
-from obc_check.checker.report import Report
-from obc_check.checker.tables import (
+from obc_check.checker.data.load import load_bundle
+from obc_check.checker.data.tables import (
     Bundle,
     IndicatorRow,
     OutcomeRow,
@@ -29,6 +27,8 @@ from obc_check.checker.tables import (
     SpendRow,
     SubmissionRow,
 )
+from obc_check.checker.report.formats import ReportFormat, render
+from obc_check.checker.report.model import Report
 from obc_check.dsl import compile_file, compile_text
 from obc_check.model import Contract, Period, find_period
 
@@ -109,7 +109,7 @@ def obc() -> Callable[[str], Contract]:
 
 def library_report(name: str) -> Report:
     """The report of a library contract at its expected.json as-of date (data path relative)."""
-    from obc_check.checker.evaluate import evaluate
+    from obc_check.checker.rules.evaluate import evaluate
 
     with contextlib.chdir(ROOT):  # relative paths in derivations keep goldens portable
         folder = Path("contracts") / name

@@ -17,15 +17,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from obc_check.checker import columnar_csv
 from obc_check.checker.check import check_bundle
-from obc_check.checker.formats import ReportFormat, render
-from obc_check.checker.load import load_bundle
-from obc_check.checker.money import ZERO, pounds
-from obc_check.checker.obligation_rows import ObligationRows
-from obc_check.checker.prompt_block import PromptBlock
-from obc_check.checker.report import ObligationRow, ObligationStatus
-from obc_check.checker.tables import PaymentRow
+from obc_check.checker.data import columnar_csv
+from obc_check.checker.data.load import load_bundle
+from obc_check.checker.data.money import ZERO, pounds
+from obc_check.checker.data.tables import PaymentRow
+from obc_check.checker.report.formats import ReportFormat, render
+from obc_check.checker.report.model import ObligationRow, ObligationStatus
+from obc_check.checker.report.obligation_rows import ObligationRows
+from obc_check.checker.report.prompt_block import PromptBlock
 from obc_check.dsl import compile_file
 from obc_check.model import Contract, PromptPaymentObligation
 
@@ -237,7 +237,7 @@ def test_date_read_agrees_with_the_row_parser() -> None:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from obc_check.checker.cells import CellError, parse_date
+    from obc_check.checker.data.cells import CellError, parse_date
 
     rng = random.Random(11)
     cells = {"2016-02-29", "1900-02-29", "2000-02-29", "2100-02-29", " 2015-04-01",
@@ -284,10 +284,10 @@ def test_repeated_invoice_found_in_any_order(tmp_path: Path,
 
 def _fast_ledger(data: Path, contract: Contract) -> object:
     """What the columnar path makes of ``data``'s payments.csv (None: it fell back)."""
-    from obc_check.checker.columns import TABLES
-    from obc_check.checker.context import ContractIndex
-    from obc_check.checker.problems import Problems
-    from obc_check.checker.source_csv import read_csv
+    from obc_check.checker.data.columns import TABLES
+    from obc_check.checker.data.context import ContractIndex
+    from obc_check.checker.data.problems import Problems
+    from obc_check.checker.data.source_csv import read_csv
 
     raw = read_csv(data / "payments.csv", "payments.csv", TABLES["payments"], Problems())
     assert raw is not None

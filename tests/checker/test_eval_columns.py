@@ -19,11 +19,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from obc_check.checker.evaluate import evaluate
-from obc_check.checker.ledger import Ledger
-from obc_check.checker.money import ZERO, pounds
-from obc_check.checker.obligations import LedgerMasks, _paid_per_year
-from obc_check.checker.prompt_block import (
+from obc_check.checker.data.ledger import Ledger
+from obc_check.checker.data.money import ZERO, pounds
+from obc_check.checker.data.tables import Bundle, PaymentRow, RowRef
+from obc_check.checker.report.model import ObligationRow, ObligationStatus
+from obc_check.checker.report.prompt_block import (
     STATUS_OF_WHY,
     STATUSES,
     PromptBlock,
@@ -31,9 +31,9 @@ from obc_check.checker.prompt_block import (
     sum_where,
     why_codes,
 )
-from obc_check.checker.prompt_payment import due_dates, prompt_block
-from obc_check.checker.report import ObligationRow, ObligationStatus
-from obc_check.checker.tables import Bundle, PaymentRow, RowRef
+from obc_check.checker.rules.evaluate import evaluate
+from obc_check.checker.rules.obligations import LedgerMasks, _paid_per_year
+from obc_check.checker.rules.prompt_payment import due_dates, prompt_block
 from obc_check.model import Contract, PromptPaymentObligation, SpendShareObligation
 
 CONTRACT = """
@@ -273,7 +273,7 @@ def test_ledger_masks_are_shared_and_answer_any_set(contract: Contract) -> None:
 
 def test_an_error_on_a_worker_reaches_the_caller(contract: Contract,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    import obc_check.checker.evaluate as evaluate_module
+    import obc_check.checker.rules.evaluate as evaluate_module
 
     def fail(*args: object) -> PromptBlock:
         raise RuntimeError("boom")

@@ -9,9 +9,9 @@ from fractions import Fraction
 
 import pytest
 
-from obc_check.checker.evaluate import evaluate
-from obc_check.checker.money import round_money
-from obc_check.checker.report import IndicatorResult, Report
+from obc_check.checker.data.money import round_money
+from obc_check.checker.report.model import IndicatorResult, Report
+from obc_check.checker.rules.evaluate import evaluate
 from obc_check.model import Contract
 
 CONTRACT = """

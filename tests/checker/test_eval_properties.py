@@ -13,8 +13,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from obc_check.checker.evaluate import evaluate
-from obc_check.checker.report import Report
+from obc_check.checker.report.model import Report
+from obc_check.checker.rules.evaluate import evaluate
 from obc_check.dsl import compile_text
 from obc_check.model import Contract
 

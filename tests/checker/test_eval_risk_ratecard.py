@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from obc_check.checker.evaluate import evaluate
+from obc_check.checker.rules.evaluate import evaluate
 from obc_check.model import Contract
 
 RISK = """

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from obc_check.checker.report import Report
+from obc_check.checker.report.model import Report
 from obc_check.cli import app
 from obc_check.demo import differences
 

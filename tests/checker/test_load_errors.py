@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from obc_check.checker.convert import write_sheets
-from obc_check.checker.load import bundle_sources, load_bundle
+from obc_check.checker.data.convert import write_sheets
+from obc_check.checker.data.load import bundle_sources, load_bundle
 from obc_check.diagnostics import CODES, render_text
 from obc_check.dsl import compile_file
 from obc_check.model import Contract

@@ -6,8 +6,8 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal
 
-from obc_check.checker import fastrows
-from obc_check.checker.tables import PaymentRow, RowRef
+from obc_check.checker.data import fastrows
+from obc_check.checker.data.tables import PaymentRow, RowRef
 
 
 def test_fast_builder_equals_constructor() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from obc_check.checker.load import load_bundle
+from obc_check.checker.data.load import load_bundle
 from obc_check.dsl import compile_file
 
 ROOT = Path(__file__).resolve().parents[2]

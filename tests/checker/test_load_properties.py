@@ -17,9 +17,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from obc_check.checker.columns import TABLES
-from obc_check.checker.convert import content, write_sheets
-from obc_check.checker.load import bundle_sources, load_bundle
+from obc_check.checker.data.columns import TABLES
+from obc_check.checker.data.convert import content, write_sheets
+from obc_check.checker.data.load import bundle_sources, load_bundle
 from obc_check.diagnostics import CODES, has_errors, render_text
 from obc_check.dsl import compile_file
 from obc_check.model import Contract

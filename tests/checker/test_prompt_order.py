@@ -9,7 +9,7 @@ from decimal import Decimal
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from obc_check.checker.prompt_block import row_order as _row_order
+from obc_check.checker.report.prompt_block import row_order as _row_order
 
 
 def _order(refs: list[str | None], days: list[int | None]) -> list[tuple[object, object]]:
@@ -50,7 +50,7 @@ def test_rows_of_one_status_come_in_the_same_order_sorted_alone_or_from_the_whol
     """The text report sorts only the breached rows; JSON sorts all; the order agrees."""
     from dataclasses import replace
 
-    from obc_check.checker.prompt_block import STATUSES, PromptBlock
+    from obc_check.checker.report.prompt_block import STATUSES, PromptBlock
 
     rng = random.Random(5)
     n = 3000

@@ -11,9 +11,9 @@ import shutil
 from pathlib import Path
 
 from obc_check.checker.check import check_bundle
-from obc_check.checker.formats import ReportFormat, render
-from obc_check.checker.formats.common import BREACHED_ROWS_SHOWN
-from obc_check.checker.report import Report
+from obc_check.checker.report.formats import ReportFormat, render
+from obc_check.checker.report.formats.common import BREACHED_ROWS_SHOWN
+from obc_check.checker.report.model import Report
 from obc_check.dsl import compile_file
 
 AMH = Path(__file__).resolve().parents[2] / "contracts" / "amh"

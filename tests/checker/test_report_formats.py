@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from obc_check.checker.formats import ReportFormat, render
-from obc_check.checker.report import Report, report_schema
+from obc_check.checker.report.formats import ReportFormat, render
+from obc_check.checker.report.model import Report, report_schema
 
 GOLDENS = Path(__file__).resolve().parent / "goldens"
 NAMES = ["amh", "msk", "older_people", "rough_sleeping"]

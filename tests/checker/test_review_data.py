@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from obc_check.checker.evaluate import evaluate
-from obc_check.checker.load import load_bundle
+from obc_check.checker.data.load import load_bundle
+from obc_check.checker.rules.evaluate import evaluate
 from obc_check.cli import app
 from obc_check.dsl import compile_text
 from obc_check.model import Contract
@@ -223,7 +223,7 @@ def test_invoice_due_after_year_9999_does_not_crash(folder: Path, fmt: str) -> N
 def test_money_with_surrounding_blanks_is_read(text: str, expected: Decimal) -> None:
     """docs/data.md: surrounding whitespace is ignored. ``" 12.50"`` was refused as having
     "more than two decimal places" (D022)."""
-    from obc_check.checker.cells import parse_money
+    from obc_check.checker.data.cells import parse_money
 
     assert parse_money(text) == expected
 
@@ -232,7 +232,7 @@ def test_money_with_surrounding_blanks_is_read(text: str, expected: Decimal) -> 
     (" 12.505", "D022"), ("-1", "D014"), ("1000000000000000.00", "D007"), ("£5", "D007"),
 ])
 def test_money_errors_keep_their_codes(text: str, code: str) -> None:
-    from obc_check.checker.cells import CellError, parse_money
+    from obc_check.checker.data.cells import CellError, parse_money
 
     with pytest.raises(CellError) as err:
         parse_money(text)

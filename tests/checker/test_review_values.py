@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from obc_check.checker.evaluate import evaluate
-from obc_check.checker.load import load_bundle
+from obc_check.checker.data.load import load_bundle
+from obc_check.checker.rules.evaluate import evaluate
 from obc_check.dsl import compile_text
 from obc_check.model import Contract
 

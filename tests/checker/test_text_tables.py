@@ -14,7 +14,7 @@ import pytest
 from rich.console import Console
 from rich.text import Text
 
-from obc_check.checker.formats import text
+from obc_check.checker.report.formats import text
 
 CELLS = ["", "a", "2015/16", "£1,234,567.89", "–", "≥ 70%", "BREACHED", "not due",
          "中文", "é", "x" * 30, "a rather long cell with several words in it", "[b]bold[/b]",

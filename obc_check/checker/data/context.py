@@ -1,0 +1,81 @@
+"""What validation needs to know about the contract, indexed once per load.
+
+Look-ups on the hot path are plain dict hits: identifier text → the contract's own string
+(so a million rows share a handful of string objects), period label → a shared
+:class:`Period` (built once for every year, quarter and month of the term).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass, field
+
+from obc_check.checker.data.cells import CellError, quote
+from obc_check.model import Contract, Period, ReportObligation, Unit
+
+
+@dataclass
+class ContractIndex:
+    """Identifiers, units and periods of a contract, ready for row validation."""
+
+    indicators: dict[str, str]
+    units: dict[str, Unit | None]
+    minimum_denominator: dict[str, int]
+    obligations: dict[str, str]
+    report_each: dict[str, str]
+    parties: dict[str, str]
+    prices: dict[str, str]
+    periods: dict[str, Period]
+    year_labels: tuple[str, ...]
+    has_risk_share: bool
+    has_rate_card: bool
+    dates: dict[str, dt.date] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, contract: Contract) -> ContractIndex:
+        """Index ``contract``."""
+        indicators = list(contract.all_indicators())
+        periods: dict[str, Period] = {}
+        for year in contract.term.years:
+            for kind in ("year", "quarter", "month"):
+                for period in year.periods(kind):
+                    periods[period.label] = period
+        return cls(
+            indicators={i.id: i.id for i in indicators},
+            units={i.id: i.unit for i in indicators},
+            minimum_denominator={i.id: i.minimum_denominator for i in indicators
+                                 if i.minimum_denominator is not None},
+            obligations={o.id: o.id for o in contract.obligations},
+            report_each={o.id: o.each for o in contract.obligations
+                         if isinstance(o, ReportObligation)},
+            parties={p.id: p.id for p in contract.parties},
+            prices={p.id: p.id for p in contract.rate_card.prices} if contract.rate_card else {},
+            periods=periods,
+            year_labels=tuple(y.label for y in contract.term.years),
+            has_risk_share=contract.risk_share is not None,
+            has_rate_card=contract.rate_card is not None,
+        )
+
+    def period(self, text: str) -> Period | None:
+        """The period a label names; None for a blank cell; D010 for anything else."""
+        found = self.periods.get(text)
+        if found is not None:
+            return found
+        label = " ".join(text.split())
+        if not label:
+            return None
+        found = self.periods.get(label)
+        if found is None:
+            raise CellError("D010", f"{quote(text)} is not a period of the contract term",
+                            self._period_hint(label))
+        return found
+
+    def _period_hint(self, label: str) -> str:
+        close = difflib.get_close_matches(label, list(self.periods), n=1, cutoff=0.6)
+        if close:
+            return f"did you mean `{close[0]}`?"
+        first, last = self.year_labels[0], self.year_labels[-1]
+        span = first if first == last else f"{first} … {last}"
+        return (f"periods are contract years ({span}), quarters (`{first} Q1` … `Q4`) or "
+                f"months (`{first} M1` … `M12`)")

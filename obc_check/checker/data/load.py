@@ -1,0 +1,146 @@
+"""Load a data bundle (LANGUAGE.md, Data) into typed tables, validated against a contract.
+
+``load_bundle`` is the one public entry point. A bundle is a folder of CSV files, one JSON
+file or one ``.xlsx`` workbook (see ``source_csv``, ``source_json``, ``source_xlsx``);
+every format is reduced to tables of cell text, which ``validate_rows`` types and checks
+against the contract. A CSV payments table (the one that grows to millions of rows) is first
+offered to ``columnar_csv``, which reads and checks it in bulk and hands it back only when it
+is plainly valid; otherwise the row validator runs, so diagnostics never depend on the path.
+Payments always end up columnar (a ``Ledger``). All problems of the bundle come back
+together as diagnostics with stable D-codes, each naming file (and sheet), row and column;
+the bundle is returned only when there are no errors, so evaluation never sees bad or
+partial data.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from obc_check.checker.data import columnar_csv, validate_rows
+from obc_check.checker.data.cells import did_you_mean
+from obc_check.checker.data.columns import TABLES
+from obc_check.checker.data.context import ContractIndex
+from obc_check.checker.data.ledger import Ledger
+from obc_check.checker.data.problems import Problems
+from obc_check.checker.data.source_csv import read_csv
+from obc_check.checker.data.source_json import read_json
+from obc_check.checker.data.source_xlsx import read_xlsx
+from obc_check.checker.data.sources import RawTable
+from obc_check.checker.data.tables import Bundle
+from obc_check.diagnostics import Diagnostic
+from obc_check.model import Contract
+
+Validator = Callable[[RawTable, ContractIndex, Problems], Sequence[object]]
+_VALIDATORS: dict[str, Validator] = {
+    "indicators": validate_rows.indicators,
+    "submissions": validate_rows.submissions,
+    "payments": validate_rows.payments,
+    "spend": validate_rows.spend,
+    "outcomes": validate_rows.outcomes,
+}
+
+
+def load_bundle(path: Path, contract: Contract) -> tuple[Bundle | None, list[Diagnostic]]:
+    """The bundle at ``path`` checked against ``contract``, and every diagnostic found.
+
+    The Bundle is None when any error was found; warnings alone do not stop it.
+    """
+    problems = Problems()
+    display = str(path)
+    raws = _read(Path(path), display, problems)
+    if raws is None:
+        return None, problems.diagnostics
+    ctx = ContractIndex.of(contract)
+    rows: dict[str, Sequence[object]] = {}
+    # Loading creates millions of long-lived objects and no reference cycles; the cyclic
+    # collector would re-scan the growing heap again and again (a third of the time of a
+    # million-row load). Pause it for the load and restore it as it was.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for raw in raws:
+            name = raw.spec.name
+            fast = columnar_csv.payments(raw, ctx) if name == "payments" else None
+            rows[name] = fast if fast is not None else tuple(
+                _VALIDATORS[name](raw, ctx, problems))
+    finally:
+        if collecting:
+            gc.enable()
+    if problems.errors:
+        return None, problems.diagnostics
+    bundle = Bundle(
+        source=display,
+        indicators=rows.get("indicators", ()),  # type: ignore[arg-type]
+        submissions=rows.get("submissions", ()),  # type: ignore[arg-type]
+        payments=_ledger(rows.get("payments", ())),
+        spend=rows.get("spend", ()),  # type: ignore[arg-type]
+        outcomes=rows.get("outcomes", ()),  # type: ignore[arg-type]
+        present=frozenset(rows),
+    )
+    return bundle, problems.diagnostics
+
+
+def _ledger(rows: Sequence[object]) -> Ledger:
+    return rows if isinstance(rows, Ledger) else Ledger.from_rows(rows)  # type: ignore[arg-type]
+
+
+def _read(path: Path, display: str, problems: Problems) -> list[RawTable] | None:
+    """The raw tables of the bundle at ``path``, or None when it cannot be read."""
+    if not path.exists():
+        problems.file(display, "D001", "no such data bundle",
+                      "give a folder of CSV files, a .json file or an .xlsx workbook")
+        return None
+    if path.is_dir():
+        return _read_folder(path, problems)
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return read_json(path, display, problems)
+    if suffix == ".xlsx":
+        return read_xlsx(path, display, problems)
+    problems.file(display, "D001", "is not a data bundle (a folder, .json or .xlsx file)",
+                  "a bundle is a folder of CSV files (indicators.csv, payments.csv, …), "
+                  "one .json file or one .xlsx workbook")
+    return None
+
+
+def _read_folder(folder: Path, problems: Problems) -> list[RawTable] | None:
+    """Each ``<table>.csv`` of a folder; any other file is an error (hidden files aside)."""
+    try:
+        entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+    except OSError as err:
+        problems.file(str(folder), "D002", f"cannot be read: {err.strerror or err}",
+                      "check the path and the permissions")
+        return None
+    tables: list[RawTable] = []
+    expected = [f"{name}.csv" for name in TABLES]
+    for entry in entries:
+        display = str(entry)
+        name = entry.name[:-4] if entry.name.endswith(".csv") else None
+        if name is None or name not in TABLES or not entry.is_file():
+            problems.file(display, "D003", f"unknown file `{entry.name}` in the data bundle",
+                          did_you_mean(entry.name, expected)
+                          or f"a bundle folder holds only {', '.join(expected)}")
+            continue
+        table = read_csv(entry, display, TABLES[name], problems)
+        if table is not None:
+            tables.append(table)
+    return tables
+
+
+def bundle_sources(diagnostics: Sequence[Diagnostic]) -> dict[str, str]:
+    """The text of each CSV or JSON file a diagnostic points into, for ``render_text``.
+
+    ``render_text(diags, bundle_sources(diags))`` then shows the line of the file with a
+    caret under the bad cell. Workbook diagnostics have no text line to show.
+    """
+    texts: dict[str, str] = {}
+    for diag in diagnostics:
+        name = diag.span.file if diag.span else None
+        if name and name not in texts and name.lower().endswith((".csv", ".json")):
+            try:
+                texts[name] = Path(name).read_bytes().decode("utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                continue
+    return texts

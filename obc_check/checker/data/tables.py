@@ -1,0 +1,136 @@
+"""The typed tables of a data bundle (LANGUAGE.md, Data), as the loader hands them over.
+
+Every row keeps where it came from (:class:`RowRef`), so evaluation can cite the data behind
+each figure and the loader can name file, sheet, row and column in errors. The loader
+(``checker/load.py``) guarantees that what reaches evaluation is valid against the contract:
+identifiers exist, periods are in the term and of the right shape, numbers are exact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Literal
+
+from obc_check.model import Period
+
+if TYPE_CHECKING:
+    from obc_check.checker.data.ledger import Ledger
+
+
+@dataclass(frozen=True, slots=True)
+class RowRef:
+    """Where a row came from: file (and sheet for a workbook) and 1-based row number.
+
+    For CSV and XLSX, ``row`` counts the header as row 1, as a spreadsheet shows it; for JSON
+    it is the 1-based index in the table's list.
+    """
+
+    file: str
+    row: int
+    sheet: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}[{self.sheet}]" if self.sheet else self.file
+        return f"{where}:{self.row}"
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorRow:
+    """``indicators``: a value, or numerator and denominator, or all three.
+
+    ``value`` is the exact value to use: for a row with numerator and denominator it is the
+    computed one (``100 × n / d`` for percent indicators), already checked against a written
+    ``value``. ``value_text`` keeps the written value, if any, for explanations.
+
+    ``exact`` is the same value as a Fraction, and is the one to compute with: a computed
+    value such as ``100 × 15 / 21`` has no finite decimal form, so ``value`` then holds it
+    to 28 significant digits (it is exact whenever the quotient terminates). The loader
+    always sets ``exact``; it defaults to None only so that hand-built rows stay short.
+    """
+
+    indicator: str
+    period: Period
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    value_text: str | None
+    ref: RowRef
+    exact: Fraction | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionRow:
+    """``submissions``: when a return for an obligation's period was submitted."""
+
+    obligation: str
+    period: Period
+    submitted_on: dt.date | None
+    ref: RowRef
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRow:
+    """``payments``: an invoice or an outcome-share payment between two parties."""
+
+    payer: str
+    payee: str
+    invoice: str | None
+    amount: Decimal
+    received_on: dt.date | None
+    paid_on: dt.date | None
+    kind: Literal["invoice", "outcome_share"]
+    ref: RowRef
+
+
+@dataclass(frozen=True, slots=True)
+class SpendRow:
+    """``spend``: the actual cost of a contract year (for the risk share)."""
+
+    period: Period
+    actual_cost: Decimal
+    ref: RowRef
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeRow:
+    """``outcomes``: how many outcomes of a price were achieved in a period."""
+
+    price: str
+    period: Period
+    count: int
+    ref: RowRef
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """All five tables; an absent table is empty.
+
+    ``payments`` is always held as a columnar :class:`~obc_check.checker.ledger.Ledger` (a
+    ledger may have millions of rows); rows given as PaymentRow objects, as tests build
+    bundles, are converted here, in one place. It still reads as a sequence of PaymentRow.
+    """
+
+    source: str
+    indicators: tuple[IndicatorRow, ...] = ()
+    submissions: tuple[SubmissionRow, ...] = ()
+    payments: Sequence[PaymentRow] = ()
+    spend: tuple[SpendRow, ...] = ()
+    outcomes: tuple[OutcomeRow, ...] = ()
+    present: frozenset[str] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        from obc_check.checker.data.ledger import as_ledger  # the ledger module imports this one
+
+        object.__setattr__(self, "payments", as_ledger(self.payments))
+
+    @property
+    def ledger(self) -> Ledger:
+        """The payments table, columnar."""
+        from obc_check.checker.data.ledger import Ledger
+
+        assert isinstance(self.payments, Ledger)
+        return self.payments

@@ -1,0 +1,488 @@
+"""Typing and validating the rows of each table against the contract.
+
+One function per table turns a :class:`RawTable` of text into the typed rows of
+``checker/tables.py``, reporting every problem at its cell; a row with an error is not
+kept (the bundle as a whole is then rejected, so nothing is silently dropped). Duplicate
+keys and overlapping periods are checked here too, since they need the whole table.
+
+Row keys (a second row with the same key is an error, D013):
+- indicators: (indicator, period); submissions: (obligation, period); spend: period;
+  outcomes: (price, period);
+- payments: (kind, invoice) when ``invoice`` is given, else the whole row: an invoice is
+  identified by its reference, as the prompt-payment report names it.
+
+``payments`` is the table that grows to millions of rows, so its loop is written out
+inline (no per-cell helper calls on the fast path).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Literal, TypeVar
+
+from obc_check.checker.data.cells import (
+    MONEY_DIGITS,
+    CellError,
+    did_you_mean,
+    lookup,
+    parse_count,
+    parse_date,
+    parse_money,
+    parse_number,
+    quote,
+)
+from obc_check.checker.data.context import ContractIndex
+from obc_check.checker.data.fastrows import payment_row
+from obc_check.checker.data.origins import Origin
+from obc_check.checker.data.problems import Problems
+from obc_check.checker.data.sources import RawTable
+from obc_check.checker.data.tables import (
+    IndicatorRow,
+    OutcomeRow,
+    PaymentRow,
+    RowRef,
+    SpendRow,
+    SubmissionRow,
+)
+from obc_check.model import Period
+
+T = TypeVar("T")
+Kind = Literal["invoice", "outcome_share"]
+_KINDS: dict[str, Kind] = {"": "invoice", "invoice": "invoice",
+                           "outcome_share": "outcome_share"}
+HUNDRED = Fraction(100)
+
+
+class _Row:
+    """Reads the cells of one row, reporting each problem at its cell."""
+
+    __slots__ = ("cells", "index", "ok", "origin", "problems", "row")
+
+    def __init__(self, raw: RawTable, problems: Problems) -> None:
+        self.origin: Origin = raw.origin
+        self.index = raw.index
+        self.problems = problems
+        self.row = 0
+        self.cells: Sequence[str] = ()
+        self.ok = True
+
+    def start(self, row: int, cells: Sequence[str]) -> None:
+        self.row, self.cells, self.ok = row, cells, True
+
+    def text(self, column: str) -> str:
+        pos = self.index.get(column)
+        return "" if pos is None else self.cells[pos]
+
+    def get(self, column: str, parse: Callable[[str], T | None]) -> T | None:
+        try:
+            return parse(self.text(column))
+        except CellError as err:
+            self.error(column, err.code, err.message, err.hint)
+            return None
+
+    def need(self, column: str, value: T | None, what: str) -> T | None:
+        """``value``, or a D021 "no value" when a required cell is empty."""
+        if value is None and not self.text(column).strip():
+            self.error(column, "D021", f"no {what}", f"every row needs a value in `{column}`")
+        return value
+
+    def ident(self, column: str, known: dict[str, str], what: str, none: str) -> str | None:
+        text = self.text(column)
+        found = lookup(text, known)
+        if found is None and text.strip():
+            hint = did_you_mean(text.strip(), known) or (
+                f"the contract's {what}s are {_listing(known)}" if known else none)
+            self.error(column, "D009", f"unknown {what} {quote(text)}", hint)
+        return found
+
+    def error(self, column: str | None, code: str, message: str, hint: str | None) -> None:
+        self.ok = False
+        self.problems.at(self.origin, self.row, column, code, message, hint)
+
+    def warn(self, column: str | None, code: str, message: str, hint: str | None) -> None:
+        """A warning at a cell: reported, but the row is still used."""
+        self.problems.at(self.origin, self.row, column, code, message, hint,
+                         severity="warning")
+
+    def blank(self) -> bool:
+        return not any(c.strip() for c in self.cells)
+
+    def ref(self) -> RowRef:
+        return RowRef(self.origin.file, self.row, self.origin.sheet)
+
+
+def _listing(known: dict[str, str], limit: int = 12) -> str:
+    names = [f"`{k}`" for k in known]
+    return ", ".join(names[:limit]) + (", …" if len(names) > limit else "")
+
+
+def _duplicate(r: _Row, seen: dict[object, int], key: object, column: str | None,
+               what: str) -> None:
+    first = seen.setdefault(key, r.row)
+    if first != r.row:
+        r.error(column, "D013", f"a second row for {what} (the first is row {first})",
+                "give each key once; remove or merge the repeated row")
+
+
+def _overlaps(problems: Problems, origin: Origin,
+              firsts: dict[tuple[str, int], dict[str, tuple[int, Period]]], what: str) -> None:
+    """D019: one identifier with rows of different period kinds within one year."""
+    for (ident, _), kinds in firsts.items():
+        if len(kinds) < 2:
+            continue
+        ordered = sorted(kinds.values(), key=lambda rp: rp[0])
+        (row1, p1), (row2, p2) = ordered[0], ordered[1]
+        problems.at(origin, row2, "period", "D019",
+                    f"{what} `{ident}` has a {p2.kind} row for {p2.label} and a {p1.kind} row "
+                    f"for {p1.label} (row {row1}) in the same contract year",
+                    "give a year's data once: as the year, or by all its quarters, or by "
+                    "all its months")
+
+
+def _note_kind(firsts: dict[tuple[str, int], dict[str, tuple[int, Period]]], ident: str,
+               period: Period, row: int) -> None:
+    firsts.setdefault((ident, period.year), {}).setdefault(period.kind, (row, period))
+
+
+def _exact_decimal(value: Fraction) -> Decimal:
+    """``value`` as a Decimal: exact when it has a finite decimal form, else 28 digits."""
+    den = value.denominator
+    twos = fives = 0
+    while den % 2 == 0:
+        den //= 2
+        twos += 1
+    while den % 5 == 0:
+        den //= 5
+        fives += 1
+    if den != 1:
+        return Decimal(value.numerator) / Decimal(value.denominator)
+    places = max(twos, fives)
+    scaled = value.numerator * 10**places // value.denominator
+    return Decimal(scaled).scaleb(-places)
+
+
+def _round_half_up(value: Fraction, places: int) -> Fraction:
+    scale = 10**places
+    return Fraction((value * scale + Fraction(1, 2)).__floor__(), scale)
+
+
+def indicators(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[IndicatorRow]:
+    """The ``indicators`` table: values, or numerators and denominators, per period."""
+    out: list[IndicatorRow] = []
+    seen: dict[object, int] = {}
+    firsts: dict[tuple[str, int], dict[str, tuple[int, Period]]] = {}
+    r = _Row(raw, problems)
+    for row, cells in raw.rows:
+        r.start(row, cells)
+        if r.blank():
+            continue
+        ind = r.ident("indicator", ctx.indicators, "indicator",
+                      "the contract declares no indicators")
+        period = r.get("period", ctx.period)
+        value = r.get("value", parse_number)
+        num = r.get("numerator", parse_number)
+        den = r.get("denominator", parse_number)
+        r.need("indicator", ind, "indicator")
+        r.need("period", period, "period")
+        unit = ctx.units.get(ind) if ind else None
+        percent = unit == "percent"
+        exact = _indicator_value(r, ind, percent, value, num, den, ctx)
+        empty = _nothing_counted(num, den, value)
+        if value is not None and percent and value > 100:
+            r.error("value", "D015", f"{quote(r.text('value'))} is above 100%",
+                    f"`{ind}` is a percentage, in points from 0 to 100")
+        if value is not None and value < 0 and unit not in (None, "score"):
+            r.error("value", "D014", f"{quote(r.text('value'))} is negative",
+                    f"`{ind}` is measured in {unit}, which cannot be negative")
+        if ind and period:
+            _duplicate(r, seen, (ind, period.label), "period", f"`{ind}` in {period.label}")
+        if r.ok and ind and period and (exact is not None or empty):
+            _note_kind(firsts, ind, period, row)
+            written = r.text("value").strip() or None
+            shown = (None if exact is None else _exact_decimal(exact) if num is not None
+                     else value)
+            out.append(IndicatorRow(ind, period, shown, num, den, written, r.ref(), exact))
+    _overlaps(problems, raw.origin, firsts, "indicator")
+    return out
+
+
+def _nothing_counted(num: Decimal | None, den: Decimal | None, value: Decimal | None) -> bool:
+    """A ``0 / 0`` row without a value: a period in which nothing was counted.
+
+    It has no value of its own, but it is a row with a numerator and a denominator, so it
+    takes part in Σ numerators / Σ denominators over the year's quarters or months
+    (LANGUAGE.md, Data): a month without a single referral must not make the year missing.
+    """
+    return num == 0 and den == 0 and value is None
+
+
+def _indicator_value(r: _Row, ind: str | None, percent: bool, value: Decimal | None,
+                     num: Decimal | None, den: Decimal | None,
+                     ctx: ContractIndex) -> Fraction | None:
+    """The exact value of an indicator row, checking numerator, denominator and value."""
+    if not r.ok:
+        return None
+    if num is None and den is None:
+        if value is None:
+            r.error(None, "D017", "gives neither a value nor a numerator and denominator",
+                    "fill in `value`, or `numerator` and `denominator`")
+            return None
+        if ind in ctx.minimum_denominator:
+            r.error("numerator", "D024", f"`{ind}` needs a numerator and denominator",
+                    f"it has a minimum denominator of {ctx.minimum_denominator[ind]}, so each "
+                    "row must give the numerator and denominator it is computed from")
+        return Fraction(value)
+    if num is None or den is None:
+        missing = "numerator" if num is None else "denominator"
+        other = "denominator" if num is None else "numerator"
+        r.error(missing, "D017", f"a {other} without a {missing}",
+                "give both numerator and denominator, or neither")
+        return None
+    for column, number in (("numerator", num), ("denominator", den)):
+        if number < 0:
+            r.error(column, "D014", f"{quote(r.text(column))} is negative",
+                    f"a {column} is a count, 0 or more")
+    if _nothing_counted(num, den, value):
+        return None
+    if den == 0 and r.ok:
+        r.error("denominator", "D018", "the denominator is 0",
+                "a value cannot be computed from a denominator of 0; leave the row out or "
+                "give the value")
+    if not r.ok:
+        return None
+    exact = Fraction(num) / Fraction(den)
+    if percent:
+        exact *= HUNDRED
+        if exact > 100:
+            r.error("numerator", "D015",
+                    f"numerator {num} is larger than denominator {den}: "
+                    f"{_exact_decimal(_round_half_up(exact, 1))}% is above 100%",
+                    "a percentage's numerator counts part of its denominator")
+            return None
+    if value is not None:
+        places = max(0, -int(value.as_tuple().exponent))
+        rounded = _round_half_up(exact, places)
+        if rounded != Fraction(value):
+            shown = f"100 × {num} / {den}" if percent else f"{num} / {den}"
+            r.error("value", "D016",
+                    f"value {quote(r.text('value'))} disagrees with numerator and denominator: "
+                    f"{shown} is {_exact_decimal(rounded):.{places}f} to {places} decimal place"
+                    f"{'s' if places != 1 else ''}",
+                    "correct the value or the counts, or leave `value` empty")
+            return None
+    return exact
+
+
+def submissions(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[SubmissionRow]:
+    """The ``submissions`` table: returns for report obligations, per period."""
+    out: list[SubmissionRow] = []
+    seen: dict[object, int] = {}
+    r = _Row(raw, problems)
+    for row, cells in raw.rows:
+        r.start(row, cells)
+        if r.blank():
+            continue
+        obl = r.ident("obligation", ctx.obligations, "obligation",
+                      "the contract has no obligations")
+        period = r.get("period", ctx.period)
+        submitted = r.get("submitted_on", lambda t: parse_date(t, ctx.dates))
+        r.need("obligation", obl, "obligation")
+        r.need("period", period, "period")
+        each = ctx.report_each.get(obl) if obl else None
+        if obl and each is None:
+            reports = ", ".join(f"`{k}`" for k in ctx.report_each) or "none"
+            r.error("obligation", "D012", f"`{obl}` is not a report obligation",
+                    f"submissions are for report obligations (the contract's: {reports})")
+        elif each and period and period.kind != each:
+            r.error("period", "D011",
+                    f"`{obl}` is reported each {each}, but {period.label} is a {period.kind}",
+                    f"name the {each}, e.g. `{_example(ctx, each)}`")
+        if obl and period:
+            _duplicate(r, seen, (obl, period.label), "period", f"`{obl}` {period.label}")
+        if r.ok and obl and period:
+            out.append(SubmissionRow(obl, period, submitted, r.ref()))
+    return out
+
+
+def _example(ctx: ContractIndex, kind: str) -> str:
+    first = ctx.year_labels[0]
+    return {"year": first, "quarter": f"{first} Q1", "month": f"{first} M1"}[kind]
+
+
+def spend(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[SpendRow]:
+    """The ``spend`` table: the actual cost of each contract year."""
+    out: list[SpendRow] = []
+    seen: dict[object, int] = {}
+    r = _Row(raw, problems)
+    if not ctx.has_risk_share:
+        problems.table(raw.origin, "D025", "the contract has no risk_share, so spend is not used",
+                       "remove the spend table, or check that this is the right contract",
+                       severity="warning")
+    for row, cells in raw.rows:
+        r.start(row, cells)
+        if r.blank():
+            continue
+        period = r.get("period", ctx.period)
+        cost = r.get("actual_cost", parse_money)
+        r.need("period", period, "period")
+        r.need("actual_cost", cost, "actual cost")
+        if period and period.kind != "year":
+            r.error("period", "D011", f"spend is per contract year, but {period.label} is a "
+                    f"{period.kind}", f"name the year, e.g. `{ctx.year_labels[0]}`")
+        elif period:
+            _duplicate(r, seen, period.label, "period", period.label)
+        if r.ok and period and cost is not None:
+            out.append(SpendRow(period, cost, r.ref()))
+    return out
+
+
+def outcomes(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[OutcomeRow]:
+    """The ``outcomes`` table: counts of outcomes achieved per price and period."""
+    out: list[OutcomeRow] = []
+    seen: dict[object, int] = {}
+    firsts: dict[tuple[str, int], dict[str, tuple[int, Period]]] = {}
+    r = _Row(raw, problems)
+    for row, cells in raw.rows:
+        r.start(row, cells)
+        if r.blank():
+            continue
+        price = r.ident("price", ctx.prices, "price", "the contract has no rate_card prices")
+        period = r.get("period", ctx.period)
+        count = r.get("count", parse_count)
+        r.need("price", price, "price")
+        r.need("period", period, "period")
+        r.need("count", count, "count")
+        if price and period:
+            _duplicate(r, seen, (price, period.label), "period", f"`{price}` in {period.label}")
+        if r.ok and price and period and count is not None:
+            _note_kind(firsts, price, period, row)
+            out.append(OutcomeRow(price, period, count, r.ref()))
+    _overlaps(problems, raw.origin, firsts, "price")
+    return out
+
+
+def payments(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[PaymentRow]:
+    """The ``payments`` table: invoices and outcome-share payments between parties."""
+    out: list[PaymentRow] = []
+    r = _Row(raw, problems)
+    index = raw.index
+    i_payer, i_payee, i_invoice = index["payer"], index["payee"], index["invoice"]
+    i_amount, i_received, i_paid = index["amount"], index["received_on"], index["paid_on"]
+    i_kind = index.get("kind")
+    parties, dates = ctx.parties, ctx.dates
+    file, sheet = raw.origin.file, raw.origin.sheet
+    append, build = out.append, payment_row
+    for row, cells in raw.rows:
+        payer = parties.get(cells[i_payer])
+        payee = parties.get(cells[i_payee])
+        invoice = cells[i_invoice]
+        kind = _KINDS.get(cells[i_kind]) if i_kind is not None else "invoice"
+        try:
+            text = cells[i_amount]
+            # inline fast path of parse_money: plain digits with at most two decimals,
+            # at most MONEY_DIGITS before the point
+            dot = text.find(".")
+            body = text.replace(".", "", 1) if dot > 0 and len(text) - dot in (2, 3) else text
+            amount = (Decimal(text) if body.isdigit() and body.isascii()
+                      and (dot if dot > 0 else len(text)) <= MONEY_DIGITS
+                      else parse_money(text))
+            text = cells[i_received]
+            received = dates.get(text) or parse_date(text, dates)
+            text = cells[i_paid]
+            paid = dates.get(text) or parse_date(text, dates)
+        except CellError:
+            amount = received = paid = None
+            payer = None  # take the careful path below, which reports each cell
+        if (payer is None or payee is None or kind is None or amount is None
+                or (received is None and kind == "invoice") or not invoice
+                or invoice[0] in " \t" or invoice[-1] in " \t"):
+            checked = _payment_slow(r, row, cells, ctx)
+            if checked is None:
+                continue
+            payer, payee, invoice, amount, received, paid, kind = checked
+        if paid is not None and received is not None and paid < received \
+                and kind == "invoice":
+            _paid_before_received(r, row, received, paid)
+        append(build(payer, payee, invoice or None, amount, received, paid, kind,
+                     file, row, sheet))
+    return _without_duplicate_payments(out, r)
+
+
+def _paid_before_received(r: _Row, row: int, received: dt.date, paid: dt.date) -> None:
+    """D026: most likely the two dates are swapped or one is mistyped.
+
+    A warning, not an error: the spec does not forbid it (an invoice can be paid on a
+    pro-forma before the final copy arrives), and prompt payment counts it as paid in time.
+    """
+    r.row = row  # a warning needs only the position; the row's cells are already checked
+    r.warn("paid_on", "D026",
+           f"paid on {paid.isoformat()}, before it was received on {received.isoformat()}",
+           "check the two dates: prompt payment counts this invoice as paid in time")
+
+
+def _share_key(p: PaymentRow) -> object:
+    if p.invoice:
+        return (p.kind, p.invoice)
+    return (p.kind, p.payer, p.payee, p.amount, p.received_on, p.paid_on)
+
+
+def _without_duplicate_payments(rows: list[PaymentRow], r: _Row) -> list[PaymentRow]:
+    """D013 for each repeated payment key; the check runs in bulk (one set) when clean.
+
+    An invoice's key is its reference alone (a string, no tuple per row); an outcome-share
+    payment's is its reference, or the whole row when it has none.
+    """
+    keys = [p.invoice if p.kind == "invoice" else _share_key(p) for p in rows]
+    if len(set(keys)) == len(keys):
+        return rows
+    seen: dict[object, int] = {}
+    kept: list[PaymentRow] = []
+    for p, key in zip(rows, keys, strict=True):
+        first = seen.setdefault(key, p.ref.row)
+        if first == p.ref.row:
+            kept.append(p)
+            continue
+        r.row = p.ref.row
+        what = f"invoice {quote(p.invoice)}" if p.invoice else "the same payment"
+        r.error("invoice" if p.invoice else None, "D013",
+                f"a second row for {what} (the first is row {first})",
+                "give each invoice once; remove or merge the repeated row")
+    return kept
+
+
+def _payment_slow(r: _Row, row: int, cells: Sequence[str], ctx: ContractIndex) -> tuple[
+        str, str, str, Decimal, dt.date | None, dt.date | None, Kind] | None:
+    """Check one payment cell by cell, reporting every problem; None if any is wrong."""
+    r.start(row, cells)
+    if r.blank():
+        return None
+    payer = r.ident("payer", ctx.parties, "party", "")
+    payee = r.ident("payee", ctx.parties, "party", "")
+    amount = r.get("amount", parse_money)
+    received = r.get("received_on", lambda t: parse_date(t, ctx.dates))
+    paid = r.get("paid_on", lambda t: parse_date(t, ctx.dates))
+    kind_text = r.text("kind")
+    kind = _KINDS.get(kind_text.strip())
+    if kind is None:
+        r.error("kind", "D020", f"{quote(kind_text)} is not a kind of payment",
+                "`kind` is `invoice` (the default when empty) or `outcome_share`")
+    invoice = r.text("invoice").strip()
+    r.need("payer", payer, "payer")
+    r.need("payee", payee, "payee")
+    r.need("amount", amount, "amount")
+    if kind == "invoice":
+        if not invoice:
+            r.error("invoice", "D021", "no invoice reference",
+                    "an invoice row names its invoice, e.g. `ELM-1501`")
+        if received is None and r.ok:
+            r.error("received_on", "D021", "an invoice without a `received_on` date",
+                    "give the date the invoice was received")
+    elif kind == "outcome_share" and paid is None and r.ok:
+        r.error("paid_on", "D021", "an outcome-share payment without a `paid_on` date",
+                "give the date it was paid")
+    if not r.ok or payer is None or payee is None or amount is None or kind is None:
+        return None
+    return payer, payee, invoice, amount, received, paid, kind

@@ -1,0 +1,152 @@
+"""What the text and markdown formats share: ordering and short labels of rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from obc_check.checker.data.money import ZERO, pounds
+from obc_check.checker.report.model import ObligationRow, ObligationStatus, Report
+from obc_check.checker.report.obligation_rows import ObligationRows
+from obc_check.checker.report.prompt_block import PromptBlock
+
+# Above this many met rows of one obligation, text and markdown show a count instead.
+MET_ROWS_SHOWN = 50
+# The text report shows at most this many breached rows of one obligation, then a line that
+# says how many more there are: a person reads a few examples, not 300,000 late invoices
+# (which took longer to write than the whole check); JSON and JUnit keep every row.
+BREACHED_ROWS_SHOWN = 100
+
+_ORDER = {"breached": 0, "not_due": 1, "met": 2}
+STATUS_WORDS = {"breached": "BREACHED", "not_due": "not due", "met": "met",
+                "assessed": "assessed", "missing": "MISSING", "insufficient": "INSUFFICIENT",
+                "not_met": "NOT MET"}
+
+
+def shown_value(value: str | None, unit: str | None) -> str:
+    """An indicator's value with ``%`` for percent indicators, or a dash when there is none."""
+    if value is None:
+        return "–"
+    return f"{value}%" if unit == "percent" else value
+
+
+def row_label(row: ObligationRow) -> str:
+    """The row's period, year or invoice."""
+    return row.period or row.invoice or ""
+
+
+@dataclass(frozen=True, slots=True)
+class ObligationSummary:
+    """Counts and penalties of one obligation."""
+
+    obligation: str
+    kind: str
+    met: int
+    breached: int
+    not_due: int
+    penalties: str
+
+
+def summaries(report: Report) -> list[ObligationSummary]:
+    """One summary per obligation, in contract order (columnar parts answer by counting)."""
+    counts: dict[str, tuple[str, dict[str, int], list[Decimal]]] = {}
+    for part in report.obligations.parts:
+        if isinstance(part, PromptBlock):
+            _, tally, pens = counts.setdefault(part.obligation, ("prompt_payment", {}, []))
+            for status in _ORDER:
+                tally[status] = tally.get(status, 0) + part.count(status)  # type: ignore[arg-type]
+            pens.append(part.penalties())
+            continue
+        for row in part:
+            _, tally, pens = counts.setdefault(row.obligation, (row.kind, {}, []))
+            tally[row.status] = tally.get(row.status, 0) + 1
+            pens.append(row.penalty)
+    return [ObligationSummary(
+        obligation=ob, kind=kind, met=tally.get("met", 0), breached=tally.get("breached", 0),
+        not_due=tally.get("not_due", 0),
+        penalties=pounds(sum(pens, ZERO)))
+        for ob, (kind, tally, pens) in counts.items()]
+
+
+Cells = tuple[str, str, str, ObligationStatus, str]
+"""One line of the obligation-rows table: obligation, period or invoice, due, status,
+penalty."""
+
+
+def status_counts(rows: ObligationRows, status: ObligationStatus) -> dict[str, int]:
+    """Rows of one status per obligation, in contract order (blocks answer by counting)."""
+    counts: dict[str, int] = {}
+    for part in rows.parts:
+        if isinstance(part, PromptBlock):
+            counts[part.obligation] = counts.get(part.obligation, 0) + part.count(status)
+        else:
+            for r in part:
+                if r.status == status:
+                    counts[r.obligation] = counts.get(r.obligation, 0) + 1
+    return counts
+
+
+def folded_breaches(rows: ObligationRows, shown: int) -> list[tuple[str, int]]:
+    """Each obligation with more than ``shown`` breached rows, and how many are not shown."""
+    return [(ob, n - shown) for ob, n in status_counts(rows, "breached").items()
+            if n > shown]
+
+
+def fold_line(obligation: str, hidden: int) -> str:
+    """The line that stands for the breached rows a report leaves out."""
+    rows = "row" if hidden == 1 else "rows"
+    return (f"… and {hidden:,} more breached {rows} of {obligation}: "
+            f"see --format json or junit")
+
+
+def ordered_cells(rows: ObligationRows, breached_shown: int | None = None) -> Iterator[Cells]:
+    """The obligation-rows table: breaches first, then rows not yet due, then met rows.
+
+    Stable within each group. An obligation with more than ``MET_ROWS_SHOWN`` met rows (a
+    big invoice ledger) shows one ``N more met rows`` line in place of its met rows, after
+    the others. With ``breached_shown``, at most that many breached rows of each obligation
+    are given (the first ones, in order); ``folded_breaches`` says how many were left out.
+    Columnar parts give only the few cells shown, never whole row objects.
+    """
+    left = {ob: breached_shown for ob in status_counts(rows, "breached")} \
+        if breached_shown is not None else None
+    met = status_counts(rows, "met")
+    collapsed = {ob for ob, n in met.items() if n > MET_ROWS_SHOWN}
+    order: tuple[ObligationStatus, ...] = ("breached", "not_due", "met")
+    for status in order:
+        for part in rows.parts:
+            if isinstance(part, PromptBlock):
+                if status == "met" and part.obligation in collapsed:
+                    continue
+                limit = left[part.obligation] if left is not None and status == "breached" \
+                    else None
+                labels, dues = part.label_cells(status, limit)
+                if limit is not None and left is not None:
+                    left[part.obligation] -= len(labels)
+                penalty = pounds(part.penalty if status == "breached" else ZERO)
+                for label, due in zip(labels, dues, strict=True):
+                    yield part.obligation, label, due, status, penalty
+                continue
+            for r in part:
+                if r.status == status and not (status == "met" and r.obligation in collapsed):
+                    if status == "breached" and left is not None:
+                        if left[r.obligation] <= 0:
+                            continue
+                        left[r.obligation] -= 1
+                    yield (r.obligation, row_label(r), r.due.isoformat() if r.due else "–",
+                           r.status, pounds(r.penalty))
+    for ob in sorted(collapsed):
+        yield ob, f"{met[ob]} more met rows", "", "met", ""
+
+
+def headline(report: Report) -> str:
+    """One sentence: status, breaches, incomplete indicators, penalties."""
+    t = report.totals
+    parts = [report.status.upper()]
+    parts.append(f"{t.breaches} breach{'es' if t.breaches != 1 else ''}")
+    if t.incomplete_indicators:
+        n = t.incomplete_indicators
+        parts.append(f"{n} value{'s' if n != 1 else ''} missing or insufficient")
+    parts.append(f"penalties {pounds(report.penalties)}")
+    return " — ".join(parts[:1]) + ": " + ", ".join(parts[1:])

@@ -1,0 +1,77 @@
+"""The JUnit XML report, so CI systems show a check as test results.
+
+One test case per indicator-year and per obligation row. A breached obligation row is a
+failure; a missing or insufficient indicator value, and a row not yet due, are skipped (they
+are neither passes nor failures yet). Each case carries its derivation as ``system-out``.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from obc_check.checker.data.money import pounds
+from obc_check.checker.report.formats.common import row_label
+from obc_check.checker.report.model import Report
+
+
+def _suite(parent: ET.Element, name: str) -> ET.Element:
+    return ET.SubElement(parent, "testsuite", name=name)
+
+
+def _case(suite: ET.Element, classname: str, name: str, derivation: str) -> ET.Element:
+    case = ET.SubElement(suite, "testcase", classname=classname, name=name)
+    ET.SubElement(case, "system-out").text = derivation
+    return case
+
+
+def _count(root: ET.Element) -> None:
+    """Fill in tests/failures/skipped on each suite and on the root."""
+    totals = [0, 0, 0]
+    for suite in root.iter("testsuite"):
+        cases = suite.findall("testcase")
+        failures = sum(1 for c in cases if c.find("failure") is not None)
+        skipped = sum(1 for c in cases if c.find("skipped") is not None)
+        suite.set("tests", str(len(cases)))
+        suite.set("failures", str(failures))
+        suite.set("errors", "0")
+        suite.set("skipped", str(skipped))
+        totals[0] += len(cases)
+        totals[1] += failures
+        totals[2] += skipped
+    root.set("tests", str(totals[0]))
+    root.set("failures", str(totals[1]))
+    root.set("errors", "0")
+    root.set("skipped", str(totals[2]))
+
+
+def render_junit(report: Report) -> str:
+    """The report as JUnit XML (testsuites → testsuite per year or obligation → testcase)."""
+    cid = report.contract.id
+    root = ET.Element("testsuites", name=f"obc-check {cid} as of {report.as_of.isoformat()}")
+    for year in report.outcome_payment or []:
+        suite = _suite(root, f"{cid} outcome payment {year.year}")
+        for i in year.indicators:
+            case = _case(suite, f"{cid}.outcome_payment.{year.year}", i.indicator, i.derivation)
+            if i.status != "assessed":
+                ET.SubElement(case, "skipped", message=f"{i.status}: earned {pounds(i.earned)}")
+        for g in year.gateways:
+            case = _case(suite, f"{cid}.gateway.{year.year}", g.gateway, g.derivation)
+            if g.status == "missing":
+                ET.SubElement(case, "skipped", message="gateway indicator missing")
+    suites: dict[str, ET.Element] = {}
+    for row in report.obligations:
+        if row.obligation not in suites:
+            suites[row.obligation] = _suite(root, f"{cid} obligation {row.obligation}")
+        suite = suites[row.obligation]
+        case = _case(suite, f"{cid}.obligation.{row.obligation}", row_label(row),
+                     row.derivation)
+        if row.status == "breached":
+            failure = ET.SubElement(case, "failure", type="breach",
+                                    message=f"breached; penalty {pounds(row.penalty)}")
+            failure.text = row.derivation
+        elif row.status == "not_due":
+            ET.SubElement(case, "skipped", message="not yet due")
+    _count(root)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") \
+        + "\n"

@@ -1,0 +1,104 @@
+"""The markdown report, for a pull-request comment.
+
+A headline and the totals stay visible; per-indicator tables and the full list of obligation
+rows sit in ``<details>`` blocks, so a comment on a big contract stays short. Breaches are
+listed in the open, at most ``BREACHED_ROWS_SHOWN`` per obligation (then a line that says how
+many more there are), as in the text report.
+"""
+
+from __future__ import annotations
+
+from obc_check.checker.data.money import ZERO, pounds
+from obc_check.checker.report.formats.common import (
+    BREACHED_ROWS_SHOWN,
+    STATUS_WORDS,
+    fold_line,
+    folded_breaches,
+    headline,
+    ordered_cells,
+    row_label,
+    shown_value,
+    summaries,
+)
+from obc_check.checker.report.model import Report
+
+_ICON = {"breach": "❌", "incomplete": "⚠️", "compliant": "✅"}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _table(header: list[str], rows: list[list[str]], right: tuple[int, ...] = ()) -> list[str]:
+    rule = ["---:" if i in right else "---" for i in range(len(header))]
+    out = ["| " + " | ".join(header) + " |", "| " + " | ".join(rule) + " |"]
+    out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return out
+
+
+def render_markdown(report: Report) -> str:
+    """The report as GitHub-flavoured markdown."""
+    c = report.contract
+    t = report.totals
+    lines = [f"## {_ICON[report.status]} obc-check: {c.id} — {_cell(c.title)} "
+             f"(version {c.version})", "",
+             f"**{headline(report)}**", "",
+             f"As of {report.as_of.isoformat()}; data `{report.data}`.", ""]
+    if report.outcome_payment is not None:
+        rows = [[y.year, pounds(y.at_risk), pounds(y.earned), pounds(y.gateway_withheld),
+                 pounds(y.withheld)] for y in report.outcome_payment]
+        rows.append(["**Total**", pounds(t.at_risk or ZERO), pounds(t.earned or ZERO),
+                     pounds(t.gateway_withheld or ZERO), pounds(t.withheld or ZERO)])
+        lines += ["### Outcome payment", ""]
+        lines += _table(["Year", "At risk", "Earned", "Gateway withheld", "Withheld"], rows,
+                        right=(1, 2, 3, 4))
+        for y in report.outcome_payment:
+            lines += ["", f"<details><summary>Indicators {y.year}</summary>", ""]
+            lines += _table(
+                ["Indicator", "Status", "Value", "Floor", "Target", "Achievement", "Earned"],
+                [[i.indicator, STATUS_WORDS[i.status], shown_value(i.value, i.unit), i.floor or "–",
+                  i.target or "–", f"{i.achievement:.4f}", pounds(i.earned)]
+                 for i in y.indicators], right=(2, 3, 4, 5, 6))
+            for g in y.gateways:
+                lines += ["", f"- {_cell(g.derivation)}"]
+            lines += ["", "</details>"]
+        lines.append("")
+    if report.risk_share is not None:
+        members = list(report.risk_share[0].members) if report.risk_share else []
+        rows = [[r.year, pounds(r.variance), *(pounds(r.members[m]) for m in members)]
+                for r in report.risk_share]
+        lines += ["### Risk share", ""]
+        lines += _table(["Year", "Variance", *members], rows,
+                        right=tuple(range(1, len(members) + 2)))
+        lines += ["", f"Members' total: {pounds(t.risk_share_members or ZERO)}", ""]
+    if report.rate_card is not None:
+        card = report.rate_card
+        rows = [[ry.year, pounds(ry.payable)] for ry in card.years]
+        rows.append(["**Total**", pounds(card.total)])
+        lines += [f"### Rate card (cap {pounds(card.cap)} over the term)", ""]
+        lines += _table(["Year", "Payable"], rows, right=(1,))
+        lines.append("")
+    if report.obligations:
+        lines += ["### Obligations", ""]
+        lines += _table(["Obligation", "Kind", "Met", "Breached", "Not due", "Penalties"],
+                        [[s.obligation, s.kind.replace("_", " "), str(s.met), str(s.breached),
+                          str(s.not_due), s.penalties] for s in summaries(report)],
+                        right=(2, 3, 4, 5))
+        breaches = list(report.obligations.where("breached", BREACHED_ROWS_SHOWN))
+        folds = [_cell(fold_line(ob, n))
+                 for ob, n in folded_breaches(report.obligations, BREACHED_ROWS_SHOWN)]
+        if breaches:
+            lines += ["", "Breaches:", ""]
+            lines += [f"- **{r.obligation} {row_label(r)}**: {_cell(r.derivation)}"
+                      for r in breaches]
+            lines += [f"- {line}" for line in folds]
+        rows = [[ob, label, due, STATUS_WORDS[status], penalty]
+                for ob, label, due, status, penalty in ordered_cells(report.obligations,
+                                                                     BREACHED_ROWS_SHOWN)]
+        lines += ["", "<details><summary>All obligation rows</summary>", ""]
+        lines += _table(["Obligation", "Period / invoice", "Due", "Status", "Penalty"], rows,
+                        right=(4,))
+        lines += [f"\n{line}" for line in folds]
+        lines += ["", "</details>", ""]
+    lines.append(f"**Penalties: {pounds(report.penalties)}**")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,216 @@
+"""The text report: rich tables that read in 80 columns, in colour only on a terminal.
+
+Colour is decided by the caller (the CLI turns it off for ``NO_COLOR`` and for output that is
+not a terminal); without colour the output is plain text with box-drawing rules, stable for
+golden files. Sections: headline, outcome payment per year, indicators per year, gateways,
+risk share, rate card, obligations (breaches first), penalties. Like met rows, the breached
+rows of one obligation are folded after ``BREACHED_ROWS_SHOWN`` into one line that says how
+many more there are and where to find them (JSON, JUnit).
+"""
+
+from __future__ import annotations
+
+import io
+
+from rich import box
+from rich.cells import cell_len
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from obc_check.checker.data.money import ZERO, pounds
+from obc_check.checker.report.formats.common import (
+    BREACHED_ROWS_SHOWN,
+    STATUS_WORDS,
+    Cells,
+    fold_line,
+    folded_breaches,
+    headline,
+    ordered_cells,
+    shown_value,
+    summaries,
+)
+from obc_check.checker.report.model import Report, YearPayment
+
+_STYLE = {"breached": "bold red", "not_due": "yellow", "met": "green", "assessed": "",
+          "missing": "bold yellow", "insufficient": "bold yellow", "not_met": "bold red"}
+
+
+def _table(title: str, *columns: str, right: tuple[int, ...] = (),
+           tight: bool = False) -> Table:
+    """A report table in the house style.
+
+    ``tight`` puts two spaces between columns instead of three, for the widest table
+    (indicators: seven columns that must fit 80 without folding a figure).
+    """
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+                  title_style="bold", collapse_padding=tight)
+    for i, name in enumerate(columns):
+        table.add_column(name, justify="right" if i in right else "left", overflow="fold")
+    return table
+
+
+def _print_table(console: Console, table: Table) -> None:
+    """Print ``table``, giving rich its column widths when they are plain to see.
+
+    Rich sizes the columns by measuring every cell, then renders every cell: each cell is
+    laid out twice. When every cell (and header) is plain printable text on one line with no
+    markup, each column is as wide as its widest cell, and if the table then fits the
+    console, rich would use exactly those widths: they are set as fixed widths, and rich
+    renders without measuring. Otherwise (a table that must fold) rich measures as usual.
+    """
+    padding = getattr(table, "_get_padding_width", None)
+    if padding is None:  # not the rich this was written against: let it measure
+        console.print(table)
+        return
+    widths = []
+    for column in table.columns:
+        widest = 0
+        for cell in (column.header, *column.cells):
+            text = cell.plain if isinstance(cell, Text) else cell
+            if not isinstance(text, str) or "[" in text or not text.isprintable():
+                console.print(table)
+                return
+            widest = max(widest, cell_len(text))
+        widths.append(widest)
+    edges = ((2 if table.show_edge else 0) + len(widths) - 1) if table.box else 0
+    if sum(w + padding(i) for i, w in enumerate(widths)) + edges <= console.width:
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = width
+    console.print(table)
+
+
+def _status(word: str) -> Text:
+    return Text(STATUS_WORDS.get(word, word), style=_STYLE.get(word, ""))
+
+
+def _payments(years: list[YearPayment]) -> Table:
+    table = _table("Outcome payment", "Year", "At risk", "Earned", "Gateway", "Withheld",
+                   right=(1, 2, 3, 4))
+    for y in years:
+        table.add_row(y.year, pounds(y.at_risk), pounds(y.earned),
+                      pounds(y.gateway_withheld), pounds(y.withheld))
+    return table
+
+
+def _indicators(year: YearPayment) -> Table:
+    table = _table(f"Indicators {year.year}", "Indicator", "Status", "Value", "Floor",
+                   "Target", "Achieved", "Earned", right=(2, 3, 4, 5, 6), tight=True)
+    for i in year.indicators:
+        table.add_row(i.indicator, _status(i.status), shown_value(i.value, i.unit), i.floor or "–",
+                      i.target or "–", f"{i.achievement:.4f}", pounds(i.earned))
+    return table
+
+
+_ROWS_TITLE = "Obligation rows (breaches first)"
+_ROWS_HEADER = ("Obligation", "Period / invoice", "Due", "Status", "Penalty")
+
+
+def _plain_rows(out: io.StringIO, cells: list[Cells], width: int) -> bool:
+    """Write the obligation-rows table as rich lays it out without colour; False if unsure.
+
+    A big ledger lists hundreds of thousands of breached invoices, which rich takes minutes
+    to lay out. Without colour the layout is simple — each column as wide as its widest
+    cell, three spaces between columns, one at each edge, the penalty right-aligned — so it
+    is written directly. Only when every cell is one column per character (ASCII, plus the
+    dash and pound sign) and the table fits the width; otherwise rich does it (a test
+    checks the two agree).
+    """
+    rows = [(ob, label, due, STATUS_WORDS[status], penalty)
+            for ob, label, due, status, penalty in cells]
+    widths = [len(h) for h in _ROWS_HEADER]
+    for i in range(5):
+        column = {row[i] for row in rows}
+        if not all(c.isascii() or c.translate(_ONE_WIDE).isascii() for c in column):
+            return False
+        widths[i] = max([widths[i], *map(len, column)])
+    inner = sum(widths) + 3 * (len(widths) - 1)
+    if inner + 2 > width:
+        return False
+    w0, w1, w2, w3, w4 = widths
+    out.write(f"{_ROWS_TITLE}\n\n")
+    out.write(" " + "   ".join(h.ljust(w) if i < 4 else h.rjust(w)
+                               for i, (h, w) in enumerate(zip(_ROWS_HEADER, widths,
+                                                              strict=True))) + "\n")
+    out.write(" " + "─" * inner + "\n")
+    out.writelines(f" {a:<{w0}}   {b:<{w1}}   {c:<{w2}}   {d:<{w3}}   {e:>{w4}}\n"
+                   for a, b, c, d, e in rows)
+    return True
+
+
+_ONE_WIDE = str.maketrans({"–": "-", "£": "L"})
+
+
+def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
+    """The report as text tables of at most ``width`` columns."""
+    buf = io.StringIO()
+    console = Console(file=buf, width=width, force_terminal=color, no_color=not color,
+                      color_system="standard" if color else None, highlight=False,
+                      emoji=False, legacy_windows=False)
+    c = report.contract
+    console.print(Text(f"{c.id} — {c.title} (version {c.version})", style="bold"))
+    console.print(f"As of {report.as_of.isoformat()}; data {report.data}")
+    style = {"breach": "bold red", "incomplete": "bold yellow"}.get(report.status, "bold green")
+    console.print(Text(headline(report), style=style))
+    console.print()
+    t = report.totals
+    if report.outcome_payment is not None:
+        table = _payments(report.outcome_payment)
+        table.add_row(Text("Total", style="bold"), pounds(t.at_risk or ZERO),
+                      pounds(t.earned or ZERO), pounds(t.gateway_withheld or ZERO),
+                      pounds(t.withheld or ZERO))
+        _print_table(console, table)
+        for year in report.outcome_payment:
+            _print_table(console, _indicators(year))
+        gates = [(y.year, g) for y in report.outcome_payment for g in y.gateways]
+        if gates:
+            table = _table("Gateways", "Year", "Gateway", "Value", "Needs", "Status", "Withheld",
+                           right=(2, 5))
+            for year_label, g in gates:
+                need = ("≥ " if g.comparison == "at_least" else "≤ ") + g.threshold
+                table.add_row(year_label, g.gateway, g.value or "–", need, _status(g.status),
+                              pounds(g.withheld))
+            _print_table(console, table)
+    if report.risk_share is not None:
+        members = list(report.risk_share[0].members) if report.risk_share else []
+        table = _table("Risk share (members' amounts; losses negative)", "Year", "Variance",
+                       *members, right=tuple(range(1, len(members) + 2)))
+        for r in report.risk_share:
+            table.add_row(r.year, pounds(r.variance), *(pounds(r.members[m]) for m in members))
+        table.add_row(Text("Total", style="bold"), "", *(
+            pounds(sum((r.members[m] for r in report.risk_share), ZERO))
+            for m in members))
+        _print_table(console, table)
+        console.print(f"Members' total: {pounds(t.risk_share_members or ZERO)}")
+    if report.rate_card is not None:
+        card = report.rate_card
+        table = _table("Rate card", "Year", "Payable", right=(1,))
+        for ry in card.years:
+            table.add_row(ry.year, pounds(ry.payable))
+        table.add_row(Text("Total", style="bold"), pounds(card.total))
+        table.add_row("Cap", pounds(card.cap))
+        _print_table(console, table)
+    if report.obligations:
+        table = _table("Obligations", "Obligation", "Kind", "Met", "Breached", "Not due",
+                       "Penalties", right=(2, 3, 4, 5))
+        for s in summaries(report):
+            table.add_row(s.obligation, s.kind.replace("_", " "), str(s.met), str(s.breached),
+                          str(s.not_due), s.penalties)
+        _print_table(console, table)
+        cells = list(ordered_cells(report.obligations, BREACHED_ROWS_SHOWN))
+        folds = [fold_line(ob, n)
+                 for ob, n in folded_breaches(report.obligations, BREACHED_ROWS_SHOWN)]
+        if not color and _plain_rows(buf, cells, width):
+            buf.writelines(f" {line}\n" for line in folds)
+            buf.write("\n")
+        else:
+            table = _table(_ROWS_TITLE, *_ROWS_HEADER, right=(4,))
+            for ob, label, due, status, penalty in cells:
+                table.add_row(ob, label, due, _status(status), penalty)
+            _print_table(console, table)
+            for line in folds:
+                console.print(Text(f" {line}", style="bold red"))
+            if folds:
+                console.print()
+    console.print(Text(f"Penalties: {pounds(report.penalties)}", style="bold"))
+    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()) + "\n"

@@ -1,0 +1,283 @@
+"""The report of a check (schema ``obc-report/1``, CLI.md) as pydantic models.
+
+Evaluation builds these; the formats (``checker/formats``) only read them, so text, JSON,
+JUnit and markdown cannot disagree on a figure. Money is ``Decimal`` with two places and is
+serialised as a string with exactly two decimals; achievements as strings with four; dates as
+ISO strings. Fields that do not apply to a row are ``None`` and left out of the JSON, so that
+each row carries only its identifying keys (``year``; ``indicator``; ``obligation`` with
+``period`` or ``invoice``), which is how reports are compared.
+
+Every row has a ``derivation``: the figures behind it in words, for ``--explain`` and reviews.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TextIO
+
+if TYPE_CHECKING:
+    from obc_check.checker.report.obligation_rows import ObligationRows
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    TypeAdapter,
+)
+
+Money = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.2f}", return_type=str)]
+Ratio = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.4f}", return_type=str)]
+
+IndicatorStatus = Literal["assessed", "missing", "insufficient"]
+ObligationStatus = Literal["met", "breached", "not_due"]
+ReportStatus = Literal["breach", "incomplete", "compliant"]
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ContractInfo(_Row):
+    """Which contract (and version) the report is about."""
+
+    id: str
+    title: str
+    version: str
+
+
+class IndicatorResult(_Row):
+    """One paid indicator in one contract year."""
+
+    indicator: str
+    outcome: str
+    unit: str | None = None
+    status: IndicatorStatus
+    value: str | None = Field(None, description="the year's value in the indicator's unit "
+                              "(percent in points), rounded to 4 places for display")
+    numerator: str | None = None
+    denominator: str | None = None
+    sources: list[str] = Field(default_factory=list,
+                               description="the data periods behind the value")
+    floor: str | None = None
+    target: str | None = None
+    curve: Literal["linear", "all_or_nothing", "steps"]
+    allocation: Money = Field(description="pot × outcome weight × indicator weight "
+                              "(shown to the penny; computed exactly)")
+    achievement: Ratio = Field(description="share of the allocation earned, 4 places")
+    earned: Money
+    derivation: str
+
+
+class GatewayResult(_Row):
+    """One gateway in one contract year."""
+
+    gateway: str
+    indicator: str
+    status: Literal["met", "not_met", "missing"]
+    value: str | None = None
+    comparison: Literal["at_least", "at_most"]
+    threshold: str
+    share: str = Field(description="share of the year's earned payment withheld if not met")
+    withheld: Money
+    derivation: str
+
+
+class YearPayment(_Row):
+    """The outcome payment of one ended contract year."""
+
+    year: str
+    at_risk: Money
+    earned_before_gateways: Money
+    gateway_withheld: Money
+    earned: Money
+    withheld: Money
+    indicators: list[IndicatorResult]
+    gateways: list[GatewayResult] = Field(default_factory=list)
+    derivation: str
+
+
+class RiskShareYear(_Row):
+    """The gain or loss share of one ended contract year with actual cost data."""
+
+    year: str
+    budget: Money
+    actual_cost: Money
+    variance: Money = Field(description="budget − actual cost: positive is an underspend")
+    result: Literal["gain", "loss", "nil"]
+    members_part: Money = Field(description="the members' part before the split "
+                                "(after the loss cap), shown to the penny")
+    capped: bool
+    member_loss_cap: Money | None = None
+    members: dict[str, Money] = Field(description="each member's amount; losses negative")
+    derivation: str
+
+
+class RateCardLine(_Row):
+    """One price in one period: counted outcomes and what is payable for them."""
+
+    period: str
+    price: str
+    count: int
+    counted: int = Field(description="outcomes counted after the price's `at most` cap")
+    amount: Money = Field(description="payable after the price cap and the total cap")
+    derivation: str
+
+
+class RateCardYear(_Row):
+    """Rate-card payments of one contract year (periods ended by the as-of date)."""
+
+    year: str
+    payable: Money
+    derivation: str
+
+
+class RateCardResult(_Row):
+    """The rate card over the term so far."""
+
+    cap: Money
+    years: list[RateCardYear]
+    total: Money
+    lines: list[RateCardLine]
+    derivation: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ObligationRow:
+    """One assessable instance of an obligation: a period, a year or an invoice.
+
+    A slotted dataclass rather than a model: a ledger of a million invoices gives a million
+    rows, and pydantic serialises dataclass instances without copying or re-validating them.
+    Evaluation builds every row from typed values, so nothing is lost.
+    """
+
+    obligation: str
+    kind: Literal["report", "spend_share", "prompt_payment", "flow_down"]
+    party: str
+    period: str | None = None
+    invoice: str | None = None
+    status: ObligationStatus
+    penalty: Money
+    due: dt.date | None = None
+    submitted_on: dt.date | None = None
+    payee: str | None = None
+    amount: Money | None = None
+    received_on: dt.date | None = None
+    paid_on: dt.date | None = None
+    required: Money | None = None
+    actual: Money | None = None
+    derivation: str
+
+
+_ROW_JSON: TypeAdapter[ObligationRow] = TypeAdapter(ObligationRow)
+
+
+def row_json(row: ObligationRow) -> str:
+    """One obligation row as the report's compact, indented JSON line (None fields left out)."""
+    return "    " + _ROW_JSON.dump_json(row, exclude_none=True).decode()
+
+
+def _obligation_rows(value: Any) -> ObligationRows:
+    """Any sequence of rows (or parts) as :class:`ObligationRows`, the report's holder."""
+    from obc_check.checker.report.obligation_rows import ObligationRows
+
+    return value if isinstance(value, ObligationRows) else ObligationRows(value)
+
+
+if TYPE_CHECKING:
+    Obligations = ObligationRows
+else:
+    Obligations = Annotated[
+        Any,
+        PlainValidator(_obligation_rows, json_schema_input_type=list[ObligationRow]),
+        PlainSerializer(list, return_type=list[ObligationRow]),
+    ]
+    """Obligation rows, held columnar where they are many (``obligation_rows``); the schema
+    and the JSON are those of a list of :class:`ObligationRow`."""
+
+
+class Totals(_Row):
+    """Sums over the report, so that every format shows the same totals."""
+
+    at_risk: Money | None = None
+    earned: Money | None = None
+    gateway_withheld: Money | None = None
+    withheld: Money | None = None
+    risk_share_members: Money | None = None
+    rate_card_payable: Money | None = None
+    penalties: Money
+    breaches: int
+    incomplete_indicators: int
+
+
+class Report(_Row):
+    """The whole report of ``obc-check check``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    schema_: Literal["obc-report/1"] = Field("obc-report/1", alias="schema")
+    contract: ContractInfo
+    data: str = Field(description="the data bundle that was checked")
+    as_of: dt.date
+    status: ReportStatus
+    outcome_payment: list[YearPayment] | None = None
+    risk_share: list[RiskShareYear] | None = None
+    rate_card: RateCardResult | None = None
+    obligations: Obligations
+    penalties: Money
+    totals: Totals
+
+    def to_json(self) -> str:
+        """The JSON report as one string (see :meth:`write_json`)."""
+        buf = io.StringIO()
+        self.write_json(buf)
+        return buf.getvalue()
+
+    def write_json(self, out: TextIO) -> None:
+        """Write the JSON report: absent sections and fields that do not apply are left out.
+
+        Streamed, so a report with a million invoice rows never exists as one string: the
+        sections are indented as usual and each obligation row takes one compact line.
+        """
+        head = self.model_dump(mode="json", by_alias=True, exclude_none=True,
+                               exclude={"obligations"})
+        out.write("{")
+        first = True
+        for name, info in type(self).model_fields.items():
+            key = info.alias or name
+            if key not in head and name != "obligations":
+                continue
+            out.write("\n" if first else ",\n")
+            first = False
+            out.write(f"  {json.dumps(key)}: ")
+            if name == "obligations":
+                self._write_rows(out)
+            else:
+                out.write(json.dumps(head[key], indent=2, ensure_ascii=False)
+                          .replace("\n", "\n  "))
+        out.write("\n}\n")
+
+    def _write_rows(self, out: TextIO) -> None:
+        """One compact line per row, written chunk by chunk as the parts produce them."""
+        first = True
+        for chunk in self.obligations.json_chunks():
+            out.write("[\n" if first else ",\n")
+            first = False
+            out.write(chunk if isinstance(chunk, str) else ",\n".join(chunk))
+        out.write("[]" if first else "\n  ]")
+
+    def to_jsonable(self) -> dict[str, Any]:
+        """The JSON report as Python data (what :meth:`to_json` prints)."""
+        return dict(json.loads(self.to_json()))
+
+
+def report_schema() -> dict[str, Any]:
+    """JSON Schema of the JSON report (serialisation mode: what is printed)."""
+    schema = Report.model_json_schema(mode="serialization", by_alias=True)
+    schema["$id"] = "obc-report/1"
+    return schema

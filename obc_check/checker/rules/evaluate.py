@@ -1,0 +1,152 @@
+"""Contract + data bundle + as-of date → Report: the one public function of the checker.
+
+Each part of a contract is evaluated by its own module (payments, risk, ratecard,
+obligations); this module only walks the contract years ended by the as-of date, collects the
+rows and derives the overall status (CLI.md): ``breach`` if any obligation is breached, else
+``incomplete`` if any assessed indicator (paid, or tested by a gateway) is missing or
+insufficient, else ``compliant``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+
+from obc_check.checker.data.ledger import Ledger
+from obc_check.checker.data.money import ZERO
+from obc_check.checker.data.tables import Bundle
+from obc_check.checker.report.model import (
+    ContractInfo,
+    ObligationRow,
+    RateCardResult,
+    Report,
+    ReportStatus,
+    RiskShareYear,
+    Totals,
+    YearPayment,
+)
+from obc_check.checker.report.obligation_rows import ObligationRows, Part
+from obc_check.checker.rules.obligations import (
+    LedgerMasks,
+    flow_down_rows,
+    report_rows,
+    spend_share_rows,
+)
+from obc_check.checker.rules.payments import YearValues, outcome_payment
+from obc_check.checker.rules.prompt_payment import prompt_block
+from obc_check.checker.rules.ratecard import rate_card
+from obc_check.checker.rules.risk import risk_share_year, spend_by_year
+from obc_check.checker.rules.values import index_indicators
+from obc_check.model import (
+    Contract,
+    FlowDownObligation,
+    PromptPaymentObligation,
+    ReportObligation,
+    SpendShareObligation,
+)
+
+LedgerWork = Future[list[Part | ObligationRow]]
+"""The rows of one obligation over the ledger, being worked out on a worker thread."""
+
+
+def _start_ledger_work(contract: Contract, bundle: Bundle, as_of: dt.date,
+                       pool: Executor) -> dict[int, LedgerWork]:
+    """Start the obligations over the ledger's columns (by ``id`` of the obligation).
+
+    Spend share and prompt payment read a million rows each in pyarrow kernels, which
+    release the GIL: on worker threads they run side by side, and beside the outcome
+    payments worked out meanwhile. The text masks they share are started first, the
+    longest first, so that both workers are busy from the start; an obligation that needs
+    a mask still being made waits for it (the masks were taken off the queue before any
+    obligation was, so the wait always ends).
+    """
+    ledger = bundle.ledger
+    masks = LedgerMasks(ledger, [p.id for p in contract.parties])
+    ledger_obs = [ob for ob in contract.obligations
+                  if isinstance(ob, SpendShareObligation | PromptPaymentObligation)]
+    if not ledger_obs:
+        return {}
+    pool.submit(masks.payee_index)
+    if any(isinstance(ob, PromptPaymentObligation) for ob in ledger_obs):
+        pool.submit(masks.kind_is, "invoice")
+    for party in dict.fromkeys(ob.party for ob in ledger_obs):
+        pool.submit(masks.payer_is, party)
+    return {id(ob): pool.submit(_ledger_rows, ob, contract, ledger, as_of, masks)
+            for ob in ledger_obs}
+
+
+def _ledger_rows(ob: SpendShareObligation | PromptPaymentObligation, contract: Contract,
+                 ledger: Ledger, as_of: dt.date,
+                 masks: LedgerMasks) -> list[Part | ObligationRow]:
+    if isinstance(ob, SpendShareObligation):
+        return list(spend_share_rows(ob, contract, ledger, as_of, masks))
+    return [prompt_block(ob, contract, ledger, as_of, masks)]
+
+
+def _obligations(contract: Contract, bundle: Bundle, as_of: dt.date,
+                 earned: dict[str, YearPayment],
+                 work: dict[int, LedgerWork]) -> Iterator[Part | ObligationRow]:
+    """The rows of every obligation in contract order (those over the ledger from ``work``)."""
+    for ob in contract.obligations:
+        if id(ob) in work:
+            yield from work[id(ob)].result()
+        elif isinstance(ob, ReportObligation):
+            yield from report_rows(ob, contract, bundle.submissions, as_of)
+        elif isinstance(ob, FlowDownObligation):
+            yield from flow_down_rows(ob, contract, bundle.ledger, earned, as_of)
+
+
+def _status(payments: list[YearPayment] | None,
+            obligations: ObligationRows) -> tuple[ReportStatus, int, int]:
+    breaches = obligations.count("breached")
+    incomplete = 0
+    for year in payments or []:
+        incomplete += sum(1 for i in year.indicators if i.status != "assessed")
+        incomplete += sum(1 for g in year.gateways if g.status == "missing")
+    status: ReportStatus = ("breach" if breaches else "incomplete" if incomplete
+                            else "compliant")
+    return status, breaches, incomplete
+
+
+def evaluate(contract: Contract, bundle: Bundle, as_of: dt.date) -> Report:
+    """Evaluate ``bundle`` against ``contract`` as things stood at the end of ``as_of``."""
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="obc-ledger") as pool:
+        return _evaluate(contract, bundle, as_of, _start_ledger_work(contract, bundle, as_of,
+                                                                     pool))
+
+
+def _evaluate(contract: Contract, bundle: Bundle, as_of: dt.date,
+              work: dict[int, LedgerWork]) -> Report:
+    ended = [y for y in contract.term.years if y.as_period().ended_by(as_of)]
+    payments: list[YearPayment] | None = None
+    if contract.outcome_payment is not None:
+        values = YearValues(index_indicators(bundle.indicators))
+        payments = [outcome_payment(contract, y, values) for y in ended]
+    risk: list[RiskShareYear] | None = None
+    if contract.risk_share is not None:
+        spend = spend_by_year(bundle.spend)
+        risk = [risk_share_year(contract.risk_share, y, spend[y.number])
+                for y in ended if y.number in spend]
+    card: RateCardResult | None = None
+    if contract.rate_card is not None:
+        card = rate_card(contract, contract.rate_card, bundle.outcomes, as_of)
+    earned = {p.year: p for p in payments or []}
+    obligations = ObligationRows(_obligations(contract, bundle, as_of, earned, work))
+    penalties = obligations.penalties()
+    status, breaches, incomplete = _status(payments, obligations)
+    totals = Totals(
+        at_risk=sum((p.at_risk for p in payments), ZERO) if payments is not None else None,
+        earned=sum((p.earned for p in payments), ZERO) if payments is not None else None,
+        gateway_withheld=(sum((p.gateway_withheld for p in payments), ZERO)
+                          if payments is not None else None),
+        withheld=sum((p.withheld for p in payments), ZERO) if payments is not None else None,
+        risk_share_members=(sum((a for r in risk for a in r.members.values()), ZERO)
+                            if risk is not None else None),
+        rate_card_payable=card.total if card is not None else None,
+        penalties=penalties, breaches=breaches, incomplete_indicators=incomplete)
+    return Report(
+        contract=ContractInfo(id=contract.id, title=contract.title, version=contract.version),
+        data=bundle.source, as_of=as_of, status=status, outcome_payment=payments,
+        risk_share=risk, rate_card=card, obligations=obligations, penalties=penalties,
+        totals=totals)

@@ -1,0 +1,138 @@
+"""The outcome payment of each ended year: allocations, achievement, earned, gateways.
+
+LANGUAGE.md, "Meaning: the outcome payment" and "Gateways". Earned is computed exactly and
+rounded to the penny indicator by indicator; the year's earned sum is the sum of those. Each
+gateway not met withholds its share of that sum (rounded); the withheld total never exceeds
+the sum (two 60% gateways cannot withhold 120%). withheld = pot − earned after gateways.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from obc_check.checker.data.money import (
+    ZERO,
+    percent_of,
+    pounds,
+    round_money,
+    shown_money,
+    shown_number,
+    shown_ratio,
+)
+from obc_check.checker.report.model import GatewayResult, IndicatorResult, YearPayment
+from obc_check.checker.rules.achievement import achievement, meets
+from obc_check.checker.rules.values import IndicatorIndex, YearValue, show_value, year_value
+from obc_check.model import Contract, ContractYear, Gateway, Indicator, Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class YearValues:
+    """Looks up (and caches) indicators' year values, shared by payments and gateways."""
+
+    index: IndicatorIndex
+
+    def get(self, ind: Indicator, year: ContractYear) -> YearValue:
+        """The indicator's value for ``year``."""
+        return year_value(ind, year, self.index.get((ind.id, year.number), []))
+
+
+def _pot_words(contract: Contract, year: ContractYear, pot: Fraction) -> str:
+    op = contract.outcome_payment
+    assert op is not None
+    if op.basis == "share_of_annual_value" and contract.annual_value is not None:
+        share = op.schedule.for_year(year.number)
+        value = contract.annual_value.for_year(year.number)
+        return f"pot {pounds(shown_money(pot))} = {percent_of(share)} of annual value " \
+               f"{pounds(value)}"
+    return f"pot {pounds(shown_money(pot))}"
+
+
+def _indicator(contract: Contract, outcome: Outcome, ind: Indicator, year: ContractYear,
+               pot: Fraction, yv: YearValue) -> IndicatorResult:
+    weight = ind.weight if ind.weight is not None else Fraction(1, len(outcome.indicators))
+    allocation = pot * Fraction(outcome.weight) * weight
+    alloc_words = (f"allocation {pounds(shown_money(allocation))} = pot "
+                   f"{pounds(shown_money(pot))} × {outcome.id} {percent_of(outcome.weight)} × "
+                   f"{ind.id} {percent_of(weight)}")
+    if yv.status == "assessed":
+        assert yv.value is not None
+        a, why = achievement(ind, year.number, yv.value)
+        value_words = f"value {show_value(ind.unit, yv.value)} {yv.how}; {why}"
+        a_words = f"achievement {shown_number(a)}"
+    else:
+        a = Fraction(ind.if_missing_pay)
+        value_words = (f"value {show_value(ind.unit, yv.value)} {yv.how}"
+                       if yv.value is not None else f"value missing: {yv.how}")
+        a_words = f"{yv.status}, so if missing pay {percent_of(ind.if_missing_pay)}"
+    earned = round_money(allocation * a)
+    exact_note = "" if allocation * a == Fraction(earned) else " (rounded half up)"
+    derivation = (f"{year.label}: {alloc_words}; {value_words} → {a_words} → earned "
+                  f"{pounds(earned)}{exact_note}")
+    unit = ind.unit
+    floor = ind.floor.for_year(year.number) if ind.floor else None
+    target = ind.target.for_year(year.number) if ind.target else None
+    return IndicatorResult(
+        indicator=ind.id, outcome=outcome.id, unit=unit, status=yv.status,
+        value=shown_number(yv.value) if yv.value is not None else None,
+        numerator=shown_number(yv.numerator) if yv.numerator is not None else None,
+        denominator=shown_number(yv.denominator) if yv.denominator is not None else None,
+        sources=list(yv.sources),
+        floor=show_value(unit, Fraction(floor)) if floor is not None else None,
+        target=show_value(unit, Fraction(target)) if target is not None else None,
+        curve=ind.curve.kind, allocation=shown_money(allocation),
+        achievement=shown_ratio(a), earned=earned, derivation=derivation,
+    )
+
+
+def _gateway(contract: Contract, gw: Gateway, year: ContractYear, earned_sum: Decimal,
+             values: YearValues) -> GatewayResult:
+    ind = contract.indicator(gw.indicator)
+    assert ind is not None  # the static checks resolve every reference
+    yv = values.get(ind, year)
+    level = Fraction(gw.threshold)
+    word = "at least" if gw.comparison == "at_least" else "at most"
+    need = f"{word} {show_value(ind.unit, level)}"
+    if yv.status != "assessed" or yv.value is None:
+        status = "missing"
+        why = f"{ind.id} for {year.label} is {yv.status} ({yv.how})"
+    else:
+        ok = meets(gw.comparison == "at_least", yv.value, level)
+        status = "met" if ok else "not_met"
+        why = (f"{ind.id} {show_value(ind.unit, yv.value)} for {year.label} "
+               f"{'meets' if ok else 'does not meet'} {need}")
+    if status == "met":
+        withheld = ZERO
+        derivation = f"{gw.id}: {why} → nothing withheld"
+    else:
+        withheld = round_money(Fraction(earned_sum) * Fraction(gw.withhold))
+        derivation = (f"{gw.id}: {why} → withhold {percent_of(gw.withhold)} of earned "
+                      f"{pounds(earned_sum)} = {pounds(withheld)}")
+    return GatewayResult(
+        gateway=gw.id, indicator=ind.id, status=status,
+        value=shown_number(yv.value) if yv.value is not None else None,
+        comparison=gw.comparison, threshold=shown_number(level),
+        share=percent_of(gw.withhold), withheld=withheld, derivation=derivation)
+
+
+def outcome_payment(contract: Contract, year: ContractYear, values: YearValues) -> YearPayment:
+    """The outcome payment of one (ended) contract year."""
+    op = contract.outcome_payment
+    assert op is not None
+    pot = Fraction(op.pot[year.number - 1])
+    rows = [_indicator(contract, outcome, ind, year, pot, values.get(ind, year))
+            for outcome, ind in contract.paid_indicators()]
+    earned_sum = sum((r.earned for r in rows), ZERO)
+    gates = [_gateway(contract, gw, year, earned_sum, values) for gw in contract.gateways]
+    gate_total = min(sum((g.withheld for g in gates), ZERO), earned_sum)
+    earned = earned_sum - gate_total
+    at_risk = shown_money(pot)
+    withheld = at_risk - earned
+    derivation = (f"{year.label}: {_pot_words(contract, year, pot)}; indicators earned "
+                  f"{pounds(earned_sum)}; gateways withheld {pounds(gate_total)} → earned "
+                  f"{pounds(earned)}; withheld {pounds(withheld)} = at risk − earned")
+    return YearPayment(
+        year=year.label, at_risk=at_risk, earned_before_gateways=earned_sum,
+        gateway_withheld=gate_total, earned=earned, withheld=withheld, indicators=rows,
+        gateways=gates, derivation=derivation)

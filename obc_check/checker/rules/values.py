@@ -1,0 +1,140 @@
+"""An indicator's value for a contract year, from the ``indicators`` table.
+
+LANGUAGE.md (Data, Meaning step 3): the year's value is the row for the year itself, or,
+when every quarter (or every month) of the year has a row with numerator and denominator,
+Σ numerators / Σ denominators. Otherwise the value is *missing*. It is *insufficient* when the
+indicator has a ``minimum denominator`` and the year's denominator is below it.
+
+Choices where the spec is silent (docs/checking.md):
+- the minimum denominator applies to the year's denominator however it is given: the sum over
+  quarters or months, or the denominator of a year row written with numerator/denominator;
+- a year row that gives only a ``value`` for an indicator with a minimum denominator cannot
+  show that the minimum is met, so it is insufficient;
+- quarters are tried before months; periods that give only a ``value`` cannot be pooled, so a
+  year made of them is missing;
+- the value is exact: numerator/denominator are divided as rationals, never via the rounded
+  ``value`` the row may also carry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from obc_check.checker.data.money import shown_number
+from obc_check.checker.data.tables import IndicatorRow
+from obc_check.checker.report.model import IndicatorStatus
+from obc_check.model import ContractYear, Indicator, Unit
+
+IndicatorIndex = dict[tuple[str, int], list[IndicatorRow]]
+
+
+@dataclass(frozen=True, slots=True)
+class YearValue:
+    """An indicator's value for one year, or why there is none."""
+
+    status: IndicatorStatus
+    value: Fraction | None
+    numerator: Fraction | None
+    denominator: Fraction | None
+    sources: tuple[str, ...]
+    how: str  # "= 70 / 112 over 2016/17 Q1–Q4", or why the value is missing
+
+
+def index_indicators(rows: Iterable[IndicatorRow]) -> IndicatorIndex:
+    """Rows grouped by (indicator, contract year number): one pass over the table."""
+    index: IndicatorIndex = {}
+    for row in rows:
+        index.setdefault((row.indicator, row.period.year), []).append(row)
+    return index
+
+
+def scaled(unit: Unit | None, numerator: Fraction, denominator: Fraction) -> Fraction:
+    """The ratio n / d in the indicator's unit: percentage points for ``percent`` indicators."""
+    ratio = numerator / denominator
+    return ratio * 100 if unit == "percent" else ratio
+
+
+def show_value(unit: Unit | None, value: Fraction) -> str:
+    """A value as people read it: ``62.5%`` for percent indicators, ``3.5`` otherwise."""
+    text = shown_number(value)
+    return f"{text}%" if unit == "percent" else text
+
+
+def _row_value(ind: Indicator, row: IndicatorRow) -> tuple[Fraction | None, str]:
+    n, d = row.numerator, row.denominator
+    if n is not None and d is not None and d != 0:
+        return scaled(ind.unit, Fraction(n), Fraction(d)), f"= {n} / {d}"
+    if row.value is not None:
+        return Fraction(row.value), "given"
+    return None, "no value"
+
+
+def _span(kind: str, count: int) -> str:
+    return "Q1–Q4" if kind == "quarter" else f"M1–M{count}"
+
+
+def _pooled(ind: Indicator, year: ContractYear,
+            rows: Sequence[IndicatorRow]) -> tuple[YearValue | None, str]:
+    """Σn/Σd over complete quarters (else months), or None with the reason it is incomplete."""
+    reasons: list[str] = []
+    for kind in ("quarter", "month"):
+        periods = year.quarters() if kind == "quarter" else year.months()
+        have = {r.period.index: r for r in rows if r.period.kind == kind}
+        if not have:
+            continue
+        absent = [p.label for p in periods if p.index not in have]
+        no_nd = [r.period.label for r in have.values()
+                 if r.numerator is None or r.denominator is None]
+        if absent:
+            reasons.append(f"no row for {', '.join(absent)}")
+            continue
+        if no_nd:
+            reasons.append(f"{', '.join(sorted(no_nd))} without numerator and denominator")
+            continue
+        ordered = [have[p.index] for p in periods]
+        num = sum((Fraction(r.numerator or 0) for r in ordered), Fraction(0))
+        den = sum((Fraction(r.denominator or 0) for r in ordered), Fraction(0))
+        if den == 0:
+            reasons.append("the denominators add up to 0")
+            continue
+        how = (f"= {shown_number(num)} / {shown_number(den)} over "
+               f"{year.label} {_span(kind, len(periods))}")
+        return YearValue("assessed", scaled(ind.unit, num, den), num, den,
+                         tuple(r.period.label for r in ordered), how), ""
+    return None, "; ".join(reasons) or f"no row for {year.label}"
+
+
+def year_value(ind: Indicator, year: ContractYear, rows: Sequence[IndicatorRow]) -> YearValue:
+    """The indicator's value for ``year`` from its rows in that year (see module doc)."""
+    year_rows = [r for r in rows if r.period.kind == "year"]
+    result: YearValue
+    if year_rows:
+        row = year_rows[0]
+        value, how = _row_value(ind, row)
+        if value is None:
+            return YearValue("missing", None, None, None, (row.period.label,),
+                             f"the row for {year.label} has no value")
+        how = f"{how} for {year.label}" if how != "given" else f"for {year.label}"
+        num = Fraction(row.numerator) if row.numerator is not None else None
+        den = Fraction(row.denominator) if row.denominator is not None else None
+        result = YearValue("assessed", value, num, den, (row.period.label,), how)
+    else:
+        pooled, why = _pooled(ind, year, rows)
+        if pooled is None:
+            return YearValue("missing", None, None, None,
+                             tuple(sorted(r.period.label for r in rows)), why)
+        result = pooled
+    minimum = ind.minimum_denominator
+    if minimum is not None:
+        if result.denominator is None:
+            return YearValue("insufficient", result.value, None, None, result.sources,
+                             f"{result.how}, but no denominator is given to show the "
+                             f"minimum denominator {minimum}")
+        if result.denominator < minimum:
+            return YearValue("insufficient", result.value, result.numerator,
+                             result.denominator, result.sources,
+                             f"{result.how}, but denominator {shown_number(result.denominator)}"
+                             f" is below the minimum {minimum}")
+    return result
