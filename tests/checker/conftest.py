@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from obc_check.checker.data.bundle import Bundle
 from obc_check.checker.data.load import load_bundle
 from obc_check.checker.data.tables import (
-    Bundle,
     IndicatorRow,
     OutcomeRow,
     PaymentRow,

@@ -19,9 +19,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
+from obc_check.checker.data.bundle import Bundle
 from obc_check.checker.data.ledger import Ledger
 from obc_check.checker.data.money import ZERO, pounds
-from obc_check.checker.data.tables import Bundle, PaymentRow, RowRef
+from obc_check.checker.data.tables import PaymentRow, RowRef
 from obc_check.checker.report.model import ObligationRow, ObligationStatus
 from obc_check.checker.report.prompt_block import (
     STATUS_OF_WHY,

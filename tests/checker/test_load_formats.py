@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from obc_check.checker.data.bundle import Bundle
 from obc_check.checker.data.convert import content, write_csv, write_json, write_sheets, write_xlsx
 from obc_check.checker.data.load import load_bundle
-from obc_check.checker.data.tables import Bundle
 from obc_check.dsl import compile_file
 from obc_check.model import Contract
 

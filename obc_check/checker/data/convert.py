@@ -22,9 +22,9 @@ from pathlib import Path
 
 import openpyxl
 
+from obc_check.checker.data.bundle import Bundle
 from obc_check.checker.data.columns import TABLES
 from obc_check.checker.data.tables import (
-    Bundle,
     IndicatorRow,
     OutcomeRow,
     PaymentRow,

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from obc_check.checker.data import columnar_csv, validate_rows
+from obc_check.checker.data.bundle import Bundle
 from obc_check.checker.data.cells import did_you_mean
 from obc_check.checker.data.columns import TABLES
 from obc_check.checker.data.context import ContractIndex
@@ -28,7 +29,6 @@ from obc_check.checker.data.source_csv import read_csv
 from obc_check.checker.data.source_json import read_json
 from obc_check.checker.data.source_xlsx import read_xlsx
 from obc_check.checker.data.sources import RawTable
-from obc_check.checker.data.tables import Bundle
 from obc_check.diagnostics import Diagnostic
 from obc_check.model import Contract
 

@@ -9,16 +9,12 @@ identifiers exist, periods are in the term and of the right shape, numbers are e
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from obc_check.model import Period
-
-if TYPE_CHECKING:
-    from obc_check.checker.data.ledger import Ledger
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,34 +99,3 @@ class OutcomeRow:
     period: Period
     count: int
     ref: RowRef
-
-
-@dataclass(frozen=True)
-class Bundle:
-    """All five tables; an absent table is empty.
-
-    ``payments`` is always held as a columnar :class:`~obc_check.checker.ledger.Ledger` (a
-    ledger may have millions of rows); rows given as PaymentRow objects, as tests build
-    bundles, are converted here, in one place. It still reads as a sequence of PaymentRow.
-    """
-
-    source: str
-    indicators: tuple[IndicatorRow, ...] = ()
-    submissions: tuple[SubmissionRow, ...] = ()
-    payments: Sequence[PaymentRow] = ()
-    spend: tuple[SpendRow, ...] = ()
-    outcomes: tuple[OutcomeRow, ...] = ()
-    present: frozenset[str] = field(default_factory=frozenset)
-
-    def __post_init__(self) -> None:
-        from obc_check.checker.data.ledger import as_ledger  # the ledger module imports this one
-
-        object.__setattr__(self, "payments", as_ledger(self.payments))
-
-    @property
-    def ledger(self) -> Ledger:
-        """The payments table, columnar."""
-        from obc_check.checker.data.ledger import Ledger
-
-        assert isinstance(self.payments, Ledger)
-        return self.payments

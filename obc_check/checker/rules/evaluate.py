@@ -13,9 +13,9 @@ import datetime as dt
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 
+from obc_check.checker.data.bundle import Bundle
 from obc_check.checker.data.ledger import Ledger
 from obc_check.checker.data.money import ZERO
-from obc_check.checker.data.tables import Bundle
 from obc_check.checker.report.model import (
     ContractInfo,
     ObligationRow,

@@ -1,0 +1,47 @@
+"""A data bundle: its five typed tables together, as the loader hands them to evaluation.
+
+Apart from the row types (``tables``) because it holds ``payments`` as a
+:class:`~obc_check.checker.data.ledger.Ledger`, and the ledger is built from those rows:
+rows → ledger → bundle, one way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from obc_check.checker.data.ledger import Ledger, as_ledger
+from obc_check.checker.data.tables import (
+    IndicatorRow,
+    OutcomeRow,
+    PaymentRow,
+    SpendRow,
+    SubmissionRow,
+)
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """All five tables; an absent table is empty.
+
+    ``payments`` is always held as a columnar :class:`~obc_check.checker.data.ledger.Ledger` (a
+    ledger may have millions of rows); rows given as PaymentRow objects, as tests build
+    bundles, are converted here, in one place. It still reads as a sequence of PaymentRow.
+    """
+
+    source: str
+    indicators: tuple[IndicatorRow, ...] = ()
+    submissions: tuple[SubmissionRow, ...] = ()
+    payments: Sequence[PaymentRow] = ()
+    spend: tuple[SpendRow, ...] = ()
+    outcomes: tuple[OutcomeRow, ...] = ()
+    present: frozenset[str] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "payments", as_ledger(self.payments))
+
+    @property
+    def ledger(self) -> Ledger:
+        """The payments table, columnar."""
+        assert isinstance(self.payments, Ledger)
+        return self.payments
