@@ -23,9 +23,9 @@ from obc_check.checker.data.load import load_bundle
 from obc_check.checker.data.money import ZERO, pounds
 from obc_check.checker.data.tables import PaymentRow
 from obc_check.checker.report.formats import ReportFormat, render
-from obc_check.checker.report.model import ObligationRow, ObligationStatus
 from obc_check.checker.report.obligation_rows import ObligationRows
 from obc_check.checker.report.prompt_block import PromptBlock
+from obc_check.checker.report.rows import ObligationRow, ObligationStatus
 from obc_check.dsl import compile_file
 from obc_check.model import Contract, PromptPaymentObligation
 

@@ -23,7 +23,6 @@ from obc_check.checker.data.bundle import Bundle
 from obc_check.checker.data.ledger import Ledger
 from obc_check.checker.data.money import ZERO, pounds
 from obc_check.checker.data.tables import PaymentRow, RowRef
-from obc_check.checker.report.model import ObligationRow, ObligationStatus
 from obc_check.checker.report.prompt_block import (
     STATUS_OF_WHY,
     STATUSES,
@@ -32,6 +31,7 @@ from obc_check.checker.report.prompt_block import (
     sum_where,
     why_codes,
 )
+from obc_check.checker.report.rows import ObligationRow, ObligationStatus
 from obc_check.checker.rules.evaluate import evaluate
 from obc_check.checker.rules.obligations import LedgerMasks, _paid_per_year
 from obc_check.checker.rules.prompt_payment import due_dates, prompt_block

@@ -8,7 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from obc_check.checker.report.model import ObligationRow, Report
+from obc_check.checker.report.model import Report
+from obc_check.checker.report.rows import ObligationRow
 from obc_check.checker.rules.evaluate import evaluate
 from obc_check.checker.rules.workdays import add_working_days, is_working_day
 from obc_check.model import Contract

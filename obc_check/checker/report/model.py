@@ -15,12 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TextIO
-
-if TYPE_CHECKING:
-    from obc_check.checker.report.obligation_rows import ObligationRows
 
 from pydantic import (
     BaseModel,
@@ -28,14 +24,14 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
-    TypeAdapter,
 )
 
-Money = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.2f}", return_type=str)]
+from obc_check.checker.report.obligation_rows import ObligationRows
+from obc_check.checker.report.rows import Money, ObligationRow
+
 Ratio = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.4f}", return_type=str)]
 
 IndicatorStatus = Literal["assessed", "missing", "insufficient"]
-ObligationStatus = Literal["met", "breached", "not_due"]
 ReportStatus = Literal["breach", "incomplete", "compliant"]
 
 
@@ -147,45 +143,8 @@ class RateCardResult(_Row):
     derivation: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ObligationRow:
-    """One assessable instance of an obligation: a period, a year or an invoice.
-
-    A slotted dataclass rather than a model: a ledger of a million invoices gives a million
-    rows, and pydantic serialises dataclass instances without copying or re-validating them.
-    Evaluation builds every row from typed values, so nothing is lost.
-    """
-
-    obligation: str
-    kind: Literal["report", "spend_share", "prompt_payment", "flow_down"]
-    party: str
-    period: str | None = None
-    invoice: str | None = None
-    status: ObligationStatus
-    penalty: Money
-    due: dt.date | None = None
-    submitted_on: dt.date | None = None
-    payee: str | None = None
-    amount: Money | None = None
-    received_on: dt.date | None = None
-    paid_on: dt.date | None = None
-    required: Money | None = None
-    actual: Money | None = None
-    derivation: str
-
-
-_ROW_JSON: TypeAdapter[ObligationRow] = TypeAdapter(ObligationRow)
-
-
-def row_json(row: ObligationRow) -> str:
-    """One obligation row as the report's compact, indented JSON line (None fields left out)."""
-    return "    " + _ROW_JSON.dump_json(row, exclude_none=True).decode()
-
-
 def _obligation_rows(value: Any) -> ObligationRows:
     """Any sequence of rows (or parts) as :class:`ObligationRows`, the report's holder."""
-    from obc_check.checker.report.obligation_rows import ObligationRows
-
     return value if isinstance(value, ObligationRows) else ObligationRows(value)
 
 

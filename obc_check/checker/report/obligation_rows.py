@@ -16,8 +16,8 @@ from itertools import chain
 from typing import overload
 
 from obc_check.checker.data.money import ZERO
-from obc_check.checker.report.model import ObligationRow, ObligationStatus, row_json
 from obc_check.checker.report.prompt_block import PromptBlock
+from obc_check.checker.report.rows import ObligationRow, ObligationStatus, row_json
 
 Part = list[ObligationRow] | PromptBlock
 

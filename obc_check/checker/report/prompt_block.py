@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 
 from obc_check.checker.data.ledger import is_true
 from obc_check.checker.data.money import ZERO
-from obc_check.checker.report.model import ObligationRow, ObligationStatus
+from obc_check.checker.report.rows import ObligationRow, ObligationStatus, row_json
 
 STATUSES: tuple[ObligationStatus, ...] = ("met", "breached", "not_due")
 """Status codes of the ``status`` column, by index."""
@@ -217,8 +217,6 @@ class PromptBlock:
             yield self._json_lines(chunk, derivations)
 
     def _row_chunk(self, chunk: pa.Table, derivations: pa.Array) -> Iterator[str]:
-        from obc_check.checker.report.model import row_json
-
         cols = chunk.to_pydict()
         for i, derivation in enumerate(derivations.to_pylist()):
             st = STATUSES[cols["status"][i]]

@@ -18,7 +18,6 @@ from obc_check.checker.data.ledger import Ledger
 from obc_check.checker.data.money import ZERO
 from obc_check.checker.report.model import (
     ContractInfo,
-    ObligationRow,
     RateCardResult,
     Report,
     ReportStatus,
@@ -27,6 +26,7 @@ from obc_check.checker.report.model import (
     YearPayment,
 )
 from obc_check.checker.report.obligation_rows import ObligationRows, Part
+from obc_check.checker.report.rows import ObligationRow
 from obc_check.checker.rules.obligations import (
     LedgerMasks,
     flow_down_rows,

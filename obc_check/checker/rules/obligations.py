@@ -33,8 +33,9 @@ import pyarrow.compute as pc
 from obc_check.checker.data.ledger import Ledger
 from obc_check.checker.data.money import ZERO, percent_of, pounds, round_money, shown_money
 from obc_check.checker.data.tables import SubmissionRow
-from obc_check.checker.report.model import ObligationRow, ObligationStatus, YearPayment
+from obc_check.checker.report.model import YearPayment
 from obc_check.checker.report.prompt_block import bits, sum_where, true_count
+from obc_check.checker.report.rows import ObligationRow, ObligationStatus
 from obc_check.checker.rules.workdays import add_working_days, bank_holidays_between
 from obc_check.model import (
     Contract,

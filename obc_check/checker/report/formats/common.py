@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from obc_check.checker.data.money import ZERO, pounds
-from obc_check.checker.report.model import ObligationRow, ObligationStatus, Report
+from obc_check.checker.report.model import Report
 from obc_check.checker.report.obligation_rows import ObligationRows
 from obc_check.checker.report.prompt_block import PromptBlock
+from obc_check.checker.report.rows import ObligationRow, ObligationStatus
 
 # Above this many met rows of one obligation, text and markdown show a count instead.
 MET_ROWS_SHOWN = 50
