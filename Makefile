@@ -16,10 +16,11 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python -m obc_check.demo contracts
 
-# Everything CI runs: lint, types, tests (benchmarks excluded; see `make bench`).
+# Everything CI runs: lint, types, import layers, tests (benchmarks excluded; see `make bench`).
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	@# The HTML render test opens a real headless Chromium; install it (about 30 s) only when
 	@# it is missing and we are root with apt-get. A failed install never fails the build:
 	@# the test then skips and says why.
@@ -35,4 +36,4 @@ goldens: $(STAMP)
 	$(BIN)/pytest --update-goldens
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache
