@@ -156,8 +156,8 @@ def check(
 
     from obc_check.checker.check import check_bundle, exit_status, parse_as_of
     from obc_check.checker.data.load import bundle_sources
+    from obc_check.checker.report import ReportFormat, render
     from obc_check.checker.report.explain import UnknownIdError, explain
-    from obc_check.checker.report.formats import ReportFormat, render
 
     if format not in {f.value for f in ReportFormat}:
         typer.echo(f"obc-check check: --format {format!r} is not one of text, json, junit, "

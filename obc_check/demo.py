@@ -19,7 +19,7 @@ from typing import Any
 
 from obc_check.checker.check import check_bundle
 from obc_check.checker.data.money import pounds
-from obc_check.checker.report.model import Report
+from obc_check.checker.report import Report
 from obc_check.diagnostics import render_text
 from obc_check.dsl import compile_file
 

@@ -11,9 +11,9 @@ import gc
 import re
 from pathlib import Path
 
-from obc_check.checker.data.load import load_bundle
-from obc_check.checker.report.model import Report
-from obc_check.checker.rules.evaluate import evaluate
+from obc_check.checker.data import load_bundle
+from obc_check.checker.report import Report
+from obc_check.checker.rules import evaluate
 from obc_check.diagnostics import Diagnostic, has_errors
 from obc_check.model import Contract
 

@@ -9,6 +9,7 @@ checked against row-wise oracles, and the pieces at their edges.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import random
 import threading
 from collections.abc import Callable
@@ -274,7 +275,8 @@ def test_ledger_masks_are_shared_and_answer_any_set(contract: Contract) -> None:
 
 def test_an_error_on_a_worker_reaches_the_caller(contract: Contract,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    import obc_check.checker.rules.evaluate as evaluate_module
+    # the module, not the function that rules/__init__ exports under the same name
+    evaluate_module = importlib.import_module("obc_check.checker.rules.evaluate")
 
     def fail(*args: object) -> PromptBlock:
         raise RuntimeError("boom")
