@@ -236,7 +236,10 @@ class Builder:
         """Assemble the whole contract; None if it cannot be represented."""
         s = self.settings(root)
         self.namespace(root)
-        self.term(root, s.get("term"))
+        if sum(1 for st in root.items if st.name == "term") == 1:
+            self.term(root, s.get("term"))
+        # Two terms (E007): which one the author meant is unknown, so no schedule is checked
+        # against either; errors computed from a guess would bury the one that matters.
         for name in ("version", "currency", "term"):
             if name not in s:
                 self.error("E008", f"the contract has no `{name}`", root.ident_span,

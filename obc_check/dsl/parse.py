@@ -118,6 +118,9 @@ _EXAMPLES: dict[str, str] = {
     "report": "OH shall report within 15 working days after each quarter",
     "pay": "OH shall pay at least 8% of annual_value to voluntary sector parties each year` "
            "or `OH shall pay subcontractor invoices within 30 days of receipt",
+    "pay_share": "OH shall pay at least 8% of annual_value to voluntary sector parties each "
+                 "year",
+    "pay_invoices": "OH shall pay subcontractor invoices within 30 days of receipt",
     "pass": "OH shall pass on at least 25% of earned outcome_payment to subcontractors "
             "within 60 days of year end",
     "shall": "OH shall report within 15 working days after each quarter` (or `shall pay "
@@ -417,15 +420,41 @@ def _unexpected_chars(err: UnexpectedCharacters, text: str, file: str,
         diag = Diagnostic("E001", "this string is not closed", span,
                           'close the string with `"` on the same line, or use """...""" '
                           "for text over several lines")
-        return _Explained(diag, pos, _region(toks, pos, at_boundary=False))
+        # The open string runs to the end of the line and takes any `{`, `}` or `"` there
+        # with it: every later error would be an echo of this one, so stop here.
+        rest = text[pos + 1:text.find("\n", pos) if "\n" in text[pos:] else len(text)]
+        stop = any(c in rest for c in '{}"')
+        return _Explained(diag, pos, None if stop else _region(toks, pos, at_boundary=False))
     msg = f"unexpected {_shown(found).removeprefix('the ')}"
     if allowed:
         msg += f": expected {_expected_words(allowed)}"
     hint = _hint_for(found, allowed)
+    label = _dashed_year_label(text, pos)
+    spaced = re.search(r"[0-9.]+[ \t]+$", text[:pos]) if found == "%" else None
+    if spaced is not None and "%" not in _EXAMPLES.get(_statement_key(toks, pos) or "", "%"):
+        spaced = None  # a number where no percentage belongs: `within 15 % days`
+    if label is not None:
+        start = pos - 4
+        line, col = _line_col(text, start)
+        return _Explained(Diagnostic(
+            "E001", f"`{label}` is not a year label", _span_at(file, line, col, len(label)),
+            f"write the year label as {label[:4]}/{label[5:]}"), pos,
+            _region(toks, pos, at_boundary=False))
+    if found == "/" and text.startswith("//", pos):
+        return _Explained(Diagnostic("E001", "unexpected `//`", _span_at(file, err.line,
+                                                                          err.column, 2),
+                                     "comments start with `#`, e.g. `# a note`"), pos,
+                          _comment_region(text, pos))
+    if spaced is not None:
+        number = spaced.group(0).rstrip()
+        return _Explained(Diagnostic(
+            "E001", f"a space between `{number}` and `%`", span,
+            f"write {number}% (no space before `%`)"), pos,
+            _region(toks, pos, at_boundary=False))
     if found == "£":
         hint = "write money with no space after `£`, e.g. £1,500"
-    elif found == "%" and pos > 0 and text[pos - 1].isspace():
-        hint = "write a percentage with no space before `%`, e.g. 15%"
+    elif found == "%" and spaced is None and pos > 0 and text[pos - 1].isspace():
+        hint = _statement_hint(toks, pos) or "remove the `%`"
     elif found == "%":
         hint = "`%` follows a plain number, e.g. 15%; an amount of money takes no `%`"
     elif found == "-":
@@ -433,6 +462,18 @@ def _unexpected_chars(err: UnexpectedCharacters, text: str, file: str,
     hint = hint or _statement_hint(toks, pos) or "remove the stray character"
     return _Explained(Diagnostic("E001", msg, span, hint), pos,
                       _region(toks, pos, at_boundary=False))
+
+
+def _dashed_year_label(text: str, pos: int) -> str | None:
+    """``2014-15`` where a year label is due (the lexer stops at the `-`): the label."""
+    m = re.match(r"(?<![0-9])[0-9]{4}-[0-9]{2}(?![0-9-])", text[max(pos - 4, 0):pos + 3])
+    return m.group(0) if m and pos >= 4 else None
+
+
+def _comment_region(text: str, pos: int) -> tuple[int, int]:
+    """A ``// ...`` comment runs to the end of its line: blank that much and go on."""
+    end = text.find("\n", pos)
+    return (pos, len(text) if end < 0 else end)
 
 
 def _unexpected_token(err: UnexpectedToken, text: str, file: str,
@@ -521,6 +562,9 @@ def _unexpected_token(err: UnexpectedToken, text: str, file: str,
         hint = f"keywords are lower case: write `{word.lower()}`"
     if hint is None and tok.type == "WORD" and "ID" in expected:
         hint = "identifiers start with a capital letter, e.g. `EIP14`"
+    if word == "working" and _statement_key(toks, pos) == "pay_invoices":
+        hint = ("prompt payment counts calendar days, not working days: write "
+                "`within 30 days of receipt`")
     if hint is None:
         hint = _statement_hint(toks, pos) or (
             'a contract file holds one `contract ID "Title" { ... }`' if ctx.block is None
@@ -574,6 +618,12 @@ def _lexical_slip(tok: Token, text: str, pos: int, span: Span) -> Diagnostic | N
 
 def _statement_hint(toks: list[_Tok], pos: int) -> str | None:
     """How the statement holding ``pos`` should read, e.g. "write it like `unit percent`"."""
+    key = _statement_key(toks, pos)
+    return None if key is None else f"the statement reads like `{_EXAMPLES[key]}`"
+
+
+def _statement_key(toks: list[_Tok], pos: int) -> str | None:
+    """The key in ``_EXAMPLES`` of the statement holding ``pos``, if any."""
     k = next((i for i, t in enumerate(toks) if t.end > pos), len(toks)) - 1
     while k >= 0 and toks[k].text not in ("{", "}") and not _is_stmt_start(toks, k):
         k -= 1
@@ -583,7 +633,14 @@ def _statement_hint(toks: list[_Tok], pos: int) -> str | None:
     if word not in _EXAMPLES:  # a duty sentence: `PARTY shall VERB ...`
         verb = toks[k + 2].text if k + 2 < len(toks) and toks[k + 2].start < pos else "shall"
         word = verb if verb in _EXAMPLES else "shall"
-    return f"the statement reads like `{_EXAMPLES[word]}`"
+        # Two sentences start `shall pay`; the word after `pay` says which one was meant.
+        if word == "pay" and k + 3 < len(toks) and toks[k + 3].start < pos:
+            word = _PAY_SENTENCES.get(toks[k + 3].text, word)
+    return word
+
+
+# `shall pay at ...` is the spend-share duty; `shall pay subcontractor ...` prompt payment.
+_PAY_SENTENCES = {"at": "pay_share", "subcontractor": "pay_invoices"}
 
 
 def _article(word: str) -> str:
