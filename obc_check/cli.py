@@ -1,7 +1,8 @@
 """The ``obc-check`` command line (typer).
 
 Each command parses options, calls one library function, prints and exits. Exit status
-per CLI.md: 0 all good, 1 breaches found (or incomplete with --strict), 2 invalid input.
+per CLI.md: 0 all good, 1 breaches found (or incomplete with --strict), 2 invalid input (or,
+with --strict, any warning: the input is valid but almost certainly not what was meant).
 Bad input never ends in a traceback.
 """
 
@@ -44,9 +45,14 @@ def _print_diagnostics(results: list[Compiled], fmt: DiagFormat = DiagFormat.tex
         typer.echo(render_text(diags, sources), err=True)
 
 
-def load_contract(path: Path) -> Compiled:
-    """Compile one contract for a command that needs it, exiting 2 with diagnostics."""
+def load_contract(path: Path, *, warnings: bool = False) -> Compiled:
+    """Compile one contract for a command that needs it, exiting 2 with diagnostics.
+
+    With ``warnings``, the contract's warnings (W codes) are printed too, as ``check`` does.
+    """
     result = compile_file(path)
+    if warnings and result.ok and result.diagnostics:
+        _print_diagnostics([result])
     if not result.ok:
         _print_diagnostics([result])
         n = sum(1 for d in result.diagnostics if d.severity == "error")
@@ -61,16 +67,21 @@ def validate(
     files: Annotated[list[Path], typer.Argument(help="contract files (.obc)")],
     format: Annotated[DiagFormat, typer.Option("--format", help="text or json")] = (
         DiagFormat.text),
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="exit 2 also when there are warnings (W codes)")] = False,
 ) -> None:
     """Parse and statically check contracts; print every diagnostic."""
     results = [compile_file(f) for f in files]
     _print_diagnostics(results, format)
     bad = [r for r in results if has_errors(r.diagnostics) or r.contract is None]
+    warned = [r for r in results if r not in bad and r.diagnostics]
     if format is DiagFormat.text:
         for r in results:
             if r not in bad:
-                typer.echo(f"{r.file}: ok")
-    raise typer.Exit(2 if bad else 0)
+                n = len(r.diagnostics)
+                typer.echo(f"{r.file}: ok" + (f", {n} warning{'s' if n != 1 else ''}" if n
+                                               else ""))
+    raise typer.Exit(2 if bad or (strict and warned) else 0)
 
 
 @app.command("compile")
@@ -145,7 +156,8 @@ def check(
     format: Annotated[str, typer.Option(
         "--format", metavar="text|json|junit|markdown", help="report format")] = "text",
     strict: Annotated[bool, typer.Option(
-        "--strict", help="exit 1 also when indicator values are missing or insufficient")] = False,
+        "--strict", help="exit 1 also when indicator values are missing or insufficient; "
+                         "exit 2 when the contract or the data has warnings")] = False,
     explain_id: Annotated[str | None, typer.Option(
         "--explain", metavar="ID",
         help="print how one indicator's, obligation's, gateway's or price's figures "
@@ -169,9 +181,21 @@ def check(
     except ValueError as err:
         typer.echo(f"obc-check check: {err}", err=True)
         raise typer.Exit(2) from None
-    compiled = load_contract(contract)
+    compiled = load_contract(contract, warnings=True)
     assert compiled.contract is not None
     report, diags = check_bundle(compiled.contract, data, day)
+    if as_of is None and _in_ci():
+        diags = [*diags, Diagnostic(
+            "W007", f"no --as-of in CI: assessed as of today, {day}, so the result changes "
+            "with the day the job runs", None,
+            "pass --as-of DATE (e.g. the end of the last reporting period) for a result that "
+            "stays the same", severity="warning", file="obc-check check")]
+    warned = bool(compiled.diagnostics) or any(d.severity == "warning" for d in diags)
+
+    def done(status: int) -> typer.Exit:
+        """The exit: ``--strict`` turns any warning into 2 (the input is not as meant)."""
+        return typer.Exit(2 if strict and warned else status)
+
     if diags:
         typer.echo(render_text(diags, bundle_sources(diags)), err=True)
     if report is None:
@@ -185,14 +209,21 @@ def check(
         except UnknownIdError as err:
             typer.echo(f"obc-check check: --explain: {err}", err=True)
             raise typer.Exit(2) from None
-        raise typer.Exit(exit_status(report, strict))
+        raise done(exit_status(report, strict))
     if fmt is ReportFormat.json:  # streamed: a big ledger's report is never one string
         report.write_json(sys.stdout)
-        raise typer.Exit(exit_status(report, strict))
+        raise done(exit_status(report, strict))
     tty = sys.stdout.isatty()
     color = tty and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
     typer.echo(render(report, fmt, color=color), nl=False)
-    raise typer.Exit(exit_status(report, strict))
+    raise done(exit_status(report, strict))
+
+
+def _in_ci() -> bool:
+    """True under a CI service: they set ``CI`` (to ``true``, ``1``, ...); ``false`` is not."""
+    import os
+
+    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
 
 
 @app.command("render")

@@ -118,6 +118,19 @@ CODES: dict[str, str] = {
     "D024": "numerator and denominator needed: the indicator has a minimum denominator",
     "D025": "data the contract does not use (warning)",
     "D026": "an invoice paid before it was received (warning)",
+    # warnings: valid, but almost certainly not what was meant (dsl/lints.py, the checker);
+    # shown by validate and check, exit 0 unless --strict; `# obc: allow W0NN` silences one
+    "W001": "an outcome payment larger than the annual value of its year (warning)",
+    "W002": "a spend-share duty to a sector no party but the payer belongs to (warning)",
+    "W003": "a floor on an all-or-nothing or steps indicator: not used for payment (warning)",
+    "W004": "an indicator neither paid nor tested by a gateway (warning)",
+    "W005": "a percent gateway level or threshold of at most 1%: a fraction for points? "
+            "(warning)",
+    "W006": "data: every value of a percent indicator is at most 1: fractions for points? "
+            "(warning)",
+    "W007": "`check` without `--as-of` in CI: the result depends on the day it runs (warning)",
+    "W008": "reserved: a rate-card price above a person cap (needs person-level claims, "
+            "issue 12; not yet raised)",
 }
 
 

@@ -16,7 +16,9 @@ from lark.exceptions import LarkError
 from pydantic import ValidationError
 
 from obc_check.diagnostics import Diagnostic, Span, has_errors
+from obc_check.dsl.allow import silence
 from obc_check.dsl.build import build_and_check
+from obc_check.dsl.lints import run_lints
 from obc_check.dsl.parse import parse
 from obc_check.dsl.transform import ToSyntax
 from obc_check.model import Contract
@@ -77,6 +79,8 @@ def _compile(text: str, file: str) -> Compiled:
     try:
         root = ToSyntax(file, diags).transform(tree)
         contract = build_and_check(root, diags)
+        if contract is not None and not has_errors(diags):
+            diags.extend(silence(run_lints(contract, root), root, text))
     except (ValidationError, LarkError, ArithmeticError, ValueError) as err:
         diags.append(Diagnostic("E099", f"internal error while compiling: {type(err).__name__}",
                                 Span(file=file, line=1, column=1, end_line=1, end_column=2),

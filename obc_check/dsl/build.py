@@ -667,6 +667,9 @@ def pounds(value: Decimal) -> Decimal:
 
 def _kind_hint(lit: Lit, kinds: tuple[LitKind, ...]) -> str:
     if "percent" in kinds and lit.kind == "number":
+        if 0 < lit.value < 1:  # a fraction: 0.95 means 95%, and `0.95%` would never bite
+            points = f"{(lit.value * 100).normalize():f}%"
+            return f"percentages are written in points: write {points} (not {lit.text}%)"
         return f"write {lit.text}%"
     if kinds == ("number",) and lit.kind == "percent":
         return f"this indicator's unit is not percent: write {lit.text[:-1]}"

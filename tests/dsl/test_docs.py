@@ -25,8 +25,14 @@ by hand. Run `.venv/bin/pytest tests/dsl/test_docs.py --update-goldens` after ch
 Every diagnostic names the file, line and column, shows the source line with a caret, and
 ends with a hint. `E` codes are about a contract file (`obc-check validate`, `compile` and
 every command that reads a contract); `D` codes are about a data bundle (`obc-check check`).
+`W` codes are warnings: the contract or data is valid but almost certainly not what was
+meant. `validate` and `check` show them and still exit 0; with `--strict` they exit 2. A
+comment `# obc: allow W0NN` on the warning's line, or on the head line of a block that holds
+it, silences that warning there (W006 and W007 have no contract line: fix the data or pass
+`--as-of`). W008 is reserved for a rate-card price above a person cap, which needs
+person-level claims (issue 12); it is not raised yet.
 Each code is stable: it keeps its meaning even when the wording of a message improves.
-The examples come from the test cases in `tests/dsl/bad/`.
+The examples come from the test cases in `tests/dsl/bad/` and `tests/dsl/warn/`.
 
 | code | meaning | example message |
 |---|---|---|
@@ -35,7 +41,8 @@ The examples come from the test cases in `tests/dsl/bad/`.
 
 def _examples() -> dict[str, str]:
     found: dict[str, str] = {}
-    for path in sorted((HERE / "bad").glob("*.obc")):
+    cases = sorted((HERE / "bad").glob("*.obc")) + sorted((HERE / "warn").glob("*.obc"))
+    for path in cases:
         for d in compile_file(path).diagnostics:
             found.setdefault(d.code, d.message)
     _, missing = read_source(Path("contracts/missing.obc"))
@@ -65,5 +72,5 @@ def test_every_code_is_documented_with_an_example() -> None:
     examples = _examples()
     for code in CODES:
         assert f"| {code} |" in text
-        if code.startswith("E"):
+        if code.startswith("E") or code in {"W001", "W002", "W003", "W004", "W005"}:
             assert examples.get(code), f"{code} has no example message"
