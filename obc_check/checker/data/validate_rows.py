@@ -1,9 +1,13 @@
 """Typing and validating the rows of each table against the contract.
 
 One function per table turns a :class:`RawTable` of text into the typed rows of
-``checker/tables.py``, reporting every problem at its cell; a row with an error is not
+``data/tables.py``, reporting every problem at its cell; a row with an error is not
 kept (the bundle as a whole is then rejected, so nothing is silently dropped). Duplicate
 keys and overlapping periods are checked here too, since they need the whole table.
+
+The four small tables share one loop (:func:`_validate`, driven by a :class:`_Table` each):
+only the reading of one row's cells differs, in ``_indicator``, ``_submission``, ``_spend``
+and ``_outcome``.
 
 Row keys (a second row with the same key is an error, D013):
 - indicators: (indicator, period); submissions: (obligation, period); spend: period;
@@ -19,9 +23,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Literal, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from obc_check.checker.data.cells import (
     MONEY_DIGITS,
@@ -169,44 +174,88 @@ def _round_half_up(value: Fraction, places: int) -> Fraction:
     return Fraction((value * scale + Fraction(1, 2)).__floor__(), scale)
 
 
-def indicators(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[IndicatorRow]:
-    """The ``indicators`` table: values, or numerators and denominators, per period."""
-    out: list[IndicatorRow] = []
+@dataclass(frozen=True, slots=True)
+class _Key:
+    """A row's key in its table (D013 for a second row with it), and how errors name it."""
+
+    value: object
+    what: str
+
+
+R = TypeVar("R", IndicatorRow, SubmissionRow, SpendRow, OutcomeRow)
+
+
+@dataclass(frozen=True, slots=True)
+class _Table(Generic[R]):
+    """How one of the four small tables is validated; the loop (:func:`_validate`) is shared.
+
+    ``read`` checks one non-blank row's cells, reporting every problem at its cell, and
+    returns the row's key (None when the key's cells are missing or wrong) and the typed row
+    (None when it cannot be built; it is kept only if the row had no error at all).
+    ``overlaps`` names the identifier of tables whose rows may not mix period kinds within a
+    year (D019); ``before`` reports what is wrong with the table as a whole.
+    """
+
+    read: Callable[[_Row, ContractIndex], tuple[_Key | None, R | None]]
+    overlaps: str | None = None
+    ident: Callable[[R], str] | None = None
+    before: Callable[[RawTable, ContractIndex, Problems], None] | None = None
+
+
+def _validate(table: _Table[R], raw: RawTable, ctx: ContractIndex,
+              problems: Problems) -> list[R]:
+    """The typed rows of ``raw``: blank rows skipped, D013 for a repeated key, D019."""
+    out: list[R] = []
     seen: dict[object, int] = {}
     firsts: dict[tuple[str, int], dict[str, tuple[int, Period]]] = {}
     r = _Row(raw, problems)
+    if table.before is not None:
+        table.before(raw, ctx, problems)
     for row, cells in raw.rows:
         r.start(row, cells)
         if r.blank():
             continue
-        ind = r.ident("indicator", ctx.indicators, "indicator",
-                      "the contract declares no indicators")
-        period = r.get("period", ctx.period)
-        value = r.get("value", parse_number)
-        num = r.get("numerator", parse_number)
-        den = r.get("denominator", parse_number)
-        r.need("indicator", ind, "indicator")
-        r.need("period", period, "period")
-        unit = ctx.units.get(ind) if ind else None
-        percent = unit == "percent"
-        exact = _indicator_value(r, ind, percent, value, num, den, ctx)
-        empty = _nothing_counted(num, den, value)
-        if value is not None and percent and value > 100:
-            r.error("value", "D015", f"{quote(r.text('value'))} is above 100%",
-                    f"`{ind}` is a percentage, in points from 0 to 100")
-        if value is not None and value < 0 and unit not in (None, "score"):
-            r.error("value", "D014", f"{quote(r.text('value'))} is negative",
-                    f"`{ind}` is measured in {unit}, which cannot be negative")
-        if ind and period:
-            _duplicate(r, seen, (ind, period.label), "period", f"`{ind}` in {period.label}")
-        if r.ok and ind and period and (exact is not None or empty):
-            _note_kind(firsts, ind, period, row)
-            written = r.text("value").strip() or None
-            shown = (None if exact is None else _exact_decimal(exact) if num is not None
-                     else value)
-            out.append(IndicatorRow(ind, period, shown, num, den, written, r.ref(), exact))
-    _overlaps(problems, raw.origin, firsts, "indicator")
+        key, typed = table.read(r, ctx)
+        if key is not None:
+            _duplicate(r, seen, key.value, "period", key.what)
+        if r.ok and typed is not None:
+            if table.ident is not None:
+                _note_kind(firsts, table.ident(typed), typed.period, row)
+            out.append(typed)
+    if table.overlaps is not None:
+        _overlaps(problems, raw.origin, firsts, table.overlaps)
     return out
+
+
+def _indicator(r: _Row, ctx: ContractIndex) -> tuple[_Key | None, IndicatorRow | None]:
+    """One row of ``indicators``: a value, or a numerator and denominator, for a period."""
+    ind = r.ident("indicator", ctx.indicators, "indicator",
+                  "the contract declares no indicators")
+    period = r.get("period", ctx.period)
+    value = r.get("value", parse_number)
+    num = r.get("numerator", parse_number)
+    den = r.get("denominator", parse_number)
+    r.need("indicator", ind, "indicator")
+    r.need("period", period, "period")
+    unit = ctx.units.get(ind) if ind else None
+    percent = unit == "percent"
+    exact = _indicator_value(r, ind, percent, value, num, den, ctx)
+    empty = _nothing_counted(num, den, value)
+    if value is not None and percent and value > 100:
+        r.error("value", "D015", f"{quote(r.text('value'))} is above 100%",
+                f"`{ind}` is a percentage, in points from 0 to 100")
+    if value is not None and value < 0 and unit not in (None, "score"):
+        r.error("value", "D014", f"{quote(r.text('value'))} is negative",
+                f"`{ind}` is measured in {unit}, which cannot be negative")
+    if not (ind and period):
+        return None, None
+    key = _Key((ind, period.label), f"`{ind}` in {period.label}")
+    if exact is None and not empty:
+        return key, None
+    written = r.text("value").strip() or None
+    shown = (None if exact is None else _exact_decimal(exact) if num is not None
+             else value)
+    return key, IndicatorRow(ind, period, shown, num, den, written, r.ref(), exact)
 
 
 def _nothing_counted(num: Decimal | None, den: Decimal | None, value: Decimal | None) -> bool:
@@ -276,35 +325,27 @@ def _indicator_value(r: _Row, ind: str | None, percent: bool, value: Decimal | N
     return exact
 
 
-def submissions(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[SubmissionRow]:
-    """The ``submissions`` table: returns for report obligations, per period."""
-    out: list[SubmissionRow] = []
-    seen: dict[object, int] = {}
-    r = _Row(raw, problems)
-    for row, cells in raw.rows:
-        r.start(row, cells)
-        if r.blank():
-            continue
-        obl = r.ident("obligation", ctx.obligations, "obligation",
-                      "the contract has no obligations")
-        period = r.get("period", ctx.period)
-        submitted = r.get("submitted_on", lambda t: parse_date(t, ctx.dates))
-        r.need("obligation", obl, "obligation")
-        r.need("period", period, "period")
-        each = ctx.report_each.get(obl) if obl else None
-        if obl and each is None:
-            reports = ", ".join(f"`{k}`" for k in ctx.report_each) or "none"
-            r.error("obligation", "D012", f"`{obl}` is not a report obligation",
-                    f"submissions are for report obligations (the contract's: {reports})")
-        elif each and period and period.kind != each:
-            r.error("period", "D011",
-                    f"`{obl}` is reported each {each}, but {period.label} is a {period.kind}",
-                    f"name the {each}, e.g. `{_example(ctx, each)}`")
-        if obl and period:
-            _duplicate(r, seen, (obl, period.label), "period", f"`{obl}` {period.label}")
-        if r.ok and obl and period:
-            out.append(SubmissionRow(obl, period, submitted, r.ref()))
-    return out
+def _submission(r: _Row, ctx: ContractIndex) -> tuple[_Key | None, SubmissionRow | None]:
+    """One row of ``submissions``: a return for a report obligation's period."""
+    obl = r.ident("obligation", ctx.obligations, "obligation",
+                  "the contract has no obligations")
+    period = r.get("period", ctx.period)
+    submitted = r.get("submitted_on", lambda t: parse_date(t, ctx.dates))
+    r.need("obligation", obl, "obligation")
+    r.need("period", period, "period")
+    each = ctx.report_each.get(obl) if obl else None
+    if obl and each is None:
+        reports = ", ".join(f"`{k}`" for k in ctx.report_each) or "none"
+        r.error("obligation", "D012", f"`{obl}` is not a report obligation",
+                f"submissions are for report obligations (the contract's: {reports})")
+    elif each and period and period.kind != each:
+        r.error("period", "D011",
+                f"`{obl}` is reported each {each}, but {period.label} is a {period.kind}",
+                f"name the {each}, e.g. `{_example(ctx, each)}`")
+    if not (obl and period):
+        return None, None
+    return (_Key((obl, period.label), f"`{obl}` {period.label}"),
+            SubmissionRow(obl, period, submitted, r.ref()))
 
 
 def _example(ctx: ContractIndex, kind: str) -> str:
@@ -312,56 +353,68 @@ def _example(ctx: ContractIndex, kind: str) -> str:
     return {"year": first, "quarter": f"{first} Q1", "month": f"{first} M1"}[kind]
 
 
-def spend(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[SpendRow]:
-    """The ``spend`` table: the actual cost of each contract year."""
-    out: list[SpendRow] = []
-    seen: dict[object, int] = {}
-    r = _Row(raw, problems)
+def _spend(r: _Row, ctx: ContractIndex) -> tuple[_Key | None, SpendRow | None]:
+    """One row of ``spend``: the actual cost of a contract year."""
+    period = r.get("period", ctx.period)
+    cost = r.get("actual_cost", parse_money)
+    r.need("period", period, "period")
+    r.need("actual_cost", cost, "actual cost")
+    if period and period.kind != "year":
+        r.error("period", "D011", f"spend is per contract year, but {period.label} is a "
+                f"{period.kind}", f"name the year, e.g. `{ctx.year_labels[0]}`")
+        return None, None
+    if not period:
+        return None, None
+    key = _Key(period.label, period.label)
+    return key, None if cost is None else SpendRow(period, cost, r.ref())
+
+
+def _outcome(r: _Row, ctx: ContractIndex) -> tuple[_Key | None, OutcomeRow | None]:
+    """One row of ``outcomes``: how many outcomes of a price were achieved in a period."""
+    price = r.ident("price", ctx.prices, "price", "the contract has no rate_card prices")
+    period = r.get("period", ctx.period)
+    count = r.get("count", parse_count)
+    r.need("price", price, "price")
+    r.need("period", period, "period")
+    r.need("count", count, "count")
+    if not (price and period):
+        return None, None
+    key = _Key((price, period.label), f"`{price}` in {period.label}")
+    return key, None if count is None else OutcomeRow(price, period, count, r.ref())
+
+
+def _spend_unused(raw: RawTable, ctx: ContractIndex, problems: Problems) -> None:
+    """D025 (warning): a spend table for a contract without a risk share."""
     if not ctx.has_risk_share:
         problems.table(raw.origin, "D025", "the contract has no risk_share, so spend is not used",
                        "remove the spend table, or check that this is the right contract",
                        severity="warning")
-    for row, cells in raw.rows:
-        r.start(row, cells)
-        if r.blank():
-            continue
-        period = r.get("period", ctx.period)
-        cost = r.get("actual_cost", parse_money)
-        r.need("period", period, "period")
-        r.need("actual_cost", cost, "actual cost")
-        if period and period.kind != "year":
-            r.error("period", "D011", f"spend is per contract year, but {period.label} is a "
-                    f"{period.kind}", f"name the year, e.g. `{ctx.year_labels[0]}`")
-        elif period:
-            _duplicate(r, seen, period.label, "period", period.label)
-        if r.ok and period and cost is not None:
-            out.append(SpendRow(period, cost, r.ref()))
-    return out
+
+
+_INDICATORS = _Table(_indicator, "indicator", lambda row: row.indicator)
+_SUBMISSIONS = _Table(_submission)
+_SPEND = _Table(_spend, before=_spend_unused)
+_OUTCOMES = _Table(_outcome, "price", lambda row: row.price)
+
+
+def indicators(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[IndicatorRow]:
+    """The ``indicators`` table: values, or numerators and denominators, per period."""
+    return _validate(_INDICATORS, raw, ctx, problems)
+
+
+def submissions(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[SubmissionRow]:
+    """The ``submissions`` table: returns for report obligations, per period."""
+    return _validate(_SUBMISSIONS, raw, ctx, problems)
+
+
+def spend(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[SpendRow]:
+    """The ``spend`` table: the actual cost of each contract year."""
+    return _validate(_SPEND, raw, ctx, problems)
 
 
 def outcomes(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[OutcomeRow]:
     """The ``outcomes`` table: counts of outcomes achieved per price and period."""
-    out: list[OutcomeRow] = []
-    seen: dict[object, int] = {}
-    firsts: dict[tuple[str, int], dict[str, tuple[int, Period]]] = {}
-    r = _Row(raw, problems)
-    for row, cells in raw.rows:
-        r.start(row, cells)
-        if r.blank():
-            continue
-        price = r.ident("price", ctx.prices, "price", "the contract has no rate_card prices")
-        period = r.get("period", ctx.period)
-        count = r.get("count", parse_count)
-        r.need("price", price, "price")
-        r.need("period", period, "period")
-        r.need("count", count, "count")
-        if price and period:
-            _duplicate(r, seen, (price, period.label), "period", f"`{price}` in {period.label}")
-        if r.ok and price and period and count is not None:
-            _note_kind(firsts, price, period, row)
-            out.append(OutcomeRow(price, period, count, r.ref()))
-    _overlaps(problems, raw.origin, firsts, "price")
-    return out
+    return _validate(_OUTCOMES, raw, ctx, problems)
 
 
 def payments(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[PaymentRow]:
