@@ -91,7 +91,7 @@ CODES: dict[str, str] = {
     "E099": "internal error: a bug in obc-check (please report it)",
     # bad files (dsl.read_source)
     "E090": "the file cannot be read: missing, a directory, empty, not UTF-8 or too large",
-    # data bundles (checker/load.py)
+    # data bundles (checker/data/load.py)
     "D001": "the data bundle does not exist or is not a folder, .json or .xlsx file",
     "D002": "a bundle file cannot be read: unreadable, not UTF-8, not JSON, not a workbook",
     "D003": "an unknown table: a file, sheet or key that is not one of the five tables",

@@ -2,7 +2,7 @@
 
 A ledger can hold millions of invoices. One Python object per row costs seconds and hundreds
 of megabytes, so the bundle keeps ``payments`` as a :class:`Ledger`: pyarrow arrays, one per
-field of :class:`~obc_check.checker.tables.PaymentRow`, with exact types (``amount`` is
+field of :class:`~obc_check.checker.data.tables.PaymentRow`, with exact types (``amount`` is
 ``decimal128(38, 2)``, dates are ``date32``; never a float). Every source ends here: the CSV
 fast path builds the arrays directly (``columnar_csv``), every other path (JSON, XLSX, the
 row-wise CSV validator, a test building a Bundle by hand) goes through :meth:`from_rows`.

@@ -2,7 +2,7 @@
 
 Every row keeps where it came from (:class:`RowRef`), so evaluation can cite the data behind
 each figure and the loader can name file, sheet, row and column in errors. The loader
-(``checker/load.py``) guarantees that what reaches evaluation is valid against the contract:
+(``checker/data/load.py``) guarantees that what reaches evaluation is valid against the contract:
 identifiers exist, periods are in the term and of the right shape, numbers are exact.
 """
 

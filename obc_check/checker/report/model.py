@@ -1,6 +1,6 @@
 """The report of a check (schema ``obc-report/1``, CLI.md) as pydantic models.
 
-Evaluation builds these; the formats (``checker/formats``) only read them, so text, JSON,
+Evaluation builds these; the formats (``checker/report/formats``) only read them, so text, JSON,
 JUnit and markdown cannot disagree on a figure. Money is ``Decimal`` with two places and is
 serialised as a string with exactly two decimals; achievements as strings with four; dates as
 ISO strings. Fields that do not apply to a row are ``None`` and left out of the JSON, so that

@@ -1,8 +1,8 @@
 """The report's obligation rows: a sequence made of parts, some of them columnar.
 
 Report, spend-share and flow-down rows are few and are ordinary
-:class:`~obc_check.checker.report.ObligationRow` objects; prompt-payment rows come as a
-:class:`~obc_check.checker.prompt_block.PromptBlock` of columns. :class:`ObligationRows`
+:class:`~obc_check.checker.report.rows.ObligationRow` objects; prompt-payment rows come as a
+:class:`~obc_check.checker.report.prompt_block.PromptBlock` of columns. :class:`ObligationRows`
 holds the parts in contract order and reads as one ``Sequence[ObligationRow]`` (rows are
 materialised lazily, part by part), while the summaries, the text table and the JSON
 stream ask the parts directly, so a million invoices are never a million objects.

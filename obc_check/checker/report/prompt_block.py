@@ -5,7 +5,7 @@ them as pyarrow arrays (invoice, payee, amount, dates, due date, status) compute
 ``prompt_payment.prompt_block``, and produces what each output needs from the columns:
 counts and penalties for the summary, the few cells the text table shows, JSON lines built
 with vectorised string functions. :meth:`rows` materialises ordinary
-:class:`~obc_check.checker.report.ObligationRow` objects, identical to the ones the row-wise
+:class:`~obc_check.checker.report.rows.ObligationRow` objects, identical to the ones the row-wise
 code built, for the formats and callers that walk rows one by one (JUnit, markdown,
 ``--explain``, tests). Rows stay in ledger order with a sort order beside them, and display
 text (derivations, references) is built only for the rows an output writes.

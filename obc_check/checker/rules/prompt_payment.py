@@ -7,7 +7,7 @@ received + N calendar days; paid on or before the due date is met, later is brea
 payment dated after the as-of date has not happened yet; unpaid is breached only once the
 as-of date is past the due date ("due before" is strict); an invoice received after the
 as-of date is not due. All of it is vectorised; the result is a
-:class:`~obc_check.checker.prompt_block.PromptBlock`, not a million objects.
+:class:`~obc_check.checker.report.prompt_block.PromptBlock`, not a million objects.
 """
 
 from __future__ import annotations

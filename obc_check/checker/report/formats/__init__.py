@@ -1,6 +1,6 @@
 """The report's output formats: text (rich tables), json, junit and markdown.
 
-Each format only reads a finished :class:`~obc_check.checker.report.Report`; figures and
+Each format only reads a finished :class:`~obc_check.checker.report.model.Report`; figures and
 totals come from it alone, so the formats cannot disagree.
 """
 
