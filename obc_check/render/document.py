@@ -21,7 +21,8 @@ from obc_check.render.outcome_clauses import (
     outcomes_clause,
     text_paras,
 )
-from obc_check.render.terms import definitions, role_term
+from obc_check.render.terms import definitions, interpretation, role_term
+from obc_check.render.years import needs_dates, year_name
 
 SECTOR_TITLE = {
     "nhs": "NHS",
@@ -55,11 +56,9 @@ def _plan(c: Contract) -> list[tuple[str, str]]:
 def _definitions(c: Contract, ref: Callable[[str], str]) -> list[Block]:
     blocks: list[Block] = [Para(
         "In this Schedule the following words, which begin with a capital letter wherever "
-        "they are used, have the meanings below. Money is in pounds sterling. A percentage of "
-        "a sum is that share of it; a percentage threshold of an Indicator is in percentage "
-        "points. Amounts are computed exactly and rounded half up to the penny only where "
-        "this Schedule says so.")]
+        "they are used, have the meanings below.")]
     blocks.extend(Para(meaning, term=term) for term, meaning in definitions(c, ref))
+    blocks.extend(Para(text) for text in interpretation(c))
     return blocks
 
 
@@ -67,7 +66,7 @@ def _parties(c: Contract) -> list[Block]:
     rows = tuple((p.id, p.name, role_term(p.role), SECTOR_TITLE[p.sector]) for p in c.parties)
     return [
         Para("The parties are set out below. Each is referred to in this Schedule by its "
-             "short name."),
+             "short name, or by its role where it is the only party in that role."),
         Table("Parties", ("Short name", "Legal name", "Role", "Sector"), rows),
     ]
 
@@ -76,13 +75,20 @@ def _term(c: Contract) -> list[Block]:
     years = c.term.years
     rows = tuple((f"Year {y.number}", y.label, words.day(y.start), words.day(y.end))
                  for y in years)
-    return [
+    blocks: list[Block] = [
         Para(f"The Term runs from {words.day(c.term.start)} to {words.day(c.term.end)} and is "
              + ("one Contract Year, referred to by its label." if len(years) == 1 else
                 f"divided into {words.count_words(len(years))} Contract Years, each referred "
                 "to by its label.")),
         Table("Contract Years", ("Contract Year", "Label", "First day", "Last day"), rows),
     ]
+    if needs_dates(c):
+        blocks.append(Para(
+            "The Contract Years do not start on 1 April, so a label such as "
+            f"{years[0].label} does not name a financial year from April to March, nor "
+            f"{years[0].label} Q1 the quarter from April to June; each Contract Year, "
+            "Quarter and Month is therefore given with its dates wherever it is named."))
+    return blocks
 
 
 def _annual_value(c: Contract) -> list[Block]:
@@ -92,7 +98,8 @@ def _annual_value(c: Contract) -> list[Block]:
     if av.uniform:
         return [Para(f"The Annual Value is {words.money(av.values[0])} in each Contract Year, "
                      f"{total} over the Term.")]
-    rows = tuple((y.label, words.money(v)) for y, v in zip(c.term.years, av.values, strict=True))
+    rows = tuple((year_name(c, y), words.money(v))
+                 for y, v in zip(c.term.years, av.values, strict=True))
     return [
         Para(f"The Annual Value for each Contract Year is set out below, {total} over the Term."),
         Table("Annual Value", ("Contract Year", "Annual Value"), rows, (False, True)),
@@ -119,7 +126,7 @@ def build_document(c: Contract) -> Document:
         "gateways": lambda: gateways_clause(c),
         "risk_share": lambda: risk_share_clause(c),
         "rate_card": lambda: rate_card_clause(c),
-        "obligations": lambda: obligations_clause(c),
+        "obligations": lambda: obligations_clause(c, ref),
     }
     sections = tuple(Section(title, tuple(builders[key]())) for key, title in plan)
     return numbered(Document(

@@ -15,6 +15,7 @@ from obc_check.render import words
 from obc_check.render.blocks import Block, Para, Table
 from obc_check.render.outcome_clauses import text_paras
 from obc_check.render.terms import role_term
+from obc_check.render.years import year_name
 
 ILLUSTRATION_SHARE = Decimal("0.02")
 
@@ -23,7 +24,8 @@ def _schedule_sentence(c: Contract, name: str, values: tuple[Decimal, ...],
                        uniform: bool) -> str:
     if uniform:
         return f"{name} is {words.money(values[0])} in each Contract Year"
-    parts = [f"{words.money(v)} in {y.label}" for y, v in zip(c.term.years, values, strict=True)]
+    parts = [f"{words.money(v)} in {year_name(c, y)}"
+             for y, v in zip(c.term.years, values, strict=True)]
     return f"{name} is {words.join(parts)}"
 
 
@@ -49,7 +51,7 @@ def _commissioners(c: Contract) -> tuple[str, str, str]:
 def _illustration(c: Contract, rs: RiskShare) -> list[Block]:
     commissioner, _, verb_s = _commissioners(c)
     budget = Fraction(rs.budget.for_year(1))
-    year = c.term.years[0]
+    year = year_name(c, c.term.years[0])
     swing = budget * Fraction(ILLUSTRATION_SHARE)
     cap = Fraction(rs.member_loss_cap.for_year(1)) if rs.member_loss_cap is not None else None
     gain, loss = _members_part(rs, swing, cap), _members_part(rs, -swing, cap)
@@ -58,24 +60,28 @@ def _illustration(c: Contract, rs: RiskShare) -> list[Block]:
     for m in rs.members:
         party = c.party(m.party)
         name = f"{m.party} ({party.name})" if party is not None else m.party
-        rows.append((name, words.percent(m.share),
+        rows.append((name, words.percent(m.share), "",
                      words.money(words.round_pence(gain * Fraction(m.share))),
                      words.money(words.round_pence(loss * Fraction(m.share)))))
-    rows.append(("Alliance Members together", words.percent(1 - Fraction(rs.commissioner_share)),
+    rows.append(("Alliance Members together", "100%",
+                 words.percent(1 - Fraction(rs.commissioner_share)),
                  words.money(gain), words.money(loss)))
-    rows.append((f"{commissioner} together" if not verb_s else commissioner,
+    rows.append((f"{commissioner} together" if not verb_s else commissioner, "",
                  words.percent(rs.commissioner_share),
                  words.money(swing - gain), words.money(-swing - loss)))
     blocks: list[Block] = [Para(
-        f"Illustration. If the Actual Cost in {year.label} were {pct} below the Budget of "
+        f"Illustration. If the Actual Cost in {year} were {pct} below the Budget of "
         f"{words.money(budget)}, the Variance would be an underspend of {words.money(swing)}; "
         f"if it were {pct} above, an overspend of {words.money(swing)}. The table below shows "
-        "each party's share (a negative sum is a loss borne), each member's amount rounded "
-        "half up to the penny.")]
+        "what each party would be paid or bear (a negative sum is a loss borne), each "
+        "member's amount rounded half up to the penny. Each member's share is of the "
+        "Alliance Members' part; the shares of the Alliance Members together and of the "
+        f"{commissioner} are of the Variance.")]
     blocks.append(Table(
-        f"Illustration: a {pct} underspend and overspend in {year.label}",
-        ("Party", "Share", f"{pct} underspend", f"{pct} overspend"),
-        tuple(rows), (False, True, True, True)))
+        f"Illustration: a {pct} underspend and overspend in {year}",
+        ("Party", "Share of the Alliance Members' part", "Share of the Variance",
+         f"{pct} underspend", f"{pct} overspend"),
+        tuple(rows), (False, True, True, True, True)))
     if cap is not None:
         members = 1 - Fraction(rs.commissioner_share)
         if members > 0:
@@ -83,7 +89,7 @@ def _illustration(c: Contract, rs: RiskShare) -> list[Block]:
             # As a share of the Budget only when there is one (a Budget may be £0).
             of_budget = f" ({words.percent(reach / budget)} of the Budget)" if budget else ""
             blocks.append(Para(
-                f"In {year.label} the Member Loss Cap of {words.money(cap)} is reached at an "
+                f"In {year} the Member Loss Cap of {words.money(cap)} is reached at an "
                 f"overspend of {words.money(reach)}{of_budget}; the {commissioner} "
                 f"bear{verb_s} all of any overspend beyond that."))
     return blocks
@@ -112,8 +118,14 @@ def risk_share_clause(c: Contract) -> list[Block]:
         blocks.append(Para(_schedule_sentence(c, "The Member Loss Cap", cap.values,
                                               cap.uniform) + "."))
     blocks.append(Para(
-        "The Alliance Members' part is divided between them in the shares below, each "
-        "member's amount being rounded half up to the penny."))
+        "The Alliance Members' part is divided between them in the shares below. Each "
+        "member's amount is rounded half up to the penny (a loss of half a penny becoming a "
+        "loss of one penny), so the members' amounts may add up to a little more or less "
+        "than the Alliance Members' part: by up to half a penny for each member."))
+    blocks.append(Para(
+        "The Variance is assessed for each Contract Year once it has ended and its Actual "
+        "Cost is reported. While no Actual Cost is reported for a Contract Year, nothing is "
+        "paid or borne under this clause for it."))
     rows = []
     for m in rs.members:
         party = c.party(m.party)
@@ -136,23 +148,48 @@ def _price_rows(card: RateCard) -> list[tuple[str, ...]]:
     return rows
 
 
+def _limits_sentence(card: RateCard) -> str:
+    """The order in which the Rate Card's limits apply (``checker.ratecard``).
+
+    Lines are paid in order of the period's last day, then its first day (so a Contract
+    Year's figure comes before that of its last Quarter or Month, which end with it), then
+    the prices in the order of the table.
+    """
+    limited = [p for p in card.prices if p.at_most is not None]
+    if limited:
+        which = ("The limits (each price's limit on the outcomes counted and the Rate Card Cap) "
+                 "apply")
+    else:
+        which = "The Rate Card Cap applies"
+    text = (f"{which} in time order: periods in the order of their last day, a longer period "
+            "before a shorter one that ends on the same day (so a Contract Year's figures "
+            "come after those of its earlier Quarters and Months and before those of its last "
+            "Quarter or Month), and, within one period, the prices in the order of the table.")
+    if limited:
+        text += (" A price's limit counts outcomes: in the period in which it is reached, "
+                 "only the outcomes up to the limit are paid for, and no further outcomes are "
+                 "paid for under that price.")
+    text += (" The Rate Card Cap limits money: the sum for the period and price in which it "
+             "is reached is paid only up to the Rate Card Cap, even where that is part of one "
+             "price, and nothing further is payable under the Rate Card.")
+    return text
+
+
 def rate_card_clause(c: Contract) -> list[Block]:
     """The Rate Card: a price table with each price's cap, the overall cap, the order."""
     card = c.rate_card
     assert card is not None
     blocks: list[Block] = [
-        Para("For each outcome achieved and reported, the price set out below is payable. "
-             "Where a price has a limit, no more than that number of outcomes is counted "
-             "under it over the whole Term."),
+        Para("For each Contract Year, Quarter or Month that has ended, the number of outcomes "
+             "reported for it under each price is payable at that price. The words “per "
+             "person” and “per outcome” in the table say what each price counts; neither "
+             "limits how often the same person may be counted."),
         Table("Rate Card", ("Price", "Outcome", "Amount", "Outcomes counted over the Term",
                             "Most payable under this price"),
               tuple(_price_rows(card)), (False, False, True, True, True)),
         Para(f"The Rate Card Cap is {words.money(card.cap)}: no more than that sum is payable "
              "under the Rate Card over the whole Term."),
-        Para("Both limits apply in time order: earlier periods first and, within one period, "
-             "the prices in the order of the table. The period in which a limit is reached "
-             "is paid only up to it, and nothing further is paid under that limit."),
+        Para(_limits_sentence(card)),
     ]
     blocks.extend(text_paras(card.text))
     return blocks
-

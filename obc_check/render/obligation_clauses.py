@@ -1,4 +1,4 @@
-"""Obligations as "shall" clauses, with how a Breach arises and the Penalty it carries.
+"""Obligations as "shall" clauses, with how a Failure arises and its Financial Consequence.
 
 Each of the four sentence forms of LANGUAGE.md gets one wording; where an obligation is a
 share of money, the sum it comes to is computed exactly from the model and stated too.
@@ -6,6 +6,8 @@ share of money, the sum it comes to is computed exactly from the model and state
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from fractions import Fraction
 
 from obc_check.model import (
@@ -20,6 +22,8 @@ from obc_check.model import (
 from obc_check.render import words
 from obc_check.render.blocks import Block, Para, Section
 from obc_check.render.outcome_clauses import text_paras
+from obc_check.render.terms import role_term
+from obc_check.render.years import year_name
 
 SECTOR_WORDS: dict[Sector, str] = {
     "nhs": "NHS",
@@ -37,60 +41,86 @@ def _per_year(c: Contract, amounts: list[Fraction]) -> str:
     """``£X in each Contract Year`` or ``£X in 2015/16, £Y in 2016/17 …``."""
     if len(set(amounts)) == 1:
         return f"{words.money(amounts[0])} in each Contract Year"
-    return words.join([f"{words.money(a)} in {y.label}"
+    return words.join([f"{words.money(a)} in {year_name(c, y)}"
                        for y, a in zip(c.term.years, amounts, strict=True)])
 
 
-def _report(o: ReportObligation) -> list[str]:
+def party_name(c: Contract, ident: str, *, start: bool = False) -> str:
+    """A party as a duty names it: ``the Lead Provider`` when it alone holds its role.
+
+    With several holders of the role, the role term alone would not say which one is
+    bound, so the party is named: ``the Alliance Member OH``.
+    """
+    party = c.party(ident)
+    if party is None:
+        return ident
+    the = "The" if start else "the"
+    term = role_term(party.role)
+    if sum(1 for p in c.parties if p.role == party.role) == 1:
+        return f"{the} {term}"
+    return f"{the} {term} {ident}"
+
+
+def _report(c: Contract, o: ReportObligation) -> list[str]:
     period = PERIOD_TERM[o.each]
     return [
-        f"{o.party} shall submit its return for each {period} no later than the "
-        f"{_ordinal(o.working_days)} Working Day after the end of that {period}.",
-        "A return submitted on or before that day meets this obligation. A return submitted "
-        "later, or not submitted by that day, is a Breach.",
+        f"{party_name(c, o.party, start=True)} shall submit its Return for each {period} no "
+        f"later than the {_ordinal(o.working_days)} Working Day after the last day of that "
+        f"{period}.",
+        "A Return submitted on or before that day meets this obligation. A Return submitted "
+        "later, or not submitted by the end of that day, is a Failure.",
     ]
 
 
-def _spend_share(c: Contract, o: SpendShareObligation) -> list[str]:
+def _spend_share(c: Contract, o: SpendShareObligation, parties_clause: str) -> list[str]:
+    """As ``checker.obligations.spend_share_rows``: every payment by the party to another
+    party of the sector, invoice or Outcome-Share Payment, counted by its date of payment."""
     sector = SECTOR_WORDS[o.sector]
-    first = (f"{o.party} shall in each Contract Year pay to parties in the {sector} sector in "
-             f"total at least {words.percent(o.share)} of the Annual Value for that Contract "
-             "Year")
+    payees = [p.id for p in c.parties if p.sector == o.sector and p.id != o.party]
+    named = (f"the parties of the {sector} sector named in clause {parties_clause} "
+             f"({words.join(payees)})" if payees else
+             f"parties of the {sector} sector (none is named in this Schedule, so no payment "
+             "counts)")
+    first = (f"{party_name(c, o.party, start=True)} shall in each Contract Year pay to {named} "
+             f"in total at least {words.percent(o.share)} of the Annual Value for that "
+             "Contract Year")
     if c.annual_value is not None:
         amounts = [Fraction(v) * Fraction(o.share) for v in c.annual_value.values]
         first += f", that is at least {_per_year(c, amounts)}"
     return [
-        first + ". A payment counts in the Contract Year in which it is paid.",
-        "A Contract Year, once ended, in which the total paid falls short is a Breach.",
+        first + ". Every payment to those parties counts, whether of an invoice or an "
+        "Outcome-Share Payment; a payment counts in the Contract Year in which it is paid. "
+        "Payments to any other person do not count.",
+        "A Contract Year, once ended, in which the total paid falls short is a Failure.",
     ]
 
 
-def _prompt(o: PromptPaymentObligation) -> list[str]:
+def _prompt(c: Contract, o: PromptPaymentObligation) -> list[str]:
+    """As ``checker.prompt_payment``: due = received + N calendar days, paid on it is in time."""
+    example = c.term.start
+    due = example + dt.timedelta(days=o.days)
     return [
-        f"{o.party} shall pay each invoice it receives from a Subcontractor within "
-        f"{_days(o.days)} of the day it receives it.",
-        "Each invoice paid later, or still unpaid after that time, is a Breach.",
+        f"{party_name(c, o.party, start=True)} shall pay each invoice it receives from a "
+        f"Subcontractor no later than the {_ordinal(o.days)} calendar day after the day it "
+        f"receives it, that last day included (for example, an invoice received on "
+        f"{words.day(example)} is paid in time if it is paid on or before {words.day(due)}).",
+        "Each invoice paid later, or still unpaid at the end of that last day, is a Failure.",
     ]
 
 
 def _flow_down(c: Contract, o: FlowDownObligation) -> list[str]:
-    first = (f"{o.party} shall pass on to its Subcontractors at least "
+    first = (f"{party_name(c, o.party, start=True)} shall pass on to the Subcontractors at least "
              f"{words.percent(o.share)} of the Earned Outcome Payment for each Contract Year "
-             "(rounded half up to the penny), by outcome-share payments made after the end of "
-             f"that Contract Year and within {_days(o.days)} of it.")
+             "(rounded half up to the penny), by Outcome-Share Payments made after the last "
+             f"day of that Contract Year and no later than the {_ordinal(o.days)} calendar "
+             "day after it, that day included.")
     out = [first]
     if c.outcome_payment is not None:
         amounts = [Fraction(p) * Fraction(o.share) for p in c.outcome_payment.pot]
         out.append(f"If the whole Outcome Payment is earned, that is at least "
                    f"{_per_year(c, amounts)}.")
-    out.append(f"A shortfall remaining when those {_days(o.days)} have passed is a Breach."
-               if o.days != 1 else "A shortfall remaining when that day has passed is a Breach.")
+    out.append("A shortfall remaining at the end of that last day is a Failure.")
     return out
-
-
-def _days(n: int) -> str:
-    """``1 day`` or ``30 days``: a clause reads as English for any N."""
-    return "1 day" if n == 1 else f"{n:,} days"
 
 
 def _ordinal(n: int) -> str:
@@ -99,25 +129,28 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def obligation_clause(c: Contract, o: Obligation) -> Section:
-    """One obligation: the duty, when it is breached, and its Penalty."""
+def obligation_clause(c: Contract, o: Obligation, ref: Callable[[str], str]) -> Section:
+    """One obligation: the duty, when it is a Failure, and its Financial Consequence."""
     if isinstance(o, ReportObligation):
-        sentences = _report(o)
+        sentences = _report(c, o)
     elif isinstance(o, SpendShareObligation):
-        sentences = _spend_share(c, o)
+        sentences = _spend_share(c, o, ref("parties"))
     elif isinstance(o, PromptPaymentObligation):
-        sentences = _prompt(o)
+        sentences = _prompt(c, o)
     else:
         sentences = _flow_down(c, o)
     if o.penalty is not None:
-        sentences.append(f"Each Breach incurs a Penalty of {words.money(o.penalty)}.")
+        sentences.append(f"Each Failure incurs a Financial Consequence of "
+                         f"{words.money(o.penalty)}, payable by "
+                         f"{party_name(c, o.party)}.")
     else:
-        sentences.append("No Penalty applies to a Breach of this obligation.")
+        sentences.append("No Financial Consequence applies to a Failure to meet this "
+                         "obligation.")
     blocks: list[Block] = [Para(s) for s in sentences]
     blocks.extend(text_paras(o.text))
     return Section(f"Obligation {o.id}: {o.title}", tuple(blocks))
 
 
-def obligations_clause(c: Contract) -> list[Block]:
+def obligations_clause(c: Contract, ref: Callable[[str], str]) -> list[Block]:
     """The obligations clause: one sub-clause per obligation."""
-    return [obligation_clause(c, o) for o in c.obligations]
+    return [obligation_clause(c, o, ref) for o in c.obligations]

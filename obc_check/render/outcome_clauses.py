@@ -25,6 +25,7 @@ from obc_check.model import (
 from obc_check.render import words
 from obc_check.render.blocks import Block, Figure, Para, Section, Table
 from obc_check.render.curves import curve_chart
+from obc_check.render.years import year_name
 
 ROUNDED = "†"
 ROUNDED_NOTE = (f"{ROUNDED} Rounded to the penny for display; the amount payable is computed "
@@ -80,9 +81,9 @@ def outcome_payment_clause(c: Contract, ref: Callable[[str], str]) -> list[Block
         if has_value:
             assert c.annual_value is not None
             share = Fraction(pot) / Fraction(c.annual_value.for_year(year.number))
-            rows.append((year.label, words.percent(share), words.money(pot)))
+            rows.append((year_name(c, year), words.percent(share), words.money(pot)))
         else:
-            rows.append((year.label, words.money(pot)))
+            rows.append((year_name(c, year), words.money(pot)))
     total = sum((Fraction(p) for p in op.pot), Fraction(0))
     if has_value:
         rows.append(("Total over the Term", "", words.money(total)))
@@ -91,11 +92,13 @@ def outcome_payment_clause(c: Contract, ref: Callable[[str], str]) -> list[Block
         rows.append(("Total over the Term", words.money(total)))
     blocks.append(Table("Outcome Payment by Contract Year", header, tuple(rows),
                         (False, True, True) if has_value else (False, True)))
+    earned = ("The Indicator Sum is the sum of those amounts, and the Earned Outcome Payment "
+              "is the Indicator Sum less the sums withheld under the Gateways"
+              if c.gateways else "The Earned Outcome Payment is the sum of those amounts")
     blocks.append(Para(
         "For each Contract Year, the amount payable for each Indicator is its Allocation "
         "multiplied by the proportion its payment rule gives, computed exactly and then "
-        "rounded half up to the penny. The Earned Outcome Payment is the sum of those amounts, "
-        "less any sum withheld under a Gateway; the rest of the Outcome Payment for the "
+        f"rounded half up to the penny. {earned}; the rest of the Outcome Payment for the "
         "Contract Year is withheld."))
     if c.outcomes:
         blocks.append(_allocation_table(c, op))
@@ -105,7 +108,7 @@ def outcome_payment_clause(c: Contract, ref: Callable[[str], str]) -> list[Block
 def _allocation_table(c: Contract, op: OutcomePayment) -> Table:
     """Every paid indicator's share of the pot and its Allocation in each year."""
     header = ("Indicator", "Outcome", "Share of the Outcome Payment",
-              *(y.label for y in c.term.years))
+              *(year_name(c, y) for y in c.term.years))
     rows: list[tuple[str, ...]] = []
     for outcome, ind in c.paid_indicators():
         rows.append((ind.id, outcome.id, words.percent(share_of_pot(outcome, ind)),
@@ -159,7 +162,7 @@ def _thresholds_table(c: Contract, ind: Indicator,
         cols.append(("Allocation", [money_cell(a) for a in allocs]))
     if not cols:
         return None
-    rows = [(y.label, *(col[1][i] for col in cols)) for i, y in enumerate(years)]
+    rows = [(year_name(c, y), *(col[1][i] for col in cols)) for i, y in enumerate(years)]
     return Table(f"Indicator {ind.id} by Contract Year",
                  ("Contract Year", *(col[0] for col in cols)), tuple(rows),
                  (False, *(True for _ in cols)), _notes(rows))
@@ -170,7 +173,7 @@ def _steps_table(c: Contract, ind: Indicator, steps: Steps,
     """Each step's threshold and share, with the sum it pays in each Contract Year."""
     meets = "at or below" if ind.direction == "lower" else "at or above"
     header = (f"Value {meets}", "Share of the Allocation",
-              *(y.label for y in c.term.years))
+              *(year_name(c, y) for y in c.term.years))
     rows = [
         (words.in_unit(step.threshold, ind.unit), words.percent(step.share),
          *(money_cell(a * Fraction(step.share)) for a in allocs))
@@ -188,7 +191,7 @@ def _example(c: Contract, ind: Indicator, allocs: tuple[Fraction, ...]) -> list[
     floor, target = ind.floor.for_year(1), ind.target.for_year(1)
     middle = (floor + target) / 2
     return [Para(
-        f"For example, in {year.label} a Value of {words.in_unit(middle, ind.unit)}, halfway "
+        f"For example, in {year_name(c, year)} a Value of {words.in_unit(middle, ind.unit)}, halfway "
         f"between the Floor of {words.in_unit(floor, ind.unit)} and the Target of "
         f"{words.in_unit(target, ind.unit)}, earns 50% of the Allocation of "
         f"{words.money(allocs[0])}, that is {words.money(allocs[0] / 2)}.")]
@@ -269,35 +272,54 @@ def measured_clause(c: Contract, ref: Callable[[str], str]) -> list[Block]:
         table = _thresholds_table(c, ind, None)
         if table is not None:
             blocks.append(table)
+        if ind.minimum_denominator is not None:
+            blocks.append(Para(words.minimum_denominator_rule(ind.minimum_denominator)))
         blocks.extend(text_paras(ind.text))
     return blocks
 
 
 def gateway_clause(c: Contract, gw: Gateway) -> Section:
-    """One Gateway: the condition, what is withheld, and the most that may be withheld."""
+    """One Gateway: the condition, what is withheld, and the most that may be withheld.
+
+    As ``checker.payments`` computes it: each Gateway not met takes its share of the
+    Indicator Sum (before any Gateway), rounded half up; the total is capped at that sum.
+    """
     ind = c.indicator(gw.indicator)
     unit = ind.unit if ind is not None else None
     level = words.in_unit(gw.threshold, unit)
     fails = "below" if gw.comparison == "at_least" else "above"
     condition = "at least" if gw.comparison == "at_least" else "at most"
+    lacking = ("is missing or insufficient" if ind is not None
+               and ind.minimum_denominator is not None else "is missing")
     blocks: list[Block] = [Para(
         f"This Gateway requires the Value of Indicator {gw.indicator} to be {condition} "
         f"{level} in each Contract Year. In a Contract Year in which that Value is {fails} "
-        f"{level}, or is missing, {words.percent(gw.withhold)} of the Outcome Payment earned "
-        "for that Contract Year is withheld, rounded half up to the penny.")]
+        f"{level}, or {lacking}, {words.percent(gw.withhold)} of the Indicator Sum for that "
+        "Contract Year is withheld, rounded half up to the penny.")]
+    if ind is not None and ind.minimum_denominator is not None:
+        blocks.append(Para(
+            f"The Value of Indicator {gw.indicator} for a Contract Year is insufficient where "
+            f"its denominator for the Contract Year is below {ind.minimum_denominator:,} "
+            "(see the definition of Value)."))
     op = c.outcome_payment
     if op is not None:
         rows: list[tuple[str, ...]] = [
-            (y.label, words.money(pot), money_cell(Fraction(pot) * Fraction(gw.withhold)))
+            (year_name(c, y), words.money(pot), money_cell(Fraction(pot) * Fraction(gw.withhold)))
             for y, pot in zip(c.term.years, op.pot, strict=True)]
         blocks.append(Table(
             f"Gateway {gw.id}: the most that may be withheld",
-            ("Contract Year", "Outcome Payment", "Withheld if all of it were earned"),
+            ("Contract Year", "Outcome Payment", "Withheld if the Indicator Sum were the whole "
+                                                 "Outcome Payment"),
             tuple(rows), (False, True, True), _notes(rows)))
     blocks.extend(text_paras(gw.text))
     return Section(f"Gateway {gw.id}: {gw.title}", tuple(blocks))
 
 
 def gateways_clause(c: Contract) -> list[Block]:
-    """The Gateways clause."""
-    return [gateway_clause(c, g) for g in c.gateways]
+    """The Gateways clause: how Gateways combine, then one sub-clause per Gateway."""
+    intro = ("Each Gateway's share is taken of the Indicator Sum for the Contract Year as it "
+             "stands before any Gateway, not of what remains after another Gateway.")
+    if len(c.gateways) > 1:
+        intro += (" The sums withheld under all the Gateways together in a Contract Year "
+                  "never exceed the Indicator Sum for it.")
+    return [Para(intro), *(gateway_clause(c, g) for g in c.gateways)]

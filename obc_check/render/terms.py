@@ -16,8 +16,10 @@ from obc_check.model import (
     PromptPaymentObligation,
     ReportObligation,
     Role,
+    SpendShareObligation,
 )
 from obc_check.render import words
+from obc_check.render.years import needs_dates, period_name
 
 ROLE_TERM: dict[Role, tuple[str, str]] = {
     "commissioner": ("Commissioner", "Commissioners"),
@@ -57,39 +59,80 @@ def _role_definitions(parties: tuple[Party, ...],
     return out
 
 
-def definitions(contract: Contract, ref: Callable[[str], str]) -> list[tuple[str, str]]:
-    """(term, meaning) pairs in alphabetical order; ``ref(key)`` gives a clause number."""
-    c = contract
+def _period_definitions(c: Contract, ref: Callable[[str], str]) -> list[tuple[str, str]]:
+    """Term, Contract Year, and the Quarter and Month that data and Returns are given for."""
     years = c.term.years
-    defs: list[tuple[str, str]] = []
-    add = defs.append
-    needs_sub = any(isinstance(o, PromptPaymentObligation | FlowDownObligation)
-                    for o in c.obligations)
-    defs.extend(_role_definitions(c.parties, needs_sub))
-    add(("Term", f"the period from {words.day(c.term.start)} to {words.day(c.term.end)}, "
-                 "both days included."))
+    out = [("Term", f"the period from {words.day(c.term.start)} to {words.day(c.term.end)}, "
+                    "both days included.")]
+    dated = " and by its dates" if needs_dates(c) else ""
     if len(years) == 1:
-        add(("Contract Year", "the period of twelve months that is the Term; it is referred "
-                              f"to by the label given to it in clause {ref('term')}."))
+        out.append(("Contract Year", "the period of twelve months that is the Term; it is "
+                                     f"referred to by the label given to it in clause "
+                                     f"{ref('term')}{dated}."))
     else:
-        add(("Contract Year",
-             f"each of the {words.count_words(len(years))} consecutive periods of twelve "
-             "months into which the Term is divided, the first starting on the first day of "
-             f"the Term; each is referred to by the label given to it in clause {ref('term')}."))
+        out.append(("Contract Year",
+                    f"each of the {words.count_words(len(years))} consecutive periods of "
+                    "twelve months into which the Term is divided, the first starting on the "
+                    "first day of the Term; each is referred to by the label given to it in "
+                    f"clause {ref('term')}{dated}."))
     each = {o.each for o in c.obligations if isinstance(o, ReportObligation)}
     # The definition of Value speaks of Quarters and Months, so any indicator needs both.
     if any(True for _ in c.all_indicators()):
         each |= {"quarter", "month"}
     if "quarter" in each:
         first = years[0].quarters()
-        add(("Quarter", "each of the four consecutive periods of three months into which a "
-                        f"Contract Year is divided, labelled {first[0].label} to "
-                        f"{first[-1].label} in the first Contract Year, and likewise after."))
+        out.append(("Quarter", "each of the four consecutive periods of three months into "
+                               "which a Contract Year is divided, the first starting on the "
+                               "first day of the Contract Year, labelled "
+                               f"{period_name(c, first[0])} to {period_name(c, first[-1])} in "
+                               "the first Contract Year, and likewise after."))
     if "month" in each:
         first_m = years[0].months()
-        add(("Month", "each of the twelve consecutive periods of one month into which a "
-                      f"Contract Year is divided, labelled {first_m[0].label} to "
-                      f"{first_m[-1].label} in the first Contract Year, and likewise after."))
+        out.append(("Month", "each of the twelve consecutive periods of one month into which "
+                             "a Contract Year is divided, the first starting on the first day "
+                             f"of the Contract Year, labelled {period_name(c, first_m[0])} to "
+                             f"{period_name(c, first_m[-1])} in the first Contract Year, and "
+                             "likewise after."))
+    return out
+
+
+def value_definition(c: Contract) -> str:
+    """What the checker takes as an Indicator's Value, and when it is missing or insufficient.
+
+    Mirrors ``checker.values``: a year's own row is used first (n/d exactly when it has them;
+    a ``value`` beside them only cross-checks them); else complete Quarters, then complete
+    Months, each with n and d, pooled as Σn/Σd; anything else is missing.
+    """
+    text = (
+        "an Indicator's measured value for a Contract Year, found from the data reported for "
+        "it as follows: (a) where one figure is reported for the Contract Year as a whole, "
+        "the Value is its numerator divided by its denominator (multiplied by 100 for a "
+        "percentage), computed exactly, where it gives them, a value written beside them "
+        "serving only to cross-check them (so 5,999 out of 10,000 is a Value of 59.99%, "
+        "even where the value is written as 60.0), and otherwise the value reported; "
+        "(b) otherwise, where every Quarter of the Contract Year (or, failing that, every "
+        "Month) is reported with a numerator and a denominator, the Value is the sum of "
+        "their numerators divided by the sum of their denominators (multiplied by 100 for a "
+        "percentage), computed exactly. The Value is missing where nothing is reported for "
+        "the Contract Year; where the figure for the Contract Year has a numerator and a "
+        "denominator of nought and no value; where not every Quarter (nor every Month) of "
+        "the Contract Year is reported, or one of them is reported without both a numerator "
+        "and a denominator; or where the denominators of the Quarters (or Months) add up to "
+        "nought.")
+    minimums = sorted({i.minimum_denominator for i in c.all_indicators()
+                       if i.minimum_denominator is not None})
+    if minimums:
+        text += (" Where an Indicator has a minimum denominator, its Value for a Contract "
+                 "Year is insufficient where the denominator for the Contract Year (that of "
+                 "the figure for the Contract Year, or the sum of the denominators of its "
+                 "Quarters or Months) is below that minimum, or is not reported.")
+    return text
+
+
+def _payment_definitions(c: Contract, ref: Callable[[str], str]) -> list[tuple[str, str]]:
+    """The Outcome Payment and what is earned of it, the Outcomes and the Indicators."""
+    out: list[tuple[str, str]] = []
+    add = out.append
     if c.annual_value is not None:
         add(("Annual Value", f"the value of this contract for a Contract Year, set out in "
                              f"clause {ref('annual_value')}."))
@@ -97,9 +140,16 @@ def definitions(contract: Contract, ref: Callable[[str], str]) -> list[tuple[str
         add(("Outcome Payment", "the part of the payment for a Contract Year that is payable "
                                 "only to the extent that the Outcomes are achieved, set out in "
                                 f"clause {ref('outcome_payment')}."))
-        add(("Earned Outcome Payment",
-             "the sum of the amounts payable for each Indicator for a Contract Year under "
-             f"clause {ref('outcomes')}, less any sum withheld under a Gateway."))
+        where = ref("outcomes") or ref("outcome_payment")
+        if c.gateways:
+            add(("Indicator Sum", "the sum of the amounts payable for each Indicator for a "
+                                  f"Contract Year under clause {where}, before any Gateway."))
+            add(("Earned Outcome Payment",
+                 "the Indicator Sum for a Contract Year less the sums withheld under the "
+                 f"Gateways in clause {ref('gateways')}."))
+        else:
+            add(("Earned Outcome Payment", "the sum of the amounts payable for each Indicator "
+                                           f"for a Contract Year under clause {where}."))
     if c.outcomes:
         add(("Outcome", f"each outcome set out in clause {ref('outcomes')}, referred to by its "
                         "identifier (for example, Outcome "
@@ -114,13 +164,7 @@ def definitions(contract: Contract, ref: Callable[[str], str]) -> list[tuple[str
         clauses = "clauses" if len(where) > 1 else "clause"
         add(("Indicator", f"each measure set out in {clauses} {words.join(where)}, referred to "
                           "by its identifier."))
-        add(("Value", "an Indicator's measured value for a Contract Year: the figure reported "
-                      "for the Contract Year or, where instead every Quarter (or every Month) "
-                      "of the Contract Year is reported with a numerator and a denominator, "
-                      "the sum of the numerators divided by the sum of the denominators "
-                      "(multiplied by 100 for a percentage). The Value is missing where "
-                      "nothing is reported for the Contract Year or not every period of it "
-                      "is reported."))
+        add(("Value", value_definition(c)))
     if any(i.floor is not None for i in indicators):
         add(("Floor", "the level of an Indicator, set for each Contract Year, at or beyond "
                       "which (in the worse direction) nothing is payable for it."))
@@ -132,8 +176,15 @@ def definitions(contract: Contract, ref: Callable[[str], str]) -> list[tuple[str
                          "only; it does not affect any payment."))
     if c.gateways:
         add(("Gateway", f"each condition set out in clause {ref('gateways')} which, when not "
-                        "met in a Contract Year, withholds part of the Outcome Payment earned "
-                        "for that Contract Year."))
+                        "met in a Contract Year, withholds a share of the Indicator Sum for "
+                        "that Contract Year."))
+    return out
+
+
+def _finance_definitions(c: Contract, ref: Callable[[str], str]) -> list[tuple[str, str]]:
+    """The risk share's and the rate card's terms."""
+    out: list[tuple[str, str]] = []
+    add = out.append
     if c.risk_share is not None:
         rs = ref("risk_share")
         add(("Budget", f"the budget for a Contract Year set out in clause {rs}."))
@@ -148,13 +199,86 @@ def definitions(contract: Contract, ref: Callable[[str], str]) -> list[tuple[str
     if c.rate_card is not None:
         add(("Rate Card", f"the prices set out in clause {ref('rate_card')}."))
         add(("Rate Card Cap", "the most payable under the Rate Card over the whole Term."))
-    if c.obligations:
-        ob = ref("obligations")
-        add(("Breach", f"a failure to meet an obligation in clause {ob}, assessed as that "
-                       "clause says."))
-        if any(o.penalty is not None for o in c.obligations):
-            add(("Penalty", f"the sum stated in clause {ob} for each Breach of an obligation."))
-        if any(isinstance(o, ReportObligation) for o in c.obligations):
-            add(("Working Day", "a day other than a Saturday, a Sunday or a bank holiday in "
-                                "England."))
+    return out
+
+
+def _obligation_definitions(c: Contract, ref: Callable[[str], str]) -> list[tuple[str, str]]:
+    """Failure, Financial Consequence, Working Day, Return, Outcome-Share Payment."""
+    out: list[tuple[str, str]] = []
+    add = out.append
+    if not c.obligations:
+        return out
+    ob = ref("obligations")
+    add(("Failure", f"a failure to meet an obligation in clause {ob}, assessed as that "
+                    "clause says. A Failure is counted only for the purposes of this "
+                    "Schedule and is not of itself a breach of the Agreement."))
+    if any(o.penalty is not None for o in c.obligations):
+        add(("Financial Consequence",
+             f"the sum stated in clause {ob} for each Failure to meet an obligation, payable "
+             "by the party that owes the obligation, by deduction from the sums otherwise "
+             "payable to it under the Agreement. It is the only consequence of a Failure "
+             "under this Schedule; whether any other right or remedy arises is a matter for "
+             "the Agreement."))
+    if any(isinstance(o, ReportObligation) for o in c.obligations):
+        add(("Working Day", "a day other than a Saturday, a Sunday or a bank holiday in "
+                            "England."))
+        add(("Return", f"the return for a period that a party shall submit under clause {ob}."))
+    if any(isinstance(o, FlowDownObligation | SpendShareObligation) for o in c.obligations):
+        add(("Outcome-Share Payment",
+             "a payment by which a party passes on to a Subcontractor part of an Earned "
+             "Outcome Payment, reported as such (kind “outcome_share”) in the payments data; "
+             "the payment of an invoice is not an Outcome-Share Payment."))
+    return out
+
+
+def definitions(contract: Contract, ref: Callable[[str], str]) -> list[tuple[str, str]]:
+    """(term, meaning) pairs in alphabetical order; ``ref(key)`` gives a clause number."""
+    c = contract
+    needs_sub = any(isinstance(o, PromptPaymentObligation | FlowDownObligation
+                               | SpendShareObligation) for o in c.obligations)
+    defs = _role_definitions(c.parties, needs_sub)
+    defs += [("Agreement", agreement_definition(c)),
+             ("Schedule", "this schedule to the Agreement.")]
+    defs += _period_definitions(c, ref)
+    defs += _payment_definitions(c, ref)
+    defs += _finance_definitions(c, ref)
+    defs += _obligation_definitions(c, ref)
     return sorted(defs, key=lambda d: d[0])
+
+
+def agreement_definition(c: Contract) -> str:
+    """The agreement this Schedule belongs to: named by the contract, or described."""
+    return ("the agreement between the parties of which this Schedule forms part, for "
+            f"contract {c.id} (“{c.title}”).")
+
+
+def interpretation(c: Contract) -> list[str]:
+    """The rules of interpretation a lawyer expects after the definitions.
+
+    The bank-holiday source is the one the checker uses (``checker.workdays``: the
+    ``holidays`` package, GB, subdivision ENG), so the text names it.
+    """
+    out = [
+        "Headings are for convenience only and do not affect the interpretation of this "
+        "Schedule. Words in the singular include the plural and words in the plural include "
+        "the singular. The words “including” and “for example” do not limit the words that "
+        "come before them.",
+        "Money is in pounds sterling. Every amount in this Schedule is exclusive of VAT, "
+        "which is payable in addition where it applies.",
+    ]
+    if any(True for _ in c.all_indicators()):
+        out.append("A percentage of a sum is that share of it; a percentage threshold of an "
+                   "Indicator is in percentage points.")
+    else:
+        out.append("A percentage of a sum is that share of it.")
+    out.append("Amounts are computed exactly, without intermediate rounding, and rounded to "
+               "the penny only where this Schedule says so; “rounded half up to the penny” "
+               "means rounded to the nearest penny, a half penny being rounded away from "
+               "nought.")
+    if any(isinstance(o, ReportObligation) for o in c.obligations):
+        out.append("The bank holidays in England are those listed for England (subdivision "
+                   "ENG of GB) by the “holidays” software package with which this Schedule "
+                   "is assessed, including substitute days and one-off bank holidays.")
+    out.append("The charts, worked examples and illustrations in this Schedule are for "
+               "information only; where they differ from the text, the text prevails.")
+    return out

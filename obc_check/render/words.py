@@ -196,22 +196,29 @@ def steps_rule(direction: Direction | None) -> str:
 
 
 def missing_rule(if_missing_pay: Decimal, minimum_denominator: int | None) -> str:
-    """What is paid when the Value is missing or rests on too few cases."""
+    """What is paid when the Value is missing or rests on too few cases.
+
+    It is this Indicator's Allocation that is at stake (``checker.payments``: a missing or
+    insufficient Value earns ``if missing pay`` of the Allocation), never the whole year's
+    Outcome Payment.
+    """
     cases = "missing"
     if minimum_denominator is not None:
         cases = "missing or insufficient"
     paid = (
-        "nothing is payable"
+        "nothing of this Indicator's Allocation for that Contract Year is payable"
         if if_missing_pay == 0
-        else f"{percent(if_missing_pay)} of the Allocation is payable"
+        else f"{percent(if_missing_pay)} of this Indicator's Allocation for that Contract Year "
+             "is payable, whatever its payment rule would give"
     )
-    return f"Where the Value for a Contract Year is {cases}, {paid} for that Contract Year."
+    return f"Where the Value of this Indicator for a Contract Year is {cases}, {paid}."
 
 
 def minimum_denominator_rule(n: int) -> str:
     """The minimum denominator rule in words."""
     return (
         f"The data for this Indicator shall give a numerator and a denominator. Where the "
-        f"denominator for a Contract Year is below {n:,}, the Value for that Contract Year is "
-        "insufficient."
+        f"denominator for a Contract Year (that of the figure for the Contract Year, or the "
+        f"sum of the denominators of its Quarters or Months) is below {n:,}, the Value for "
+        "that Contract Year is insufficient."
     )

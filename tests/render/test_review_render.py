@@ -55,7 +55,7 @@ def test_several_commissioners_share_the_variance_together(
     assert "The Commissioners' share of any Variance" in md
     assert "Commissioner's share" not in md
     assert "the Commissioners bear the rest" in md
-    assert "| Commissioners together | 50% |" in md
+    assert "| Commissioners together |  | 50% |" in md
     assert "as reported to the Commissioners." in md
     assert "the Commissioners bear all of any overspend beyond that" in md
 
@@ -63,7 +63,7 @@ def test_several_commissioners_share_the_variance_together(
 def test_one_commissioner_keeps_the_singular(contract_named: Callable[[str], Contract]) -> None:
     md = render_markdown(contract_named("older_people"))
     assert "The Commissioner's share of any Variance is 50%" in md
-    assert "| Commissioner | 50% |" in md
+    assert "| Commissioner |  | 50% |" in md
 
 
 def test_a_one_year_term_reads_as_one_year(from_text: Callable[[str], Contract]) -> None:
@@ -105,5 +105,6 @@ def test_one_day_reads_as_one_day(from_text: Callable[[str], Contract]) -> None:
 """
     md = render_markdown(_contract(from_text, body=body))
     assert "1 days" not in md
-    assert "within 1 day of the day it receives it" in md
-    assert "A shortfall remaining when that day has passed is a Breach." in md
+    assert "no later than the 1st calendar day after the day it receives it" in md
+    assert "no later than the 1st calendar day after it, that day included" in md
+    assert "A shortfall remaining at the end of that last day is a Failure." in md

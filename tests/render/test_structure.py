@@ -91,8 +91,9 @@ def test_amh_has_a_chart_for_each_paid_indicator_and_none_for_unpaid(
 def test_risk_share_illustration_is_exact(contract_named: Named) -> None:
     text = render_markdown(contract_named("older_people"))
     # 2% of £150m = £3m; members bear 50% = £1.5m split 55/40/5.
-    assert "| OUH (Oxford University Hospitals NHS Trust) | 55% | £825,000 | -£825,000 |" in text
-    assert "| AGE (Age UK Oxfordshire) | 5% | £75,000 | -£75,000 |" in text
+    assert ("| OUH (Oxford University Hospitals NHS Trust) | 55% |  | £825,000 | -£825,000 |"
+            in text)
+    assert "| AGE (Age UK Oxfordshire) | 5% |  | £75,000 | -£75,000 |" in text
     assert "reached at an overspend of £6,000,000 (4% of the Budget)" in text
 
 
@@ -137,7 +138,7 @@ def test_inexact_allocations_are_marked_as_rounded(from_text: Callable[[str], Co
     assert "† Rounded to the penny for display" in text
     assert "| A | O | 33 1/3% |" in text
     assert "Value at or below | Share of the Allocation | 2020 | 2021 |" in text
-    assert "25% of the Allocation is payable" in text
+    assert "25% of this Indicator's Allocation for that Contract Year is payable" in text
     assert "If the whole Outcome Payment is earned, that is at least £30,000 in each " \
            "Contract Year." in text
 

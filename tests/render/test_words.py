@@ -83,5 +83,6 @@ def test_payment_rules_are_worded_for_the_direction() -> None:
     assert "at or below the Target" in words.linear_rule("lower")
     assert "at or below" in words.all_or_nothing_rule("lower")
     assert words.missing_rule(Decimal("0.25"), 20) == (
-        "Where the Value for a Contract Year is missing or insufficient, 25% of the Allocation "
-        "is payable for that Contract Year.")
+        "Where the Value of this Indicator for a Contract Year is missing or insufficient, "
+        "25% of this Indicator's Allocation for that Contract Year is payable, whatever its "
+        "payment rule would give.")
