@@ -73,8 +73,11 @@ def _report(c: Contract, o: ReportObligation) -> list[str]:
 
 
 def _spend_share(c: Contract, o: SpendShareObligation, parties_clause: str) -> list[str]:
-    """As ``checker.obligations.spend_share_rows``: every payment by the party to another
-    party of the sector, invoice or Outcome-Share Payment, counted by its date of payment."""
+    """The spend-share duty, as ``checker.obligations.spend_share_rows`` assesses it.
+
+    Every payment by the party to another party of the sector counts, invoice or
+    Outcome-Share Payment, in the Contract Year of its date of payment.
+    """
     sector = SECTOR_WORDS[o.sector]
     payees = [p.id for p in c.parties if p.sector == o.sector and p.id != o.party]
     named = (f"the parties of the {sector} sector named in clause {parties_clause} "

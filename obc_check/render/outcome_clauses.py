@@ -191,7 +191,8 @@ def _example(c: Contract, ind: Indicator, allocs: tuple[Fraction, ...]) -> list[
     floor, target = ind.floor.for_year(1), ind.target.for_year(1)
     middle = (floor + target) / 2
     return [Para(
-        f"For example, in {year_name(c, year)} a Value of {words.in_unit(middle, ind.unit)}, halfway "
+        f"For example, in {year_name(c, year)} a Value of "
+        f"{words.in_unit(middle, ind.unit)}, halfway "
         f"between the Floor of {words.in_unit(floor, ind.unit)} and the Target of "
         f"{words.in_unit(target, ind.unit)}, earns 50% of the Allocation of "
         f"{words.money(allocs[0])}, that is {words.money(allocs[0] / 2)}.")]

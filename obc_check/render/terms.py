@@ -75,24 +75,19 @@ def _period_definitions(c: Contract, ref: Callable[[str], str]) -> list[tuple[st
                     "twelve months into which the Term is divided, the first starting on the "
                     "first day of the Term; each is referred to by the label given to it in "
                     f"clause {ref('term')}{dated}."))
-    each = {o.each for o in c.obligations if isinstance(o, ReportObligation)}
-    # The definition of Value speaks of Quarters and Months, so any indicator needs both.
-    if any(True for _ in c.all_indicators()):
-        each |= {"quarter", "month"}
-    if "quarter" in each:
-        first = years[0].quarters()
-        out.append(("Quarter", "each of the four consecutive periods of three months into "
-                               "which a Contract Year is divided, the first starting on the "
-                               "first day of the Contract Year, labelled "
-                               f"{period_name(c, first[0])} to {period_name(c, first[-1])} in "
-                               "the first Contract Year, and likewise after."))
-    if "month" in each:
-        first_m = years[0].months()
-        out.append(("Month", "each of the twelve consecutive periods of one month into which "
-                             "a Contract Year is divided, the first starting on the first day "
-                             f"of the Contract Year, labelled {period_name(c, first_m[0])} to "
-                             f"{period_name(c, first_m[-1])} in the first Contract Year, and "
-                             "likewise after."))
+    # Always both: the Value, the Rate Card and Returns are given for any of the periods.
+    first = years[0].quarters()
+    out.append(("Quarter", "each of the four consecutive periods of three months into "
+                           "which a Contract Year is divided, the first starting on the "
+                           "first day of the Contract Year, labelled "
+                           f"{period_name(c, first[0])} to {period_name(c, first[-1])} in "
+                           "the first Contract Year, and likewise after."))
+    first_m = years[0].months()
+    out.append(("Month", "each of the twelve consecutive periods of one month into which "
+                         "a Contract Year is divided, the first starting on the first day "
+                         f"of the Contract Year, labelled {period_name(c, first_m[0])} to "
+                         f"{period_name(c, first_m[-1])} in the first Contract Year, and "
+                         "likewise after."))
     return out
 
 
@@ -140,16 +135,16 @@ def _payment_definitions(c: Contract, ref: Callable[[str], str]) -> list[tuple[s
         add(("Outcome Payment", "the part of the payment for a Contract Year that is payable "
                                 "only to the extent that the Outcomes are achieved, set out in "
                                 f"clause {ref('outcome_payment')}."))
-        where = ref("outcomes") or ref("outcome_payment")
+        paid_in = ref("outcomes") or ref("outcome_payment")
         if c.gateways:
             add(("Indicator Sum", "the sum of the amounts payable for each Indicator for a "
-                                  f"Contract Year under clause {where}, before any Gateway."))
+                                  f"Contract Year under clause {paid_in}, before any Gateway."))
             add(("Earned Outcome Payment",
                  "the Indicator Sum for a Contract Year less the sums withheld under the "
                  f"Gateways in clause {ref('gateways')}."))
         else:
             add(("Earned Outcome Payment", "the sum of the amounts payable for each Indicator "
-                                           f"for a Contract Year under clause {where}."))
+                                           f"for a Contract Year under clause {paid_in}."))
     if c.outcomes:
         add(("Outcome", f"each outcome set out in clause {ref('outcomes')}, referred to by its "
                         "identifier (for example, Outcome "
@@ -212,9 +207,10 @@ def _obligation_definitions(c: Contract, ref: Callable[[str], str]) -> list[tupl
     add(("Failure", f"a failure to meet an obligation in clause {ob}, assessed as that "
                     "clause says. A Failure is counted only for the purposes of this "
                     "Schedule and is not of itself a breach of the Agreement."))
-    if any(o.penalty is not None for o in c.obligations):
+    if c.obligations:
         add(("Financial Consequence",
-             f"the sum stated in clause {ob} for each Failure to meet an obligation, payable "
+             f"the sum stated in clause {ob} for each Failure to meet an obligation, where a "
+             "sum is stated, payable "
              "by the party that owes the obligation, by deduction from the sums otherwise "
              "payable to it under the Agreement. It is the only consequence of a Failure "
              "under this Schedule; whether any other right or remedy arises is a matter for "
@@ -222,12 +218,12 @@ def _obligation_definitions(c: Contract, ref: Callable[[str], str]) -> list[tupl
     if any(isinstance(o, ReportObligation) for o in c.obligations):
         add(("Working Day", "a day other than a Saturday, a Sunday or a bank holiday in "
                             "England."))
-        add(("Return", f"the return for a period that a party shall submit under clause {ob}."))
+        add(("Return", f"the report for a period that a party shall submit under clause {ob}."))
     if any(isinstance(o, FlowDownObligation | SpendShareObligation) for o in c.obligations):
         add(("Outcome-Share Payment",
-             "a payment by which a party passes on to a Subcontractor part of an Earned "
-             "Outcome Payment, reported as such (kind “outcome_share”) in the payments data; "
-             "the payment of an invoice is not an Outcome-Share Payment."))
+             "a payment by which a party passes on to another a share of what it is paid for "
+             "outcomes achieved, reported as such (of kind “outcome_share”) in the payments "
+             "data; the payment of an invoice is not an Outcome-Share Payment."))
     return out
 
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+from obc_check.dsl import compile_file
 from obc_check.model import Contract
 from obc_check.render import render_docx, render_html, render_markdown
 
@@ -38,3 +41,23 @@ def test_docx_golden(library_name: str, contract_named: Named, golden: Golden,
 def test_the_library_is_rendered(goldens_dir: Path) -> None:
     names = sorted(p.name.removesuffix(".md") for p in goldens_dir.glob("*.md"))
     assert names == ["amh", "msk", "older_people", "rough_sleeping"]
+
+
+EDGE = Path(__file__).resolve().parent / "edge"
+EDGE_NAMES = sorted(p.stem for p in EDGE.glob("*.obc"))
+
+
+@pytest.mark.parametrize("name", EDGE_NAMES)
+def test_edge_contract_golden(name: str, golden: Golden, goldens_dir: Path,
+                              outline: Callable[[bytes], str]) -> None:
+    """Contracts that exercise the wording points of issue 9 (dated years, gateways, rate
+    cards with one and three limits, an alliance without a loss cap): Markdown and Word."""
+    result = compile_file(EDGE / f"{name}.obc")
+    assert result.contract is not None, result.diagnostics
+    golden(goldens_dir / "edge" / f"{name}.md", render_markdown(result.contract))
+    golden(goldens_dir / "edge" / f"{name}.docx.txt", outline(render_docx(result.contract)))
+
+
+def test_the_edge_contracts_are_rendered() -> None:
+    assert EDGE_NAMES == ["alliance_no_cap", "october_years", "rate_card_one_limit",
+                          "rate_card_three_limits"]
