@@ -149,7 +149,7 @@ def _price_rows(card: RateCard) -> list[tuple[str, ...]]:
 
 
 def _limits_sentence(card: RateCard) -> str:
-    """The order in which the Rate Card's limits apply (``checker.ratecard``).
+    """The order in which the Rate Card's limits apply (``checker.rules.ratecard``).
 
     Lines are paid in order of the period's last day, then its first day (so a Contract
     Year's figure comes before that of its last Quarter or Month, which end with it), then

@@ -73,7 +73,7 @@ def _report(c: Contract, o: ReportObligation) -> list[str]:
 
 
 def _spend_share(c: Contract, o: SpendShareObligation, parties_clause: str) -> list[str]:
-    """The spend-share duty, as ``checker.obligations.spend_share_rows`` assesses it.
+    """The spend-share duty, as ``checker.rules.obligations.spend_share_rows`` assesses it.
 
     Every payment by the party to another party of the sector counts, invoice or
     Outcome-Share Payment, in the Contract Year of its date of payment.
@@ -99,7 +99,7 @@ def _spend_share(c: Contract, o: SpendShareObligation, parties_clause: str) -> l
 
 
 def _prompt(c: Contract, o: PromptPaymentObligation) -> list[str]:
-    """As ``checker.prompt_payment``: due = received + N calendar days, paid on it is in time."""
+    """As ``checker.rules.prompt_payment``: due = received + N calendar days, due day in time."""
     example = c.term.start
     due = example + dt.timedelta(days=o.days)
     return [

@@ -282,7 +282,7 @@ def measured_clause(c: Contract, ref: Callable[[str], str]) -> list[Block]:
 def gateway_clause(c: Contract, gw: Gateway) -> Section:
     """One Gateway: the condition, what is withheld, and the most that may be withheld.
 
-    As ``checker.payments`` computes it: each Gateway not met takes its share of the
+    As ``checker.rules.payments`` computes it: each Gateway not met takes its share of the
     Indicator Sum (before any Gateway), rounded half up; the total is capped at that sum.
     """
     ind = c.indicator(gw.indicator)

@@ -94,7 +94,7 @@ def _period_definitions(c: Contract, ref: Callable[[str], str]) -> list[tuple[st
 def value_definition(c: Contract) -> str:
     """What the checker takes as an Indicator's Value, and when it is missing or insufficient.
 
-    Mirrors ``checker.values``: a year's own row is used first (n/d exactly when it has them;
+    Mirrors ``checker.rules.values``: a year's own row is used first (n/d exactly when it has them;
     a ``value`` beside them only cross-checks them); else complete Quarters, then complete
     Months, each with n and d, pooled as Σn/Σd; anything else is missing.
     """
@@ -251,7 +251,7 @@ def agreement_definition(c: Contract) -> str:
 def interpretation(c: Contract) -> list[str]:
     """The rules of interpretation a lawyer expects after the definitions.
 
-    The bank-holiday source is the one the checker uses (``checker.workdays``: the
+    The bank-holiday source is the one the checker uses (``checker.rules.workdays``: the
     ``holidays`` package, GB, subdivision ENG), so the text names it.
     """
     out = [

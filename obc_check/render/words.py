@@ -198,7 +198,7 @@ def steps_rule(direction: Direction | None) -> str:
 def missing_rule(if_missing_pay: Decimal, minimum_denominator: int | None) -> str:
     """What is paid when the Value is missing or rests on too few cases.
 
-    It is this Indicator's Allocation that is at stake (``checker.payments``: a missing or
+    It is this Indicator's Allocation that is at stake (``checker.rules.payments``: a missing or
     insufficient Value earns ``if missing pay`` of the Allocation), never the whole year's
     Outcome Payment.
     """

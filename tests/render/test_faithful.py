@@ -13,7 +13,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from obc_check.checker.check import check_bundle
-from obc_check.checker.report import ObligationRow, Report
+from obc_check.checker.report import Report
+from obc_check.checker.report.rows import ObligationRow
 from obc_check.dsl import compile_text
 from obc_check.model import Contract
 from obc_check.render import render_markdown
