@@ -48,6 +48,9 @@ class Change(_Frozen):
     new: str | None = None
     effect: Effect = Field(description="for the provider: stricter, looser or neutral")
     why: str = Field(description="the rule that decided the effect (docs/diff.md)")
+    breaks_data: bool = Field(
+        default=False, description="data rows naming the old identifier no longer load: a "
+        "party, indicator, obligation or price renamed or removed")
 
 
 class PotYear(_Frozen):
@@ -75,6 +78,7 @@ class Summary(_Frozen):
     stricter: int
     looser: int
     neutral: int
+    breaks_data: int = Field(default=0, description="changes that break existing data")
 
 
 class Changes(_Frozen):

@@ -28,12 +28,14 @@ from obc_check.diff.changes import (
 )
 from obc_check.diff.rules import (
     PERIOD_RANK,
+    Payout,
     Rule,
     by_size,
     compare_payouts,
     opposite,
     optional,
     payout,
+    pays_where,
     rising,
 )
 from obc_check.model import (
@@ -83,6 +85,7 @@ def diff_contracts(old: Contract, new: Contract) -> Changes:
     d.obligations()
     counts = {e: sum(1 for c in d.changes if c.effect == e)
               for e in ("stricter", "looser", "neutral")}
+    counts["breaks_data"] = sum(1 for c in d.changes if c.breaks_data)
     return Changes(old=_ref(old), new=_ref(new), summary=Summary(**counts),
                    changes=tuple(d.changes), pot=_pot(old, new))
 
@@ -138,21 +141,29 @@ class _Differ:
     # ---- recording ---------------------------------------------------------------------
     def add(self, section: Section, path: str, subject: str, field: str, kind: Kind,
             old: str | None, new: str | None, effect: Effect, why: str,
-            year: int | None = None) -> None:
+            year: int | None = None, breaks_data: bool = False) -> None:
         """Record one change."""
         label = _label(self.old, self.new, year) if year is not None else None
         self.changes.append(Change(section=section, path=path, subject=subject, field=field,
                                    year=year, year_label=label, kind=kind, old=old, new=new,
-                                   effect=effect, why=why))
+                                   effect=effect, why=why, breaks_data=breaks_data))
 
     def item(self, section: Section, path: str, subject: str, old: object, new: object,
-             show: Callable[[Any], str], added: Effect, why: str) -> bool:
-        """An item present on one side only; True when it is on both sides."""
+             show: Callable[[Any], str], added: Effect, why: str,
+             named_in_data: str | None = None) -> bool:
+        """An item present on one side only; True when it is on both sides.
+
+        ``named_in_data`` says which data rows name such an item by its identifier: removing
+        it breaks them (they fail to load with D009), whatever it means for the provider.
+        """
         if old is None and new is not None:
             self.add(section, path, subject, "", "added", None, show(new), added, why)
         elif new is None and old is not None:
+            key = path.split(".", 1)[-1]
+            gone = (f"{why}; data rows naming {key} ({named_in_data}) no longer load"
+                    if named_in_data else why)
             self.add(section, path, subject, "", "removed", show(old), None, opposite(added),
-                     why)
+                     gone, breaks_data=named_in_data is not None)
         return old is not None and new is not None
 
     def value(self, section: Section, path: str, subject: str, field: str, old: T | None,
@@ -228,10 +239,19 @@ class _Differ:
     def parties(self) -> None:
         """Parties by identifier: names, roles, sectors."""
         why = "who the parties are; what each must do is compared under obligations"
+        renamed = _renamed_parties(self.old, self.new)
+        for old_id, new_id in renamed.items():
+            self.add("parties", f"party.{old_id}", f"party {old_id}", "id", "changed", old_id,
+                     new_id, "neutral", f"the same party under a new identifier: every data "
+                     f"row naming {old_id} ({PARTY_ROWS}) must name {new_id}, or it no longer "
+                     "loads", breaks_data=True)
         for key, a, b in _keyed(self.old.parties, self.new.parties, lambda p: p.id):
+            if key in renamed or key in renamed.values():
+                continue
             path, subject = f"party.{key}", f"party {key}"
             show = lambda p: f'"{p.name}", role {p.role}, sector {p.sector}'  # noqa: E731
-            if not self.item("parties", path, subject, a, b, show, "neutral", why):
+            if not self.item("parties", path, subject, a, b, show, "neutral", why,
+                             named_in_data=PARTY_ROWS):
                 continue
             assert a is not None and b is not None
             for field in ("name", "role", "sector"):
@@ -282,7 +302,8 @@ class _Differ:
         """One indicator's settings; thresholds by year, judged by its direction."""
         path, subject = f"indicator.{key}", f"indicator {key}"
         if not self.item("outcomes", path, subject, a, b, _indicator_text, "neutral",
-                         "an indicator added or removed moves part of the pot"):
+                         "an indicator added or removed moves part of the pot",
+                         named_in_data=INDICATOR_ROWS):
             return
         assert a is not None and b is not None
         sec: Section = "outcomes"
@@ -329,15 +350,24 @@ class _Differ:
         if _curve_text(a) == _curve_text(b):
             return
         effects = set()
+        where: dict[int, str] = {}
         for y in range(1, len(self.new.term.years) + 1):
             pa, pb = payout(a, y), payout(b, y)
             if pa is not None and pb is not None:
                 effects.add(compare_payouts(pa, pb))
+                where[y] = _pays_where_text(pa, pb, b.unit)
         effects.discard(None)
         effect: Effect = effects.pop() if len(effects) == 1 else "neutral"  # type: ignore[assignment]
         why = {"stricter": "pays no more for any value, and less for some",
                "looser": "pays no less for any value, and more for some",
                "neutral": "pays more for some values and less for others"}[effect]
+        # Say where: the reader decides a neutral change by the values the provider expects.
+        said = [t for t in where.values() if t]
+        if said and len(set(said)) == 1:
+            why = f"{said[0]}; the same elsewhere"
+        elif said:
+            why = "; ".join(f"in year {y} it {t}" for y, t in where.items() if t) + (
+                "; the same elsewhere")
         self.add("outcomes", f"{path}.pays", subject, "pays", "changed", _curve_text(a),
                  _curve_text(b), effect, why)
 
@@ -421,7 +451,7 @@ class _Differ:
         """One price of the rate card."""
         path, subject = f"price.{key}", f"price {key}"
         if not self.item("rate_card", path, subject, a, b, _price_text, "looser",
-                         WHY["price"]):
+                         WHY["price"], named_in_data=PRICE_ROWS):
             return
         assert a is not None and b is not None
         self.value("rate_card", path, subject, "title", a.title, b.title, str, "neutral",
@@ -437,8 +467,9 @@ class _Differ:
         """Obligations by identifier: each duty's numbers, periods, sectors and penalty."""
         for key, a, b in _keyed(self.old.obligations, self.new.obligations, lambda o: o.id):
             path, subject = f"obligation.{key}", f"obligation {key}"
+            reported = OBLIGATION_ROWS if isinstance(a, ReportObligation) else None
             if not self.item("obligations", path, subject, a, b, _obligation_text, "stricter",
-                             WHY["obligation"]):
+                             WHY["obligation"], named_in_data=reported):
                 continue
             assert a is not None and b is not None
             self.obligation(path, subject, a, b)
@@ -481,6 +512,61 @@ class _Differ:
 
 
 # ---- one-line descriptions of whole items -------------------------------------------------
+# Which data rows name each kind of identifier (RECORDS.md, docs/data.md).
+PARTY_ROWS = "payments.csv: payer and payee"
+INDICATOR_ROWS = "indicators.csv"
+OBLIGATION_ROWS = "submissions.csv"
+PRICE_ROWS = "outcomes.csv"
+
+
+def _renamed_parties(old: Contract, new: Contract) -> dict[str, str]:
+    """Old identifier → new for each party renamed in the contract.
+
+    A party only on one side under each identifier, with the same legal name and role, is
+    the same organisation; two candidates for one name are left as removed and added.
+    """
+    new_ids = {p.id for p in new.parties}
+    old_ids = {p.id for p in old.parties}
+    gone = [p for p in old.parties if p.id not in new_ids]
+    came = [p for p in new.parties if p.id not in old_ids]
+    out: dict[str, str] = {}
+    for p in gone:
+        same = [q for q in came if q.name == p.name and q.role == p.role]
+        if len(same) == 1 and same[0].id not in out.values():
+            out[p.id] = same[0].id
+    return out
+
+
+def _pays_where_text(old: Payout, new: Payout, unit: Any) -> str:
+    """``pays more between 62% and 65%, less above 70%``: where the new curve differs."""
+    more, less = pays_where(old, new)
+
+    def ranges(found: list[tuple[Fraction | None, Fraction | None]]) -> str:
+        return " and ".join(_range_text(lo, hi, unit) for lo, hi in found)
+
+    parts = ([f"more {ranges(more)}"] if more else []) + ([f"less {ranges(less)}"] if less
+                                                         else [])
+    return f"pays {', '.join(parts)}" if parts else ""
+
+
+def _range_text(lo: Fraction | None, hi: Fraction | None, unit: Any) -> str:
+    if lo is None:
+        return f"below {_level(hi, unit)}"
+    if hi is None:
+        return f"above {_level(lo, unit)}"
+    return f"between {_level(lo, unit)} and {_level(hi, unit)}"
+
+
+def _level(x: Fraction | None, unit: Any) -> str:
+    """A value in the indicator's unit; a crossing point that is no short decimal is rounded."""
+    assert x is not None
+    exact = Decimal(x.numerator) / Decimal(x.denominator)
+    rounded = exact.quantize(Decimal("0.01"))
+    if Fraction(rounded) == x:
+        return fmt.threshold(rounded.normalize(), unit)
+    return "about " + fmt.threshold(rounded.normalize(), unit)
+
+
 def _pay_text(basis: str, s: Schedule) -> str:
     show = fmt.share if basis == "share_of_annual_value" else fmt.money
     return fmt.schedule_text(s, show)

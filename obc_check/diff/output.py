@@ -29,6 +29,8 @@ def describe(c: Change) -> str:
     if c.kind == "removed":
         what = f"{field}{where} removed" if c.field else " removed"
         return f"{c.subject}{what} (was {_one_line(c.old)})"
+    if c.field == "id":
+        return f"{c.subject} renamed {c.new}"
     return f"{c.subject}{field}{where}: {_one_line(c.old)} → {_one_line(c.new)}"
 
 
@@ -67,8 +69,22 @@ def _heading(ch: Changes) -> str:
 def _summary(ch: Changes) -> str:
     s = ch.summary
     n = len(ch.changes)
+    breaks = (f"; {s.breaks_data} break{'s' if s.breaks_data == 1 else ''} existing data"
+              if s.breaks_data else "")
     return (f"{n} change{'s' if n != 1 else ''} for the provider: {s.stricter} stricter, "
-            f"{s.looser} looser, {s.neutral} neutral")
+            f"{s.looser} looser, {s.neutral} neutral{breaks}")
+
+
+def label(c: Change) -> str:
+    """The effect column: a change that breaks existing data says so first."""
+    return "data-breaking" if c.breaks_data else c.effect
+
+
+def _why(c: Change) -> str:
+    """The rule; for a data-breaking change also its effect for the provider, if any."""
+    if c.breaks_data and c.effect != "neutral":
+        return f"{c.effect} for the provider: {c.why}"
+    return c.why
 
 
 def _money(v: str | None) -> str:
@@ -93,17 +109,17 @@ def to_text(ch: Changes) -> str:
         lines.append("no changes")
         return "\n".join(lines) + "\n"
     lines.append(_summary(ch))
-    width = max(len(c.effect) for c in ch.changes)
+    width = max(len(label(c)) for c in ch.changes)
     for section, title in SECTION_TITLES.items():
         found = [c for c in ch.changes if c.section == section]
         if not found:
             continue
         lines += ["", title]
         for c in found:
-            lines.append(f"  {c.effect.ljust(width)}  {describe(c)}")
+            lines.append(f"  {label(c).ljust(width)}  {describe(c)}")
             lines += [f"  {' ' * width}    {line}" for line in text_diff(c)]
-            if c.effect != "neutral":
-                lines.append(f"  {' ' * width}  ({c.why})")
+            if c.effect != "neutral" or c.field == "pays" or c.breaks_data:
+                lines.append(f"  {' ' * width}  ({_why(c)})")
     if ch.pot:
         lines += ["", "Maximum outcome payment (the pot) per year"]
         for p in ch.pot:
@@ -124,9 +140,9 @@ def to_markdown(ch: Changes) -> str:
             continue
         lines += [f"### {title}", "", "| for the provider | change | why |", "|---|---|---|"]
         for c in found:
-            effect = f"**{c.effect}**" if c.effect != "neutral" else c.effect
+            effect = f"**{label(c)}**" if label(c) != "neutral" else c.effect
             shown = "<br>".join([_cell(describe(c)), *(_code(t) for t in text_diff(c))])
-            lines.append(f"| {effect} | {shown} | {_cell(c.why)} |")
+            lines.append(f"| {effect} | {shown} | {_cell(_why(c))} |")
         lines.append("")
     if ch.pot:
         lines += ["### Maximum outcome payment (the pot) per year", "",

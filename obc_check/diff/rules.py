@@ -142,3 +142,64 @@ def compare_payouts(old: Payout, new: Payout) -> Effect | None:
     if more:
         return "looser"
     return None
+
+
+Bound = Fraction | None  # None: unbounded (below the lowest, above the highest value)
+
+
+def pays_where(old: Payout, new: Payout) -> tuple[list[tuple[Bound, Bound]],
+                                                   list[tuple[Bound, Bound]]]:
+    """The value ranges where the new curve pays more, and where it pays less, than the old.
+
+    Between neighbouring bend points both curves are straight, so their difference is one
+    straight line there: two values inside each gap give it exactly, and where it crosses
+    zero inside the gap (two linear curves with different floors) the range is split there.
+    Single points (a threshold itself) are left out: a reader wants the ranges.
+    """
+    points = sorted(set(old.points() + new.points()))
+    if not points:
+        return [], []
+    gaps: list[tuple[Bound, Bound]] = [(None, points[0])]
+    gaps += list(itertools.pairwise(points))
+    gaps.append((points[-1], None))
+    segments: list[tuple[Bound, Bound, int]] = []
+    for a, b in gaps:
+        if a is None:
+            assert b is not None
+            x1, x2 = b - 2, b - 1
+        elif b is None:
+            x1, x2 = a + 1, a + 2
+        else:
+            x1, x2 = a + (b - a) / 3, a + 2 * (b - a) / 3
+        d1, d2 = new.at(x1) - old.at(x1), new.at(x2) - old.at(x2)
+        slope = (d2 - d1) / (x2 - x1)
+        zero = x1 - d1 / slope if slope else None
+        if zero is not None and (a is None or zero > a) and (b is None or zero < b):
+            segments += [(a, zero, _sign(d1 + (_mid(a, zero) - x1) * slope)),
+                         (zero, b, _sign(d1 + (_mid(zero, b) - x1) * slope))]
+        else:
+            segments.append((a, b, _sign(d1 if not slope else
+                                         d1 + (_mid(a, b) - x1) * slope)))
+    merged: list[tuple[Bound, Bound, int]] = []
+    for lo, hi, sign in segments:
+        if merged and merged[-1][2] == sign and merged[-1][1] == lo:
+            merged[-1] = (merged[-1][0], hi, sign)
+        else:
+            merged.append((lo, hi, sign))
+    more = [(lo, hi) for lo, hi, s in merged if s > 0]
+    less = [(lo, hi) for lo, hi, s in merged if s < 0]
+    return more, less
+
+
+def _sign(x: Fraction) -> int:
+    return (x > 0) - (x < 0)
+
+
+def _mid(a: Bound, b: Bound) -> Fraction:
+    """A value strictly inside (a, b), either end possibly unbounded."""
+    if a is None:
+        assert b is not None
+        return b - 1
+    if b is None:
+        return a + 1
+    return (a + b) / 2
