@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
+from obc_check.checker.data.money import ZERO, pounds
 from obc_check.checker.report.model import Report
 from obc_check.model import Contract
 
@@ -34,6 +35,11 @@ def declared_ids(contract: Contract) -> list[str]:
     ids += [g.id for g in contract.gateways]
     ids += [o.id for o in contract.obligations]
     return ids
+
+
+def _other_ids(contract: Contract) -> set[str]:
+    """Identifiers that are not parties (the namespace is shared: a clash is E005)."""
+    return set(declared_ids(contract)) - {p.id for p in contract.parties}
 
 
 def _suggest(ident: str, ids: list[str]) -> list[str]:
@@ -82,11 +88,58 @@ def _heading(contract: Contract, ident: str) -> str:
     return f"{ident} — {party.name} ({party.role.replace('_', ' ')})"
 
 
+#: Breached rows shown per duty when explaining a party; the rest are counted (a ledger of a
+#: million invoices can breach thousands of times: ``--explain OBLIGATION`` lists them all).
+PARTY_BREACHES_SHOWN = 20
+
+
+def _party_lines(contract: Contract, report: Report, ident: str) -> Iterator[str]:
+    """A party's duties (each with its counts, penalties and breaches), and its risk share.
+
+    A party is explained by what it must do and what it did not: each obligation that binds
+    it, with how many of its rows were met, breached or not yet due, the penalties, and the
+    derivation of each breach; then invoices the party was paid late as a payee; then its
+    risk-share amounts.
+    """
+    duties = [ob for ob in contract.obligations if ob.party == ident]
+    if not duties:
+        yield f"{ident} has no duties in this contract (no obligation binds it)"
+    total = ZERO
+    for ob in duties:
+        rows = [r for r in report.obligations if r.obligation == ob.id]
+        counts = {s: sum(1 for r in rows if r.status == s) for s in ("met", "breached",
+                                                                     "not_due")}
+        penalties = sum((r.penalty for r in rows), ZERO)
+        total += penalties
+        yield (f"{ob.id} ({ob.title}, {ob.kind.replace('_', ' ')}): {counts['met']} met, "
+               f"{counts['breached']} breached, {counts['not_due']} not due; penalties "
+               f"{pounds(penalties)}")
+        breached = [r for r in rows if r.status == "breached"]
+        yield from (f"  {r.derivation}" for r in breached[:PARTY_BREACHES_SHOWN])
+        if len(breached) > PARTY_BREACHES_SHOWN:
+            yield (f"  … and {len(breached) - PARTY_BREACHES_SHOWN} more breaches "
+                   f"(--explain {ob.id} lists every row)")
+    if duties:
+        yield f"penalties owed by {ident}: {pounds(total)}"
+    late = [r for r in report.obligations if r.payee == ident and r.status == "breached"]
+    if late:
+        yield f"invoices from {ident} paid late or not paid in time: {len(late)}"
+        yield from (f"  {r.derivation}" for r in late[:PARTY_BREACHES_SHOWN])
+        if len(late) > PARTY_BREACHES_SHOWN:
+            yield f"  … and {len(late) - PARTY_BREACHES_SHOWN} more"
+    for r in report.risk_share or []:
+        if ident in r.members:
+            yield r.derivation
+
+
 def explain(contract: Contract, report: Report, ident: str) -> str:
     """The derivation of every figure of ``ident`` in ``report``, one line each."""
     ids = declared_ids(contract)
     if ident not in ids:
         raise UnknownIdError(ident, _suggest(ident, ids))
+    if contract.party(ident) is not None and ident not in _other_ids(contract):
+        lines = list(_party_lines(contract, report, ident))
+        return "\n".join([_heading(contract, ident), *(f"  {line}" for line in lines)]) + "\n"
     lines = list(_lines(contract, report, ident))
     if not lines:
         lines = [f"nothing to explain as of {report.as_of.isoformat()}: {ident} has no figures "

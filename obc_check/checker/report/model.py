@@ -75,7 +75,11 @@ class GatewayResult(_Row):
 
     gateway: str
     indicator: str
-    status: Literal["met", "not_met", "missing"]
+    status: Literal["met", "not_met", "missing", "insufficient"] = Field(
+        description="insufficient: a value was given, but on fewer cases than the indicator's "
+                    "minimum denominator; missing and insufficient both withhold")
+    unit: str | None = Field(None, description="the indicator's unit: value and threshold "
+                             "are in it (percentage points for percent)")
     value: str | None = None
     comparison: Literal["at_least", "at_most"]
     threshold: str

@@ -103,7 +103,7 @@ def _status(payments: list[YearPayment] | None,
     incomplete = 0
     for year in payments or []:
         incomplete += sum(1 for i in year.indicators if i.status != "assessed")
-        incomplete += sum(1 for g in year.gateways if g.status == "missing")
+        incomplete += sum(1 for g in year.gateways if g.status in ("missing", "insufficient"))
     status: ReportStatus = ("breach" if breaches else "incomplete" if incomplete
                             else "compliant")
     return status, breaches, incomplete

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import Literal
 
 from obc_check.checker.data.money import (
     ZERO,
@@ -94,8 +95,9 @@ def _gateway(contract: Contract, gw: Gateway, year: ContractYear, earned_sum: De
     level = Fraction(gw.threshold)
     word = "at least" if gw.comparison == "at_least" else "at most"
     need = f"{word} {show_value(ind.unit, level)}"
+    status: Literal["met", "not_met", "missing", "insufficient"]
     if yv.status != "assessed" or yv.value is None:
-        status = "missing"
+        status = "insufficient" if yv.status == "insufficient" else "missing"
         why = f"{ind.id} for {year.label} is {yv.status} ({yv.how})"
     else:
         ok = meets(gw.comparison == "at_least", yv.value, level)
@@ -110,7 +112,7 @@ def _gateway(contract: Contract, gw: Gateway, year: ContractYear, earned_sum: De
         derivation = (f"{gw.id}: {why} → withhold {percent_of(gw.withhold)} of earned "
                       f"{pounds(earned_sum)} = {pounds(withheld)}")
     return GatewayResult(
-        gateway=gw.id, indicator=ind.id, status=status,
+        gateway=gw.id, indicator=ind.id, status=status, unit=ind.unit,
         value=shown_number(yv.value) if yv.value is not None else None,
         comparison=gw.comparison, threshold=shown_number(level),
         share=percent_of(gw.withhold), withheld=withheld, derivation=derivation)

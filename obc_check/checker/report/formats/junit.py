@@ -56,8 +56,8 @@ def render_junit(report: Report) -> str:
                 ET.SubElement(case, "skipped", message=f"{i.status}: earned {pounds(i.earned)}")
         for g in year.gateways:
             case = _case(suite, f"{cid}.gateway.{year.year}", g.gateway, g.derivation)
-            if g.status == "missing":
-                ET.SubElement(case, "skipped", message="gateway indicator missing")
+            if g.status in ("missing", "insufficient"):
+                ET.SubElement(case, "skipped", message=f"gateway indicator {g.status}")
     suites: dict[str, ET.Element] = {}
     for row in report.obligations:
         if row.obligation not in suites:

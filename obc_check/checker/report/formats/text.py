@@ -167,8 +167,10 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
             table = _table("Gateways", "Year", "Gateway", "Value", "Needs", "Status", "Withheld",
                            right=(2, 5))
             for year_label, g in gates:
-                need = ("≥ " if g.comparison == "at_least" else "≤ ") + g.threshold
-                table.add_row(year_label, g.gateway, g.value or "–", need, _status(g.status),
+                need = (("≥ " if g.comparison == "at_least" else "≤ ")
+                        + shown_value(g.threshold, g.unit))
+                table.add_row(year_label, g.gateway, shown_value(g.value, g.unit), need,
+                              _status(g.status),
                               pounds(g.withheld))
             _print_table(console, table)
     if report.risk_share is not None:
