@@ -78,3 +78,28 @@ def test_gateway_values_and_levels_carry_their_unit() -> None:
     _, out, _ = _amh()
     [row] = [ln for ln in out.splitlines() if ln.split()[:2] == ["2016/17", "DQ"]]
     assert row.split()[2:6] == ["94%", "≥", "95%", "NOT"]
+
+
+W006_DATA = ROOT / "tests" / "checker" / "bundles" / "amh-w006-fractions-for-points" / "data"
+
+
+def test_fractions_for_points_are_warned_once_and_strict_exits_2() -> None:
+    code, out, err = run(str(AMH / "contract.obc"), "--data", str(W006_DATA), "--as-of",
+                         "2018-09-30")
+    assert code == 1 and "BREACH" in out  # a warning: the check still runs
+    assert err.count("warning[W006]") == 1 and "write 96.2 for 96.2%" in err
+    assert run(str(AMH / "contract.obc"), "--data", str(W006_DATA), "--as-of", "2018-09-30",
+               "--strict")[0] == 2
+
+
+def test_points_are_not_warned_nor_fractions_where_the_contract_sets_levels_under_1(
+        tmp_path: Path) -> None:
+    _, _, err = _amh()
+    assert "W006" not in err  # the library's DQMI is in points
+    text = (AMH / "contract.obc").read_text(encoding="utf-8")
+    low = tmp_path / "amh.obc"
+    low.write_text(text.replace("requires DQMI at least 95%",
+                                "requires DQMI at least 0.9%  # obc: allow W005"),
+                   encoding="utf-8")
+    _, _, err = run(str(low), "--data", str(W006_DATA), "--as-of", "2018-09-30")
+    assert "W006" not in err and "W005" not in err

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from obc_check.checker.data.cells import CellError, quote
-from obc_check.model import Contract, Period, ReportObligation, Unit
+from obc_check.model import Contract, Period, ReportObligation, Steps, Unit
 
 
 @dataclass
@@ -31,6 +32,9 @@ class ContractIndex:
     has_risk_share: bool
     has_rate_card: bool
     dates: dict[str, dt.date] = field(default_factory=dict)
+    #: The highest threshold the contract sets for each indicator (floor, target, step,
+    #: gateway level), to judge whether data in fractions (0.95 for 95%) is a slip (W006).
+    levels: dict[str, Decimal] = field(default_factory=dict)
 
     @classmethod
     def of(cls, contract: Contract) -> ContractIndex:
@@ -55,6 +59,7 @@ class ContractIndex:
             year_labels=tuple(y.label for y in contract.term.years),
             has_risk_share=contract.risk_share is not None,
             has_rate_card=contract.rate_card is not None,
+            levels=_levels(contract),
         )
 
     def period(self, text: str) -> Period | None:
@@ -79,3 +84,18 @@ class ContractIndex:
         span = first if first == last else f"{first} … {last}"
         return (f"periods are contract years ({span}), quarters (`{first} Q1` … `Q4`) or "
                 f"months (`{first} M1` … `M12`)")
+
+
+def _levels(contract: Contract) -> dict[str, Decimal]:
+    """Each indicator's highest threshold in the contract (none: only measured)."""
+    found: dict[str, list[Decimal]] = {}
+    for ind in contract.all_indicators():
+        values = found.setdefault(ind.id, [])
+        for sched in (ind.floor, ind.target):
+            if sched is not None:
+                values += sched.values
+        if isinstance(ind.curve, Steps):
+            values += [s.threshold for s in ind.curve.steps]
+    for g in contract.gateways:
+        found.setdefault(g.indicator, []).append(g.threshold)
+    return {k: max(v) for k, v in found.items() if v}

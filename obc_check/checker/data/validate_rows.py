@@ -399,7 +399,41 @@ _OUTCOMES = _Table(_outcome, "price", lambda row: row.price)
 
 def indicators(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[IndicatorRow]:
     """The ``indicators`` table: values, or numerators and denominators, per period."""
-    return _validate(_INDICATORS, raw, ctx, problems)
+    rows = _validate(_INDICATORS, raw, ctx, problems)
+    _fractions_for_points(problems, raw.origin, rows, ctx)
+    return rows
+
+
+def _fractions_for_points(problems: Problems, origin: Origin, rows: list[IndicatorRow],
+                          ctx: ContractIndex) -> None:
+    """W006: every value written for a percent indicator is at most 1, some a fraction.
+
+    Percent indicators take percentage points (96.2 for 96.2%); a table exported with
+    fractions (0.962) passes every row check and then fails every threshold. Only values
+    written without a numerator and denominator count (with them, the value must agree with
+    100 × n / d). Not raised when the contract's own thresholds for the indicator are at
+    most 1% as well (a rare event measured in percent): the data then agrees with it.
+    """
+    written: dict[str, list[tuple[int, Decimal]]] = {}
+    for row in rows:
+        if (row.value is not None and row.numerator is None
+                and ctx.units.get(row.indicator) == "percent"):
+            written.setdefault(row.indicator, []).append((row.ref.row, row.value))
+    for ind, found in written.items():
+        if not all(v <= 1 for _, v in found) or not any(0 < v < 1 for _, v in found):
+            continue
+        level = ctx.levels.get(ind)
+        if level is not None and level <= 1:
+            continue
+        at, first = next((r, v) for r, v in found if 0 < v < 1)
+        shown = ", ".join(f"{v}" for _, v in found[:3]) + (", …" if len(found) > 3 else "")
+        against = f"; the contract's levels for it reach {level}%" if level is not None else ""
+        points = f"{(first * 100).normalize():f}"
+        problems.at(origin, at, "value", "W006",
+                    f"every value of `{ind}` is at most 1 ({shown}): fractions rather than "
+                    "percentage points?",
+                    f"`{ind}` is a percentage in points from 0 to 100: write {points} for "
+                    f"{points}%, not {first}{against}", severity="warning")
 
 
 def submissions(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[SubmissionRow]:
