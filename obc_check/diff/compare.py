@@ -226,6 +226,9 @@ class _Differ:
                    "neutral", why)
         self.value("contract", "contract", "contract", "version", o.version, n.version, str,
                    "neutral", why)
+        self.value("contract", "contract", "contract", "agreement", o.agreement, n.agreement,
+                   lambda a: f'"{a}"', "neutral",
+                   "the agreement named does not change what is paid or owed")
         self.value("contract", "contract", "contract", "currency", o.currency, n.currency,
                    str, "neutral", why)
         self.value("contract", "contract", "contract", "term",

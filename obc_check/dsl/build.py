@@ -270,8 +270,10 @@ class Builder:
         term = Term(start=start[0], end=start[1], years=self.years,
                     span=s["term"].span if "term" in s else None)
         version = cast(str, s["version"].args[0]) if "version" in s else ""
+        agreement = cast(str, s["agreement"].args[0]) if "agreement" in s else None
         return Contract(
             id=cast(str, root.ident), title=cast(str, root.args[0]), version=version,
+            agreement=agreement,
             term=term, parties=parties, annual_value=annual, outcome_payment=pay,
             risk_share=risk, rate_card=card, text=self.texts(root), outcomes=outcomes,
             indicators=free, gateways=gateways, obligations=obligations, span=root.span)

@@ -45,8 +45,8 @@ _BLOCKS = frozenset({"contract", "outcome", "indicator", "gateway", "obligation"
                      "rate_card"})
 _DUTIES = frozenset({"report", "spend_share", "prompt_payment", "flow_down"})
 # Statements that belong together at the top of a contract, with no blank line between them.
-_GROUPS = {"version": "head", "currency": "head", "term": "head", "party": "party",
-           "annual_value": "value", "outcome_payment": "value"}
+_GROUPS = {"version": "head", "agreement": "head", "currency": "head", "term": "head",
+           "party": "party", "annual_value": "value", "outcome_payment": "value"}
 
 
 class FormatError(Exception):
@@ -199,6 +199,8 @@ def _stmt_text(st: Stmt) -> str:
     a = st.args
     if st.name == "version":
         return f'version "{a[0]}"'
+    if st.name == "agreement":
+        return f'agreement "{a[0]}"'
     if st.name == "currency":
         return f"currency {a[0]}"
     if st.name == "term":

@@ -54,8 +54,8 @@ _DESCRIBE: dict[str, str] = {
 
 # What each block takes, for "`flor` is not a setting of the indicator block".
 _BLOCK_TAKES: dict[str, str] = {
-    "contract": "version, currency, term, party, annual_value, outcome_payment, risk_share, "
-                "rate_card, text, outcome, indicator, gateway, obligation",
+    "contract": "version, agreement, currency, term, party, annual_value, outcome_payment, "
+                "risk_share, rate_card, text, outcome, indicator, gateway, obligation",
     "outcome": "indicator, text",
     "indicator": "unit, higher is better / lower is better, baseline, floor, target, pays, "
                  "minimum denominator, if missing pay, text",
@@ -67,8 +67,9 @@ _BLOCK_TAKES: dict[str, str] = {
 
 # The block each statement keyword belongs in.
 _BELONGS: dict[str, str] = {
-    **dict.fromkeys(("version", "currency", "term", "party", "annual_value", "outcome_payment",
-                     "risk_share", "rate_card", "outcome", "gateway", "obligation"), "contract"),
+    **dict.fromkeys(("version", "agreement", "currency", "term", "party", "annual_value",
+                     "outcome_payment", "risk_share", "rate_card", "outcome", "gateway",
+                     "obligation"), "contract"),
     **dict.fromkeys(("unit", "higher", "lower", "baseline", "floor", "target", "pays",
                      "minimum", "if"), "indicator"),
     **dict.fromkeys(("requires", "otherwise"), "gateway"),
@@ -85,6 +86,7 @@ _BLOCKS = frozenset(_BLOCK_TAKES)
 _EXAMPLES: dict[str, str] = {
     "contract": 'contract ID "Title" { ... }',
     "version": 'version "1.0"',
+    "agreement": 'agreement "NHS Standard Contract 2015/16: Adult Mental Health"',
     "currency": "currency GBP",
     "term": "term 2015-04-01 to 2018-03-31",
     "party": 'party OH "Legal name" role lead_provider sector nhs',

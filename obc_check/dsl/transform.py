@@ -265,6 +265,11 @@ class ToSyntax(Transformer[Token, Any]):
         return self._stmt("version", meta, str(c[0])[1:-1])
 
     @v_args(meta=True)
+    def agreement(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``agreement "NHS Standard Contract 2015/16 between …"``."""
+        return self._stmt("agreement", meta, str(c[0])[1:-1])
+
+    @v_args(meta=True)
     def currency(self, meta: Meta, c: list[Any]) -> Stmt:
         """``currency GBP``."""
         return self._stmt("currency", meta, str(c[0]), self.tspan(c[0]))

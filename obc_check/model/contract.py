@@ -254,6 +254,8 @@ class Contract(Node):
     id: str
     title: str
     version: str
+    agreement: str | None = Field(
+        default=None, description="the main agreement this schedule belongs to, if named")
     currency: Literal["GBP"] = "GBP"
     term: Term
     parties: tuple[Party, ...]

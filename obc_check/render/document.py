@@ -13,6 +13,7 @@ from obc_check.model import Contract
 from obc_check.render import words
 from obc_check.render.blocks import Block, Document, Para, Section, Table, numbered
 from obc_check.render.finance_clauses import rate_card_clause, risk_share_clause
+from obc_check.render.matters import matters_clause
 from obc_check.render.obligation_clauses import obligations_clause
 from obc_check.render.outcome_clauses import (
     gateways_clause,
@@ -21,7 +22,12 @@ from obc_check.render.outcome_clauses import (
     outcomes_clause,
     text_paras,
 )
-from obc_check.render.terms import definitions, interpretation, role_term
+from obc_check.render.terms import (
+    definitions,
+    interpretation,
+    role_term,
+    status_statement,
+)
 from obc_check.render.years import needs_dates, year_name
 
 SECTOR_TITLE = {
@@ -50,11 +56,12 @@ def _plan(c: Contract) -> list[tuple[str, str]]:
         ("obligations", "Obligations", bool(c.obligations)),
     ]
     plan += [(key, title) for key, title, present in optional if present]
+    plan.append(("matters", "Matters for the main agreement"))
     return plan
 
 
 def _definitions(c: Contract, ref: Callable[[str], str]) -> list[Block]:
-    blocks: list[Block] = [Para(
+    blocks: list[Block] = [Para(status_statement(c)), Para(
         "In this Schedule the following words, which begin with a capital letter wherever "
         "they are used, have the meanings below.")]
     blocks.extend(Para(meaning, term=term) for term, meaning in definitions(c, ref))
@@ -127,6 +134,7 @@ def build_document(c: Contract) -> Document:
         "risk_share": lambda: risk_share_clause(c),
         "rate_card": lambda: rate_card_clause(c),
         "obligations": lambda: obligations_clause(c, ref),
+        "matters": lambda: matters_clause(c),
     }
     sections = tuple(Section(title, tuple(builders[key]())) for key, title in plan)
     return numbered(Document(

@@ -243,9 +243,17 @@ def definitions(contract: Contract, ref: Callable[[str], str]) -> list[tuple[str
 
 
 def agreement_definition(c: Contract) -> str:
-    """The agreement this Schedule belongs to: named by the contract, or described."""
+    """The agreement this Schedule belongs to: as the ``agreement`` statement names it."""
+    if c.agreement:
+        return f"the agreement “{c.agreement}”, of which this Schedule forms part."
     return ("the agreement between the parties of which this Schedule forms part, for "
             f"contract {c.id} (“{c.title}”).")
+
+
+def status_statement(c: Contract) -> str:
+    """Which agreement and which version this Schedule is: the first thing a lawyer checks."""
+    return (f"This Schedule is version {c.version} of the schedule of outcomes, payments and "
+            f"obligations for contract {c.id} (“{c.title}”) and forms part of the Agreement.")
 
 
 def interpretation(c: Contract) -> list[str]:
