@@ -33,6 +33,13 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     numeric: tuple[bool, ...] = ()
     notes: tuple[str, ...] = ()
+    number: int = 0
+    """Its place among the schedule's tables, set by :func:`numbered` (``Table 3``)."""
+
+    @property
+    def label(self) -> str:
+        """``Table 3``: what the caption starts with in every format."""
+        return f"Table {self.number}"
 
     def is_numeric(self, column: int) -> bool:
         """True when ``column`` holds figures (right-aligned)."""
@@ -66,6 +73,13 @@ class Figure:
     caption: str
     alt: str
     chart: Chart
+    number: int = 0
+    """Its place among the schedule's figures, set by :func:`numbered` (``Figure 2``)."""
+
+    @property
+    def label(self) -> str:
+        """``Figure 2``: what the caption starts with in every format."""
+        return f"Figure {self.number}"
 
 
 @dataclass(frozen=True)
@@ -87,10 +101,23 @@ class Document:
     title: str
     subtitle: str
     sections: tuple[Section, ...]
+    contract_id: str = ""
+    version: str = ""
 
 
-def _number_blocks(blocks: tuple[Block, ...], prefix: str) -> tuple[Block, ...]:
-    """Number paragraphs and sub-clauses in one sequence under ``prefix`` (``6.2`` → 6.2.1…)."""
+class _Counter:
+    """Running counts of tables and figures, in reading order across the whole schedule."""
+
+    def __init__(self) -> None:
+        self.tables = 0
+        self.figures = 0
+
+
+def _number_blocks(blocks: tuple[Block, ...], prefix: str, count: _Counter) -> tuple[Block, ...]:
+    """Number paragraphs and sub-clauses in one sequence under ``prefix`` (6.2 → 6.2.1 …).
+
+    Tables and figures take the next numbers of their own sequences over the whole schedule.
+    """
     out: list[Block] = []
     n = 0
     for block in blocks:
@@ -101,16 +128,24 @@ def _number_blocks(blocks: tuple[Block, ...], prefix: str) -> tuple[Block, ...]:
             n += 1
             number = f"{prefix}.{n}"
             out.append(replace(block, number=number,
-                               blocks=_number_blocks(block.blocks, number)))
+                               blocks=_number_blocks(block.blocks, number, count)))
+        elif isinstance(block, Table):
+            count.tables += 1
+            out.append(replace(block, number=count.tables))
         else:
-            out.append(block)
+            count.figures += 1
+            out.append(replace(block, number=count.figures))
     return tuple(out)
 
 
 def numbered(document: Document) -> Document:
-    """``document`` with clause numbers assigned: 1, 1.1, 1.2, 6.2.3 …, in reading order."""
+    """``document`` with clause numbers assigned: 1, 1.1, 1.2, 6.2.3 …, in reading order.
+
+    Tables and figures are numbered 1, 2, 3 … in their own sequences.
+    """
+    count = _Counter()
     sections = tuple(
-        replace(s, number=str(i), blocks=_number_blocks(s.blocks, str(i)))
+        replace(s, number=str(i), blocks=_number_blocks(s.blocks, str(i), count))
         for i, s in enumerate(document.sections, start=1)
     )
     return replace(document, sections=sections)

@@ -142,4 +142,6 @@ def build_document(c: Contract) -> Document:
         subtitle=f"Schedule of outcomes, payments and obligations: contract {c.id}, "
                  f"version {c.version}",
         sections=sections,
+        contract_id=c.id,
+        version=c.version,
     ))

@@ -40,7 +40,7 @@ def _cell(text: str) -> str:
 
 def _table(table: Table) -> list[str]:
     align = ["--:" if table.is_numeric(i) else "---" for i in range(len(table.header))]
-    lines = [f"*{escape(table.caption)}*", ""]
+    lines = [f"*{table.label}: {escape(table.caption)}*", ""]
     lines.append("| " + " | ".join(_cell(h) for h in table.header) + " |")
     lines.append("|" + "|".join(align) + "|")
     lines.extend("| " + " | ".join(_cell(c) for c in row) + " |" for row in table.rows)
@@ -62,7 +62,7 @@ def _block(block: Block) -> list[str]:
     if isinstance(block, Table):
         return _table(block)
     assert isinstance(block, Figure)
-    return [f"*{escape(block.caption)} (drawn in the HTML and Word versions).*"]
+    return [f"*{block.label}: {escape(block.caption)} (drawn in the HTML and Word versions).*"]
 
 
 def _section(section: Section) -> list[str]:

@@ -232,7 +232,7 @@ def indicator_clause(c: Contract, outcome: Outcome, ind: Indicator) -> Section:
         chart = curve_chart(c, ind, allocs)
         if chart is not None:
             blocks.append(Figure(
-                f"Figure: Indicator {ind.id}, the amount payable against the Value in each "
+                f"Indicator {ind.id}, the amount payable against the Value in each "
                 "Contract Year",
                 f"Payment curve of Indicator {ind.id}: the amount payable rises from nothing "
                 "to the full Allocation as the Value improves, as the table above sets out.",

@@ -62,6 +62,16 @@ def docx_outline(data: bytes) -> str:
             lines.append("[table]")
             for row in tables[child].rows:
                 lines.append("  | " + " | ".join(c.text for c in row.cells) + " |")
+    page = document.sections[0]
+    size = (page.page_width, page.page_height, page.left_margin, page.right_margin,
+            page.top_margin, page.bottom_margin)
+    lines.append("[page] " + " × ".join(f"{x.mm:.1f} mm" for x in size if x is not None))
+    lines.extend(f"[footer] {p.text}" for p in page.footer.paragraphs)
+    props = document.core_properties
+    lines.append(f"[properties] title={props.title!r} subject={props.subject!r} "
+                 f"identifier={props.identifier!r} version={props.version!r} "
+                 f"language={props.language!r} author={props.author!r} "
+                 f"comments={props.comments!r}")
     return "\n".join(lines) + "\n"
 
 

@@ -67,6 +67,6 @@ def test_dom_has_the_tables_and_chart_images(
     assert "<h1>Adult Mental Health Outcomes Based Contract</h1>" in dom, run.stderr
     paid = [i.id for _, i in contract_named("amh").paid_indicators()]
     assert len(re.findall(r"<table>", dom)) >= 3 + len(paid)
-    assert "<caption>Allocation of the Outcome Payment</caption>" in dom
+    assert "<caption>Table 4: Allocation of the Outcome Payment</caption>" in dom
     images = re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]{1000,})"', dom)
     assert len(images) == len(paid)

@@ -1,4 +1,4 @@
-"""The same contract gives the same bytes: Markdown and HTML (charts included) on rerun.
+"""The same contract gives the same bytes: Markdown, HTML and Word (charts included) on rerun.
 
 Two separate processes render the contract, so no in-process cache can hide a difference
 (a timestamp, a random id, a dict order); the charts are also drawn twice in-process past
@@ -31,7 +31,7 @@ def _render_in_new_process(contract: Path, fmt: str, out: Path) -> bytes:
     return out.read_bytes()
 
 
-@pytest.mark.parametrize("fmt", ["markdown", "html"])
+@pytest.mark.parametrize("fmt", ["markdown", "html", "docx"])
 def test_reruns_are_byte_identical(fmt: str, tmp_path: Path) -> None:
     contract = ROOT / "contracts" / "amh" / "contract.obc"
     first = _render_in_new_process(contract, fmt, tmp_path / "first")
