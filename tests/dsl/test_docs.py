@@ -84,3 +84,24 @@ def test_every_code_is_documented_with_an_example() -> None:
         assert f"| {code} |" in text
         if code.startswith("E") or (code.startswith("W") and code != "W008"):
             assert examples.get(code), f"{code} has no example message"
+
+
+def test_the_roles_guide_examples_compile_and_its_duty_table_matches_the_checks() -> None:
+    """docs/roles.md: each example party compiles; its table says what E020 allows."""
+    from obc_check.dsl import compile_text
+    from obc_check.dsl.checks import _ROLES
+
+    guide = (ROOT / "docs" / "roles.md").read_text(encoding="utf-8")
+    parties = [ln for ln in guide.splitlines() if ln.startswith("party ")]
+    assert len(parties) == 4
+    text = ('contract R "roles" {\n  version "1"\n  currency GBP\n'
+            '  term 2020-04-01 to 2021-03-31\n  party CCG "CCG" role commissioner sector nhs\n'
+            + "".join(f"  {p}\n" for p in parties) + "}\n")
+    assert compile_text(text, "roles.obc").diagnostics == []
+    words = {"report": "report", "pay a share of the annual value": "spend share",
+             "pay subcontractor invoices": "prompt payment",
+             "pass on outcome payments to subcontractors": "flow-down"}
+    for role in ("lead_provider", "prime_contractor", "subcontractor", "alliance_member"):
+        allowed = [words[what] for what, roles in _ROLES.values() if role in roles]
+        row = next(ln for ln in guide.splitlines() if ln.startswith(f"| `{role}` |"))
+        assert row.split("|")[2].strip().removesuffix(" only") == ", ".join(allowed), role
