@@ -124,7 +124,7 @@ def percent_like_fraction(c: Contract, root: Stmt) -> Iterator[Diagnostic]:
         if 0 < v < 1 or (v == 1 and comparison == "at_least"):
             word = comparison.replace("_", " ")
             yield _warn("W005", f"gateway {gw} requires {ind_id} {word} {level.text}: a level "
-                        "under 1% that " + ("almost every value meets" if comparison ==
+                        "of at most 1% that " + ("almost every value meets" if comparison ==
                                              "at_least" else "almost no value meets"),
                         level.span, f"percentages are written in points: did you mean "
                         f"{_points(v)}?")
