@@ -440,7 +440,7 @@ def _unexpected_chars(err: UnexpectedCharacters, text: str, file: str,
         line, col = _line_col(text, start)
         return _Explained(Diagnostic(
             "E001", f"`{label}` is not a year label", _span_at(file, line, col, len(label)),
-            f"write the year label as {label[:4]}/{label[5:]}"), pos,
+            f"write the year label as {label[:4]}/{label[-2:]}"), pos,
             _region(toks, pos, at_boundary=False))
     if found == "/" and text.startswith("//", pos):
         return _Explained(Diagnostic("E001", "unexpected `//`", _span_at(file, err.line,
@@ -468,8 +468,11 @@ def _unexpected_chars(err: UnexpectedCharacters, text: str, file: str,
 
 def _dashed_year_label(text: str, pos: int) -> str | None:
     """``2014-15`` where a year label is due (the lexer stops at the `-`): the label."""
-    m = re.match(r"(?<![0-9])[0-9]{4}-[0-9]{2}(?![0-9-])", text[max(pos - 4, 0):pos + 3])
-    return m.group(0) if m and pos >= 4 else None
+    m = _DASHED_LABEL.match(text, pos - 4) if pos >= 4 else None
+    return m.group(0) if m else None
+
+
+_DASHED_LABEL = re.compile(r"(?<![0-9.])[0-9]{4}-(?:[0-9]{4}|[0-9]{2})(?![0-9-])")
 
 
 def _comment_region(text: str, pos: int) -> tuple[int, int]:

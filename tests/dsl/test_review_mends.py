@@ -36,6 +36,10 @@ def test_a_dashed_year_label_says_how_to_write_it() -> None:
     [(code, msg, hint)] = _diags("baseline 3.6 in 2014/15", "baseline 3.6 in 2023-24")
     assert (code, msg, hint) == ("E001", "`2023-24` is not a year label",
                                  "write the year label as 2023/24")
+    [(_, msg, hint)] = _diags("baseline 3.6 in 2014/15", "baseline 3.6 in 2014-2015")
+    assert (msg, hint) == ("`2014-2015` is not a year label", "write the year label as 2014/15")
+    [(_, msg, _)] = _diags("baseline 3.6 in 2014/15", "baseline 3.6 in 12014-15")
+    assert "year label" not in msg  # five digits: not a year at all
 
 
 def test_a_double_slash_comment_says_comments_start_with_hash() -> None:
