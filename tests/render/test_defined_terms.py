@@ -217,3 +217,38 @@ contract X "Edge" {
   party C "Council" role commissioner sector local_authority
 }
 """
+
+
+def _documented_terms() -> set[str]:
+    """The first column of docs/render.md's table of rendered terms."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "render.md").read_text("utf-8")
+    section = text.split("## Rendered terms and where they come from", 1)[1].split("\n## ")[0]
+    found: set[str] = set()
+    for line in section.splitlines():
+        if not line.startswith("| ") or line.startswith("| Term |"):
+            continue
+        for name in line.split("|")[1].split(","):
+            name = name.strip()
+            if name.endswith("(s)"):
+                found.update((name[:-3], name[:-3] + "s"))
+            else:
+                found.add(name.split(" (")[0])
+    return found
+
+
+def test_docs_list_every_rendered_term(library_name: str,
+                                      contract_named: Callable[[str], Contract]) -> None:
+    from pathlib import Path
+
+    from obc_check.dsl import compile_file
+
+    edge = Path(__file__).resolve().parent / "edge"
+    contracts = [contract_named(library_name)]
+    contracts += [c for c in (compile_file(p).contract for p in sorted(edge.glob("*.obc")))
+                  if c is not None]
+    documented = _documented_terms()
+    assert "Financial Consequence" in documented and "Subcontractors" in documented
+    for c in contracts:
+        assert _terms(build_document(c)) - documented == set(), c.id
