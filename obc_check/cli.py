@@ -2,8 +2,9 @@
 
 Each command parses options, calls one library function, prints and exits. Exit status
 per CLI.md: 0 all good, 1 breaches found (or incomplete with --strict), 2 invalid input (or,
-with --strict, any warning: the input is valid but almost certainly not what was meant).
-Bad input never ends in a traceback.
+with --strict, any warning: the input is valid but almost certainly not what was meant),
+3 an internal error. Bad input never ends in a traceback; a bug ends in one line (E099) and
+exit 3, so a crash can never be mistaken for a result (see :mod:`obc_check.cli_guard`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import typer
 
 from obc_check.diagnostics import Diagnostic, has_errors, render_json, render_text
 from obc_check.dsl import Compiled, compile_file
+from obc_check.cli_guard import GuardedGroup, exit_for, hoist_debug
 
 app = typer.Typer(
     name="obc-check",
@@ -25,7 +27,16 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=GuardedGroup,
 )
+
+
+@app.callback()
+def _options(
+    debug: Annotated[bool, typer.Option(
+        "--debug", help="on an internal error (exit 3), also print the Python traceback")] = False,
+) -> None:
+    """Rules-as-code for outcomes-based contracts: compile, check, render."""
 
 
 class DiagFormat(StrEnum):
@@ -58,7 +69,7 @@ def load_contract(path: Path, *, warnings: bool = False) -> Compiled:
         n = sum(1 for d in result.diagnostics if d.severity == "error")
         typer.echo(f"{path}: {n} error{'s' if n != 1 else ''}; the contract does not compile",
                    err=True)
-        raise typer.Exit(2)
+        raise typer.Exit(exit_for(result.diagnostics))
     return result
 
 
@@ -81,7 +92,9 @@ def validate(
                 n = len(r.diagnostics)
                 typer.echo(f"{r.file}: ok" + (f", {n} warning{'s' if n != 1 else ''}" if n
                                                else ""))
-    raise typer.Exit(2 if bad or (strict and warned) else 0)
+    if bad:
+        raise typer.Exit(exit_for([d for r in bad for d in r.diagnostics]))
+    raise typer.Exit(2 if strict and warned else 0)
 
 
 @app.command("compile")
@@ -109,13 +122,13 @@ def fmt_cmd(
         "--check", help="change nothing; list the files that would change, exit 1 if any")] = False,
 ) -> None:
     """Rewrite contracts in canonical layout (see docs/fmt.md)."""
-    from obc_check.dsl.format import FormatError, Formatted, format_file, format_text
+    from obc_check.dsl.format import FormatError, Formatted, format_file, format_stream
 
     changed: list[str] = []
     bad = streamed = 0
     for path in files:
         try:
-            result: Formatted = (format_text(sys.stdin.read(), "-") if str(path) == "-"
+            result: Formatted = (format_stream(sys.stdin.buffer, "-") if str(path) == "-"
                                  else format_file(path))
         except FormatError as err:
             typer.echo(f"{err} (a bug in obc-check fmt: please report it)", err=True)
@@ -294,7 +307,7 @@ def diff_cmd(
 def main() -> None:
     """Console-script entry point."""
     try:
-        app()
+        app(args=hoist_debug(sys.argv[1:]))
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         sys.exit(130)
 

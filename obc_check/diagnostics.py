@@ -16,6 +16,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from obc_check.textsafe import printable
+
 Severity = Literal["error", "warning"]
 
 
@@ -88,6 +90,8 @@ CODES: dict[str, str] = {
     "E030": "an indicator without a unit",
     "E031": "a weight on an indicator outside any outcome",
     "E032": "a string holds a control character",
+    "E085": "a number with too many digits (at most 15 before the point, 10 after)",
+    "E086": "a number of days above the most a contract can mean (3,660)",
     "E099": "internal error: a bug in obc-check (please report it)",
     # bad files (dsl.read_source)
     "E090": "the file cannot be read: missing, a directory, empty, not UTF-8 or too large",
@@ -192,24 +196,46 @@ def render_text(diags: Sequence[Diagnostic], sources: dict[str, str]) -> str:
     return "\n".join(blocks)
 
 
-_UNPRINTABLE = re.compile(r"[^\S ]|[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_UNPRINTABLE = re.compile(r"[^\S ]|[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                          r"\ud800-\udfff]")
 
 
 def _render_one(d: Diagnostic, text_lines: list[str]) -> str:
+    # Messages and hints quote data cells and file names: no raw control character (an ESC
+    # from a data file would drive the terminal) leaves the tool (textsafe).
+    message = printable(d.message)
     if d.span is None:
-        lines = [f"{d.path}: {d.severity}[{d.code}]: {d.message}"]
+        lines = [f"{printable(d.path)}: {d.severity}[{d.code}]: {message}"]
     else:
         sp = d.span
-        lines = [f"{sp.file}:{sp.line}:{sp.column}: {d.severity}[{d.code}]: {d.message}"]
+        lines = [f"{printable(sp.file)}:{sp.line}:{sp.column}: {d.severity}[{d.code}]: "
+                 f"{message}"]
         if 1 <= sp.line <= len(text_lines):
             # One column per character, as the parser counts: tabs and control characters
             # show as a single space so the caret stays under the right place.
-            src = _UNPRINTABLE.sub(" ", text_lines[sp.line - 1].removesuffix("\r"))
-            lines.append(f"{sp.line:>5} | {src.rstrip()}")
-            lines.append("      | " + " " * (sp.column - 1) + "^")
+            src = _UNPRINTABLE.sub(" ", text_lines[sp.line - 1].removesuffix("\r")).rstrip()
+            src, caret = _window(src, sp.column - 1)
+            lines.append(f"{sp.line:>5} | {src}")
+            lines.append("      | " + " " * caret + "^")
     if d.hint:
-        lines.append(f"   hint: {d.hint}")
+        lines.append(f"   hint: {printable(d.hint)}")
     return "\n".join(lines)
+
+
+#: The most of a source line a diagnostic shows: a line of a million characters (a file
+#: with no line breaks, a 100,000-digit number) is cut to a window around the caret.
+MAX_SHOWN = 160
+
+
+def _window(src: str, at: int) -> tuple[str, int]:
+    """``src`` cut to :data:`MAX_SHOWN` characters around column ``at`` (0-based), and the
+    caret's place in what is shown; ``…`` marks each cut end."""
+    if len(src) <= MAX_SHOWN:
+        return src, at
+    start = min(max(0, at - MAX_SHOWN // 3), max(0, len(src) - MAX_SHOWN))
+    end = start + MAX_SHOWN
+    head = "…" if start > 0 else ""
+    return head + src[start:end] + ("…" if end < len(src) else ""), at - start + len(head)
 
 
 def render_json(diags: Sequence[Diagnostic]) -> str:

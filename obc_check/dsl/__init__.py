@@ -7,10 +7,12 @@ file comes back in one list.
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from lark.exceptions import LarkError
 from pydantic import ValidationError
@@ -20,7 +22,7 @@ from obc_check.dsl.allow import silence
 from obc_check.dsl.build import build_and_check
 from obc_check.dsl.lints import run_lints
 from obc_check.dsl.parse import parse
-from obc_check.dsl.transform import ToSyntax
+from obc_check.dsl.transform import TOO_LONG, ToSyntax
 from obc_check.model import Contract
 
 # A contract is a hand-written document; refuse anything far larger before reading it whole.
@@ -51,7 +53,22 @@ def compile_text(text: str, file: str = "<text>") -> Compiled:
     at the start of the file rather than as a traceback, and the fuzz tests fail on it.
     """
     with _no_cyclic_gc():
-        return _compile(text, file)
+        return _compile(line_breaks(text), file)
+
+
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def line_breaks(text: str) -> str:
+    """``text`` with every lone carriage return made a line feed (CRLF is left as it is).
+
+    Old Mac files break lines with CR alone. The grammar and the diagnostics count lines by
+    LF, so such a file read as one line: one giant comment after the first ``#`` (E002 "no
+    contract") and the whole file echoed as the source line. The CSV reader already takes a
+    lone CR as a line break; so does the language. One character for one, so every offset
+    and column stays where it was.
+    """
+    return _LONE_CR.sub("\n", text) if "\r" in text else text
 
 
 @contextmanager
@@ -78,6 +95,10 @@ def _compile(text: str, file: str) -> Compiled:
         return Compiled(file, text, None, diags)
     try:
         root = ToSyntax(file, diags).transform(tree)
+        # A number too long to read is reported alone, like a syntax error: building from
+        # a stand-in value would only add misleading follow-on diagnostics.
+        if any(d.code == TOO_LONG for d in diags):
+            return Compiled(file, text, None, diags)
         contract = build_and_check(root, diags)
         if contract is not None and not has_errors(diags):
             diags.extend(silence(run_lints(contract, root), root, text))
@@ -117,6 +138,32 @@ def read_source(path: Path, display: str | None = None) -> tuple[str | None, Dia
             return bad(*too_big)
     except OSError as err:
         return bad(f"cannot be read: {err.strerror or err}", "check the path and permissions")
+    return decode_source(data, name)
+
+
+def read_stream(stream: BinaryIO, name: str = "-") -> tuple[str | None, Diagnostic | None]:
+    """Read a contract from a byte stream (``fmt -`` reads standard input), bounded in size.
+
+    Reading bytes, not text, lets a non-UTF-8 input be named as such (E090) rather than
+    reaching the parser as surrogate escapes ("unexpected character U+DCFF").
+    """
+    try:
+        data = stream.read(MAX_BYTES + 1)
+    except OSError as err:
+        return None, Diagnostic("E090", f"cannot be read: {err.strerror or err}", None,
+                                "check the input", file=name)
+    if len(data) > MAX_BYTES:
+        return None, Diagnostic(
+            "E090", f"is larger than {MAX_BYTES:,} bytes, the most a contract file may be",
+            None, "a contract is a hand-written document; is this the right file?", file=name)
+    return decode_source(data, name)
+
+
+def decode_source(data: bytes, name: str) -> tuple[str | None, Diagnostic | None]:
+    """A contract's bytes as text, or why they are not a contract (E090): UTF-8, not empty."""
+    def bad(msg: str, hint: str) -> tuple[None, Diagnostic]:
+        return None, Diagnostic("E090", msg, None, hint, file=name)
+
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -138,4 +185,5 @@ def compile_file(path: Path | str, display: str | None = None) -> Compiled:
     return compile_text(text, name)
 
 
-__all__ = ["Compiled", "compile_file", "compile_text", "read_source"]
+__all__ = ["Compiled", "compile_file", "compile_text", "decode_source", "line_breaks",
+           "read_source", "read_stream"]

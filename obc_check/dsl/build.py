@@ -52,6 +52,8 @@ from obc_check.model import (
 HUNDRED = Decimal(100)
 #: The longest term the language accepts; a longer one is almost surely a typo in a year.
 MAX_YEARS = 100
+#: The most days (or working days) a duty's deadline may be: ten years (E086).
+MAX_DAYS = 3660
 _KIND_WORDS: dict[LitKind, str] = {"money": "an amount of money like £1,500",
                                    "percent": "a percentage like 15%",
                                    "number": "a plain number like 3.6"}
@@ -127,6 +129,19 @@ class Builder:
                        lit.span, "counts and days are whole numbers like 15, without `%` or `£`")
             return 1
         return int(lit.value)
+
+    def days(self, lit: Lit, what: str) -> int:
+        """A number of days in a duty: whole, ≥ 1 and at most :data:`MAX_DAYS` (E086).
+
+        A deadline is added to dates; a count of days past any calendar (or beyond what
+        pyarrow's date type holds) crashed ``check``. Ten years is far beyond any duty.
+        """
+        days = self.whole(lit, what)
+        if days > MAX_DAYS:
+            self.error("E086", f"{what} is {lit.text}, more than {MAX_DAYS:,}", lit.span,
+                       f"a deadline in a contract is at most {MAX_DAYS:,} days (ten years)")
+            return MAX_DAYS
+        return days
 
     def schedule(self, raw: RawSchedule, kinds: tuple[LitKind, ...], what: str,
                  per_year_ok: bool = False) -> Schedule | None:
@@ -605,19 +620,19 @@ class Builder:
             "text": self.texts(st), "span": d.ident_span}
         if d.name == "report":
             days, each = cast(tuple[Lit, str], d.args)
-            return ReportObligation(working_days=self.whole(days, "the number of working days"),
+            return ReportObligation(working_days=self.days(days, "the number of working days"),
                                     each=cast(Any, each), **common)
         if d.name == "spend_share":
             share, sector = cast(tuple[Lit, str], d.args)
             return SpendShareObligation(share=self.share(share, "the share of annual_value"),
                                         sector=cast(Any, sector), **common)
         if d.name == "prompt_payment":
-            return PromptPaymentObligation(days=self.whole(cast(Lit, d.args[0]),
-                                                           "the number of days"),
+            return PromptPaymentObligation(days=self.days(cast(Lit, d.args[0]),
+                                                          "the number of days"),
                                            **common)
         share, days = cast(tuple[Lit, Lit], d.args)
         return FlowDownObligation(share=self.share(share, "the share of earned outcome_payment"),
-                                  days=self.whole(days, "the number of days"), **common)
+                                  days=self.days(days, "the number of days"), **common)
 
 
 _DUTIES = {"report", "spend_share", "prompt_payment", "flow_down"}

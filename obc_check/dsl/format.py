@@ -26,12 +26,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import cast
+from typing import BinaryIO, cast
 
 from lark import Lark, Token
 
 from obc_check.diagnostics import Diagnostic, Span
-from obc_check.dsl import compile_text, read_source
+from obc_check.dsl import compile_text, line_breaks, read_source, read_stream
 from obc_check.dsl.parse import grammar_text
 from obc_check.dsl.syntax import Lit, RawSchedule, Stmt
 from obc_check.dsl.transform import ToSyntax
@@ -140,8 +140,8 @@ def format_text(text: str, file: str = "<text>") -> Formatted:
     """
     before = compile_text(text, file)
     if not before.ok or before.contract is None:
-        return Formatted(file, text, None, before.diagnostics)
-    source = text.replace("\r\n", "\n")  # fmt writes LF line endings
+        return Formatted(file, before.source, None, before.diagnostics)
+    source = line_breaks(text).replace("\r\n", "\n")  # fmt writes LF line endings
     reference: Contract | None = before.contract
     if source != text:  # compare with the LF file: a CR before a newline is no meaning
         reference = compile_text(source, file).contract
@@ -154,6 +154,14 @@ def format_text(text: str, file: str = "<text>") -> Formatted:
                                   != reference.model_dump(mode="json")):
         raise FormatError(f"{file}: formatting would change the contract; left untouched")
     return Formatted(file, text, out, before.diagnostics)
+
+
+def format_stream(stream: BinaryIO, name: str = "-") -> Formatted:
+    """Format a contract read from a byte stream (standard input for ``fmt -``)."""
+    text, problem = read_stream(stream, name)
+    if text is None:
+        return Formatted(name, "", None, [problem] if problem else [])
+    return format_text(text, name)
 
 
 def format_file(path: Path, display: str | None = None) -> Formatted:

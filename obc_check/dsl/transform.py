@@ -28,6 +28,15 @@ _GROUPED = re.compile(r"^[0-9]{1,3}(,[0-9]{3})*$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROL_LONG = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
+#: The most digits a number in a contract has before and after its decimal point (E085).
+#: 15 digits reach £999 trillion, far above any contract, and keep every count below 2^53
+#: (exact in every JSON reader); 10 decimals are more than any threshold needs. Without a
+#: bound, a number of thousands of digits passed the parser and crashed later stages.
+MAX_WHOLE_DIGITS = 15
+MAX_DECIMALS = 10
+#: The code of a number too long to read: nothing is built from a file that has one.
+TOO_LONG = "E085"
+
 
 def dedent_text(raw: str) -> str:
     """A ``text`` string's content: quotes removed; a long string is dedented.
@@ -101,13 +110,35 @@ class ToSyntax(Transformer[Token, Any]):
         self.diags.append(Diagnostic(code, message, span, hint))
 
     # ---- tokens ------------------------------------------------------------------------
+    def _too_long(self, tok: Token, digits: str, scale: int = 0) -> bool:
+        """Report E085 if ``digits`` (a number's text) is beyond the bounds above.
+
+        ``scale`` is the power of ten a short form multiplies by (``m``: 6, ``k``: 3).
+        """
+        whole, _, decimals = digits.replace(",", "").partition(".")
+        places = len(whole.lstrip("0")) + scale if whole.strip("0") else 0
+        if places <= MAX_WHOLE_DIGITS and len(decimals) <= MAX_DECIMALS:
+            return False
+        text = str(tok)
+        shown = text if len(text) <= 40 else f"{text[:20]}…{text[-8:]}"
+        why = (f"{places:,} digits before the decimal point" if places > MAX_WHOLE_DIGITS
+               else f"{len(decimals):,} decimals")
+        self.error(TOO_LONG, f"`{shown}` is too long a number: {why}", self.tspan(tok),
+                   f"a number in a contract has at most {MAX_WHOLE_DIGITS} digits before the "
+                   f"decimal point and {MAX_DECIMALS} after it")
+        return True
+
     def MONEY(self, tok: Token) -> Lit:  # noqa: N802 - lark names token callbacks by terminal
         """``£45,000,000``, ``£1,000.50``, ``£24m``, ``£1.5m``, ``£250k``."""
         text = str(tok)
         body = text[1:]
         span = self.tspan(tok)
         value = Decimal(0)
-        if body[-1] in "mk":
+        short = body[-1] in "mk"
+        if self._too_long(tok, body[:-1] if short else body,
+                          (6 if body[-1] == "m" else 3) if short else 0):
+            return Lit("money", value, text, span)
+        if short:
             number = body[:-1]
             if "," in number:
                 self.error("E004", f"`{text}`: a short form takes no thousands separators",
@@ -159,11 +190,15 @@ class ToSyntax(Transformer[Token, Any]):
 
     def PERCENT(self, tok: Token) -> Lit:  # noqa: N802
         """``85%``, ``2.5%``: the value in percentage points."""
-        return Lit("percent", Decimal(str(tok)[:-1]), str(tok), self.tspan(tok))
+        text = str(tok)
+        value = Decimal(0) if self._too_long(tok, text[:-1]) else Decimal(text[:-1])
+        return Lit("percent", value, text, self.tspan(tok))
 
     def NUMBER(self, tok: Token) -> Lit:  # noqa: N802
         """A plain non-negative decimal."""
-        return Lit("number", Decimal(str(tok)), str(tok), self.tspan(tok))
+        text = str(tok)
+        value = Decimal(0) if self._too_long(tok, text) else Decimal(text)
+        return Lit("number", value, text, self.tspan(tok))
 
     def DATE(self, tok: Token) -> tuple[dt.date | None, Span]:  # noqa: N802
         """An ISO date; an impossible one (2015-02-30) is an error."""
@@ -238,6 +273,8 @@ class ToSyntax(Transformer[Token, Any]):
         if isinstance(tok, Lit):
             if tok.is_whole and len(tok.text) == 4:
                 return tok.text, span
+            if len(tok.text) > MAX_WHOLE_DIGITS:  # already E085: one error is enough
+                return None, span
             self.error("E027", f"`{tok.text}` is not a year label", span,
                        "write a financial year like 2014/15 or a calendar year like 2018")
             return None, span

@@ -82,6 +82,15 @@ def _stepped_points(ind: Indicator, year: int, alloc: Fraction,
     return tuple(points)
 
 
+#: The most of an identifier a chart's title shows: matplotlib lays out a title of 100,000
+#: characters for seconds, and a picture cannot show it anyway (the text names it in full).
+MAX_TITLE_ID = 40
+
+
+def _short(ident: str) -> str:
+    return ident if len(ident) <= MAX_TITLE_ID else ident[: MAX_TITLE_ID - 1] + "…"
+
+
 def curve_chart(c: Contract, ind: Indicator, allocs: tuple[Fraction, ...]) -> Chart | None:
     """The chart data of a paid indicator, or None when its curve lacks a threshold."""
     curve = ind.curve
@@ -106,7 +115,7 @@ def curve_chart(c: Contract, ind: Indicator, allocs: tuple[Fraction, ...]) -> Ch
     unit = {"percent": "%", "days": "days"}.get(ind.unit or "", ind.unit or "")
     return Chart(
         key=ind.id,
-        title=f"{ind.id}: amount payable against the Value",
+        title=f"{_short(ind.id)}: amount payable against the Value",
         x_label=f"Value ({unit})" if unit else "Value",
         percent_axis=ind.unit == "percent",
         series=series,

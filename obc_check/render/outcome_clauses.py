@@ -80,8 +80,9 @@ def outcome_payment_clause(c: Contract, ref: Callable[[str], str]) -> list[Block
     for year, pot in zip(years, op.pot, strict=True):
         if has_value:
             assert c.annual_value is not None
-            share = Fraction(pot) / Fraction(c.annual_value.for_year(year.number))
-            rows.append((year_name(c, year), words.percent(share), words.money(pot)))
+            value = c.annual_value.for_year(year.number)
+            rows.append((year_name(c, year), _share_of_value(op, year.number, pot, value),
+                         words.money(pot)))
         else:
             rows.append((year_name(c, year), words.money(pot)))
     total = sum((Fraction(p) for p in op.pot), Fraction(0))
@@ -103,6 +104,19 @@ def outcome_payment_clause(c: Contract, ref: Callable[[str], str]) -> list[Block
     if c.outcomes:
         blocks.append(_allocation_table(c, op))
     return blocks
+
+
+def _share_of_value(op: OutcomePayment, year: int, pot: Decimal, value: Decimal) -> str:
+    """The pot as a share of the Annual Value; a £0 Annual Value has no share to show.
+
+    A share-based pot is that share whatever the value (0% of £0 is still "5%"); a sum of
+    money against a £0 Annual Value is no percentage at all, so the cell says so.
+    """
+    if value:
+        return words.percent(Fraction(pot) / Fraction(value))
+    if op.basis == "share_of_annual_value":
+        return words.percent(op.schedule.for_year(year))
+    return "not applicable (the Annual Value is £0)"
 
 
 def _allocation_table(c: Contract, op: OutcomePayment) -> Table:
