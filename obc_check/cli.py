@@ -17,9 +17,9 @@ from typing import Annotated
 
 import typer
 
+from obc_check.cli_guard import GuardedGroup, exit_for, hoist_debug
 from obc_check.diagnostics import Diagnostic, has_errors, render_json, render_text
 from obc_check.dsl import Compiled, compile_file
-from obc_check.cli_guard import GuardedGroup, exit_for, hoist_debug
 
 app = typer.Typer(
     name="obc-check",

@@ -228,8 +228,10 @@ MAX_SHOWN = 160
 
 
 def _window(src: str, at: int) -> tuple[str, int]:
-    """``src`` cut to :data:`MAX_SHOWN` characters around column ``at`` (0-based), and the
-    caret's place in what is shown; ``…`` marks each cut end."""
+    """``src`` cut to :data:`MAX_SHOWN` characters around column ``at`` (0-based).
+
+    Returns the text shown and the caret's place in it; ``…`` marks each cut end.
+    """
     if len(src) <= MAX_SHOWN:
         return src, at
     start = min(max(0, at - MAX_SHOWN // 3), max(0, len(src) - MAX_SHOWN))

@@ -1,9 +1,9 @@
-"""Text that leaves the tool: no raw control characters on a terminal or in a report.
+r"""Text that leaves the tool: no raw control characters on a terminal or in a report.
 
-Data cells and contract strings reach messages (``\\x1b[2J`` is not a date``) and reports.
+Data cells and contract strings reach messages (``\x1b[2J`` is not a date) and reports.
 A raw ESC byte would drive the reader's terminal; a NUL or a lone surrogate breaks XML and
 some editors; bidi overrides make a line read differently from what it holds. Each is shown
-as a visible escape instead (``\\x1b``, ``\\u202e``), so the reader sees what the data holds.
+as a visible escape instead (``\x1b``, ``\u202e``), so the reader sees what the data holds.
 """
 
 from __future__ import annotations

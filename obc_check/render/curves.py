@@ -91,6 +91,19 @@ def _short(ident: str) -> str:
     return ident if len(ident) <= MAX_TITLE_ID else ident[: MAX_TITLE_ID - 1] + "…"
 
 
+def drawable(chart: Chart) -> bool:
+    """True when drawing in floats keeps apart every two points the exact chart keeps apart.
+
+    The language bounds its numbers (15 digits before the point, 10 after), so every value is
+    a finite float; but a floor and a target 10^-10 apart at 10^15 are one float, and the
+    picture would show a slope as a cliff. Such a chart is left out, and the text says so.
+    """
+    xs = sorted({x for series in chart.series for x, _ in series.points}
+                | {x for _, x in chart.marks})
+    floats = [float(x) for x in xs]
+    return all(a < b for a, b in itertools.pairwise(floats))
+
+
 def curve_chart(c: Contract, ind: Indicator, allocs: tuple[Fraction, ...]) -> Chart | None:
     """The chart data of a paid indicator, or None when its curve lacks a threshold."""
     curve = ind.curve
