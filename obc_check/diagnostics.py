@@ -90,7 +90,8 @@ CODES: dict[str, str] = {
     "E030": "an indicator without a unit",
     "E031": "a weight on an indicator outside any outcome",
     "E032": "a string holds a control character",
-    "E085": "a number with too many digits (at most 15 before the point, 10 after)",
+    "E085": "a number beyond the bounds: too many digits (50 before the point, 20 after), "
+            "or a count above 2^53 - 1",
     "E086": "a number of days above the most a contract can mean (3,660)",
     "E099": "internal error: a bug in obc-check (please report it)",
     # bad files (dsl.read_source)

@@ -54,6 +54,9 @@ HUNDRED = Decimal(100)
 MAX_YEARS = 100
 #: The most days (or working days) a duty's deadline may be: ten years (E086).
 MAX_DAYS = 3660
+#: The largest count (``minimum denominator``, ``at most N``): integers above 2^53 - 1 lose
+#: digits in JSON readers that hold numbers as doubles (E085).
+MAX_COUNT = 2**53 - 1
 _KIND_WORDS: dict[LitKind, str] = {"money": "an amount of money like £1,500",
                                    "percent": "a percentage like 15%",
                                    "number": "a plain number like 3.6"}
@@ -123,11 +126,16 @@ class Builder:
         return percent_to_fraction(lit.value)
 
     def whole(self, lit: Lit, what: str) -> int:
-        """A count or number of days: a whole number ≥ 1 (E023)."""
+        """A count or number of days: a whole number ≥ 1 (E023), at most MAX_COUNT (E085)."""
         if lit.kind != "number" or not lit.is_whole or lit.value < 1:
             self.error("E023", f"{what} must be a whole number of at least 1, not `{lit.text}`",
                        lit.span, "counts and days are whole numbers like 15, without `%` or `£`")
             return 1
+        if lit.value > MAX_COUNT:
+            self.error("E085", f"{what} is more than {MAX_COUNT:,}", lit.span,
+                       "a count is written in the compiled JSON as an integer, and JSON "
+                       f"readers hold integers exactly only up to {MAX_COUNT:,} (2^53 - 1)")
+            return MAX_COUNT
         return int(lit.value)
 
     def days(self, lit: Lit, what: str) -> int:

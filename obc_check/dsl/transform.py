@@ -29,11 +29,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROL_LONG = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 #: The most digits a number in a contract has before and after its decimal point (E085).
-#: 15 digits reach £999 trillion, far above any contract, and keep every count below 2^53
-#: (exact in every JSON reader); 10 decimals are more than any threshold needs. Without a
-#: bound, a number of thousands of digits passed the parser and crashed later stages.
-MAX_WHOLE_DIGITS = 15
-MAX_DECIMALS = 10
+#: Without a bound, a number of thousands of digits passed the parser and crashed later
+#: stages (Python's int-to-string limit). 50 digits are far beyond any amount (arithmetic
+#: stays exact, so a 40-digit budget is still computed to the penny); 20 decimals are more
+#: than any threshold needs. Counts have a tighter bound (``build.MAX_COUNT``).
+MAX_WHOLE_DIGITS = 50
+MAX_DECIMALS = 20
 #: The code of a number too long to read: nothing is built from a file that has one.
 TOO_LONG = "E085"
 

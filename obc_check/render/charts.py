@@ -13,6 +13,7 @@ matplotlibrc cannot change the picture; and the PNG carries no Software or date 
 from __future__ import annotations
 
 import io
+import warnings
 from decimal import Decimal
 from functools import lru_cache
 
@@ -70,7 +71,11 @@ def png(chart: Chart) -> bytes:
         ax.grid(True, linewidth=0.4, color="#d9d9d9")
         ax.legend(title="Contract Year", fontsize=8, title_fontsize=8, loc="upper left",
                   bbox_to_anchor=(1.01, 1.0), frameon=False)
-        fig.tight_layout()
+        with warnings.catch_warnings():
+            # Tick labels of 50-digit amounts leave no room for tight margins: matplotlib then
+            # keeps its default ones and says so on stderr, which is no news for the reader.
+            warnings.simplefilter("ignore", UserWarning)
+            fig.tight_layout()
         buf = io.BytesIO()
         fig.savefig(buf, format="png", metadata={"Software": None})
     return buf.getvalue()

@@ -3,8 +3,8 @@
 For arbitrary text, and for token-level mutations of the four library contracts (delete,
 duplicate, swap, replace a number), ``compile_text`` either compiles or returns diagnostics,
 each with a stable code and a position inside the file: line within 1..number of lines and
-column within 1..(length of that line + 1). Lines are counted at ``\\n`` only, as the parser
-and the caret renderer count them.
+column within 1..(length of that line + 1). Lines are counted at ``\\n`` and at a lone
+``\\r`` (read as ``\\n`` first), as the parser and the caret renderer count them.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from obc_check.diagnostics import CODES, render_text
-from obc_check.dsl import compile_text
+from obc_check.dsl import compile_text, line_breaks
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLES = [p.read_text(encoding="utf-8") for p in sorted(ROOT.glob("contracts/*/contract.obc"))]
@@ -31,7 +31,7 @@ FUZZ = settings(max_examples=200, deadline=None,
 
 def assert_well_formed(text: str) -> None:
     result = compile_text(text, "fuzz.obc")
-    lines = text.split("\n")
+    lines = line_breaks(text).split("\n")  # a lone CR breaks a line too
     for d in result.diagnostics:
         assert d.code in CODES and d.code != "E099", d
         assert d.span is not None, d

@@ -26,7 +26,7 @@ SRC = """contract X "{title}" {{
 """
 
 
-@pytest.mark.parametrize("char", ["\x00", "\x01", "\x0b", "\x0c", "\x1b", "\x7f", "\x85", "\r"])
+@pytest.mark.parametrize("char", ["\x00", "\x01", "\x0b", "\x0c", "\x1b", "\x7f", "\x85"])
 def test_a_control_character_in_a_title_is_e032(char: str) -> None:
     src = SRC.format(title=f"ab{char}c", text="")
     result = compile_text(src, "t.obc")
@@ -36,6 +36,14 @@ def test_a_control_character_in_a_title_is_e032(char: str) -> None:
     assert d.span is not None and (d.span.line, d.span.column) == (1, 15)
     shown = render_text([d], {"t.obc": src}).splitlines()
     assert shown[2].index("^") == shown[1].index("c", 20)  - 1
+
+
+def test_a_lone_carriage_return_in_a_title_is_a_line_break() -> None:
+    """A lone CR breaks the line (as in the CSV reader): the title is then not closed."""
+    src = SRC.format(title="ab\rc", text="")
+    [d] = compile_text(src, "t.obc").diagnostics
+    assert (d.code, d.message) == ("E001", "this string is not closed")
+    assert d.span is not None and (d.span.line, d.span.column) == (1, 12)
 
 
 def test_a_control_character_in_a_long_text_points_at_its_line() -> None:

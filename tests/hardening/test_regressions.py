@@ -65,9 +65,9 @@ SUM_POT_ZERO_VALUE = amh(("annual_value £45,000,000", "annual_value £0"),
                           "outcome_payment £100,000 per year"))
 DAYS = amh(("within 15 working days", "within 99999999999999 working days"),
            ("within 30 days of receipt", "within 36601 days of receipt"))
-HUGE = amh(("annual_value £45,000,000", "annual_value £999,999,999,999,999"),
-           ("floor  3.6 in year 1, 3.5 in year 2, 3.4 in year 3", "floor 999999999999999"),
-           ("target 3.4 in year 1, 3.2 in year 2, 3.0 in year 3", "target 0.0000000001"))
+HUGE = amh(("annual_value £45,000,000", "annual_value £" + "9" * 50),
+           ("floor  3.6 in year 1, 3.5 in year 2, 3.4 in year 3", "floor " + "9" * 50),
+           ("target 3.4 in year 1, 3.2 in year 2, 3.0 in year 3", "target 0." + "0" * 19 + "1"))
 CLOSE = amh(("floor  3.6 in year 1, 3.5 in year 2, 3.4 in year 3",
              "floor 999999999999999.0000000002"),
             ("target 3.4 in year 1, 3.2 in year 2, 3.0 in year 3",
