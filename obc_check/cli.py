@@ -18,7 +18,13 @@ from typing import Annotated
 import typer
 
 from obc_check.cli_guard import GuardedGroup, exit_for, hoist_debug
-from obc_check.diagnostics import Diagnostic, has_errors, render_json, render_text
+from obc_check.diagnostics import (
+    Diagnostic,
+    count_errors,
+    has_errors,
+    render_json,
+    render_text,
+)
 from obc_check.dsl import Compiled, compile_file
 
 app = typer.Typer(
@@ -212,9 +218,11 @@ def check(
     if diags:
         typer.echo(render_text(diags, bundle_sources(diags)), err=True)
     if report is None:
-        n = sum(1 for d in diags if d.severity == "error")
-        typer.echo(f"{data}: {n} error{'s' if n != 1 else ''} in the data; nothing was checked",
-                   err=True)
+        n = count_errors(diags)  # with those only counted (at most 100 per code are shown)
+        if fmt is ReportFormat.json:  # tools read the diagnostics, with the total, on stdout
+            typer.echo(render_json(diags, total=True))
+        typer.echo(f"{data}: {n:,} error{'s' if n != 1 else ''} in the data; nothing was "
+                   "checked", err=True)
         raise typer.Exit(2)
     if explain_id is not None:
         try:

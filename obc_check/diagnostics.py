@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -123,6 +124,8 @@ CODES: dict[str, str] = {
     "D024": "numerator and denominator needed: the indicator has a minimum denominator",
     "D025": "data the contract does not use (warning)",
     "D026": "an invoice paid before it was received (warning)",
+    "D080": "a workbook formula cell without a computed (cached) value",
+    "D081": "a number beyond the bounds: too many digits, or a count above 2^53 - 1",
     # warnings: valid, but almost certainly not what was meant (dsl/lints.py, the checker);
     # shown by validate and check, exit 0 unless --strict; `# obc: allow W0NN` silences one
     "W001": "an outcome payment larger than the annual value of its year (warning)",
@@ -177,6 +180,30 @@ class Diagnostic:
             "hint": self.hint,
         }
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class Omitted(Diagnostic):
+    """Stands for ``count`` diagnostics of one code that are counted but not shown.
+
+    Bad data can hold millions of errors of one kind; the loader keeps the first hundred of
+    each code per table and one of these for the rest, so output and memory stay bounded.
+    """
+
+    count: int = 0
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        """After every shown diagnostic of its file."""
+        return (self.path, sys.maxsize, 0, self.code)
+
+    def as_json(self) -> dict[str, object]:
+        """As a diagnostic, with the number it stands for (``omitted``)."""
+        return {**Diagnostic.as_json(self), "omitted": self.count}
+
+
+def count_errors(diags: Iterable[Diagnostic]) -> int:
+    """How many errors ``diags`` stand for, those only counted (:class:`Omitted`) included."""
+    return sum(d.count if isinstance(d, Omitted) else 1 for d in diags if d.severity == "error")
 
 
 def has_errors(diags: Iterable[Diagnostic]) -> bool:
@@ -241,7 +268,14 @@ def _window(src: str, at: int) -> tuple[str, int]:
     return head + src[start:end] + ("…" if end < len(src) else ""), at - start + len(head)
 
 
-def render_json(diags: Sequence[Diagnostic]) -> str:
-    """All diagnostics of a run as one JSON document."""
+def render_json(diags: Sequence[Diagnostic], total: bool = False) -> str:
+    """All diagnostics of a run as one JSON document.
+
+    With ``total`` (or when some are only counted), ``total`` says how many diagnostics the
+    run found, those :class:`Omitted` stands for included.
+    """
     ordered = sorted(diags, key=lambda x: x.sort_key())
-    return json.dumps({"diagnostics": [d.as_json() for d in ordered]}, indent=2, ensure_ascii=False)
+    doc: dict[str, object] = {"diagnostics": [d.as_json() for d in ordered]}
+    if total or any(isinstance(d, Omitted) for d in diags):
+        doc["total"] = sum(d.count if isinstance(d, Omitted) else 1 for d in diags)
+    return json.dumps(doc, indent=2, ensure_ascii=False)

@@ -23,6 +23,7 @@ from obc_check.dsl.build import build_and_check
 from obc_check.dsl.lints import run_lints
 from obc_check.dsl.parse import parse
 from obc_check.dsl.transform import TOO_LONG, ToSyntax
+from obc_check.filekinds import path_kind
 from obc_check.model import Contract
 
 # A contract is a hand-written document; refuse anything far larger before reading it whole.
@@ -122,12 +123,13 @@ def read_source(path: Path, display: str | None = None) -> tuple[str | None, Dia
     too_big = (f"is larger than {MAX_BYTES:,} bytes, the most a contract file may be",
                "a contract is a hand-written document; is this the right file?")
     try:
-        if not path.exists():
+        kind = path_kind(path)  # before any open: a FIFO would block it forever
+        if kind.kind == "missing":
             return bad("no such file", "check the path")
-        if path.is_dir():
+        if kind.kind == "folder":
             return bad("is a directory, not a contract file", "name an .obc file")
-        if not path.is_file():
-            return bad("is not a regular file", "name an .obc file")
+        if kind.kind == "refused":
+            return bad(kind.why, "name an .obc file")
         # The size check comes before reading, and the read itself is bounded, so a huge
         # (or growing) file never lands in memory whole.
         if path.stat().st_size > MAX_BYTES:

@@ -56,16 +56,42 @@ def _number_hint(text: str) -> str:
     return "write a number like 12, 87.5 or -0.25"
 
 
+NUMBER_DIGITS = 50
+"""Most digits before the point in a number cell (a value, numerator or denominator)."""
+NUMBER_DECIMALS = 20
+"""Most digits after the point in a number cell.
+
+The contract language has the same bounds (E085). Without them a cell of thousands of
+digits crashed the report (Python's int-to-string limit); with them arithmetic stays exact.
+"""
+MAX_COUNT = 2**53 - 1
+"""The largest count: the JSON report writes counts as integers, and JSON readers that hold
+numbers as doubles lose digits above 2^53 - 1 (no real count comes near it)."""
+
+
+def _bounded(text: str, value: Decimal) -> Decimal:
+    """``value`` if its digits are within the bounds above, else D081."""
+    places = value.adjusted() + 1
+    decimals = -value.as_tuple().exponent  # type: ignore[operator]
+    if places <= NUMBER_DIGITS and decimals <= NUMBER_DECIMALS:
+        return value
+    why = (f"{places:,} digits before the decimal point" if places > NUMBER_DIGITS
+           else f"{decimals:,} decimals")
+    raise CellError("D081", f"{quote(text)} is too long a number: {why}",
+                    f"a number has at most {NUMBER_DIGITS} digits before the decimal point and "
+                    f"{NUMBER_DECIMALS} after it")
+
+
 def parse_number(text: str) -> Decimal | None:
     """A plain decimal number (may be negative), exactly; None for a blank cell."""
-    if _plain_unsigned(text):
+    if len(text) <= NUMBER_DECIMALS and _plain_unsigned(text):  # within both bounds
         return Decimal(text)
     stripped = text.strip()
     if not stripped:
         return None
     body = stripped[1:] if stripped[0] == "-" else stripped
     if body and _plain_unsigned(body):
-        return Decimal(stripped)
+        return _bounded(text, Decimal(stripped))
     raise CellError("D007", f"{quote(text)} is not a number", _number_hint(stripped))
 
 
@@ -105,8 +131,11 @@ def parse_money(text: str) -> Decimal | None:
 
 
 def parse_count(text: str) -> int | None:
-    """A whole number ≥ 0 (``12``; ``12.0`` is accepted); None for a blank cell."""
-    if text.isdigit() and text.isascii():
+    """A whole number ≥ 0 (``12``; ``12.0`` is accepted); None for a blank cell.
+
+    At most :data:`MAX_COUNT` (D081); 15 digits are always below it.
+    """
+    if len(text) <= 15 and text.isdigit() and text.isascii():
         return int(text)
     value = parse_number(text)
     if value is None:
@@ -116,6 +145,10 @@ def parse_count(text: str) -> int | None:
     if value != value.to_integral_value():
         raise CellError("D023", f"{quote(text)} is not a whole number",
                         "a count is a whole number, e.g. 42")
+    if value > MAX_COUNT:
+        raise CellError("D081", f"{quote(text)} is more than {MAX_COUNT:,}",
+                        "a count is written in the JSON report as an integer, and JSON "
+                        f"readers hold integers exactly only up to {MAX_COUNT:,} (2^53 - 1)")
     return int(value)
 
 

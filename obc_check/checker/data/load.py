@@ -30,6 +30,7 @@ from obc_check.checker.data.source_json import read_json
 from obc_check.checker.data.source_xlsx import read_xlsx
 from obc_check.checker.data.sources import RawTable
 from obc_check.diagnostics import Diagnostic
+from obc_check.filekinds import path_kind
 from obc_check.model import Contract
 
 Validator = Callable[[RawTable, ContractIndex, Problems], Sequence[object]]
@@ -88,11 +89,16 @@ def _ledger(rows: Sequence[object]) -> Ledger:
 
 def _read(path: Path, display: str, problems: Problems) -> list[RawTable] | None:
     """The raw tables of the bundle at ``path``, or None when it cannot be read."""
-    if not path.exists():
+    kind = path_kind(path)
+    if kind.kind == "missing":
         problems.file(display, "D001", "no such data bundle",
                       "give a folder of CSV files, a .json file or an .xlsx workbook")
         return None
-    if path.is_dir():
+    if kind.kind == "refused":  # a FIFO would block the read forever: refused at once
+        problems.file(display, "D001", kind.why,
+                      "give a folder of CSV files, a .json file or an .xlsx workbook")
+        return None
+    if kind.kind == "folder":
         return _read_folder(path, problems)
     suffix = path.suffix.lower()
     if suffix == ".json":
@@ -118,7 +124,14 @@ def _read_folder(folder: Path, problems: Problems) -> list[RawTable] | None:
     for entry in entries:
         display = str(entry)
         name = entry.name[:-4] if entry.name.endswith(".csv") else None
-        if name is None or name not in TABLES or not entry.is_file():
+        kind = path_kind(entry)
+        if name in TABLES and kind.kind != "file":
+            why = kind.why if kind.kind == "refused" else (
+                "is a folder, not a CSV file" if kind.kind == "folder"
+                else "is a symbolic link to nothing")
+            problems.file(display, "D002", why, "a bundle folder holds regular CSV files")
+            continue
+        if name is None or name not in TABLES or kind.kind != "file":
             problems.file(display, "D003", f"unknown file `{entry.name}` in the data bundle",
                           did_you_mean(entry.name, expected)
                           or f"a bundle folder holds only {', '.join(expected)}")

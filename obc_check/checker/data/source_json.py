@@ -40,6 +40,14 @@ class _Object(dict[str, object]):
     repeated: list[str]
 
 
+def _parse_int(text: str) -> int | Decimal:
+    """A JSON integer; a very long one as a Decimal (``int`` refuses 4,300 digits and more).
+
+    The cell is then refused by the number's own bounds (D081), at its place.
+    """
+    return int(text) if len(text) <= 1000 else Decimal(text)
+
+
 def _object(pairs: list[tuple[str, object]]) -> _Object:
     obj = _Object()
     obj.repeated = []
@@ -92,8 +100,8 @@ def read_json(path: Path, display: str, problems: Problems) -> list[RawTable] | 
     if text is None:
         return None
     try:
-        doc = json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant,
-                         object_pairs_hook=_object)
+        doc = json.loads(text, parse_float=Decimal, parse_int=_parse_int,
+                         parse_constant=_refuse_constant, object_pairs_hook=_object)
     except json.JSONDecodeError as err:
         span = Span(file=display, line=err.lineno, column=err.colno, end_line=err.lineno,
                     end_column=err.colno + 1)
