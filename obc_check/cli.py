@@ -26,6 +26,7 @@ from obc_check.diagnostics import (
     render_text,
 )
 from obc_check.dsl import Compiled, compile_file
+from obc_check.textsafe import printable
 
 app = typer.Typer(
     name="obc-check",
@@ -188,7 +189,7 @@ def check(
     from obc_check.checker.check import check_bundle, exit_status, parse_as_of
     from obc_check.checker.data.load import bundle_sources
     from obc_check.checker.report import ReportFormat, render
-    from obc_check.checker.report.explain import UnknownIdError, explain
+    from obc_check.checker.report.explain import UnknownIdError, explain, explain_json
 
     if format not in {f.value for f in ReportFormat}:
         typer.echo(f"obc-check check: --format {format!r} is not one of text, json, junit, "
@@ -221,12 +222,13 @@ def check(
         n = count_errors(diags)  # with those only counted (at most 100 per code are shown)
         if fmt is ReportFormat.json:  # tools read the diagnostics, with the total, on stdout
             typer.echo(render_json(diags, total=True))
-        typer.echo(f"{data}: {n:,} error{'s' if n != 1 else ''} in the data; nothing was "
-                   "checked", err=True)
+        typer.echo(f"{printable(str(data))}: {n:,} error{'s' if n != 1 else ''} in the data; "
+                   "nothing was checked", err=True)
         raise typer.Exit(2)
     if explain_id is not None:
         try:
-            typer.echo(explain(compiled.contract, report, explain_id), nl=False)
+            how = explain_json if fmt is ReportFormat.json else explain
+            typer.echo(how(compiled.contract, report, explain_id), nl=False)
         except UnknownIdError as err:
             typer.echo(f"obc-check check: --explain: {err}", err=True)
             raise typer.Exit(2) from None

@@ -93,9 +93,11 @@ def outcome_payment_clause(c: Contract, ref: Callable[[str], str]) -> list[Block
         rows.append(("Total over the Term", words.money(total)))
     blocks.append(Table("Outcome Payment by Contract Year", header, tuple(rows),
                         (False, True, True) if has_value else (False, True)))
-    earned = ("The Indicator Sum is the sum of those amounts, and the Earned Outcome Payment "
-              "is the Indicator Sum less the sums withheld under the Gateways"
-              if c.gateways else "The Earned Outcome Payment is the sum of those amounts")
+    cap = (", but never more than the Outcome Payment for the Contract Year (which rounding "
+           "could otherwise exceed by a penny or two)")
+    earned = (f"The Indicator Sum is the sum of those amounts{cap}, and the Earned Outcome "
+              "Payment is the Indicator Sum less the sums withheld under the Gateways"
+              if c.gateways else f"The Earned Outcome Payment is the sum of those amounts{cap}")
     blocks.append(Para(
         "For each Contract Year, the amount payable for each Indicator is its Allocation "
         "multiplied by the proportion its payment rule gives, computed exactly and then "

@@ -137,6 +137,7 @@ contract RS "Risk" {
 
 
 def test_rate_card_line_is_exact_with_a_huge_count(tmp_path: Path) -> None:
+    """The largest count a bundle may give (2^53 - 1, D081 above it) times a price, exactly."""
     contract = _contract("""
 contract RC "Rate" {
   version "1"
@@ -151,12 +152,12 @@ contract RC "Rate" {
 }
 """)
     (tmp_path / "outcomes.csv").write_text(
-        "price,period,count\nA,2016/17,1000000000000000000000000001\n")
+        "price,period,count\nA,2016/17,9007199254740991\n")
     bundle, diags = load_bundle(tmp_path, contract)
     assert bundle is not None, diags
     report = evaluate(contract, bundle, dt.date(2017, 3, 31))
     assert report.rate_card is not None
-    assert report.rate_card.total == Decimal("1500010000000000000000000001500.01")
+    assert report.rate_card.total == Decimal("13510888954104033909.91")
 
 
 def test_json_repeated_table_is_an_error(tmp_path: Path) -> None:

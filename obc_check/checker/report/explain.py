@@ -9,11 +9,13 @@ declare raises :class:`UnknownIdError` with close matches, so the CLI can say "d
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Iterator
 
 from obc_check.checker.data.money import ZERO, pounds
 from obc_check.checker.report.model import Report
 from obc_check.model import Contract
+from obc_check.textsafe import printable
 
 
 class UnknownIdError(ValueError):
@@ -132,6 +134,29 @@ def _party_lines(contract: Contract, report: Report, ident: str) -> Iterator[str
             yield r.derivation
 
 
+def _derivations(contract: Contract, report: Report, ident: str) -> Iterator[str]:
+    """The lines :func:`explain` shows for ``ident`` (a party's duties, or its figures)."""
+    if contract.party(ident) is not None and ident not in _other_ids(contract):
+        return _party_lines(contract, report, ident)
+    return _lines(contract, report, ident)
+
+
+def explain_json(contract: Contract, report: Report, ident: str) -> str:
+    """:func:`explain` as one JSON document (``--explain ID --format json``), for tools.
+
+    ``{"schema": "obc-explain/1", "id", "heading", "as_of", "derivations": [...]}``: the
+    same heading and derivation lines as the text, an empty list when there is nothing to
+    explain as of that date.
+    """
+    ids = declared_ids(contract)
+    if ident not in ids:
+        raise UnknownIdError(ident, _suggest(ident, ids))
+    doc = {"schema": "obc-explain/1", "id": ident, "heading": _heading(contract, ident),
+           "as_of": report.as_of.isoformat(),
+           "derivations": list(_derivations(contract, report, ident))}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
 def explain(contract: Contract, report: Report, ident: str) -> str:
     """The derivation of every figure of ``ident`` in ``report``, one line each."""
     ids = declared_ids(contract)
@@ -139,9 +164,11 @@ def explain(contract: Contract, report: Report, ident: str) -> str:
         raise UnknownIdError(ident, _suggest(ident, ids))
     if contract.party(ident) is not None and ident not in _other_ids(contract):
         lines = list(_party_lines(contract, report, ident))
-        return "\n".join([_heading(contract, ident), *(f"  {line}" for line in lines)]) + "\n"
+        return "\n".join([_heading(contract, ident),
+                          *(f"  {printable(line)}" for line in lines)]) + "\n"
     lines = list(_lines(contract, report, ident))
     if not lines:
         lines = [f"nothing to explain as of {report.as_of.isoformat()}: {ident} has no figures "
                  f"in this report"]
-    return "\n".join([_heading(contract, ident), *(f"  {line}" for line in lines)]) + "\n"
+    return "\n".join([_heading(contract, ident),
+                      *(f"  {printable(line)}" for line in lines)]) + "\n"

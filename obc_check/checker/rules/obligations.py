@@ -36,7 +36,7 @@ from obc_check.checker.data.tables import SubmissionRow
 from obc_check.checker.report.model import YearPayment
 from obc_check.checker.report.prompt_block import bits, sum_where, true_count
 from obc_check.checker.report.rows import ObligationRow, ObligationStatus
-from obc_check.checker.rules.workdays import add_working_days, bank_holidays_between
+from obc_check.checker.rules.workdays import add_days, add_working_days, bank_holidays_between
 from obc_check.model import (
     Contract,
     FlowDownObligation,
@@ -236,7 +236,7 @@ def flow_down_rows(ob: FlowDownObligation, contract: Contract, ledger: Ledger,
     shares = [p for p in candidates if p.payer == ob.party
               and p.payee in subs and p.paid_on is not None and p.paid_on <= as_of]
     for y in contract.term.years:
-        window = y.end + dt.timedelta(days=ob.days)
+        window = add_days(y.end, ob.days)
         paid = [p for p in shares if p.paid_on is not None and y.end < p.paid_on <= window]
         actual = sum((p.amount for p in paid), ZERO)
         year_pay = earned.get(y.label)

@@ -1,7 +1,8 @@
 """The outcome payment of each ended year: allocations, achievement, earned, gateways.
 
 LANGUAGE.md, "Meaning: the outcome payment" and "Gateways". Earned is computed exactly and
-rounded to the penny indicator by indicator; the year's earned sum is the sum of those. Each
+rounded to the penny indicator by indicator; the year's earned sum is the sum of those, but
+never more than the pot (rounding can lift it a penny or two above: then it is the pot). Each
 gateway not met withholds its share of that sum (rounded); the withheld total never exceeds
 the sum (two 60% gateways cannot withhold 120%). withheld = pot − earned after gateways.
 """
@@ -125,15 +126,18 @@ def outcome_payment(contract: Contract, year: ContractYear, values: YearValues) 
     pot = Fraction(op.pot[year.number - 1])
     rows = [_indicator(contract, outcome, ind, year, pot, values.get(ind, year))
             for outcome, ind in contract.paid_indicators()]
-    earned_sum = sum((r.earned for r in rows), ZERO)
+    at_risk = shown_money(pot)
+    indicators_sum = sum((r.earned for r in rows), ZERO)
+    earned_sum = min(indicators_sum, at_risk)  # LANGUAGE.md: never more than the pot
+    capped = (f", more than the pot, so {pounds(earned_sum)}"
+              if earned_sum != indicators_sum else "")
     gates = [_gateway(contract, gw, year, earned_sum, values) for gw in contract.gateways]
     gate_total = min(sum((g.withheld for g in gates), ZERO), earned_sum)
     earned = earned_sum - gate_total
-    at_risk = shown_money(pot)
     withheld = at_risk - earned
     derivation = (f"{year.label}: {_pot_words(contract, year, pot)}; indicators earned "
-                  f"{pounds(earned_sum)}; gateways withheld {pounds(gate_total)} → earned "
-                  f"{pounds(earned)}; withheld {pounds(withheld)} = at risk − earned")
+                  f"{pounds(indicators_sum)}{capped}; gateways withheld {pounds(gate_total)} "
+                  f"→ earned {pounds(earned)}; withheld {pounds(withheld)} = at risk − earned")
     return YearPayment(
         year=year.label, at_risk=at_risk, earned_before_gateways=earned_sum,
         gateway_withheld=gate_total, earned=earned, withheld=withheld, indicators=rows,

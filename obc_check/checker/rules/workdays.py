@@ -27,14 +27,27 @@ def is_working_day(day: dt.date) -> bool:
 
 
 def add_working_days(after: dt.date, n: int) -> dt.date:
-    """The ``n``-th working day after ``after`` (``after`` itself never counts)."""
+    """The ``n``-th working day after ``after`` (``after`` itself never counts).
+
+    A day past 9999-12-31 has no Python date: such a deadline is 9999-12-31, which no as-of
+    date passes, so no status changes (as for prompt payment's due dates).
+    """
     day = after
     counted = 0
     while counted < n:
+        if day == dt.date.max:
+            return day
         day += dt.timedelta(days=1)
         if is_working_day(day):
             counted += 1
     return day
+
+
+def add_days(day: dt.date, n: int) -> dt.date:
+    """``day`` + ``n`` days, or 9999-12-31 when that is past the calendar's end (see above)."""
+    if n > (dt.date.max - day).days:
+        return dt.date.max
+    return day + dt.timedelta(days=n)
 
 
 def bank_holidays_between(start: dt.date, end: dt.date) -> list[dt.date]:

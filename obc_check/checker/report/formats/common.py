@@ -11,6 +11,7 @@ from obc_check.checker.report.model import Report
 from obc_check.checker.report.obligation_rows import ObligationRows
 from obc_check.checker.report.prompt_block import PromptBlock
 from obc_check.checker.report.rows import ObligationRow, ObligationStatus
+from obc_check.textsafe import printable
 
 # Above this many met rows of one obligation, text and markdown show a count instead.
 MET_ROWS_SHOWN = 50
@@ -33,8 +34,8 @@ def shown_value(value: str | None, unit: str | None) -> str:
 
 
 def row_label(row: ObligationRow) -> str:
-    """The row's period, year or invoice."""
-    return row.period or row.invoice or ""
+    """The row's period, year or invoice (an invoice reference is data: made printable)."""
+    return row.period or printable(row.invoice or "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +128,7 @@ def ordered_cells(rows: ObligationRows, breached_shown: int | None = None) -> It
                     left[part.obligation] -= len(labels)
                 penalty = pounds(part.penalty if status == "breached" else ZERO)
                 for label, due in zip(labels, dues, strict=True):
-                    yield part.obligation, label, due, status, penalty
+                    yield part.obligation, printable(label), due, status, penalty
                 continue
             for r in part:
                 if r.status == status and not (status == "met" and r.obligation in collapsed):

@@ -12,15 +12,21 @@ import xml.etree.ElementTree as ET
 from obc_check.checker.data.money import pounds
 from obc_check.checker.report.formats.common import row_label
 from obc_check.checker.report.model import Report
+from obc_check.textsafe import printable
 
 
 def _suite(parent: ET.Element, name: str) -> ET.Element:
-    return ET.SubElement(parent, "testsuite", name=name)
+    return ET.SubElement(parent, "testsuite", name=printable(name))
 
 
 def _case(suite: ET.Element, classname: str, name: str, derivation: str) -> ET.Element:
-    case = ET.SubElement(suite, "testcase", classname=classname, name=name)
-    ET.SubElement(case, "system-out").text = derivation
+    """A test case, its name and derivation made printable (textsafe).
+
+    They hold data (invoice references, file names), and XML 1.0 cannot hold most control
+    characters at all, so each is shown as an escape.
+    """
+    case = ET.SubElement(suite, "testcase", classname=printable(classname), name=printable(name))
+    ET.SubElement(case, "system-out").text = printable(derivation)
     return case
 
 
@@ -68,7 +74,7 @@ def render_junit(report: Report) -> str:
         if row.status == "breached":
             failure = ET.SubElement(case, "failure", type="breach",
                                     message=f"breached; penalty {pounds(row.penalty)}")
-            failure.text = row.derivation
+            failure.text = printable(row.derivation)
         elif row.status == "not_due":
             ET.SubElement(case, "skipped", message="not yet due")
     _count(root)

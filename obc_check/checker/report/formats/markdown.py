@@ -21,12 +21,14 @@ from obc_check.checker.report.formats.common import (
     summaries,
 )
 from obc_check.checker.report.model import Report
+from obc_check.textsafe import printable
 
 _ICON = {"breach": "❌", "incomplete": "⚠️", "compliant": "✅"}
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text for a cell or list item: no `|`, and no raw control character (textsafe)."""
+    return printable(text.replace("\n", " ")).replace("|", "\\|")
 
 
 def _table(header: list[str], rows: list[list[str]], right: tuple[int, ...] = ()) -> list[str]:
@@ -43,7 +45,7 @@ def render_markdown(report: Report) -> str:
     lines = [f"## {_ICON[report.status]} obc-check: {c.id} — {_cell(c.title)} "
              f"(version {c.version})", "",
              f"**{headline(report)}**", "",
-             f"As of {report.as_of.isoformat()}; data `{report.data}`.", ""]
+             f"As of {report.as_of.isoformat()}; data `{_cell(report.data)}`.", ""]
     if report.outcome_payment is not None:
         rows = [[y.year, pounds(y.at_risk), pounds(y.earned), pounds(y.gateway_withheld),
                  pounds(y.withheld)] for y in report.outcome_payment]

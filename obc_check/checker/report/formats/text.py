@@ -31,6 +31,7 @@ from obc_check.checker.report.formats.common import (
     summaries,
 )
 from obc_check.checker.report.model import Report, YearPayment
+from obc_check.textsafe import printable
 
 _STYLE = {"breached": "bold red", "not_due": "yellow", "met": "green", "assessed": "",
           "missing": "bold yellow", "insufficient": "bold yellow", "not_met": "bold red"}
@@ -149,7 +150,7 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
                       emoji=False, legacy_windows=False)
     c = report.contract
     console.print(Text(f"{c.id} — {c.title} (version {c.version})", style="bold"))
-    console.print(f"As of {report.as_of.isoformat()}; data {report.data}")
+    console.print(Text(f"As of {report.as_of.isoformat()}; data {printable(report.data)}"))
     style = {"breach": "bold red", "incomplete": "bold yellow"}.get(report.status, "bold green")
     console.print(Text(headline(report), style=style))
     console.print()
