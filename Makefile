@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench goldens clean
+.PHONY: demo test lint bench fuzz goldens clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/pytest benchmarks --benchmark-enable --benchmark-only -p no:cacheprovider -s
+
+# The long fuzzing profile (about an hour; CI runs a fixed-seed short one in `make test`).
+fuzz: $(STAMP)
+	OBC_FUZZ=nightly $(BIN)/pytest tests/hardening/test_fuzz.py -p no:cacheprovider
 
 # Regenerate golden files after a deliberate change; review the diff like code.
 goldens: $(STAMP)

@@ -8,6 +8,7 @@ all of stderr in ``goldens/NAME.txt``. Refresh with ``pytest tests/hardening
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from obc_check.checker.data.convert import write_sheets
 from obc_check.cli import app
 from obc_check.dsl import compile_text
 from obc_check.render import render
@@ -57,6 +59,7 @@ class Case:
     files: dict[str, str | bytes] = field(default_factory=dict)
     stdin: bytes | None = None
     keep: str | None = None  # a regex: the stdout lines shown in the golden (None: all)
+    setup: Callable[[Path], None] | None = None  # makes what files cannot (FIFOs, links)
 
 
 ZERO_VALUE = amh(("annual_value £45,000,000", "annual_value £0"))
@@ -75,6 +78,62 @@ CLOSE = amh(("floor  3.6 in year 1, 3.5 in year 2, 3.4 in year 3",
 LONG_NUMBERS = amh(("annual_value £45,000,000", "annual_value £" + "9" * 5000),
                    ("in year 3\n", "in year " + "3" * 5000 + "\n"))
 ESC = "\x1b[2J\x1b[31m"
+
+CHECK = ("check", "c.obc", "--data", "data", "--as-of", "2018-09-30")
+PAYMENTS = (AMH_DATA / "payments.csv").read_text(encoding="utf-8")
+SUBMISSIONS = (AMH_DATA / "submissions.csv").read_text(encoding="utf-8")
+BAD_REF = "BAD\x1b[2J\x1b[31mREF\x9b31m\x07"
+LATE_REF = PAYMENTS + f"OH,MIND,{BAD_REF},1000.00,2016-06-01,2016-09-25\n"
+CAP = """contract CAP "Earned capped at the pot" {
+  version "1"
+  currency GBP
+  term 2016-04-01 to 2017-03-31
+  party C "Commissioner" role commissioner sector nhs
+  party P "Provider" role lead_provider sector nhs
+  outcome_payment £0.05
+  outcome A "A" weight 100% {
+    indicator X "X" weight 50% { unit percent higher is better floor 50% target 60% }
+    indicator Y "Y" weight 50% { unit percent higher is better floor 50% target 60% }
+  }
+}
+"""
+LATE_TERM = """contract LATE "Deadlines past the end of the calendar" {
+  version "1"
+  currency GBP
+  term 9998-04-01 to 9999-03-31
+  party C "Commissioner" role commissioner sector nhs
+  party P "Provider" role lead_provider sector nhs
+  party SUB "Sub" role subcontractor sector voluntary
+  outcome_payment £1,000
+  obligation R "Report" { P shall report within 3660 working days after each quarter }
+  obligation F "Flow" {
+    P shall pass on at least 25% of earned outcome_payment to subcontractors
+      within 3660 days of year end
+  }
+  obligation PP "Prompt" { P shall pay subcontractor invoices within 3660 days of receipt }
+}
+"""
+
+
+def _fifo(name: str) -> Callable[[Path], None]:
+    def make(where: Path) -> None:
+        (where / name).parent.mkdir(parents=True, exist_ok=True)
+        os.mkfifo(where / name)
+    return make
+
+
+def _fifo_table(where: Path) -> None:
+    os.remove(where / "data" / "indicators.csv")
+    os.mkfifo(where / "data" / "indicators.csv")
+
+
+def _loop(where: Path) -> None:
+    (where / "data").mkdir(exist_ok=True)
+    os.symlink("payments.csv", where / "data" / "submissions.csv")
+    os.symlink("submissions.csv", where / "data" / "payments.csv")
+    os.symlink("b.json", where / "a.json")
+    os.symlink("a.json", where / "b.json")
+
 
 CASES: dict[str, Case] = {
     # annual_value £0 passed validate, then every render failed with ZeroDivisionError.
@@ -108,11 +167,78 @@ CASES: dict[str, Case] = {
     "fmt-stdin-not-utf8": Case(("fmt", "-"), stdin=AMH.encode().replace(b"OH", b"O\xffH", 1)),
     # Raw ESC bytes reached the terminal: in a file name, and in a data cell's message.
     "validate-control-characters-in-name": Case(("validate", f"{ESC}.obc"),),
+    # Control characters in an invoice reference: JUnit was not well-formed XML, and text,
+    # markdown and --explain passed them to the terminal.
+    **{f"check-control-characters-{fmt}": Case(
+        (*CHECK, "--format", fmt), {"c.obc": AMH, **amh_data(**{"payments.csv": LATE_REF})},
+        keep="BAD") for fmt in ("text", "markdown", "junit", "json")},
+    "check-control-characters-explain": Case(
+        (*CHECK, "--explain", "PROMPT"), {"c.obc": AMH, **amh_data(**{"payments.csv": LATE_REF})},
+        keep="BAD"),
+    # A formula cell without a cached value was read as empty: a met return became a breach.
+    "check-xlsx-formula-without-value": Case(
+        ("check", "c.obc", "--data", "data.xlsx", "--as-of", "2018-09-30"), {"c.obc": AMH},
+        setup=lambda where: _workbook(where / "data.xlsx", {"submitted_on": 'DATE(2015,7,20)'})),
+    # Every date wrong gave 4,000,001 lines of stderr and 2 GB: 100 per code and table shown.
+    "check-many-errors-capped": Case(
+        (*CHECK, "--format", "json"),
+        {"c.obc": AMH, **amh_data(**{"payments.csv": PAYMENTS + "".join(
+            f"OH,MIND,X-{i},1.00,2016-06-01,2016-06-31\n" for i in range(250))})},
+        keep=r'"total"|"omitted"|"line": 1[01][0-9],'),
+    "check-many-errors-capped-text": Case(
+        CHECK, {"c.obc": AMH, **amh_data(**{"payments.csv": PAYMENTS + "".join(
+            f"OH,MIND,X-{i},1.00,2016-06-01,2016-06-31\n" for i in range(250))})}),
+    # A FIFO hung forever (or was "unknown file `indicators.csv` ... did you mean it").
+    "check-fifo-in-bundle": Case(CHECK, {"c.obc": AMH, **amh_data()}, setup=_fifo_table),
+    "check-fifo-as-bundle": Case(("check", "c.obc", "--data", "b.json"), {"c.obc": AMH},
+                                 setup=_fifo("b.json")),
+    "validate-fifo": Case(("validate", "c.obc"), setup=_fifo("c.obc")),
+    # A symbolic link that loops is not "no such file".
+    "check-symlink-loops": Case(CHECK, {"c.obc": AMH}, setup=_loop),
+    "check-symlink-loop-as-bundle": Case(("check", "c.obc", "--data", "a.json"), {"c.obc": AMH},
+                                         setup=_loop),
+    # The year's earned sum could exceed the pot by a penny (withheld -£0.01).
+    "check-earned-capped-at-pot": Case(
+        ("check", "c.obc", "--data", "data", "--as-of", "2017-06-30", "--format", "json"),
+        {"c.obc": CAP, "data/indicators.csv": "indicator,period,value,numerator,denominator\n"
+         "X,2016/17,70,,\nY,2016/17,70,,\n"}, keep=r'"(at_risk|earned|withheld|'
+                                                   r'earned_before_gateways)"'),
+    # --explain ID --format json printed text.
+    "check-explain-json": Case((*CHECK, "--explain", "EIP14", "--format", "json"),
+                               {"c.obc": AMH, **amh_data()}),
+    # Deadlines past 9999-12-31 crashed check (OverflowError).
+    "check-deadlines-past-the-calendar": Case(
+        ("check", "c.obc", "--data", "data", "--as-of", "9999-12-31"),
+        {"c.obc": LATE_TERM,
+         "data/payments.csv": "payer,payee,invoice,amount,received_on,paid_on\n"
+                              "P,SUB,I1,100.00,9999-12-01,\n",
+         "data/submissions.csv": "obligation,period,submitted_on\nR,9998/99 Q1,9999-01-01\n"}),
+    # A number of 5,000 digits in data crashed check (int-to-string limit).
+    "check-json-number-too-long": Case(
+        ("check", "c.obc", "--data", "data.json", "--as-of", "2018-09-30"),
+        {"c.obc": AMH, "data.json": '{"indicators": [{"indicator": "MORT", "period": "2015/16", '
+                                    '"value": ' + "7" * 5000 + "}]}"}),
     "check-control-characters-in-data": Case(
         ("check", "c.obc", "--data", "data", "--as-of", "2018-09-30"),
         {"c.obc": AMH, **amh_data(**{"payments.csv": (AMH_DATA / "payments.csv").read_text(
             encoding="utf-8").replace("2015-06-25", f"2015-06-25{ESC}", 1)})}),
 }
+
+
+def _workbook(path: Path, formulas: dict[str, str]) -> None:
+    """The AMH bundle as a workbook, the first row's ``column`` cells given as formulas
+    (openpyxl saves a formula without computing it: no cached value)."""
+    import csv
+
+    sheets: dict[str, list[list[object]]] = {}
+    for name in ("indicators", "submissions", "payments"):
+        rows: list[list[object]] = [list(r) for r in csv.reader(
+            (AMH_DATA / f"{name}.csv").read_text(encoding="utf-8").splitlines())]
+        for column, formula in formulas.items():
+            if column in rows[0]:
+                rows[1][rows[0].index(column)] = "=" + formula
+        sheets[name] = rows
+    write_sheets(sheets, path)
 
 
 def _run(case: Case, where: Path, monkeypatch: pytest.MonkeyPatch) -> str:
@@ -123,6 +249,8 @@ def _run(case: Case, where: Path, monkeypatch: pytest.MonkeyPatch) -> str:
             path.write_bytes(content)
         else:
             path.write_bytes(content.encode("utf-8"))  # no newline translation
+    if case.setup is not None:
+        case.setup(where)
     monkeypatch.chdir(where)
     result = CliRunner().invoke(app, list(case.args), input=case.stdin)
     assert result.exception is None or isinstance(result.exception, SystemExit), \
@@ -243,3 +371,37 @@ def test_render_with_100000_character_identifiers_takes_seconds() -> None:
     assert spent < 6.0, f"{spent:.1f} s of CPU"
     html = render(contract, "html").decode()
     assert "M" + long in html  # the text still names it in full
+
+
+def test_a_formula_with_a_cached_value_uses_it(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """As a spreadsheet saves it: the formula and its computed value (here a text result)."""
+    import zipfile
+
+    book = tmp_path / "plain.xlsx"
+    _workbook(book, {"submitted_on": "DATE(2015,7,20)", "paid_on": "TEXT(A2)"})
+    cached = tmp_path / "data.xlsx"
+    found = set()
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(cached, "w") as out:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                text = data.decode()
+                for formula, value in (("DATE(2015,7,20)", "2015-07-20"),
+                                       ("TEXT(A2)", "2015-06-25")):
+                    if f"<f>{formula}</f><v></v>" not in text:
+                        continue
+                    found.add(formula)
+                    cell = text[:text.index(f"<f>{formula}</f>")].rindex("<c ")
+                    text = (text[:cell] + '<c t="str" ' + text[cell + 3:]).replace(
+                        f"<f>{formula}</f><v></v>", f"<f>{formula}</f><v>{value}</v>")
+                data = text.encode()
+            out.writestr(item, data)
+    assert found == {"DATE(2015,7,20)", "TEXT(A2)"}
+    (tmp_path / "c.obc").write_text(AMH, encoding="utf-8")
+    from_book = _run(Case(("check", "c.obc", "--data", "data.xlsx", "--as-of", "2018-09-30")),
+                     tmp_path, monkeypatch)
+    from_csv = _run(Case(("check", "c.obc", "--data", str(AMH_DATA), "--as-of", "2018-09-30")),
+                    tmp_path, monkeypatch)
+    assert "exit 1" in from_book and "D080" not in from_book
+    assert from_book.replace("data.xlsx", "D") == from_csv.replace(str(AMH_DATA), "D")
