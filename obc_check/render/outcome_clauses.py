@@ -214,6 +214,36 @@ def _example(c: Contract, ind: Indicator, allocs: tuple[Fraction, ...]) -> list[
         f"{words.money(allocs[0])}, that is {words.money(allocs[0] / 2)}.")]
 
 
+def chart_alt(c: Contract, ind: Indicator, allocs: tuple[Fraction, ...]) -> str:
+    """The chart in words, for a reader who cannot see it (HTML ``alt``, Word alt text).
+
+    It states the shape of the curve and the first Contract Year's figures, which is what
+    the picture shows; the tables give every year.
+    """
+    year = year_name(c, c.term.years[0])
+    unit = ind.unit
+    head = (f"Line chart of the amount payable for Indicator {ind.id} against its Value, "
+            "one line per Contract Year (years with the same curve share one).")
+    alloc = words.money(allocs[0])
+    if isinstance(ind.curve, Steps):
+        steps = ", ".join(f"{words.percent(st.share)} of the Allocation at "
+                          f"{words.in_unit(st.threshold, unit)}" for st in ind.curve.steps)
+        shape = (f" The amount steps up at each threshold: {steps}; nothing before the first. "
+                 f"In {year} the Allocation is {alloc}.")
+    elif isinstance(ind.curve, AllOrNothing) or ind.floor is None:
+        target = words.in_unit(ind.target.for_year(1), unit) if ind.target else ""
+        shape = (f" Nothing is payable until the Value reaches the Target, then the whole "
+                 f"Allocation; in {year} the Target is {target} and the Allocation {alloc}.")
+    else:
+        floor = words.in_unit(ind.floor.for_year(1), unit)
+        target = words.in_unit(ind.target.for_year(1), unit) if ind.target else ""
+        shape = (" Nothing is payable up to the Floor; the amount then rises in a straight "
+                 "line to the whole Allocation at the Target, and stays there beyond it; in "
+                 f"{year} the Floor is {floor}, the Target {target} and the Allocation "
+                 f"{alloc}.")
+    return head + shape + " The tables above give every Contract Year's figures."
+
+
 def payment_rule(ind: Indicator) -> str:
     """The sentence that says how the Indicator's Value turns into money."""
     if isinstance(ind.curve, Linear):
@@ -254,9 +284,7 @@ def indicator_clause(c: Contract, outcome: Outcome, ind: Indicator) -> Section:
             blocks.append(Figure(
                 f"Indicator {ind.id}, the amount payable against the Value in each "
                 "Contract Year",
-                f"Payment curve of Indicator {ind.id}: the amount payable rises from nothing "
-                "to the full Allocation as the Value improves, as the table above sets out.",
-                chart))
+                chart_alt(c, ind, allocs), chart))
     return Section(f"Indicator {ind.id}: {ind.title}", tuple(blocks))
 
 
