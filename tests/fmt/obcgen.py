@@ -105,6 +105,7 @@ class Spec:
     risk: tuple[str, list[tuple[str, int]]] | None
     text: str | None
     version: str = "1.0"
+    agreement: str | None = None
 
     @property
     def end(self) -> dt.date:
@@ -247,8 +248,9 @@ def contracts(draw: st.DrawFn) -> Spec:
                            draw(st.sampled_from(["£1,500", "£3,000", "£2k"])),
                            draw(st.none() | st.integers(1, 200))))
     text = _long_text(draw) if draw(st.booleans()) else None
+    agreement = _title(draw) if draw(st.booleans()) else None
     return Spec(years, start, parties, annual, pot, outcomes, gate_ind, gate, obligations,
-                prices, risk, text)
+                prices, risk, text, agreement=agreement)
 
 
 # ---- rendering ----------------------------------------------------------------------------
@@ -351,6 +353,8 @@ def render(spec: Spec, rnd: random.Random | None = None, comments: bool = False)
         w.parts.append("# header comment\n\n")
     w.stmt("contract", "GEN", '"Generated contract"', "{")
     w.stmt("version", f'"{spec.version}"')
+    if spec.agreement is not None:
+        w.stmt("agreement", f'"{spec.agreement}"')
     w.stmt("currency", "GBP")
     w.stmt("term", str(spec.start), "to", str(spec.end))
     for p in spec.parties:
@@ -575,10 +579,17 @@ def m_version(spec: Spec, rnd: random.Random) -> set[str] | None:
     return {"contract.version"}
 
 
+def m_agreement(spec: Spec, rnd: random.Random) -> set[str] | None:
+    """Name another agreement (or the first one)."""
+    spec.agreement = "Varied agreement"
+    return {"contract.agreement"}
+
+
 MUTATIONS: list[Mutation] = [m_target, m_outcome_weight, m_party_sector, m_party_name,
                              m_remove_party, m_penalty, m_days, m_drop_obligation,
                              m_add_obligation, m_pot, m_annual_value, m_if_missing, m_min_den,
-                             m_curve, m_title, m_text, m_gateway, m_price, m_version]
+                             m_curve, m_title, m_text, m_gateway, m_price, m_version,
+                             m_agreement]
 
 
 def mutate(spec: Spec, which: int, rnd: random.Random) -> tuple[Spec, set[str] | None]:
