@@ -91,6 +91,9 @@ CODES: dict[str, str] = {
     "E030": "an indicator without a unit",
     "E031": "a weight on an indicator outside any outcome",
     "E032": "a string holds a control character",
+    "E060": "`budget capitation` in a risk share, but the contract has no capitation block",
+    "E061": "a capitation tier declared twice",
+    "E062": "a capitation contract with no party that can be paid (provider or alliance member)",
     "E085": "a number beyond the bounds: too many digits (50 before the point, 20 after), "
             "or a count above 2^53 - 1",
     "E086": "a number of days above the most a contract can mean (3,660)",

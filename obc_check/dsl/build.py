@@ -23,6 +23,8 @@ from obc_check.dsl.transform import exact_product
 from obc_check.model import (
     AllOrNothing,
     Baseline,
+    Capitation,
+    CapitationTier,
     Contract,
     ContractYear,
     Curve,
@@ -65,7 +67,8 @@ _KIND_PLURAL: dict[LitKind, str] = {"money": "amounts of money", "percent": "per
                                     "number": "plain numbers"}
 
 # Settings that may appear many times in a block; every other setting at most once.
-_REPEATABLE = {"party", "outcome", "indicator", "gateway", "obligation", "text", "price"}
+_REPEATABLE = {"party", "outcome", "indicator", "gateway", "obligation", "text", "price",
+               "tier"}
 
 
 class Builder:
@@ -289,6 +292,7 @@ class Builder:
                                         if st.name == "obligation") if o is not None)
         risk = self.risk_share(s["risk_share"]) if "risk_share" in s else None
         card = self.rate_card(s["rate_card"]) if "rate_card" in s else None
+        capitation = self.capitation(s["capitation"]) if "capitation" in s else None
         start = self._term_dates(s.get("term"))
         term = Term(start=start[0], end=start[1], years=self.years,
                     span=s["term"].span if "term" in s else None)
@@ -298,8 +302,9 @@ class Builder:
             id=cast(str, root.ident), title=cast(str, root.args[0]), version=version,
             agreement=agreement,
             term=term, parties=parties, annual_value=annual, outcome_payment=pay,
-            risk_share=risk, rate_card=card, text=self.texts(root), outcomes=outcomes,
-            indicators=free, gateways=gateways, obligations=obligations, span=root.span)
+            risk_share=risk, rate_card=card, capitation=capitation, text=self.texts(root),
+            outcomes=outcomes, indicators=free, gateways=gateways, obligations=obligations,
+            span=root.span)
 
     def namespace(self, root: Stmt) -> None:
         """E005: each identifier is declared once (reported at the second).
@@ -313,6 +318,10 @@ class Builder:
                 decls.extend(x for x in st.items if x.name == "indicator")
             elif st.name == "rate_card":
                 decls.extend(x for x in st.items if x.name == "price")
+            elif st.name == "capitation":
+                # a tier given twice in the block is E061 (``capitation``), not also E005
+                tiers = {cast(str, x.ident): x for x in reversed(st.items) if x.name == "tier"}
+                decls.extend(tiers.values())
         decls.sort(key=lambda x: _pos(x.ident_span))
         first: dict[str, Stmt] = {}
         for st in decls:
@@ -322,10 +331,10 @@ class Builder:
                 continue
             other = first[ident]
             line = other.ident_span.line if other.ident_span else 0
-            self.error("E005", f"`{ident}` is declared twice: this {st.name}, and the "
-                       f"{other.name} on line {line}", st.ident_span,
-                       "parties, outcomes, indicators, prices, gateways and obligations share "
-                       "one namespace; rename one of them")
+            self.error("E005", f"`{ident}` is declared twice: this {_decl_word(st)}, and the "
+                       f"{_decl_word(other)} on line {line}", st.ident_span,
+                       "parties, outcomes, indicators, prices, capitation tiers, gateways and "
+                       "obligations share one namespace; rename one of them")
 
     def _term_dates(self, st: Stmt | None) -> tuple[dt.date, dt.date]:
         if self.years:
@@ -566,7 +575,9 @@ class Builder:
             if key not in s:
                 self.error("E008", f"risk_share has no `{key}`", st.span,
                            _REQUIRED_HINT.get(key))
-        budget = self.money_schedule(s.get("budget"), "budget")
+        written = s.get("budget")
+        from_capitation = written is not None and written.args[0] == "capitation"
+        budget = None if from_capitation else self.money_schedule(written, "budget")
         cap = self.money_schedule(s.get("member loss cap"), "member loss cap")
         share = Decimal(0)
         if "commissioner share" in s:
@@ -581,10 +592,12 @@ class Builder:
                     continue
                 members.append(Member(party=ident, share=self.share(lit, f"{ident}'s share"),
                                       span=span))
-        if budget is None:
+        if budget is None and not from_capitation:
             return None
-        return RiskShare(budget=budget, commissioner_share=share, members=tuple(members),
-                         member_loss_cap=cap, text=self.texts(st), span=st.span)
+        return RiskShare(budget=budget, budget_basis="capitation" if from_capitation else "amount",
+                         commissioner_share=share, members=tuple(members),
+                         member_loss_cap=cap, text=self.texts(st), span=st.span,
+                         budget_span=written.span if written is not None else None)
 
     def rate_card(self, st: Stmt) -> RateCard | None:
         """``rate_card { cap ..., price ... }``."""
@@ -606,6 +619,33 @@ class Builder:
             self.error("E008", "rate_card has no price", st.span,
                        'add e.g. `price ENTRY "Entered settled accommodation" £1,500 per person`')
         return RateCard(cap=cap, prices=tuple(prices), text=self.texts(st), span=st.span)
+
+    def capitation(self, st: Stmt) -> Capitation:
+        """``capitation { price TIER "Title" £X per person per year ... }`` (RECORDS.md).
+
+        A tier given twice is E061 at the second: which price the author meant is unknown,
+        so the first is kept and the contract does not compile.
+        """
+        tiers: list[CapitationTier] = []
+        first: dict[str, Stmt] = {}
+        for t in (x for x in st.items if x.name == "tier"):
+            ident = cast(str, t.ident)
+            if ident in first:
+                seen = first[ident].ident_span
+                line = seen.line if seen is not None else 0
+                self.error("E061", f"capitation tier {ident} is declared twice (first on "
+                           f"line {line})", t.ident_span,
+                           "give each tier one price; rename or remove the second")
+                continue
+            first[ident] = t
+            title, amount = cast(tuple[str, Lit], t.args)
+            tiers.append(CapitationTier(id=ident, title=title, annual_price=amount.value,
+                                        span=t.ident_span))
+        if not tiers:
+            self.error("E008", "capitation has no price", st.span,
+                       'add e.g. `price TIER1 "One long-term condition" £1,200 per person '
+                       'per year`')
+        return Capitation(tiers=tuple(tiers), text=self.texts(st), span=st.span)
 
     # ---- obligations -----------------------------------------------------------------
     def obligation(self, st: Stmt) -> Obligation | None:
@@ -657,6 +697,11 @@ _REQUIRED_HINT: dict[str, str] = {
 
 def _years_hint(n: int) -> str:
     return "the term has only year 1" if n == 1 else f"the term's years run from 1 to {n}"
+
+
+def _decl_word(st: Stmt) -> str:
+    """What a declaration is called in messages (a capitation ``tier`` is written ``price``)."""
+    return "capitation tier" if st.name == "tier" else st.name
 
 
 def _pos(span: Span | None) -> tuple[int, int]:

@@ -59,6 +59,9 @@ def _kinds(c: Contract) -> dict[str, str]:
     if c.rate_card:
         for pr in c.rate_card.prices:
             out.setdefault(pr.id, "a price")
+    if c.capitation:
+        for tier in c.capitation.tiers:
+            out.setdefault(tier.id, "a capitation tier")
     return out
 
 
@@ -293,6 +296,30 @@ def risk_share_members(c: Contract, broken: frozenset[str]) -> Iterator[Diagnost
                          rs.members[0].span, f"the shares are {listed}")
 
 
+#: Roles a commissioner pays capitation to: the provider, or the alliance's members.
+CAPITATION_PAYEES = ("lead_provider", "prime_contractor", "alliance_member")
+
+
+def capitation_budget(c: Contract, broken: frozenset[str]) -> Iterator[Diagnostic]:
+    """E060: ``budget capitation`` needs a ``capitation`` block to take the budget from."""
+    rs = c.risk_share
+    if rs is not None and rs.budget_basis == "capitation" and c.capitation is None:
+        yield Diagnostic("E060", "the risk_share budget is the capitation payable, but the "
+                         "contract has no capitation block", rs.budget_span or rs.span,
+                         'add `capitation { price TIER1 "Title" £1,200 per person per year }`, '
+                         "or give the budget in £, e.g. `budget £150,000,000 per year`")
+
+
+def capitation_payee(c: Contract, broken: frozenset[str]) -> Iterator[Diagnostic]:
+    """E062: capitation is paid to someone: a provider or alliance member must be a party."""
+    if c.capitation is None or any(p.role in CAPITATION_PAYEES for p in c.parties):
+        return
+    yield Diagnostic("E062", "the contract pays capitation, but no party can be paid it",
+                     c.capitation.span,
+                     f"capitation is paid to {_roles(CAPITATION_PAYEES)}: declare the "
+                     "provider, e.g. `party OH \"Name\" role lead_provider sector nhs`")
+
+
 CHECKS: tuple[Check, ...] = (
     unknown_references,
     outcome_weights,
@@ -303,6 +330,8 @@ CHECKS: tuple[Check, ...] = (
     obligation_roles,
     obligation_needs,
     risk_share_members,
+    capitation_budget,
+    capitation_payee,
 )
 
 

@@ -42,7 +42,7 @@ INDENT = "  "
 # the latest; a title too long for that overflows rather than push every line to the right.
 COLUMN_LIMIT = 68
 _BLOCKS = frozenset({"contract", "outcome", "indicator", "gateway", "obligation", "risk_share",
-                     "rate_card"})
+                     "rate_card", "capitation"})
 _DUTIES = frozenset({"report", "spend_share", "prompt_payment", "flow_down"})
 # Statements that belong together at the top of a contract, with no blank line between them.
 _GROUPS = {"version": "head", "agreement": "head", "currency": "head", "term": "head",
@@ -214,6 +214,8 @@ def _stmt_text(st: Stmt) -> str:
     if st.name == "term":
         start, end = (cast(tuple[object, Span], x)[0] for x in a)
         return f"term {start} to {end}"
+    if st.name == "budget" and a[0] == "capitation":
+        return "budget capitation"
     if st.name in {"annual_value", "outcome_payment", "budget", "member loss cap", "target"}:
         return f"{st.name} {schedule_text(cast(RawSchedule, a[0]))}"
     if st.name == "floor":  # two spaces, so that floor and target values line up
@@ -314,6 +316,12 @@ def _price_rows(prices: Sequence[Stmt]) -> list[tuple[str, ...]]:
             rest += f", at most {lit_text(limit)} over term"
         rows.append(("price", cast(str, p.ident), f'"{p.args[0]}"', rest))
     return rows
+
+
+def _tier_rows(tiers: Sequence[Stmt]) -> list[tuple[str, ...]]:
+    """Capitation price lines: keyword, tier, title, the price per person per year."""
+    return [("price", cast(str, t.ident), f'"{t.args[0]}"',
+             f"{lit_text(cast(Lit, t.args[1]))} per person per year") for t in tiers]
 
 
 # ---- layout ------------------------------------------------------------------------------------
@@ -438,7 +446,9 @@ class _Layout:
         self.emit_leading((id(st), "head"), indent, True)
         self.emit(f"{indent}{_head_text(st)} {{", (id(st), "head"))
         prev: Stmt | None = None
-        lines = self._aligned_lines(st, "price", _price_rows) if st.name == "rate_card" else {}
+        lines = (self._aligned_lines(st, "price", _price_rows) if st.name == "rate_card"
+                 else self._aligned_lines(st, "tier", _tier_rows) if st.name == "capitation"
+                 else {})
         lines.update(self.party_lines if st is self.root else {})
         for item in _body(st):
             if prev is not None and _wants_blank(st, prev, item, self.source_of(item)):
@@ -473,7 +483,7 @@ class _Layout:
 
 def _head_text(st: Stmt) -> str:
     """A block's head, without the brace: keyword, ID, title, weight."""
-    if st.name in {"risk_share", "rate_card"}:
+    if st.name in {"risk_share", "rate_card", "capitation"}:
         return st.name
     head = f'{st.name} {st.ident} "{st.args[0]}"'
     weight = next((i for i in st.items if i.name == "weight"), None)

@@ -55,20 +55,23 @@ _DESCRIBE: dict[str, str] = {
 # What each block takes, for "`flor` is not a setting of the indicator block".
 _BLOCK_TAKES: dict[str, str] = {
     "contract": "version, agreement, currency, term, party, annual_value, outcome_payment, "
-                "risk_share, rate_card, text, outcome, indicator, gateway, obligation",
+                "risk_share, rate_card, capitation, text, outcome, indicator, gateway, "
+                "obligation",
     "outcome": "indicator, text",
     "indicator": "unit, higher is better / lower is better, baseline, floor, target, pays, "
                  "minimum denominator, if missing pay, text",
     "gateway": "requires, otherwise, text",
     "risk_share": "budget, commissioner share, members, member loss cap, text",
     "rate_card": "cap, price, text",
+    "capitation": "price (per person per year), text",
     "obligation": "one duty sentence (`PARTY shall ...`), penalty, text",
 }
 
 # The block each statement keyword belongs in.
 _BELONGS: dict[str, str] = {
     **dict.fromkeys(("version", "agreement", "currency", "term", "party", "annual_value",
-                     "outcome_payment", "risk_share", "rate_card", "outcome", "gateway",
+                     "outcome_payment", "risk_share", "rate_card", "capitation", "outcome",
+                     "gateway",
                      "obligation"), "contract"),
     **dict.fromkeys(("unit", "higher", "lower", "baseline", "floor", "target", "pays",
                      "minimum", "if"), "indicator"),
@@ -112,6 +115,7 @@ _EXAMPLES: dict[str, str] = {
     "members": "members OUH 55%, OH 40%, AGE 5%",
     "member": "member loss cap £3,000,000 per year",
     "rate_card": "rate_card { ... }",
+    "capitation": "capitation { ... }",
     "cap": "cap £1,800,000 over term",
     "price": 'price ENTRY "Title" £1,500 per person, at most 120 over term',
     "obligation": 'obligation ID "Title" { ... }',

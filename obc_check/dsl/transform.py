@@ -340,6 +340,11 @@ class ToSyntax(Transformer[Token, Any]):
         return self._schedule_stmt("budget", meta, c)
 
     @v_args(meta=True)
+    def budget_capitation(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``budget capitation``: each year's budget is that year's capitation payable."""
+        return self._stmt("budget", meta, "capitation")
+
+    @v_args(meta=True)
     def loss_cap(self, meta: Meta, c: list[Any]) -> Stmt:
         """``member loss cap SCHEDULE [per year]``."""
         return self._schedule_stmt("member loss cap", meta, c)
@@ -453,6 +458,13 @@ class ToSyntax(Transformer[Token, Any]):
         return st
 
     @v_args(meta=True)
+    def tier(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``price TIER "Title" £X per person per year`` in a capitation block."""
+        st = self._stmt("tier", meta, str(c[1])[1:-1], c[2])
+        st.ident, st.ident_span = str(c[0]), self.tspan(c[0])
+        return st
+
+    @v_args(meta=True)
     def price_limit(self, meta: Meta, c: list[Any]) -> Lit:
         """``, at most N over term``."""
         return c[0]  # type: ignore[no-any-return]
@@ -536,6 +548,11 @@ class ToSyntax(Transformer[Token, Any]):
     def rate_card(self, meta: Meta, c: list[Any]) -> Stmt:
         """``rate_card { ... }``."""
         return Stmt("rate_card", self.span(meta), (), [x for x in c if isinstance(x, Stmt)])
+
+    @v_args(meta=True)
+    def capitation(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``capitation { price ... per person per year ... }``."""
+        return Stmt("capitation", self.span(meta), (), [x for x in c if isinstance(x, Stmt)])
 
 
 _Rule = Callable[[Any, Meta, list[Any]], Any]

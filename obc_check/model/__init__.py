@@ -3,6 +3,8 @@
 from obc_check.model.contract import (
     AllOrNothing,
     Baseline,
+    Capitation,
+    CapitationTier,
     Contract,
     Curve,
     Direction,
@@ -40,7 +42,8 @@ from obc_check.model.periods import (
 )
 
 __all__ = [
-    "AllOrNothing", "Baseline", "Contract", "ContractYear", "Curve", "Direction",
+    "AllOrNothing", "Baseline", "Capitation", "CapitationTier", "Contract", "ContractYear",
+    "Curve", "Direction",
     "FlowDownObligation", "Gateway", "Indicator", "Linear", "Member", "Node", "Obligation",
     "Outcome", "OutcomePayment", "Party", "Period", "Price", "PromptPaymentObligation",
     "RateCard", "ReportObligation", "RiskShare", "Role", "Schedule", "Sector",

@@ -175,13 +175,23 @@ class Member(Node):
 
 
 class RiskShare(Node):
-    """Gain/loss share against a budget (alliance contracts)."""
+    """Gain/loss share against a budget (alliance contracts).
 
-    budget: Schedule
+    The budget is a sum per year (``budget``), or each year's capitation payable
+    (``budget capitation``, RECORDS.md): then ``budget`` is None and ``budget_basis`` is
+    ``"capitation"``, since the sums are known only from the caseload.
+    """
+
+    budget: Schedule | None
+    budget_basis: Literal["amount", "capitation"] = Field(
+        default="amount", description="`amount`: the budget schedule; `capitation`: each "
+        "year's capitation payable")
     commissioner_share: Decimal
     members: tuple[Member, ...]
     member_loss_cap: Schedule | None = None
     text: tuple[str, ...] = ()
+    budget_span: SkipJsonSchema[Span | None] = Field(default=None, exclude=True, repr=False)
+    """Where the budget line is written, for diagnostics about it."""
 
 
 class Price(Node):
@@ -200,6 +210,26 @@ class RateCard(Node):
     cap: Decimal
     prices: tuple[Price, ...]
     text: tuple[str, ...] = ()
+
+
+class CapitationTier(Node):
+    """One tier of the year-of-care tariff: a price per person per year."""
+
+    id: str
+    title: str
+    annual_price: Decimal = Field(description="pounds per person per year; a month earns "
+                                  "one twelfth of it per person on the caseload")
+
+
+class Capitation(Node):
+    """The year-of-care tariff (RECORDS.md): tiers paid monthly on the caseload."""
+
+    tiers: tuple[CapitationTier, ...]
+    text: tuple[str, ...] = ()
+
+    def tier(self, ident: str) -> CapitationTier | None:
+        """The tier called ``ident``, if any."""
+        return next((t for t in self.tiers if t.id == ident), None)
 
 
 class _Obligation(Node):
@@ -263,6 +293,7 @@ class Contract(Node):
     outcome_payment: OutcomePayment | None = None
     risk_share: RiskShare | None = None
     rate_card: RateCard | None = None
+    capitation: Capitation | None = None
     text: tuple[str, ...] = ()
     outcomes: tuple[Outcome, ...] = ()
     indicators: tuple[Indicator, ...] = Field(

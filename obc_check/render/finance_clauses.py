@@ -50,6 +50,8 @@ def _commissioners(c: Contract) -> tuple[str, str, str]:
 
 def _illustration(c: Contract, rs: RiskShare) -> list[Block]:
     commissioner, _, verb_s = _commissioners(c)
+    if rs.budget is None:
+        return []  # a budget from capitation: no sum is known before the caseload
     budget = Fraction(rs.budget.for_year(1))
     year = year_name(c, c.term.years[0])
     swing = budget * Fraction(ILLUSTRATION_SHARE)
@@ -101,8 +103,11 @@ def risk_share_clause(c: Contract) -> list[Block]:
     assert rs is not None
     members_share = 1 - Fraction(rs.commissioner_share)
     commissioner, possessive, verb_s = _commissioners(c)
+    budget = (_schedule_sentence(c, "The Budget", rs.budget.values, rs.budget.uniform)
+              if rs.budget is not None else
+              "The Budget for a Contract Year is the Capitation payable for that Contract Year")
     blocks: list[Block] = [
-        Para(_schedule_sentence(c, "The Budget", rs.budget.values, rs.budget.uniform) + "."),
+        Para(budget + "."),
         Para(
             f"The {possessive} share of any Variance is {words.percent(rs.commissioner_share)}"
             f" and the Alliance Members' share is {words.percent(members_share)}. Where the "

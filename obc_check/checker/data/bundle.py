@@ -1,4 +1,4 @@
-"""A data bundle: its five typed tables together, as the loader hands them to evaluation.
+"""A data bundle: its typed tables together, as the loader hands them to evaluation.
 
 Apart from the row types (``tables``) because it holds ``payments`` as a
 :class:`~obc_check.checker.data.ledger.Ledger`, and the ledger is built from those rows:
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from obc_check.checker.data.ledger import Ledger, as_ledger
 from obc_check.checker.data.tables import (
+    CaseloadRow,
     IndicatorRow,
     OutcomeRow,
     PaymentRow,
@@ -22,7 +23,7 @@ from obc_check.checker.data.tables import (
 
 @dataclass(frozen=True)
 class Bundle:
-    """All five tables; an absent table is empty.
+    """Every table (five of LANGUAGE.md, ``caseload`` of RECORDS.md); an absent one is empty.
 
     ``payments`` is always held as a columnar :class:`~obc_check.checker.data.ledger.Ledger` (a
     ledger may have millions of rows); rows given as PaymentRow objects, as tests build
@@ -35,6 +36,7 @@ class Bundle:
     payments: Sequence[PaymentRow] = ()
     spend: tuple[SpendRow, ...] = ()
     outcomes: tuple[OutcomeRow, ...] = ()
+    caseload: tuple[CaseloadRow, ...] = ()
     present: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:

@@ -33,6 +33,7 @@ TABLES: dict[str, TableSpec] = {
                   defaults=("kind",)),
         TableSpec("spend", ("period", "actual_cost")),
         TableSpec("outcomes", ("price", "period", "count")),
+        TableSpec("caseload", ("price", "period", "people")),
     )
 }
-"""Table name → spec, in the order LANGUAGE.md lists them."""
+"""Table name → spec, in the order LANGUAGE.md lists them; then RECORDS.md's ``caseload``."""

@@ -27,10 +27,12 @@ class ContractIndex:
     report_each: dict[str, str]
     parties: dict[str, str]
     prices: dict[str, str]
+    tiers: dict[str, str]
     periods: dict[str, Period]
     year_labels: tuple[str, ...]
     has_risk_share: bool
     has_rate_card: bool
+    has_capitation: bool
     dates: dict[str, dt.date] = field(default_factory=dict)
     #: The highest threshold the contract sets for each indicator (floor, target, step,
     #: gateway level), to judge whether data in fractions (0.95 for 95%) is a slip (W006).
@@ -55,10 +57,13 @@ class ContractIndex:
                          if isinstance(o, ReportObligation)},
             parties={p.id: p.id for p in contract.parties},
             prices={p.id: p.id for p in contract.rate_card.prices} if contract.rate_card else {},
+            tiers=({t.id: t.id for t in contract.capitation.tiers}
+                   if contract.capitation else {}),
             periods=periods,
             year_labels=tuple(y.label for y in contract.term.years),
             has_risk_share=contract.risk_share is not None,
             has_rate_card=contract.rate_card is not None,
+            has_capitation=contract.capitation is not None,
             levels=_levels(contract),
         )
 

@@ -25,6 +25,7 @@ import openpyxl
 from obc_check.checker.data.bundle import Bundle
 from obc_check.checker.data.columns import TABLES
 from obc_check.checker.data.tables import (
+    CaseloadRow,
     IndicatorRow,
     OutcomeRow,
     PaymentRow,
@@ -34,7 +35,7 @@ from obc_check.checker.data.tables import (
 from obc_check.model import Period
 
 Cell = str | int | Decimal | dt.date | None
-NUMERIC = {"value", "numerator", "denominator", "amount", "actual_cost", "count"}
+NUMERIC = {"value", "numerator", "denominator", "amount", "actual_cost", "count", "people"}
 
 
 def _row_cells(row: object) -> list[Cell]:
@@ -52,6 +53,8 @@ def _row_cells(row: object) -> list[Cell]:
         return [row.period.label, row.actual_cost]
     if isinstance(row, OutcomeRow):
         return [row.price, row.period.label, row.count]
+    if isinstance(row, CaseloadRow):
+        return [row.price, row.period.label, row.people]
     raise TypeError(f"not a bundle row: {row!r}")
 
 

@@ -40,6 +40,7 @@ _VALIDATORS: dict[str, Validator] = {
     "payments": validate_rows.payments,
     "spend": validate_rows.spend,
     "outcomes": validate_rows.outcomes,
+    "caseload": validate_rows.caseload,
 }
 
 
@@ -78,6 +79,7 @@ def load_bundle(path: Path, contract: Contract) -> tuple[Bundle | None, list[Dia
         payments=_ledger(rows.get("payments", ())),
         spend=rows.get("spend", ()),  # type: ignore[arg-type]
         outcomes=rows.get("outcomes", ()),  # type: ignore[arg-type]
+        caseload=rows.get("caseload", ()),  # type: ignore[arg-type]
         present=frozenset(rows),
     )
     return bundle, problems.diagnostics

@@ -1,7 +1,8 @@
 """Exact money: ``Fraction`` inside a computation, ``Decimal`` at the edges.
 
 LANGUAGE.md rounds in exactly four places (each indicator's earned, a gateway's withheld sum,
-each member's risk-share amount, the flow-down required sum). :func:`round_money` is the one
+each member's risk-share amount, the flow-down required sum); RECORDS.md adds a fifth (each
+capitation tier's payable for a year, once, over its months). :func:`round_money` is the one
 rule for those, and nothing else in the checker rounds money that feeds a later figure. The
 ``shown_*`` helpers only format intermediate exact figures (an allocation of a third of a pot)
 for people to read; their output is never computed with again.

@@ -92,6 +92,16 @@ class SpendRow:
 
 
 @dataclass(frozen=True, slots=True)
+class CaseloadRow:
+    """``caseload`` (RECORDS.md): people on the list in a capitation tier at a month's start."""
+
+    price: str
+    period: Period
+    people: int
+    ref: RowRef
+
+
+@dataclass(frozen=True, slots=True)
 class OutcomeRow:
     """``outcomes``: how many outcomes of a price were achieved in a period."""
 

@@ -45,6 +45,7 @@ from obc_check.checker.data.origins import Origin
 from obc_check.checker.data.problems import Problems
 from obc_check.checker.data.sources import RawTable
 from obc_check.checker.data.tables import (
+    CaseloadRow,
     IndicatorRow,
     OutcomeRow,
     PaymentRow,
@@ -182,7 +183,7 @@ class _Key:
     what: str
 
 
-R = TypeVar("R", IndicatorRow, SubmissionRow, SpendRow, OutcomeRow)
+R = TypeVar("R", IndicatorRow, SubmissionRow, SpendRow, OutcomeRow, CaseloadRow)
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,6 +384,37 @@ def _outcome(r: _Row, ctx: ContractIndex) -> tuple[_Key | None, OutcomeRow | Non
     return key, None if count is None else OutcomeRow(price, period, count, r.ref())
 
 
+def _caseload(r: _Row, ctx: ContractIndex) -> tuple[_Key | None, CaseloadRow | None]:
+    """One row of ``caseload`` (RECORDS.md): people in a capitation tier at a month's start.
+
+    Months only: a quarter or a year would say nothing about who was on the list at the
+    start of each month, which is what capitation pays on.
+    """
+    price = r.ident("price", ctx.tiers, "capitation tier",
+                    "the contract has no capitation tiers")
+    period = r.get("period", ctx.period)
+    people = r.get("people", parse_count)
+    r.need("price", price, "capitation tier")
+    r.need("period", period, "period")
+    r.need("people", people, "number of people")
+    if period and period.kind != "month":
+        r.error("period", "D011", f"caseload is per month, but {period.label} is a "
+                f"{period.kind}", f"name the month, e.g. `{ctx.year_labels[0]} M1`")
+        return None, None
+    if not (price and period):
+        return None, None
+    key = _Key((price, period.label), f"`{price}` in {period.label}")
+    return key, None if people is None else CaseloadRow(price, period, people, r.ref())
+
+
+def _caseload_unused(raw: RawTable, ctx: ContractIndex, problems: Problems) -> None:
+    """D025 (warning): a caseload table for a contract without capitation."""
+    if not ctx.has_capitation:
+        problems.table(raw.origin, "D025", "the contract has no capitation, so caseload is not "
+                       "used", "remove the caseload table, or check that this is the right "
+                       "contract", severity="warning")
+
+
 def _spend_unused(raw: RawTable, ctx: ContractIndex, problems: Problems) -> None:
     """D025 (warning): a spend table for a contract without a risk share."""
     if not ctx.has_risk_share:
@@ -395,6 +427,7 @@ _INDICATORS = _Table(_indicator, "indicator", lambda row: row.indicator)
 _SUBMISSIONS = _Table(_submission)
 _SPEND = _Table(_spend, before=_spend_unused)
 _OUTCOMES = _Table(_outcome, "price", lambda row: row.price)
+_CASELOAD = _Table(_caseload, before=_caseload_unused)
 
 
 def indicators(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[IndicatorRow]:
@@ -449,6 +482,11 @@ def spend(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[SpendRo
 def outcomes(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[OutcomeRow]:
     """The ``outcomes`` table: counts of outcomes achieved per price and period."""
     return _validate(_OUTCOMES, raw, ctx, problems)
+
+
+def caseload(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[CaseloadRow]:
+    """The ``caseload`` table: people per capitation tier at the start of each month."""
+    return _validate(_CASELOAD, raw, ctx, problems)
 
 
 def payments(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[PaymentRow]:

@@ -147,6 +147,42 @@ class RateCardResult(_Row):
     derivation: str
 
 
+class CapitationMonth(_Row):
+    """One begun month of a tier that has a caseload row: the people it pays for."""
+
+    period: str
+    people: int
+
+
+class CapitationTierYear(_Row):
+    """One capitation tier in one contract year (begun months only, RECORDS.md)."""
+
+    price: str = Field(description="the tier's identifier")
+    annual_price: Money = Field(description="the price per person per year")
+    payable: Money = Field(description="Σ people × annual price / 12 over the begun months "
+                           "with a row, exact, rounded half up to the penny once")
+    months: int = Field(description="the begun months that had a caseload row for the tier")
+    missing: list[str] = Field(default_factory=list,
+                               description="begun months with no caseload row (pay nothing)")
+    caseload: list[CapitationMonth] = Field(default_factory=list)
+    derivation: str
+
+
+class CapitationYear(_Row):
+    """The capitation of one contract year with at least one begun month."""
+
+    year: str
+    begun: int = Field(description="months of the year begun on or before the as-of date")
+    payable: Money = Field(description="the sum of the rounded tier payables")
+    tiers: list[CapitationTierYear]
+    derivation: str
+
+    @property
+    def complete(self) -> bool:
+        """True when every begun month of every tier has a caseload row."""
+        return not any(t.missing for t in self.tiers)
+
+
 def _obligation_rows(value: Any) -> ObligationRows:
     """Any sequence of rows (or parts) as :class:`ObligationRows`, the report's holder."""
     return value if isinstance(value, ObligationRows) else ObligationRows(value)
@@ -173,9 +209,12 @@ class Totals(_Row):
     withheld: Money | None = None
     risk_share_members: Money | None = None
     rate_card_payable: Money | None = None
+    capitation_payable: Money | None = None
     penalties: Money
     breaches: int
     incomplete_indicators: int
+    capitation_missing_months: int = Field(
+        default=0, description="begun tier-months with no caseload row")
 
 
 class Report(_Row):
@@ -191,6 +230,7 @@ class Report(_Row):
     outcome_payment: list[YearPayment] | None = None
     risk_share: list[RiskShareYear] | None = None
     rate_card: RateCardResult | None = None
+    capitation: list[CapitationYear] | None = None
     obligations: Obligations
     penalties: Money
     totals: Totals

@@ -4,7 +4,7 @@ Each part of a contract is evaluated by its own module (payments, risk, ratecard
 obligations); this module only walks the contract years ended by the as-of date, collects the
 rows and derives the overall status (CLI.md): ``breach`` if any obligation is breached, else
 ``incomplete`` if any assessed indicator (paid, or tested by a gateway) is missing or
-insufficient, else ``compliant``.
+insufficient, or a begun capitation month has no caseload row, else ``compliant``.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from obc_check.checker.data.bundle import Bundle
 from obc_check.checker.data.ledger import Ledger
 from obc_check.checker.data.money import ZERO
 from obc_check.checker.report.model import (
+    CapitationYear,
     ContractInfo,
     RateCardResult,
     Report,
@@ -27,6 +28,7 @@ from obc_check.checker.report.model import (
 )
 from obc_check.checker.report.obligation_rows import ObligationRows, Part
 from obc_check.checker.report.rows import ObligationRow
+from obc_check.checker.rules.capitation import capitation_budgets, capitation_years
 from obc_check.checker.rules.obligations import (
     LedgerMasks,
     flow_down_rows,
@@ -36,7 +38,7 @@ from obc_check.checker.rules.obligations import (
 from obc_check.checker.rules.payments import YearValues, outcome_payment
 from obc_check.checker.rules.prompt_payment import prompt_block
 from obc_check.checker.rules.ratecard import rate_card
-from obc_check.checker.rules.risk import risk_share_year, spend_by_year
+from obc_check.checker.rules.risk import risk_share_year, spend_by_year, year_budget
 from obc_check.checker.rules.values import index_indicators
 from obc_check.model import (
     Contract,
@@ -97,15 +99,15 @@ def _obligations(contract: Contract, bundle: Bundle, as_of: dt.date,
             yield from flow_down_rows(ob, contract, bundle.ledger, earned, as_of)
 
 
-def _status(payments: list[YearPayment] | None,
-            obligations: ObligationRows) -> tuple[ReportStatus, int, int]:
+def _status(payments: list[YearPayment] | None, obligations: ObligationRows,
+            missing_months: int) -> tuple[ReportStatus, int, int]:
     breaches = obligations.count("breached")
     incomplete = 0
     for year in payments or []:
         incomplete += sum(1 for i in year.indicators if i.status != "assessed")
         incomplete += sum(1 for g in year.gateways if g.status in ("missing", "insufficient"))
-    status: ReportStatus = ("breach" if breaches else "incomplete" if incomplete
-                            else "compliant")
+    status: ReportStatus = ("breach" if breaches else "incomplete"
+                            if incomplete or missing_months else "compliant")
     return status, breaches, incomplete
 
 
@@ -123,18 +125,24 @@ def _evaluate(contract: Contract, bundle: Bundle, as_of: dt.date,
     if contract.outcome_payment is not None:
         values = YearValues(index_indicators(bundle.indicators))
         payments = [outcome_payment(contract, y, values) for y in ended]
+    capitation: list[CapitationYear] | None = None
+    if contract.capitation is not None:
+        capitation = capitation_years(contract, contract.capitation, bundle.caseload, as_of)
     risk: list[RiskShareYear] | None = None
     if contract.risk_share is not None:
+        rs = contract.risk_share
         spend = spend_by_year(bundle.spend)
-        risk = [risk_share_year(contract.risk_share, y, spend[y.number])
-                for y in ended if y.number in spend]
+        budgets = capitation_budgets(capitation or [])
+        risk = [risk_share_year(rs, y, spend[y.number], budget) for y in ended
+                if y.number in spend and (budget := year_budget(rs, y, budgets)) is not None]
     card: RateCardResult | None = None
     if contract.rate_card is not None:
         card = rate_card(contract, contract.rate_card, bundle.outcomes, as_of)
     earned = {p.year: p for p in payments or []}
     obligations = ObligationRows(_obligations(contract, bundle, as_of, earned, work))
     penalties = obligations.penalties()
-    status, breaches, incomplete = _status(payments, obligations)
+    missing_months = sum(len(t.missing) for y in capitation or [] for t in y.tiers)
+    status, breaches, incomplete = _status(payments, obligations, missing_months)
     totals = Totals(
         at_risk=sum((p.at_risk for p in payments), ZERO) if payments is not None else None,
         earned=sum((p.earned for p in payments), ZERO) if payments is not None else None,
@@ -144,9 +152,12 @@ def _evaluate(contract: Contract, bundle: Bundle, as_of: dt.date,
         risk_share_members=(sum((a for r in risk for a in r.members.values()), ZERO)
                             if risk is not None else None),
         rate_card_payable=card.total if card is not None else None,
-        penalties=penalties, breaches=breaches, incomplete_indicators=incomplete)
+        capitation_payable=(sum((y.payable for y in capitation), ZERO)
+                            if capitation is not None else None),
+        penalties=penalties, breaches=breaches, incomplete_indicators=incomplete,
+        capitation_missing_months=missing_months)
     return Report(
         contract=ContractInfo(id=contract.id, title=contract.title, version=contract.version),
         data=bundle.source, as_of=as_of, status=status, outcome_payment=payments,
-        risk_share=risk, rate_card=card, obligations=obligations, penalties=penalties,
-        totals=totals)
+        risk_share=risk, rate_card=card, capitation=capitation, obligations=obligations,
+        penalties=penalties, totals=totals)

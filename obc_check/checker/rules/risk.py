@@ -1,14 +1,17 @@
 """The alliance risk share of each ended year with actual cost data (LANGUAGE.md).
 
-variance = budget − actual cost. A gain pays the members (1 − commissioner share) of it; a
-loss is borne by the members at (1 − commissioner share), capped at the member loss cap.
-Either way the members' part is split by member shares and each amount rounded half up to the
-penny (losses negative). The members' part itself is not rounded: only the split amounts are.
+variance = budget − actual cost, the budget being the year's sum (``budget``) or its capitation
+payable (``budget capitation``, RECORDS.md; see :func:`year_budget`). A gain pays the members
+(1 − commissioner share) of it; a loss is borne by the members at (1 − commissioner share),
+capped at the member loss cap. Either way the members' part is split by member shares and
+each amount rounded half up to the penny (losses negative). The members' part itself is not
+rounded: only the split amounts are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from fractions import Fraction
 
 from obc_check.checker.data.money import as_money, percent_of, pounds, round_money, shown_money
@@ -22,9 +25,18 @@ def spend_by_year(rows: Iterable[SpendRow]) -> dict[int, SpendRow]:
     return {r.period.year: r for r in rows if r.period.kind == "year"}
 
 
-def risk_share_year(rs: RiskShare, year: ContractYear, spend: SpendRow) -> RiskShareYear:
-    """One year's gain or loss share."""
-    budget = rs.budget.for_year(year.number)
+def year_budget(rs: RiskShare, year: ContractYear,
+                capitation: Mapping[str, Fraction]) -> Decimal | None:
+    """The year's budget: its sum, or its capitation payable (None: not assessable)."""
+    if rs.budget_basis == "capitation":
+        found = capitation.get(year.label)
+        return None if found is None else as_money(found)
+    return rs.budget.for_year(year.number) if rs.budget is not None else None
+
+
+def risk_share_year(rs: RiskShare, year: ContractYear, spend: SpendRow,
+                    budget: Decimal) -> RiskShareYear:
+    """One year's gain or loss share against ``budget`` (see :func:`year_budget`)."""
     # exactly: Decimal's default 28 digits would round a large budget's variance
     variance = as_money(Fraction(budget) - Fraction(spend.actual_cost))
     members_rate = 1 - Fraction(rs.commissioner_share)
@@ -38,7 +50,9 @@ def risk_share_year(rs: RiskShare, year: ContractYear, spend: SpendRow) -> RiskS
     result = "gain" if variance > 0 else "loss" if variance < 0 else "nil"
     members = {m.party: round_money(sign * part * Fraction(m.share)) for m in rs.members}
     words = [
-        f"{year.label}: variance {pounds(variance)} = budget {pounds(budget)} − actual "
+        f"{year.label}: variance {pounds(variance)} = budget {pounds(budget)}"
+        + (" (the year's capitation payable)" if rs.budget_basis == "capitation" else "")
+        + f" − actual "
         f"{pounds(spend.actual_cost)} ({spend.ref})",
     ]
     if result == "nil":
