@@ -23,7 +23,9 @@ from obc_check.checker.report import Report
 from obc_check.diagnostics import render_text
 from obc_check.dsl import compile_file
 
-IDENT_KEYS = ("year", "indicator", "obligation", "period", "invoice")
+# The identifying keys of the spec's compare_report.py (a capitation tier row by its price).
+IDENT_KEYS = ("year", "indicator", "obligation", "period", "invoice", "dataset", "price",
+              "person", "achieved_on")
 
 
 def _ident(row: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
@@ -74,6 +76,11 @@ def summary(report: Report) -> str:
         parts.append(f"earned {pounds(t.earned)} of {pounds(t.at_risk)} at risk")
     if t.rate_card_payable is not None:
         parts.append(f"rate card {pounds(t.rate_card_payable)}")
+    if t.capitation_payable is not None:
+        parts.append(f"capitation {pounds(t.capitation_payable)}"
+                     + (f" ({t.capitation_missing_months} tier-month"
+                        f"{'s' if t.capitation_missing_months != 1 else ''} missing)"
+                        if t.capitation_missing_months else ""))
     if t.risk_share_members is not None:
         parts.append(f"members' risk share {pounds(t.risk_share_members)}")
     parts.append(f"{t.breaches} breach{'es' if t.breaches != 1 else ''}")

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from obc_check.model import Contract
 from obc_check.render import words
 from obc_check.render.blocks import Block, Document, Para, Section, Table, numbered
+from obc_check.render.capitation_clauses import capitation_clause
 from obc_check.render.finance_clauses import rate_card_clause, risk_share_clause
 from obc_check.render.matters import matters_clause
 from obc_check.render.obligation_clauses import obligations_clause
@@ -51,6 +52,7 @@ def _plan(c: Contract) -> list[tuple[str, str]]:
         ("outcomes", "Outcomes and Indicators", bool(c.outcomes)),
         ("measured", "Measured Indicators", bool(c.indicators)),
         ("gateways", "Gateways", bool(c.gateways)),
+        ("capitation", "Capitation", c.capitation is not None),
         ("risk_share", "Risk Share", c.risk_share is not None),
         ("rate_card", "Rate Card", c.rate_card is not None),
         ("obligations", "Obligations", bool(c.obligations)),
@@ -131,7 +133,8 @@ def build_document(c: Contract) -> Document:
         "outcomes": lambda: outcomes_clause(c),
         "measured": lambda: measured_clause(c, ref),
         "gateways": lambda: gateways_clause(c),
-        "risk_share": lambda: risk_share_clause(c),
+        "capitation": lambda: capitation_clause(c),
+        "risk_share": lambda: risk_share_clause(c, ref),
         "rate_card": lambda: rate_card_clause(c),
         "obligations": lambda: obligations_clause(c, ref),
         "matters": lambda: matters_clause(c),

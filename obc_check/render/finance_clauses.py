@@ -7,12 +7,14 @@ up to the penny as the checker does, so a lawyer can see the rule at work on rea
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 
 from obc_check.model import Contract, RateCard, RiskShare
 from obc_check.render import words
 from obc_check.render.blocks import Block, Para, Table
+from obc_check.render.capitation_clauses import illustration_capitation
 from obc_check.render.outcome_clauses import text_paras
 from obc_check.render.terms import role_term
 from obc_check.render.years import year_name
@@ -48,11 +50,18 @@ def _commissioners(c: Contract) -> tuple[str, str, str]:
     return term, f"{term}'" if plural else f"{term}'s", "" if plural else "s"
 
 
-def _illustration(c: Contract, rs: RiskShare) -> list[Block]:
+def _illustration(c: Contract, rs: RiskShare, ref: Callable[[str], str]) -> list[Block]:
     commissioner, _, verb_s = _commissioners(c)
-    if rs.budget is None:
-        return []  # a budget from capitation: no sum is known before the caseload
-    budget = Fraction(rs.budget.for_year(1))
+    if rs.budget is not None:
+        budget = Fraction(rs.budget.for_year(1))
+        budget_words = f"the Budget of {words.money(budget)}"
+    elif c.capitation is not None:
+        # No sum is known before the Caseload is: take the Capitation clause's illustration.
+        budget = illustration_capitation(c.capitation)
+        budget_words = (f"a Budget of {words.money(budget)} (the Capitation in the "
+                        f"illustration in clause {ref('capitation')})")
+    else:
+        return []
     year = year_name(c, c.term.years[0])
     swing = budget * Fraction(ILLUSTRATION_SHARE)
     cap = Fraction(rs.member_loss_cap.for_year(1)) if rs.member_loss_cap is not None else None
@@ -72,8 +81,8 @@ def _illustration(c: Contract, rs: RiskShare) -> list[Block]:
                  words.percent(rs.commissioner_share),
                  words.money(swing - gain), words.money(-swing - loss)))
     blocks: list[Block] = [Para(
-        f"Illustration. If the Actual Cost in {year} were {pct} below the Budget of "
-        f"{words.money(budget)}, the Variance would be an underspend of {words.money(swing)}; "
+        f"Illustration. If the Actual Cost in {year} were {pct} below {budget_words}, "
+        f"the Variance would be an underspend of {words.money(swing)}; "
         f"if it were {pct} above, an overspend of {words.money(swing)}. The table below shows "
         "what each party would be paid or bear (a negative sum is a loss borne), each "
         "member's amount rounded half up to the penny. Each member's share is of the "
@@ -88,8 +97,10 @@ def _illustration(c: Contract, rs: RiskShare) -> list[Block]:
         members = 1 - Fraction(rs.commissioner_share)
         if members > 0:
             reach = cap / members
-            # As a share of the Budget only when there is one (a Budget may be £0).
-            of_budget = f" ({words.percent(reach / budget)} of the Budget)" if budget else ""
+            # As a share of the Budget only when there is one (a Budget may be £0), and not
+            # for the Capitation illustration's Budget, of which it is no round share.
+            of_budget = (f" ({words.percent(reach / budget)} of the Budget)"
+                         if budget and rs.budget is not None else "")
             blocks.append(Para(
                 f"In {year} the Member Loss Cap of {words.money(cap)} is reached at an "
                 f"overspend of {words.money(reach)}{of_budget}; the {commissioner} "
@@ -97,7 +108,7 @@ def _illustration(c: Contract, rs: RiskShare) -> list[Block]:
     return blocks
 
 
-def risk_share_clause(c: Contract) -> list[Block]:
+def risk_share_clause(c: Contract, ref: Callable[[str], str]) -> list[Block]:
     """The risk share: Budget, shares, member split, the loss cap and an illustration."""
     rs = c.risk_share
     assert rs is not None
@@ -105,7 +116,8 @@ def risk_share_clause(c: Contract) -> list[Block]:
     commissioner, possessive, verb_s = _commissioners(c)
     budget = (_schedule_sentence(c, "The Budget", rs.budget.values, rs.budget.uniform)
               if rs.budget is not None else
-              "The Budget for a Contract Year is the Capitation payable for that Contract Year")
+              "The Budget for a Contract Year is the Capitation for that Contract Year under "
+              f"clause {ref('capitation')}, worked out from the Caseload of every Month of it")
     blocks: list[Block] = [
         Para(budget + "."),
         Para(
@@ -137,7 +149,13 @@ def risk_share_clause(c: Contract) -> list[Block]:
         rows.append((m.party, party.name if party is not None else "", words.percent(m.share)))
     blocks.append(Table("Alliance Members' shares", ("Member", "Legal name", "Share"),
                         tuple(rows), (False, False, True)))
-    blocks.extend(_illustration(c, rs))
+    if rs.budget_basis == "capitation":
+        blocks.append(Para(
+            "Where no Caseload is reported for a Tier for a Month of a Contract Year, the "
+            "Capitation for that Contract Year is incomplete: the Variance for that Contract "
+            "Year is not assessed, and nothing is paid or borne under this clause for it, "
+            "while the Caseload is not reported."))
+    blocks.extend(_illustration(c, rs, ref))
     blocks.extend(text_paras(rs.text))
     return blocks
 

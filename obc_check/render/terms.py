@@ -176,13 +176,46 @@ def _payment_definitions(c: Contract, ref: Callable[[str], str]) -> list[tuple[s
     return out
 
 
+#: The roles capitation is paid to, in the order the payee is looked for (``dsl.checks``).
+_PAYEE_ROLES: tuple[Role, ...] = ("lead_provider", "prime_contractor", "alliance_member")
+
+
+def capitation_payee(c: Contract) -> str:
+    """Who the Capitation is paid to: ``the Lead Provider``, or ``the Alliance Members``."""
+    for role in _PAYEE_ROLES:
+        holders = sum(1 for p in c.parties if p.role == role)
+        if holders:
+            return f"the {role_term(role, plural=holders > 1)}"
+    return "the provider"  # E062 stops such a contract compiling; kept total for safety
+
+
+def _capitation_definitions(c: Contract, ref: Callable[[str], str]) -> list[tuple[str, str]]:
+    """Capitation, Caseload and Tier (RECORDS.md)."""
+    if c.capitation is None:
+        return []
+    cl = ref("capitation")
+    return [
+        ("Capitation", f"the sums payable to {capitation_payee(c)} for the people on the "
+                       f"Caseload, worked out as set out in clause {cl}."),
+        ("Caseload", f"the number of people on the list of {capitation_payee(c)} in a Tier at "
+                     "the start of a Month, as reported for that Tier and Month."),
+        ("Tier", f"each complexity tier set out in clause {cl}, with its price per person "
+                 "per year, referred to by its identifier."),
+    ]
+
+
 def _finance_definitions(c: Contract, ref: Callable[[str], str]) -> list[tuple[str, str]]:
     """The risk share's and the rate card's terms."""
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str]] = _capitation_definitions(c, ref)
     add = out.append
     if c.risk_share is not None:
         rs = ref("risk_share")
-        add(("Budget", f"the budget for a Contract Year set out in clause {rs}."))
+        if c.risk_share.budget_basis == "capitation":
+            add(("Budget", "the Capitation for a Contract Year under clause "
+                           f"{ref('capitation')}, as the budget for that Contract Year under "
+                           f"clause {rs}."))
+        else:
+            add(("Budget", f"the budget for a Contract Year set out in clause {rs}."))
         several = sum(1 for p in c.parties if p.role == "commissioner") > 1
         add(("Actual Cost", "the actual cost of the services in a Contract Year, as reported "
                             f"to the {role_term('commissioner', plural=several)}."))

@@ -20,6 +20,7 @@ import pytest
 from obc_check.checker.data.bundle import Bundle
 from obc_check.checker.data.load import load_bundle
 from obc_check.checker.data.tables import (
+    CaseloadRow,
     IndicatorRow,
     OutcomeRow,
     PaymentRow,
@@ -80,10 +81,14 @@ class Kit:
     def outcome(self, price: str, period: str, count: int) -> OutcomeRow:
         return OutcomeRow(price, self.period(period), count, self._ref("outcomes"))
 
+    def caseload(self, tier: str, period: str, people: int) -> CaseloadRow:
+        return CaseloadRow(tier, self.period(period), people, self._ref("caseload"))
+
     def bundle(self, *rows: object) -> Bundle:
         tables: dict[str, list[object]] = {}
         kinds = {IndicatorRow: "indicators", SubmissionRow: "submissions",
-                 PaymentRow: "payments", SpendRow: "spend", OutcomeRow: "outcomes"}
+                 PaymentRow: "payments", SpendRow: "spend", OutcomeRow: "outcomes",
+                 CaseloadRow: "caseload"}
         for row in rows:
             tables.setdefault(kinds[type(row)], []).append(row)
         return Bundle("test", **{k: tuple(v) for k, v in tables.items()},  # type: ignore[arg-type]

@@ -50,6 +50,11 @@ def _author_texts(c: Contract) -> set[str]:
         texts.update(c.rate_card.text)
     if c.risk_share is not None:
         texts.update(c.risk_share.text)
+    if c.capitation is not None:
+        texts.update(t.title for t in c.capitation.tiers)
+        texts.update(c.capitation.text)
+    # a long text is printed with its line breaks as spaces
+    texts.update(" ".join(t.split()) for t in list(texts))
     agreement = getattr(c, "agreement", None)
     if agreement:
         texts.add(agreement)

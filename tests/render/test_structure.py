@@ -38,8 +38,10 @@ def _money_figures(c: Contract) -> set[str]:
     if c.rate_card is not None:
         figures.add(_money(Fraction(c.rate_card.cap)))
         figures.update(_money(Fraction(p.amount)) for p in c.rate_card.prices)
-    if c.risk_share is not None:
+    if c.risk_share is not None and c.risk_share.budget is not None:
         figures.update(_money(Fraction(v)) for v in c.risk_share.budget.values)
+    if c.capitation is not None:
+        figures.update(_money(Fraction(t.annual_price)) for t in c.capitation.tiers)
     figures.update(_money(Fraction(o.penalty)) for o in c.obligations if o.penalty is not None)
     return figures
 

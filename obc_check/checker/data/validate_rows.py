@@ -427,7 +427,7 @@ _INDICATORS = _Table(_indicator, "indicator", lambda row: row.indicator)
 _SUBMISSIONS = _Table(_submission)
 _SPEND = _Table(_spend, before=_spend_unused)
 _OUTCOMES = _Table(_outcome, "price", lambda row: row.price)
-_CASELOAD = _Table(_caseload, before=_caseload_unused)
+_CASELOAD = _Table(_caseload)
 
 
 def indicators(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[IndicatorRow]:
@@ -485,7 +485,14 @@ def outcomes(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[Outc
 
 
 def caseload(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[CaseloadRow]:
-    """The ``caseload`` table: people per capitation tier at the start of each month."""
+    """The ``caseload`` table: people per capitation tier at the start of each month.
+
+    For a contract without capitation the table is not used: one warning (D025), and its
+    rows are not read, since every tier would be unknown and bury the warning in errors.
+    """
+    if not ctx.has_capitation:
+        _caseload_unused(raw, ctx, problems)
+        return []
     return _validate(_CASELOAD, raw, ctx, problems)
 
 
