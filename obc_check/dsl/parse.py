@@ -71,8 +71,7 @@ _BLOCK_TAKES: dict[str, str] = {
 _BELONGS: dict[str, str] = {
     **dict.fromkeys(("version", "agreement", "currency", "term", "party", "annual_value",
                      "outcome_payment", "risk_share", "rate_card", "capitation", "outcome",
-                     "gateway",
-                     "obligation"), "contract"),
+                     "gateway", "obligation"), "contract"),
     **dict.fromkeys(("unit", "higher", "lower", "baseline", "floor", "target", "pays",
                      "minimum", "if"), "indicator"),
     **dict.fromkeys(("requires", "otherwise"), "gateway"),
