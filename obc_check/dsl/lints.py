@@ -148,10 +148,10 @@ def _gateway_levels(root: Stmt) -> Iterator[tuple[Lit, str, str, str]]:
         if st.name != "gateway":
             continue
         for item in st.items:
-            if item.name == "requires":
+            if item.name == "requires" and len(item.args) == 4:
                 ind_id, _span, comparison, lit = item.args
-                assert isinstance(lit, Lit)
-                yield lit, str(ind_id), str(comparison).replace(" ", "_"), str(st.ident)
+                if isinstance(lit, Lit):  # the level as written, with its position
+                    yield lit, str(ind_id), str(comparison).replace(" ", "_"), str(st.ident)
 
 
 def _thresholds(ind: Indicator) -> Iterator[tuple[str, Decimal, Span | None]]:
