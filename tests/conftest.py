@@ -42,3 +42,11 @@ def golden(request: pytest.FixtureRequest) -> Callable[[Path, str], None]:
 def library() -> list[Path]:
     """The contract library's folders (each with contract.obc, data/, expected.json)."""
     return sorted(p for p in CONTRACTS.iterdir() if (p / "contract.obc").exists())
+
+
+@pytest.fixture(autouse=True)
+def _not_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests behave alike on a laptop and under CI: ``check`` warns (W007) when ``CI`` is set
+    and ``--as-of`` is not, so ``CI`` is unset for every test (and the commands it starts);
+    the tests of W007 set it themselves."""
+    monkeypatch.delenv("CI", raising=False)

@@ -64,3 +64,10 @@ def test_no_as_of_outside_ci_is_not_warned(ci: str, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("CI", ci)
     _, _, err = run(str(AMH / "contract.obc"), "--data", str(AMH / "data"))
     assert "W007" not in err
+
+
+def test_no_as_of_in_ci_is_not_warned_when_nothing_was_checked(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("CI", "true")
+    code, _, err = run(str(AMH / "contract.obc"), "--data", str(tmp_path / "missing"))
+    assert code == 2 and "W007" not in err
