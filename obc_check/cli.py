@@ -74,8 +74,8 @@ def load_contract(path: Path, *, warnings: bool = False) -> Compiled:
     if not result.ok:
         _print_diagnostics([result])
         n = sum(1 for d in result.diagnostics if d.severity == "error")
-        typer.echo(f"{path}: {n} error{'s' if n != 1 else ''}; the contract does not compile",
-                   err=True)
+        typer.echo(f"{printable(str(path))}: {n} error{'s' if n != 1 else ''}; the contract "
+                   "does not compile", err=True)
         raise typer.Exit(exit_for(result.diagnostics))
     return result
 
@@ -97,8 +97,8 @@ def validate(
         for r in results:
             if r not in bad:
                 n = len(r.diagnostics)
-                typer.echo(f"{r.file}: ok" + (f", {n} warning{'s' if n != 1 else ''}" if n
-                                               else ""))
+                typer.echo(f"{printable(r.file)}: ok"
+                           + (f", {n} warning{'s' if n != 1 else ''}" if n else ""))
     if bad:
         raise typer.Exit(exit_for([d for r in bad for d in r.diagnostics]))
     raise typer.Exit(2 if strict and warned else 0)
@@ -143,7 +143,7 @@ def fmt_cmd(
             continue
         if result.text is None:
             _print_diagnostics([Compiled(result.file, result.source, None, result.diagnostics)])
-            typer.echo(f"{result.file}: not formatted; the file is unchanged", err=True)
+            typer.echo(f"{printable(result.file)}: not formatted; the file is unchanged", err=True)
             bad += 1
             continue
         if str(path) == "-" and not check:
@@ -153,10 +153,10 @@ def fmt_cmd(
         if result.changed:
             changed.append(result.file)
             if check:
-                typer.echo(f"would reformat {result.file}")
+                typer.echo(f"would reformat {printable(result.file)}")
             else:
                 path.write_text(result.text, encoding="utf-8")
-                typer.echo(f"reformatted {result.file}")
+                typer.echo(f"reformatted {printable(result.file)}")
     n, same = len(changed), len(files) - len(changed) - bad - streamed
     verb = "would be reformatted" if check else "reformatted"
     if streamed < len(files):  # stdin → stdout needs no summary
@@ -287,7 +287,7 @@ def render_cmd(
     except OSError as err:
         typer.echo(f"obc-check render: cannot write {output}: {err.strerror}", err=True)
         raise typer.Exit(2) from None
-    typer.echo(f"{output}: written ({format})", err=True)
+    typer.echo(f"{printable(str(output))}: written ({format})", err=True)
 
 
 @app.command("diff")
