@@ -316,3 +316,50 @@ def test_risk_share_over_capitation_signs_and_cap(people: int, spend: int, cap: 
         assert -total <= Decimal(cap) + Decimal("0.01") * len(r.members)
     else:
         assert total == 0
+
+
+# ---- the formats and --explain ---------------------------------------------------------------
+def test_text_markdown_junit_show_each_year_and_tier_with_missing_months(
+        library_report_of: Callable[[str], Report]) -> None:
+    from obc_check.checker.report.formats import ReportFormat, render
+
+    report = library_report_of("year_of_care")
+    text = render(report, ReportFormat.text)
+    assert "1 capitation month without a caseload row" in text
+    assert " 2021   TIER3        11/12   M7        £18,063,745.00" in text
+    assert "Not assessed (the capitation misses a month): 2021" in text
+    assert "Capitation payable: £227,006,277.92" in text
+    md = render(report, ReportFormat.markdown)
+    assert "| 2021 | TIER3 | 11/12 | M7 | £18,063,745.00 |" in md
+    junit = render(report, ReportFormat.junit)
+    assert 'name="YOC capitation 2021" tests="3" failures="0" errors="0" skipped="1"' in junit
+    assert 'message="no caseload row for 2021 M7"' in junit
+
+
+def test_missing_months_are_shown_as_runs() -> None:
+    from obc_check.checker.report.formats.common import month_runs
+
+    assert month_runs(["2019 M4", "2019 M5", "2019 M6", "2019 M9"]) == "M4–M6, M9"
+    assert month_runs(["2019/20 M12"]) == "M12"
+    assert month_runs([]) == ""
+
+
+def test_explain_tier_gives_months_caseloads_and_sums() -> None:
+    result = CliRunner().invoke(app, ["check", str(FOLDER / "contract.obc"), "--data",
+                                      str(FOLDER / "data"), "--as-of", EXPECTED["as_of"],
+                                      "--explain", "TIER1"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "TIER1 — One long-term condition (capitation tier, £1,195.00 per person " \
+        "per year)"
+    assert "    2019 M1: 21,440 people × £1,195.00 / 12 = £2,135,066.6666…; so far " \
+        "£2,135,066.6666…" in lines
+    assert any(line.startswith("    2019 M12: 21,516 people") and
+               line.endswith("so far £25,669,097.9166…") for line in lines)
+    assert "rounded half up to the penny once = £25,669,097.92" in result.stdout
+    assert sum(1 for line in lines if line.startswith("    20")) == 36  # every begun month
+    short = CliRunner().invoke(app, ["check", str(FOLDER / "contract.obc"), "--data",
+                                     str(FOLDER / "data"), "--as-of", EXPECTED["as_of"],
+                                     "--explain", "TIER3"])
+    assert "    2021 M7: no caseload row: nothing paid for it (the report is incomplete)" \
+        in short.stdout.splitlines()

@@ -14,7 +14,7 @@ from obc_check.checker.report.formats import ReportFormat, render
 from obc_check.checker.report.model import Report, report_schema
 
 GOLDENS = Path(__file__).resolve().parent / "goldens"
-NAMES = ["amh", "msk", "older_people", "rough_sleeping"]
+NAMES = ["amh", "msk", "older_people", "rough_sleeping", "year_of_care"]
 SUFFIX = {ReportFormat.text: "txt", ReportFormat.markdown: "md", ReportFormat.junit: "xml"}
 
 
@@ -52,13 +52,15 @@ def test_junit_has_one_case_per_indicator_year_and_obligation_row(
     cases = root.findall(".//testcase")
     indicator_years = sum(len(y.indicators) + len(y.gateways)
                           for y in report.outcome_payment or [])
-    assert len(cases) == indicator_years + len(report.obligations)
+    tier_years = sum(len(y.tiers) for y in report.capitation or [])
+    assert len(cases) == indicator_years + tier_years + len(report.obligations)
     failures = [c for c in cases if c.find("failure") is not None]
     assert len(failures) == report.totals.breaches == int(root.get("failures", "-1"))
     missing = sum(1 for y in report.outcome_payment or [] for i in y.indicators
                   if i.status != "assessed")
     not_due = sum(1 for r in report.obligations if r.status == "not_due")
-    assert int(root.get("skipped", "-1")) == missing + not_due
+    short = sum(1 for y in report.capitation or [] for t in y.tiers if t.missing)
+    assert int(root.get("skipped", "-1")) == missing + not_due + short
 
 
 def test_json_rows_carry_only_their_identifying_keys(

@@ -11,9 +11,10 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Iterator
+from fractions import Fraction
 
-from obc_check.checker.data.money import ZERO, pounds
-from obc_check.checker.report.model import Report
+from obc_check.checker.data.money import ZERO, pounds, shown_money
+from obc_check.checker.report.model import CapitationTierYear, Report
 from obc_check.model import Contract
 from obc_check.textsafe import printable
 
@@ -34,6 +35,7 @@ def declared_ids(contract: Contract) -> list[str]:
     ids += [o.id for o in contract.outcomes]
     ids += [i.id for i in contract.all_indicators()]
     ids += [p.id for p in contract.rate_card.prices] if contract.rate_card else []
+    ids += [t.id for t in contract.capitation.tiers] if contract.capitation else []
     ids += [g.id for g in contract.gateways]
     ids += [o.id for o in contract.obligations]
     return ids
@@ -63,9 +65,40 @@ def _lines(contract: Contract, report: Report, ident: str) -> Iterator[str]:
     yield from (r.derivation for r in report.obligations if r.obligation == ident)
     if report.rate_card is not None:
         yield from (line.derivation for line in report.rate_card.lines if line.price == ident)
+    for cy in report.capitation or []:
+        yield from (line for t in cy.tiers if t.price == ident for line in _tier_lines(t))
     for r in report.risk_share or []:
         if ident in r.members:
             yield r.derivation
+
+
+def _tier_lines(t: CapitationTierYear) -> Iterator[str]:
+    """A tier's year: each begun month with its caseload and sum, then the rounded total.
+
+    The monthly sums are shown to four decimals with ``…`` where they are not whole pence:
+    they are not rounded (only the year's sum is), and the derivation says so.
+    """
+    yield t.derivation
+    running = Fraction(0)
+    price = Fraction(t.annual_price)
+    people = {m.period: m.people for m in t.caseload}
+    for label in sorted([*people, *t.missing], key=lambda p: int(p.rsplit("M", 1)[1])):
+        if label not in people:
+            yield f"  {label}: no caseload row: nothing paid for it (the report is incomplete)"
+            continue
+        amount = people[label] * price / 12
+        running += amount
+        yield (f"  {label}: {people[label]:,} people × {pounds(t.annual_price)} / 12 = "
+               f"{_exact(amount)}; so far {_exact(running)}")
+
+
+def _exact(x: Fraction) -> str:
+    """An exact sum: pounds and pence when whole pence, else four decimals and ``…``."""
+    if (x * 100).denominator == 1:
+        return pounds(shown_money(x))
+    scaled = int(abs(x) * 10_000)
+    whole, frac = divmod(scaled, 10_000)
+    return f"{'-' if x < 0 else ''}£{whole:,}.{frac:04d}…"
 
 
 def _heading(contract: Contract, ident: str) -> str:
@@ -85,6 +118,10 @@ def _heading(contract: Contract, ident: str) -> str:
     for pr in contract.rate_card.prices if contract.rate_card else ():
         if pr.id == ident:
             return f"{ident} — {pr.title} (rate-card price)"
+    for tier in contract.capitation.tiers if contract.capitation else ():
+        if tier.id == ident:
+            return (f"{ident} — {tier.title} (capitation tier, {pounds(tier.annual_price)} per "
+                    "person per year)")
     party = contract.party(ident)
     assert party is not None
     return f"{ident} — {party.name} ({party.role.replace('_', ' ')})"

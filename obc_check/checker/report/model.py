@@ -229,6 +229,9 @@ class Report(_Row):
     status: ReportStatus
     outcome_payment: list[YearPayment] | None = None
     risk_share: list[RiskShareYear] | None = None
+    risk_share_not_assessed: list[str] | None = Field(
+        default=None, description="with `budget capitation`: ended years whose capitation "
+        "misses a month, so they have no risk share (RECORDS.md)")
     rate_card: RateCardResult | None = None
     capitation: list[CapitationYear] | None = None
     obligations: Obligations

@@ -129,12 +129,15 @@ def _evaluate(contract: Contract, bundle: Bundle, as_of: dt.date,
     if contract.capitation is not None:
         capitation = capitation_years(contract, contract.capitation, bundle.caseload, as_of)
     risk: list[RiskShareYear] | None = None
+    unassessed: list[str] | None = None
     if contract.risk_share is not None:
         rs = contract.risk_share
         spend = spend_by_year(bundle.spend)
         budgets = capitation_budgets(capitation or [])
         risk = [risk_share_year(rs, y, spend[y.number], budget) for y in ended
                 if y.number in spend and (budget := year_budget(rs, y, budgets)) is not None]
+        if rs.budget_basis == "capitation":
+            unassessed = [y.label for y in ended if y.label not in budgets]
     card: RateCardResult | None = None
     if contract.rate_card is not None:
         card = rate_card(contract, contract.rate_card, bundle.outcomes, as_of)
@@ -159,5 +162,6 @@ def _evaluate(contract: Contract, bundle: Bundle, as_of: dt.date,
     return Report(
         contract=ContractInfo(id=contract.id, title=contract.title, version=contract.version),
         data=bundle.source, as_of=as_of, status=status, outcome_payment=payments,
-        risk_share=risk, rate_card=card, capitation=capitation, obligations=obligations,
+        risk_share=risk, risk_share_not_assessed=unassessed, rate_card=card,
+        capitation=capitation, obligations=obligations,
         penalties=penalties, totals=totals)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from obc_check.checker.data.money import ZERO, pounds
-from obc_check.checker.report.model import Report
+from obc_check.checker.report.model import CapitationYear, Report
 from obc_check.checker.report.obligation_rows import ObligationRows
 from obc_check.checker.report.prompt_block import PromptBlock
 from obc_check.checker.report.rows import ObligationRow, ObligationStatus
@@ -142,6 +142,31 @@ def ordered_cells(rows: ObligationRows, breached_shown: int | None = None) -> It
         yield ob, f"{met[ob]} more met rows", "", "met", ""
 
 
+def month_runs(labels: list[str]) -> str:
+    """Missing months in short: ``2021 M7`` → ``M7``; runs joined, ``M1–M3, M7``."""
+    numbers = [int(label.rsplit("M", 1)[1]) for label in labels]
+    runs: list[tuple[int, int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return ", ".join(f"M{a}" if a == b else f"M{a}–M{b}" for a, b in runs)
+
+
+#: One row of the capitation tables: year, tier, months with a row / begun, missing, payable.
+CapitationCells = tuple[str, str, str, str, str]
+
+
+def capitation_cells(years: list[CapitationYear]) -> Iterator[CapitationCells]:
+    """Per year, a row per tier, then the year's sum (labelled "All tiers", not "Total")."""
+    for y in years:
+        for t in y.tiers:
+            yield (y.year, t.price, f"{t.months}/{y.begun}", month_runs(t.missing) or "–",
+                   pounds(t.payable))
+        yield (y.year, "All tiers", "", "", pounds(y.payable))
+
+
 def headline(report: Report) -> str:
     """One sentence: status, breaches, incomplete indicators, penalties."""
     t = report.totals
@@ -150,5 +175,8 @@ def headline(report: Report) -> str:
     if t.incomplete_indicators:
         n = t.incomplete_indicators
         parts.append(f"{n} value{'s' if n != 1 else ''} missing or insufficient")
+    if t.capitation_missing_months:
+        n = t.capitation_missing_months
+        parts.append(f"{n} capitation month{'s' if n != 1 else ''} without a caseload row")
     parts.append(f"penalties {pounds(report.penalties)}")
     return " — ".join(parts[:1]) + ": " + ", ".join(parts[1:])

@@ -1,7 +1,8 @@
 """The JUnit XML report, so CI systems show a check as test results.
 
-One test case per indicator-year and per obligation row. A breached obligation row is a
-failure; a missing or insufficient indicator value, and a row not yet due, are skipped (they
+One test case per indicator-year, per capitation tier and year, and per obligation row. A
+breached obligation row is a failure; a missing or insufficient indicator value, a capitation
+tier-year with a begun month that has no caseload row, and a row not yet due, are skipped (they
 are neither passes nor failures yet). Each case carries its derivation as ``system-out``.
 """
 
@@ -64,6 +65,13 @@ def render_junit(report: Report) -> str:
             case = _case(suite, f"{cid}.gateway.{year.year}", g.gateway, g.derivation)
             if g.status in ("missing", "insufficient"):
                 ET.SubElement(case, "skipped", message=f"gateway indicator {g.status}")
+    for cy in report.capitation or []:
+        suite = _suite(root, f"{cid} capitation {cy.year}")
+        for t in cy.tiers:
+            case = _case(suite, f"{cid}.capitation.{cy.year}", t.price, t.derivation)
+            if t.missing:
+                ET.SubElement(case, "skipped", message="no caseload row for "
+                              + ", ".join(t.missing))
     suites: dict[str, ET.Element] = {}
     for row in report.obligations:
         if row.obligation not in suites:

@@ -12,6 +12,7 @@ from obc_check.checker.data.money import ZERO, pounds
 from obc_check.checker.report.formats.common import (
     BREACHED_ROWS_SHOWN,
     STATUS_WORDS,
+    capitation_cells,
     fold_line,
     folded_breaches,
     headline,
@@ -65,6 +66,13 @@ def render_markdown(report: Report) -> str:
                 lines += ["", f"- {_cell(g.derivation)}"]
             lines += ["", "</details>"]
         lines.append("")
+    if report.capitation is not None:
+        lines += ["### Capitation", ""]
+        lines += _table(["Year", "Tier", "Months (with a row / begun)", "Missing", "Payable"],
+                        [[year, f"**{tier}**" if not months else tier, months, missing, payable]
+                         for year, tier, months, missing, payable
+                         in capitation_cells(report.capitation)], right=(2, 4))
+        lines += ["", f"Capitation payable: {pounds(t.capitation_payable or ZERO)}", ""]
     if report.risk_share is not None:
         members = list(report.risk_share[0].members) if report.risk_share else []
         rows = [[r.year, pounds(r.variance), *(pounds(r.members[m]) for m in members)]
@@ -73,6 +81,9 @@ def render_markdown(report: Report) -> str:
         lines += _table(["Year", "Variance", *members], rows,
                         right=tuple(range(1, len(members) + 2)))
         lines += ["", f"Members' total: {pounds(t.risk_share_members or ZERO)}", ""]
+        if report.risk_share_not_assessed:
+            lines += ["Not assessed (the capitation misses a month): "
+                      + ", ".join(report.risk_share_not_assessed), ""]
     if report.rate_card is not None:
         card = report.rate_card
         rows = [[ry.year, pounds(ry.payable)] for ry in card.years]

@@ -23,6 +23,7 @@ from obc_check.checker.report.formats.common import (
     BREACHED_ROWS_SHOWN,
     STATUS_WORDS,
     Cells,
+    capitation_cells,
     fold_line,
     folded_breaches,
     headline,
@@ -174,6 +175,16 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
                               _status(g.status),
                               pounds(g.withheld))
             _print_table(console, table)
+    if report.capitation is not None:
+        table = _table("Capitation (months: with a caseload row / begun)", "Year", "Tier",
+                       "Months", "Missing", "Payable", right=(2, 4))
+        for label, tier, months, missing, payable in capitation_cells(report.capitation):
+            table.add_row(label, Text(tier, style="bold") if not months else tier, months,
+                          Text(missing, style="bold yellow") if missing != "–" else missing,
+                          payable)
+        _print_table(console, table)
+        console.print(f"Capitation payable: {pounds(t.capitation_payable or ZERO)}")
+        console.print()
     if report.risk_share is not None:
         members = list(report.risk_share[0].members) if report.risk_share else []
         table = _table("Risk share (members' amounts; losses negative)", "Year", "Variance",
@@ -185,6 +196,10 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
             for m in members))
         _print_table(console, table)
         console.print(f"Members' total: {pounds(t.risk_share_members or ZERO)}")
+        if report.risk_share_not_assessed:
+            console.print(Text("Not assessed (the capitation misses a month): "
+                               + ", ".join(report.risk_share_not_assessed),
+                               style="bold yellow"))
     if report.rate_card is not None:
         card = report.rate_card
         table = _table("Rate card", "Year", "Payable", right=(1,))
