@@ -40,6 +40,7 @@ from obc_check.diff.rules import (
 )
 from obc_check.model import (
     AllOrNothing,
+    CapitationTier,
     Contract,
     FlowDownObligation,
     Gateway,
@@ -49,6 +50,7 @@ from obc_check.model import (
     Price,
     PromptPaymentObligation,
     ReportObligation,
+    RiskShare,
     Schedule,
     SpendShareObligation,
     Steps,
@@ -64,6 +66,9 @@ WHY: dict[str, str] = {
     "loss_cap": "the members bear loss up to the cap: raising it is stricter, lowering it looser",
     "rate_cap": "more can be earned under a higher cap: raising it is looser, lowering it stricter",
     "price": "a price is a way to be paid: adding one is looser, removing one stricter",
+    "tier": "a capitation tier is a way to be paid: adding one is looser, removing one stricter",
+    "budget_basis": "the budget is now set by the caseload (or by a sum): which is larger "
+                    "depends on the caseload",
     "at_most": "a count cap limits what can be earned: adding or lowering one is stricter",
     "obligation": "an obligation is a duty the provider can breach: adding one is stricter",
     "penalty": "a penalty added or raised is stricter, one dropped or lowered looser",
@@ -82,6 +87,7 @@ def diff_contracts(old: Contract, new: Contract) -> Changes:
     d.gateways()
     d.risk_share()
     d.rate_card()
+    d.capitation()
     d.obligations()
     counts = {e: sum(1 for c in d.changes if c.effect == e)
               for e in ("stricter", "looser", "neutral")}
@@ -411,8 +417,12 @@ class _Differ:
                          "neutral", "gain and loss sharing: upside and downside together"):
             return
         assert a is not None and b is not None
-        self.schedule("risk_share", path, subject, "budget", a.budget, b.budget, fmt.money,
-                      "looser", WHY["budget"])
+        if a.budget_basis != b.budget_basis:
+            self.value("risk_share", path, subject, "budget", _budget_text(a), _budget_text(b),
+                       str, "neutral", WHY["budget_basis"])
+        else:
+            self.schedule("risk_share", path, subject, "budget", a.budget, b.budget,
+                          fmt.money, "looser", WHY["budget"])
         self.value("risk_share", path, subject, "commissioner share", a.commissioner_share,
                    b.commissioner_share, fmt.share, "neutral",
                    "the members then keep less of a gain and bear less of a loss")
@@ -449,6 +459,33 @@ class _Differ:
         for key, x, y in _keyed(a.prices, b.prices, lambda p: p.id):
             self.price(key, x, y)
         self.text("rate_card", path, subject, a.text, b.text)
+
+    def capitation(self) -> None:
+        """The year-of-care tariff: its tiers and each tier's price per person per year."""
+        a, b = self.old.capitation, self.new.capitation
+        path, subject = "capitation", "capitation"
+        if not self.item("capitation", path, subject, a, b,
+                         lambda cap: f"{len(cap.tiers)} tier{'s' if len(cap.tiers) != 1 else ''}",
+                         "looser", "capitation is a way to be paid for the caseload",
+                         named_in_data=CASELOAD_ROWS):
+            return
+        assert a is not None and b is not None
+        for key, x, y in _keyed(a.tiers, b.tiers, lambda t: t.id):
+            self.tier(key, x, y)
+        self.text("capitation", path, subject, a.text, b.text)
+
+    def tier(self, key: str, a: CapitationTier | None, b: CapitationTier | None) -> None:
+        """One capitation tier; a price change says what it does per person per year."""
+        path, subject = f"capitation.{key}", f"capitation tier {key}"
+        if not self.item("capitation", path, subject, a, b, _tier_text, "looser",
+                         WHY["tier"], named_in_data=CASELOAD_ROWS):
+            return
+        assert a is not None and b is not None
+        self.value("capitation", path, subject, "title", a.title, b.title, str, "neutral",
+                   "a title does not change what is paid")
+        if a.annual_price != b.annual_price:
+            self.value("capitation", path, subject, "price", a.annual_price, b.annual_price,
+                       _per_person_year, rising("looser"), _tier_effect(a, b))
 
     def price(self, key: str, a: Price | None, b: Price | None) -> None:
         """One price of the rate card."""
@@ -520,6 +557,7 @@ PARTY_ROWS = "payments.csv: payer and payee"
 INDICATOR_ROWS = "indicators.csv"
 OBLIGATION_ROWS = "submissions.csv"
 PRICE_ROWS = "outcomes.csv"
+CASELOAD_ROWS = "caseload.csv"
 
 
 def _renamed_parties(old: Contract, new: Contract) -> dict[str, str]:
@@ -598,6 +636,34 @@ def _gateway_text(g: Gateway, side: Contract) -> str:
     return (f"requires {g.indicator} {g.comparison.replace('_', ' ')} "
             f"{fmt.threshold(g.threshold, _unit(side, g.indicator))}, "
             f"otherwise withhold {fmt.share(g.withhold)}")
+
+
+def _budget_text(rs: RiskShare) -> str:
+    if rs.budget is None:
+        return "capitation (each year's capitation payable)"
+    return fmt.schedule_text(rs.budget, fmt.money)
+
+
+def _per_person_year(amount: Decimal) -> str:
+    return f"{fmt.money(amount)} per person per year"
+
+
+def _tier_text(t: CapitationTier) -> str:
+    return f'"{t.title}" {_per_person_year(t.annual_price)}'
+
+
+def _tier_effect(a: CapitationTier, b: CapitationTier) -> str:
+    """What a tier's price change does for each person on the caseload, a year and a month."""
+    change = b.annual_price - a.annual_price
+    word = "more" if change > 0 else "less"
+    month = Fraction(abs(change)) / 12
+    if (month * 100).denominator == 1:
+        monthly = fmt.money(Decimal(month.numerator) / Decimal(month.denominator))
+    else:  # a twelfth that is not whole pence: four decimals, marked as cut short
+        whole, frac = divmod(int(month * 10_000), 10_000)
+        monthly = f"£{whole:,}.{frac:04d}…"
+    return (f"{fmt.money(abs(change))} {word} per person per year on the caseload, "
+            f"{monthly} per person per month: a higher price is looser, a lower one stricter")
 
 
 def _price_text(p: Price) -> str:

@@ -363,3 +363,36 @@ def test_explain_tier_gives_months_caseloads_and_sums() -> None:
                                      "--explain", "TIER3"])
     assert "    2021 M7: no caseload row: nothing paid for it (the report is incomplete)" \
         in short.stdout.splitlines()
+
+
+# ---- diff ------------------------------------------------------------------------------------
+def test_diff_names_a_tier_price_change_per_person_per_year_and_month() -> None:
+    from obc_check.diff import diff_contracts
+    from obc_check.dsl import compile_text
+
+    old = compile_text(_contract(risk=True), "a.obc").contract
+    new = compile_text(_contract(risk=True).replace("£3,640", "£3,652").replace(
+        '    price TIER3 "Four or more"     £9,870 per person per year\n', ""), "b.obc").contract
+    assert old is not None and new is not None
+    changes = {c.path: c for c in diff_contracts(old, new).changes}
+    price = changes["capitation.TIER2.price"]
+    assert (price.old, price.new, price.effect) == (
+        "£3,640 per person per year", "£3,652 per person per year", "looser")
+    assert price.why.startswith("£12 more per person per year on the caseload, £1 per person "
+                                "per month")
+    gone = changes["capitation.TIER3"]
+    assert gone.kind == "removed" and gone.effect == "stricter" and gone.breaks_data
+
+
+def test_diff_budget_from_a_sum_to_capitation_is_neutral() -> None:
+    from obc_check.diff import diff_contracts
+    from obc_check.dsl import compile_text
+
+    text = _contract(risk=True)
+    old = compile_text(text.replace("budget capitation", "budget £150,000,000 per year"),
+                       "a.obc").contract
+    new = compile_text(text, "b.obc").contract
+    assert old is not None and new is not None
+    (change,) = [c for c in diff_contracts(old, new).changes if c.field == "budget"]
+    assert change.effect == "neutral"
+    assert change.new == "capitation (each year's capitation payable)"
