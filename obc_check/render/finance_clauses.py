@@ -59,11 +59,16 @@ def _illustration(c: Contract, rs: RiskShare, ref: Callable[[str], str]) -> list
         # No sum is known before the Caseload is: take the Capitation clause's illustration.
         budget = illustration_capitation(c.capitation)
         budget_words = (f"a Budget of {words.money(budget)} (the Capitation in the "
-                        f"illustration in clause {ref('capitation')})")
+                        f"illustration in clause {ref('capitation')}; "
+                        f"{words.percent(ILLUSTRATION_SHARE)} of it taken to the penny)")
     else:
         return []
     year = year_name(c, c.term.years[0])
     swing = budget * Fraction(ILLUSTRATION_SHARE)
+    if rs.budget is None:
+        # The Capitation illustration's Budget is not a round sum: take the 2% to the penny,
+        # so that the Variance is one an Actual Cost (whole pence) can give in `check`.
+        swing = Fraction(words.round_pence(swing))
     cap = Fraction(rs.member_loss_cap.for_year(1)) if rs.member_loss_cap is not None else None
     gain, loss = _members_part(rs, swing, cap), _members_part(rs, -swing, cap)
     pct = words.percent(ILLUSTRATION_SHARE)
