@@ -56,7 +56,7 @@ def pot_above_annual_value(c: Contract, root: Stmt) -> Iterator[Diagnostic]:
                         "the outcome payment is the part of the annual value paid on results; "
                         "check the amount (a digit too many?), or write it as a share, e.g. "
                         "`outcome_payment 10%`")
-            return  # once: every later year would say the same
+            return  # once, at the first such year: one fix (a digit, a share) mends the rest
 
 
 def spend_share_without_recipient(c: Contract, root: Stmt) -> Iterator[Diagnostic]:
