@@ -91,17 +91,29 @@ def _short(ident: str) -> str:
     return ident if len(ident) <= MAX_TITLE_ID else ident[: MAX_TITLE_ID - 1] + "…"
 
 
-def drawable(chart: Chart) -> bool:
-    """True when drawing in floats keeps apart every two points the exact chart keeps apart.
+#: The largest value (or amount) a chart labels: past a trillion, tick labels in the house
+#: style (``£1,000,000,000,000``) are too long to stand side by side and run into each other.
+MAX_CHARTED = Fraction(10**12)
 
-    The language bounds its numbers (15 digits before the point, 10 after), so every value is
-    a finite float; but a floor and a target 10^-10 apart at 10^15 are one float, and the
-    picture would show a slope as a cliff. Such a chart is left out, and the text says so.
+
+def undrawable(chart: Chart) -> str | None:
+    """Why a chart cannot be drawn faithfully, in words for the clause; None when it can.
+
+    The language bounds its numbers (50 digits before the point, 20 after), so every value is
+    a finite float, and no chart can crash. But a chart of 50-digit values has labels that
+    overlap into noise, and a floor and a target 10^-10 apart at 10^15 are one float (a
+    slope would show as a cliff). Such a chart is left out, and the text says why; the
+    tables state the rule exactly.
     """
     xs = sorted({x for series in chart.series for x, _ in series.points}
                 | {x for _, x in chart.marks})
+    ys = [y for series in chart.series for _, y in series.points]
+    if max(abs(v) for v in (*xs, *ys)) > MAX_CHARTED:
+        return "its values or amounts are too large to label on a chart (above a trillion)"
     floats = [float(x) for x in xs]
-    return all(a < b for a, b in itertools.pairwise(floats))
+    if not all(a < b for a, b in itertools.pairwise(floats)):
+        return "its thresholds are too close together, for their size, to be drawn apart"
+    return None
 
 
 def curve_chart(c: Contract, ind: Indicator, allocs: tuple[Fraction, ...]) -> Chart | None:

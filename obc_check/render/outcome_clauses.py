@@ -24,7 +24,7 @@ from obc_check.model import (
 )
 from obc_check.render import words
 from obc_check.render.blocks import Block, Figure, Para, Section, Table
-from obc_check.render.curves import curve_chart, drawable
+from obc_check.render.curves import curve_chart, undrawable
 from obc_check.render.years import year_name
 
 ROUNDED = "†"
@@ -276,10 +276,10 @@ def indicator_clause(c: Contract, outcome: Outcome, ind: Indicator) -> Section:
     blocks.extend(text_paras(ind.text))
     if allocs is not None:
         chart = curve_chart(c, ind, allocs)
-        if chart is not None and not drawable(chart):
-            blocks.append(Para(f"No chart of Indicator {ind.id} is shown: its thresholds are "
-                               "too close together, for their size, to be drawn apart. The "
-                               "table above sets out the payment rule."))
+        why = undrawable(chart) if chart is not None else None
+        if why is not None:
+            blocks.append(Para(f"No chart of Indicator {ind.id} is shown: {why}. The table "
+                               "above sets out the payment rule."))
         elif chart is not None:
             blocks.append(Figure(
                 f"Indicator {ind.id}, the amount payable against the Value in each "

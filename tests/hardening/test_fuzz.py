@@ -43,6 +43,9 @@ _COMMON = {"deadline": None, "database": None,
 settings.register_profile("obc-ci", max_examples=25, derandomize=True, **_COMMON)
 settings.register_profile("obc-nightly", max_examples=2000, **_COMMON)
 PROFILE = settings.get_profile("obc-" + os.environ.get("OBC_FUZZ", "ci"))
+# HTML and Word draw a chart per indicator (about a second each): nightly only.
+COMMANDS = ["validate", "compile", "fmt", "render", "diff", "validate-json"] + (
+    ["render-html", "render-docx"] if os.environ.get("OBC_FUZZ") == "nightly" else [])
 
 # A diagnostic line: file, optionally :line:col, then severity[CODE].
 _DIAG = re.compile(r"^(?P<where>.+?)(?P<pos>:\d+:\d+)?: (?P<sev>error|warning)"
@@ -109,8 +112,7 @@ def mutated_contract(draw: st.DrawFn) -> tuple[str, str]:
 
 
 @PROFILE
-@given(mutated_contract(), st.sampled_from(["validate", "compile", "fmt", "render", "diff",
-                                            "validate-json"]))
+@given(mutated_contract(), st.sampled_from(COMMANDS))
 def test_contract_commands_never_crash(tmp_path_factory: pytest.TempPathFactory,
                                        case: tuple[str, str], command: str) -> None:
     name, text = case
@@ -122,6 +124,9 @@ def test_contract_commands_never_crash(tmp_path_factory: pytest.TempPathFactory,
             "validate-json": ["validate", "--format", "json", str(path)],
             "compile": ["compile", str(path)], "fmt": ["fmt", "-"],
             "render": ["render", str(path)],
+            "render-html": ["render", "--format", "html", str(path)],
+            "render-docx": ["render", "--format", "docx", "-o", str(where / "c.docx"),
+                            str(path)],
             "diff": ["diff", str(original), str(path)]}[command]
     stdin = text.encode("utf-8", "surrogatepass") if command == "fmt" else None
     code, out, err = _invoke(args, stdin)
