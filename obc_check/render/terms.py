@@ -44,8 +44,12 @@ def _role_definitions(parties: tuple[Party, ...],
     """
     out: list[tuple[str, str]] = []
     if needs_subcontractor and not any(p.role == "subcontractor" for p in parties):
+        # The checker counts only parties named with role subcontractor (prompt payment,
+        # flow-down): with none named, no invoice or payment to one is assessed.
         out.append(("Subcontractor", "a party that the provider engages to deliver part of "
-                                     "the services; none is named in this contract."))
+                                     "the services and that is named as a subcontractor in "
+                                     "this Schedule; none is named, so no invoice from or "
+                                     "payment to a Subcontractor is assessed under it."))
     for role in ROLE_TERM:
         holders = [p for p in parties if p.role == role]
         if not holders:
@@ -263,8 +267,8 @@ def _obligation_definitions(c: Contract, ref: Callable[[str], str]) -> list[tupl
 def definitions(contract: Contract, ref: Callable[[str], str]) -> list[tuple[str, str]]:
     """(term, meaning) pairs in alphabetical order; ``ref(key)`` gives a clause number."""
     c = contract
-    needs_sub = any(isinstance(o, PromptPaymentObligation | FlowDownObligation
-                               | SpendShareObligation) for o in c.obligations)
+    needs_sub = any(isinstance(o, PromptPaymentObligation | FlowDownObligation)
+                    for o in c.obligations)
     defs = _role_definitions(c.parties, needs_sub)
     defs += [("Agreement", agreement_definition(c)),
              ("Schedule", "this schedule to the Agreement.")]

@@ -20,9 +20,9 @@ def needs_dates(c: Contract) -> bool:
     return (start.month, start.day) not in ((4, 1), (1, 1))
 
 
-def span(start_end: ContractYear | Period) -> str:
+def span(period: ContractYear | Period) -> str:
     """``1 October 2016 to 30 September 2017``."""
-    return f"{words.day(start_end.start)} to {words.day(start_end.end)}"
+    return f"{words.day(period.start)} to {words.day(period.end)}"
 
 
 def year_name(c: Contract, year: ContractYear) -> str:
@@ -34,7 +34,3 @@ def period_name(c: Contract, period: Period) -> str:
     """A Quarter or Month by its label, with its dates when the years need them."""
     return f"{period.label} ({span(period)})" if needs_dates(c) else period.label
 
-
-def years_phrase(c: Contract) -> str:
-    """``Contract Year 2016/17 (1 October …)`` for the first year, used in examples."""
-    return f"Contract Year {year_name(c, c.term.years[0])}"

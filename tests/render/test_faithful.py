@@ -487,3 +487,18 @@ def test_april_years_keep_their_bare_labels() -> None:
     md = render_markdown(_compile(TARGET_60))
     assert "| 2016/17 | 60% | £10,000 |" in md
     assert "(1 April 2016 to 31 March 2017)" not in md
+
+
+def test_with_no_subcontractor_named_no_invoice_is_assessed(tmp_path: Path) -> None:
+    c = _compile("""
+  party X "Other Ltd" role prime_contractor sector private
+  obligation P "Prompt" { L shall pay subcontractor invoices within 30 days of receipt }
+""")
+    report = _check(c, tmp_path, {"payments": """
+payer,payee,invoice,amount,received_on,paid_on,kind
+L,X,X-1,100.00,2016-04-01,2016-12-01,invoice
+"""})
+    rows = _rows(report, "P")
+    assert all(r.status != "breached" for r in rows) and report.penalties == Decimal("0.00")
+    assert ("none is named, so no invoice from or payment to a Subcontractor is assessed "
+            "under it") in _definition(c, "Subcontractor")
