@@ -31,7 +31,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/pytest benchmarks --benchmark-enable --benchmark-only -p no:cacheprovider -s
 
-# The long fuzzing profile (about an hour; CI runs a fixed-seed short one in `make test`).
+# The long fuzzing profile (about 20 minutes; CI runs a fixed-seed short one in `make test`).
 fuzz: $(STAMP)
 	OBC_FUZZ=nightly $(BIN)/pytest tests/hardening/test_fuzz.py -p no:cacheprovider
 
