@@ -97,6 +97,16 @@ CODES: dict[str, str] = {
     "E085": "a number beyond the bounds: too many digits (50 before the point, 20 after), "
             "or a count above 2^53 - 1",
     "E086": "a number of days above the most a contract can mean (3,660)",
+    # TERMS.md (rounding, funding, the commissioner's duty, named parties, penalties)
+    "E080": "a value rounded to a number of decimal places outside 0–6",
+    "E081": "a party in `funding` that is not a commissioner",
+    "E082": "a commissioner missing from `funding`",
+    "E083": "funding shares do not add up to 100%",
+    "E084": "a cap below zero",
+    "E089": "a commissioner's payment duty with several commissioners and no `funding`",
+    "E091": "a duty towards a named party that is the party bound",
+    "E087": "a flow-down duty towards a named party that is not a subcontractor",
+    "E088": "`per day late` on a duty that is not a report duty",
     "E099": "internal error: a bug in obc-check (please report it)",
     # bad files (dsl.read_source)
     "E090": "the file cannot be read: missing, a directory, empty, not UTF-8 or too large",
@@ -120,7 +130,7 @@ CODES: dict[str, str] = {
     "D017": "an indicator row without a value or without both numerator and denominator",
     "D018": "a denominator of 0",
     "D019": "one indicator or price given for overlapping periods of a year",
-    "D020": "`kind` is not invoice or outcome_share",
+    "D020": "`kind` is not invoice, outcome_share or outcome_payment",
     "D021": "a required value is missing",
     "D022": "money with more than two decimal places",
     "D023": "a count that is not a whole number",
@@ -129,6 +139,8 @@ CODES: dict[str, str] = {
     "D026": "an invoice paid before it was received (warning)",
     "D080": "a workbook formula cell without a computed (cached) value",
     "D081": "a number beyond the bounds: too many digits, or a count above 2^53 - 1",
+    "D090": "a `period` on a payment that is not an outcome_payment (TERMS.md)",
+    "D091": "an outcome_payment paid to a commissioner (TERMS.md)",
     # warnings: valid, but almost certainly not what was meant (dsl/lints.py, the checker);
     # shown by validate and check, exit 0 unless --strict; `# obc: allow W0NN` silences one
     "W001": "an outcome payment larger than the annual value of its year (warning)",
@@ -142,6 +154,8 @@ CODES: dict[str, str] = {
     "W007": "`check` without `--as-of` in CI: the result depends on the day it runs (warning)",
     "W008": "reserved: a rate-card price above a person cap (needs person-level claims, "
             "issue 12; not yet raised)",
+    "W020": "several commissioners and no `funding` block: who pays what is left to the main "
+            "agreement (TERMS.md; warning)",
 }
 
 

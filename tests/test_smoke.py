@@ -13,7 +13,10 @@ import pytest
 
 from obc_check.dsl import compile_file
 
-SPEC_EXAMPLES = Path(__file__).resolve().parent.parent.parent / "shared" / "spec" / "examples"
+SPEC = Path(__file__).resolve().parent.parent.parent / "shared" / "spec"
+SPEC_EXAMPLES = SPEC / "examples"
+#: Every folder of the spec's examples that the library copies (TERMS.md's examples too).
+SPEC_EXAMPLE_SETS = [SPEC / "examples", SPEC / "examples-terms"]
 
 
 def test_library_contracts_compile(library: list[Path]) -> None:
@@ -24,9 +27,11 @@ def test_library_contracts_compile(library: list[Path]) -> None:
 
 
 @pytest.mark.skipif(not SPEC_EXAMPLES.is_dir(), reason="../shared/spec/examples is not here")
-def test_library_holds_the_spec_examples_verbatim(library: list[Path]) -> None:
+@pytest.mark.parametrize("examples", SPEC_EXAMPLE_SETS, ids=lambda p: p.name)
+def test_library_holds_the_spec_examples_verbatim(library: list[Path], examples: Path) -> None:
     names = {p.name for p in library}
-    for example in sorted(p for p in SPEC_EXAMPLES.iterdir() if p.is_dir()):
+    assert examples.is_dir(), f"{examples} is missing"
+    for example in sorted(p for p in examples.iterdir() if p.is_dir()):
         assert example.name in names, f"contracts/{example.name} is missing"
         for spec_file in sorted(f for f in example.rglob("*") if f.is_file()):
             ours = Path("contracts") / example.name / spec_file.relative_to(example)

@@ -47,6 +47,7 @@ from obc_check.model import (
     Indicator,
     Obligation,
     Outcome,
+    PayoutObligation,
     Price,
     PromptPaymentObligation,
     ReportObligation,
@@ -675,16 +676,25 @@ def _duty_text(o: Obligation) -> str:
     if isinstance(o, ReportObligation):
         return f"{o.party} shall report within {o.working_days} working days after each {o.each}"
     if isinstance(o, SpendShareObligation):
+        to = o.to if o.to is not None else f"{o.sector} sector parties"
         return (f"{o.party} shall pay at least {fmt.share(o.share)} of annual_value to "
-                f"{o.sector} sector parties each year")
+                f"{to} each year")
     if isinstance(o, PromptPaymentObligation):
         return f"{o.party} shall pay subcontractor invoices within {o.days} days of receipt"
+    if isinstance(o, PayoutObligation):
+        return (f"{o.party} shall pay its share of earned payments within {o.days} days of "
+                "year end")
     return (f"{o.party} shall pass on at least {fmt.share(o.share)} of earned outcome_payment "
-            f"to subcontractors within {o.days} days of year end")
+            f"to {o.to or 'subcontractors'} within {o.days} days of year end")
 
 
 def _obligation_text(o: Obligation) -> str:
-    penalty = f"; penalty {fmt.money(o.penalty)} per breach" if o.penalty is not None else ""
+    penalty = ""
+    if o.penalty is not None:
+        per = "day late" if o.penalty_basis == "per_day_late" else "breach"
+        penalty = f"; penalty {fmt.money(o.penalty)} per {per}"
+        if o.penalty_cap is not None:
+            penalty += f", at most {fmt.money(o.penalty_cap)} per year"
     return f'"{o.title}": {_duty_text(o)}{penalty}'
 
 

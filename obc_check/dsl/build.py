@@ -29,6 +29,8 @@ from obc_check.model import (
     ContractYear,
     Curve,
     FlowDownObligation,
+    Funding,
+    FundingShare,
     Gateway,
     Indicator,
     Linear,
@@ -37,6 +39,7 @@ from obc_check.model import (
     Outcome,
     OutcomePayment,
     Party,
+    PayoutObligation,
     Price,
     PromptPaymentObligation,
     RateCard,
@@ -68,7 +71,7 @@ _KIND_PLURAL: dict[LitKind, str] = {"money": "amounts of money", "percent": "per
 
 # Settings that may appear many times in a block; every other setting at most once.
 _REPEATABLE = {"party", "outcome", "indicator", "gateway", "obligation", "text", "price",
-               "tier"}
+               "tier", "payer"}
 
 
 class Builder:
@@ -293,6 +296,7 @@ class Builder:
         risk = self.risk_share(s["risk_share"]) if "risk_share" in s else None
         card = self.rate_card(s["rate_card"]) if "rate_card" in s else None
         capitation = self.capitation(s["capitation"]) if "capitation" in s else None
+        funding = self.funding(s["funding"]) if "funding" in s else None
         start = self._term_dates(s.get("term"))
         term = Term(start=start[0], end=start[1], years=self.years,
                     span=s["term"].span if "term" in s else None)
@@ -302,9 +306,9 @@ class Builder:
             id=cast(str, root.ident), title=cast(str, root.args[0]), version=version,
             agreement=agreement,
             term=term, parties=parties, annual_value=annual, outcome_payment=pay,
-            risk_share=risk, rate_card=card, capitation=capitation, text=self.texts(root),
-            outcomes=outcomes, indicators=free, gateways=gateways, obligations=obligations,
-            span=root.span)
+            risk_share=risk, rate_card=card, capitation=capitation, funding=funding,
+            text=self.texts(root), outcomes=outcomes, indicators=free, gateways=gateways,
+            obligations=obligations, span=root.span)
 
     def namespace(self, root: Stmt) -> None:
         """E005: each identifier is declared once (reported at the second).
@@ -518,13 +522,25 @@ class Builder:
         if "if missing pay" in s:
             missing = self.share(cast(Lit, s["if missing pay"].args[0]), "if missing pay")
         direction = cast(Any, s["direction"].args[0]) if "direction" in s else None
+        rounding = self.places(s["value rounded"]) if "value rounded" in s else None
         return Indicator(
             id=name, title=cast(str, st.args[0]), outcome=outcome, declared_weight=declared,
             weight=weight, unit=unit, direction=direction, baseline=baseline, floor=floor,
             target=target, curve=curve, curve_declared="pays" in s,
             minimum_denominator=minimum, if_missing_pay=missing,
-            if_missing_declared="if missing pay" in s, text=self.texts(st),
+            if_missing_declared="if missing pay" in s, rounding=rounding, text=self.texts(st),
             span=st.ident_span)
+
+    def places(self, st: Stmt) -> int | None:
+        """``value rounded to N decimal places``: N is a whole number from 0 to 6 (E080)."""
+        lit = cast(Lit, st.args[0])
+        if not lit.is_whole or lit.value > MAX_PLACES:
+            self.error("E080", f"a value can be rounded to 0 to {MAX_PLACES} decimal places, "
+                       f"not {lit.text}", lit.span,
+                       "write e.g. `value rounded to 1 decimal place`; NHS specifications "
+                       "state most indicators to one place")
+            return None
+        return int(lit.value)
 
     def curve(self, st: Stmt, kinds: tuple[LitKind, ...], name: str) -> Curve:
         """``pays linear | all or nothing | in steps ...``."""
@@ -647,6 +663,25 @@ class Builder:
                        'per year`')
         return Capitation(tiers=tuple(tiers), text=self.texts(st), span=st.span)
 
+    def funding(self, st: Stmt) -> Funding:
+        """``funding { ID pays P% [, at most £X over term] ... }`` (TERMS.md)."""
+        payers: list[FundingShare] = []
+        for p in (x for x in st.items if x.name == "payer"):
+            ident = cast(str, p.ident)
+            share_lit, cap_lit = cast(tuple[Lit, Lit | None], p.args)
+            if any(q.party == ident for q in payers):
+                self.error("E005", f"funding lists {ident} twice", p.ident_span,
+                           "name each payer once, with its whole share")
+                self.skip.add("E083")  # the shares' sum means nothing with a payer twice
+                continue
+            share = self.share(share_lit, f"{ident}'s share")
+            cap = cap_lit.value if cap_lit is not None else None
+            payers.append(FundingShare(party=ident, share=share, cap=cap, span=p.ident_span))
+        if not payers:
+            self.error("E008", "funding names no payer", st.span,
+                       "add e.g. `DFE pays 40%, at most £2,250,000 over term`")
+        return Funding(payers=tuple(payers), text=self.texts(st), span=st.span)
+
     # ---- obligations -----------------------------------------------------------------
     def obligation(self, st: Stmt) -> Obligation | None:
         """One obligation: exactly one duty sentence, an optional penalty."""
@@ -655,9 +690,12 @@ class Builder:
             self.error("E007", f"obligation {st.ident} has a second duty sentence", extra.span,
                        "write one obligation block per duty")
         s = self.settings(st)
-        penalty = None
+        penalty = cap = None
+        basis = "per_breach"
         if "penalty" in s:
-            penalty = cast(Lit, s["penalty"].args[0]).value
+            amount, basis, cap_lit = cast(tuple[Lit, str, Lit | None], s["penalty"].args)
+            penalty = amount.value
+            cap = cap_lit.value if cap_lit is not None else None
         if not duties:
             self.error("E008", f"obligation {st.ident} has no duty sentence", st.ident_span,
                        "add e.g. `OH shall report within 15 working days after each quarter`")
@@ -665,25 +703,35 @@ class Builder:
         d = duties[0]
         common: dict[str, Any] = {
             "id": st.ident, "title": st.args[0], "party": d.ident, "penalty": penalty,
-            "text": self.texts(st), "span": d.ident_span}
+            "penalty_basis": basis, "penalty_cap": cap, "text": self.texts(st),
+            "span": d.ident_span}
         if d.name == "report":
             days, each = cast(tuple[Lit, str], d.args)
             return ReportObligation(working_days=self.days(days, "the number of working days"),
                                     each=cast(Any, each), **common)
         if d.name == "spend_share":
-            share, sector = cast(tuple[Lit, str], d.args)
+            share, sector, to = cast(tuple[Lit, str | None, tuple[str, Span] | None], d.args)
             return SpendShareObligation(share=self.share(share, "the share of annual_value"),
-                                        sector=cast(Any, sector), **common)
+                                        sector=cast(Any, sector), to=to[0] if to else None,
+                                        to_span=to[1] if to else None, **common)
+        if d.name == "payout":
+            return PayoutObligation(days=self.days(cast(Lit, d.args[0]), "the number of days"),
+                                    **common)
         if d.name == "prompt_payment":
             return PromptPaymentObligation(days=self.days(cast(Lit, d.args[0]),
                                                           "the number of days"),
                                            **common)
-        share, days = cast(tuple[Lit, Lit], d.args)
+        share, days, to = cast(tuple[Lit, Lit, tuple[str, Span] | None], d.args)
         return FlowDownObligation(share=self.share(share, "the share of earned outcome_payment"),
-                                  days=self.days(days, "the number of days"), **common)
+                                  days=self.days(days, "the number of days"),
+                                  to=to[0] if to else None, to_span=to[1] if to else None,
+                                  **common)
 
 
-_DUTIES = {"report", "spend_share", "prompt_payment", "flow_down"}
+_DUTIES = {"report", "spend_share", "prompt_payment", "flow_down", "payout"}
+
+#: TERMS.md: a value is rounded to at most this many decimal places.
+MAX_PLACES = 6
 
 _REQUIRED_HINT: dict[str, str] = {
     "version": 'add e.g. `version "1.0"`',

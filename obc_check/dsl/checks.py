@@ -20,6 +20,7 @@ from obc_check.model import (
     FlowDownObligation,
     Indicator,
     Linear,
+    PayoutObligation,
     PromptPaymentObligation,
     ReportObligation,
     Schedule,
@@ -233,6 +234,7 @@ _ROLES: dict[type, tuple[str, tuple[str, ...]]] = {
     PromptPaymentObligation: ("pay subcontractor invoices", ("lead_provider", "prime_contractor")),
     FlowDownObligation: ("pass on outcome payments to subcontractors",
                          ("lead_provider", "prime_contractor")),
+    PayoutObligation: ("pay a share of earned payments", ("commissioner",)),
 }
 
 
@@ -320,6 +322,110 @@ def capitation_payee(c: Contract, broken: frozenset[str]) -> Iterator[Diagnostic
                      "provider, e.g. `party OH \"Name\" role lead_provider sector nhs`")
 
 
+def _money(v: Decimal) -> str:
+    return f"£{v:,.2f}".removesuffix(".00")
+
+
+def funding_payers(c: Contract, broken: frozenset[str]) -> Iterator[Diagnostic]:
+    """E006, E081-E084: ``funding`` names every commissioner once (TERMS.md).
+
+    Its shares add up to 100%, and no cap is below zero.
+    """
+    f = c.funding
+    if f is None:
+        return
+    parties = [p.id for p in c.parties]
+    kinds = _kinds(c)
+    for share in f.payers:
+        party = c.party(share.party)
+        if party is None:
+            msg, hint = _unknown(share.party, "a party", parties, kinds,
+                                 f'declare it, e.g. `party {share.party} "Name" role '
+                                 "commissioner sector local_authority`")
+            yield Diagnostic("E006", f"funding names a payer, but {msg}", share.span, hint)
+        elif party.role != "commissioner":
+            role = party.role.replace("_", " ")
+            yield Diagnostic("E081", f"funding names {share.party}, {_article(role)} {role}, "
+                             "as a payer", share.span,
+                             "only commissioners pay outcome payments; list each commissioner "
+                             "of the contract once")
+        if share.cap is not None and share.cap < 0:
+            yield Diagnostic("E084", f"{share.party}'s cap {_money(share.cap)} is below zero",
+                             share.span, "a cap is an amount of money of at least £0")
+    listed = {s.party for s in f.payers}
+    for p in c.parties:
+        if p.role == "commissioner" and p.id not in listed:
+            yield Diagnostic("E082", f"commissioner {p.id} is missing from funding", f.span,
+                             f"add e.g. `{p.id} pays 50%`; every commissioner appears once, "
+                             "and the shares add up to 100%")
+    total = sum((s.share for s in f.payers), Decimal(0))
+    if f.payers and total != 1:
+        listed_text = ", ".join(f"{s.party} {_pct(s.share)}" for s in f.payers)
+        yield Diagnostic("E083", f"funding shares add up to {_pct(total)}, not 100%",
+                         f.payers[0].span or f.span, f"the shares are {listed_text}")
+
+
+def several_commissioners(c: Contract, broken: frozenset[str]) -> Iterator[Diagnostic]:
+    """E089: the payout duty needs a ``funding`` block when there are several commissioners.
+
+    Nothing else says what each commissioner's share of the payable is.
+    """
+    commissioners = [p.id for p in c.parties if p.role == "commissioner"]
+    if c.funding is not None or len(commissioners) < 2:
+        return
+    for o in c.obligations:
+        if isinstance(o, PayoutObligation) and o.party in commissioners:
+            yield Diagnostic("E089", f"obligation {o.id}: {o.party} pays its share, but the "
+                             f"contract has {len(commissioners)} commissioners and no funding "
+                             "block", o.span,
+                             "add `funding { " + ", ".join(
+                                 f"{p} pays ..%" for p in commissioners) + " }` (one line "
+                             "each) to say each one's share")
+
+
+def named_parties(c: Contract, broken: frozenset[str]) -> Iterator[Diagnostic]:
+    """E006, E091, E087: ``to PARTY`` names a declared party other than the bound one.
+
+    For flow-down it must be a subcontractor (TERMS.md).
+    """
+    parties = [p.id for p in c.parties]
+    kinds = _kinds(c)
+    for o in c.obligations:
+        if not isinstance(o, SpendShareObligation | FlowDownObligation) or o.to is None:
+            continue
+        span = o.to_span or o.span
+        party = c.party(o.to)
+        if party is None:
+            msg, hint = _unknown(o.to, "a party", parties, kinds,
+                                 f'declare it, e.g. `party {o.to} "Name" role subcontractor '
+                                 "sector voluntary`")
+            yield Diagnostic("E006", f"obligation {o.id} pays a named party, but {msg}", span,
+                             hint)
+        elif o.to == o.party:
+            yield Diagnostic("E091", f"obligation {o.id}: {o.party} is bound to pay itself",
+                             span, "name the party that is to be paid, not the one that pays")
+        elif isinstance(o, FlowDownObligation) and party.role != "subcontractor":
+            role = party.role.replace("_", " ")
+            yield Diagnostic("E087", f"obligation {o.id} passes on outcome payments to "
+                             f"{o.to}, {_article(role)} {role}, not a subcontractor", span,
+                             f"outcome payments are passed on to subcontractors; declare {o.to} "
+                             "with `role subcontractor`, or use a spend-share duty")
+
+
+def penalty_forms(c: Contract, broken: frozenset[str]) -> Iterator[Diagnostic]:
+    """E088, E084: ``per day late`` is for report duties; a cap per year is not below zero."""
+    for o in c.obligations:
+        if o.penalty_basis == "per_day_late" and not isinstance(o, ReportObligation):
+            yield Diagnostic("E088", f"obligation {o.id}: `per day late` applies to report "
+                             "duties only", o.span,
+                             "a return is late by days; write `penalty £X per breach` for "
+                             "this duty")
+        if o.penalty_cap is not None and o.penalty_cap < 0:
+            yield Diagnostic("E084", f"obligation {o.id}: the cap "
+                             f"{_money(o.penalty_cap)} per year is below zero", o.span,
+                             "a cap is an amount of money of at least £0")
+
+
 CHECKS: tuple[Check, ...] = (
     unknown_references,
     outcome_weights,
@@ -332,6 +438,10 @@ CHECKS: tuple[Check, ...] = (
     risk_share_members,
     capitation_budget,
     capitation_payee,
+    funding_payers,
+    several_commissioners,
+    named_parties,
+    penalty_forms,
 )
 
 

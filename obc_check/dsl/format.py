@@ -42,8 +42,9 @@ INDENT = "  "
 # the latest; a title too long for that overflows rather than push every line to the right.
 COLUMN_LIMIT = 68
 _BLOCKS = frozenset({"contract", "outcome", "indicator", "gateway", "obligation", "risk_share",
-                     "rate_card", "capitation"})
-_DUTIES = frozenset({"report", "spend_share", "prompt_payment", "flow_down"})
+                     "rate_card", "capitation", "funding"})
+_DUTIES = frozenset({"report", "spend_share", "prompt_payment", "flow_down",
+                     "payout"})
 # Statements that belong together at the top of a contract, with no blank line between them.
 _GROUPS = {"version": "head", "agreement": "head", "currency": "head", "term": "head",
            "party": "party", "annual_value": "value", "outcome_payment": "value"}
@@ -242,7 +243,16 @@ def _stmt_text(st: Stmt) -> str:
     if st.name == "cap":
         return f"cap {lit_text(cast(Lit, a[0]))} over term"
     if st.name == "penalty":
-        return f"penalty {lit_text(cast(Lit, a[0]))} per breach"
+        per = "day late" if a[1] == "per_day_late" else "breach"
+        cap = f", at most {lit_text(cast(Lit, a[2]))} per year" if a[2] is not None else ""
+        return f"penalty {lit_text(cast(Lit, a[0]))} per {per}{cap}"
+    if st.name == "value rounded":
+        places = cast(Lit, a[0])
+        return (f"value rounded to {lit_text(places)} decimal "
+                f"place{'' if places.value == 1 else 's'}")
+    if st.name == "payer":
+        cap = f", at most {lit_text(cast(Lit, a[1]))} over term" if a[1] is not None else ""
+        return f"{st.ident} pays {lit_text(cast(Lit, a[0]))}{cap}"
     if st.name not in _DUTIES:  # a statement added to the grammar but not taught to fmt
         raise FormatError(f"fmt does not know how to lay out `{st.name}`")
     return f"{st.ident} shall {_duty_text(st)}"
@@ -262,12 +272,16 @@ def _duty_text(st: Stmt) -> str:
     if st.name == "report":
         return f"report within {lit_text(cast(Lit, a[0]))} working days after each {a[1]}"
     if st.name == "spend_share":
-        return (f"pay at least {lit_text(cast(Lit, a[0]))} of annual_value to {a[1]} sector "
-                "parties each year")
+        to = cast(tuple[str, Span], a[2])[0] if a[2] is not None else f"{a[1]} sector parties"
+        return f"pay at least {lit_text(cast(Lit, a[0]))} of annual_value to {to} each year"
     if st.name == "prompt_payment":
         return f"pay subcontractor invoices within {lit_text(cast(Lit, a[0]))} days of receipt"
+    if st.name == "payout":
+        return (f"pay its share of earned payments within {lit_text(cast(Lit, a[0]))} days "
+                "of year end")
+    to = cast(tuple[str, Span], a[2])[0] if a[2] is not None else "subcontractors"
     return (f"pass on at least {lit_text(cast(Lit, a[0]))} of earned outcome_payment to "
-            f"subcontractors within {lit_text(cast(Lit, a[1]))} days of year end")
+            f"{to} within {lit_text(cast(Lit, a[1]))} days of year end")
 
 
 # ---- aligned columns -------------------------------------------------------------------------
@@ -483,7 +497,7 @@ class _Layout:
 
 def _head_text(st: Stmt) -> str:
     """A block's head, without the brace: keyword, ID, title, weight."""
-    if st.name in {"risk_share", "rate_card", "capitation"}:
+    if st.name in {"risk_share", "rate_card", "capitation", "funding"}:
         return st.name
     head = f'{st.name} {st.ident} "{st.args[0]}"'
     weight = next((i for i in st.items if i.name == "weight"), None)

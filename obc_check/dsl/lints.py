@@ -66,8 +66,8 @@ def spend_share_without_recipient(c: Contract, root: Stmt) -> Iterator[Diagnosti
     names payees by party: every year would be a breach, or a row the checker refuses.
     """
     for o in c.obligations:
-        if not isinstance(o, SpendShareObligation):
-            continue
+        if not isinstance(o, SpendShareObligation) or o.sector is None:
+            continue  # a duty to a named party is checked by E006/E086
         others = [p for p in c.parties if p.sector == o.sector and p.id != o.party]
         if others:
             continue
@@ -164,12 +164,30 @@ def _thresholds(ind: Indicator) -> Iterator[tuple[str, Decimal, Span | None]]:
             yield "step at", step.threshold, step.span
 
 
+def several_commissioners_unfunded(c: Contract, root: Stmt) -> Iterator[Diagnostic]:
+    """W020: several commissioners and no ``funding`` block (TERMS.md).
+
+    Who pays what is then left to the main agreement: the checker reports the payable of
+    each year, but cannot say what each commissioner owes.
+    """
+    commissioners = [p for p in c.parties if p.role == "commissioner"]
+    if c.funding is not None or len(commissioners) < 2:
+        return
+    names = ", ".join(p.id for p in commissioners)
+    yield _warn("W020", f"{len(commissioners)} commissioners ({names}) and no funding block",
+                commissioners[1].span,
+                "who pays what is left to the main agreement; add `funding { "
+                + ", ".join(f"{p.id} pays ..%" for p in commissioners)
+                + " }` (one line each), or `# obc: allow W020` if that is meant")
+
+
 LINTS: tuple[Lint, ...] = (
     pot_above_annual_value,
     spend_share_without_recipient,
     floor_not_used,
     indicator_not_used,
     percent_like_fraction,
+    several_commissioners_unfunded,
 )
 
 

@@ -484,8 +484,14 @@ class ToSyntax(Transformer[Token, Any]):
 
     @v_args(meta=True)
     def spend_share(self, meta: Meta, c: list[Any]) -> Stmt:
-        """``pay at least P% of annual_value to SECTOR sector parties each year``."""
-        return self._stmt("spend_share", meta, c[0], c[1])
+        """``pay at least P% of annual_value to SECTOR sector parties | PARTY each year``.
+
+        Arguments: the share, the sector (None with a named party), the named party and its
+        span (None for a sector).
+        """
+        if isinstance(c[1], tuple):
+            return self._stmt("spend_share", meta, c[0], None, c[1])
+        return self._stmt("spend_share", meta, c[0], c[1], None)
 
     @v_args(meta=True)
     def prompt_payment(self, meta: Meta, c: list[Any]) -> Stmt:
@@ -494,13 +500,68 @@ class ToSyntax(Transformer[Token, Any]):
 
     @v_args(meta=True)
     def flow_down(self, meta: Meta, c: list[Any]) -> Stmt:
-        """``pass on at least P% of earned outcome_payment ... within N days of year end``."""
-        return self._stmt("flow_down", meta, c[0], c[1])
+        """``pass on at least P% of earned outcome_payment ... within N days of year end``.
+
+        Arguments: the share, the days, and the named party with its span (None when it is
+        every subcontractor).
+        """
+        if len(c) > 2:
+            return self._stmt("flow_down", meta, c[0], c[2], c[1])
+        return self._stmt("flow_down", meta, c[0], c[1], None)
 
     @v_args(meta=True)
     def penalty(self, meta: Meta, c: list[Any]) -> Stmt:
-        """``penalty £X per breach``."""
-        return self._stmt("penalty", meta, c[0])
+        """``penalty £X per breach|day late [, at most £Y per year]``: (amount, basis, cap)."""
+        cap = c[2] if len(c) > 2 else None
+        return self._stmt("penalty", meta, c[0], c[1], cap)
+
+    @v_args(meta=True)
+    def per_breach(self, meta: Meta, c: list[Any]) -> str:
+        """``per breach``."""
+        return "per_breach"
+
+    @v_args(meta=True)
+    def per_day_late(self, meta: Meta, c: list[Any]) -> str:
+        """``per day late`` (TERMS.md)."""
+        return "per_day_late"
+
+    @v_args(meta=True)
+    def penalty_cap(self, meta: Meta, c: list[Any]) -> Lit:
+        """``, at most £Y per year`` (TERMS.md)."""
+        return c[0]  # type: ignore[no-any-return]
+
+    @v_args(meta=True)
+    def to_party(self, meta: Meta, c: list[Any]) -> tuple[str, Span]:
+        """``to PARTY`` in a spend-share or flow-down duty (TERMS.md): the party and where."""
+        return str(c[0]), self.tspan(c[0])
+
+    @v_args(meta=True)
+    def payout(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``pay its share of earned payments within N days of year end`` (TERMS.md)."""
+        return self._stmt("payout", meta, c[0])
+
+    @v_args(meta=True)
+    def rounding(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``value rounded to N decimal places`` (TERMS.md)."""
+        return self._stmt("value rounded", meta, c[0])
+
+    @v_args(meta=True)
+    def payer(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``ID pays P% [, at most £X over term]`` in ``funding`` (TERMS.md)."""
+        cap = c[2] if len(c) > 2 else None
+        st = self._stmt("payer", meta, c[1], cap)
+        st.ident, st.ident_span = str(c[0]), self.tspan(c[0])
+        return st
+
+    @v_args(meta=True)
+    def payer_cap(self, meta: Meta, c: list[Any]) -> Lit:
+        """``, at most £X over term``."""
+        return c[0]  # type: ignore[no-any-return]
+
+    @v_args(meta=True)
+    def funding(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``funding { ... }`` (TERMS.md)."""
+        return Stmt("funding", self.span(meta), (), [x for x in c if isinstance(x, Stmt)])
 
     # ---- blocks -------------------------------------------------------------------------
     def _block(self, name: str, meta: Meta, c: list[Any], head: int) -> Stmt:

@@ -137,6 +137,9 @@ class Indicator(Node):
     minimum_denominator: int | None = None
     if_missing_pay: Decimal = Decimal(0)
     if_missing_declared: bool = False
+    rounding: int | None = Field(
+        default=None, description="decimal places the year's value is rounded to, half up, "
+        "before it is judged (TERMS.md); None: not rounded")
     text: tuple[str, ...] = ()
 
     @property
@@ -232,11 +235,37 @@ class Capitation(Node):
         return next((t for t in self.tiers if t.id == ident), None)
 
 
+class FundingShare(Node):
+    """One payer's share of each year's payable, and its optional cap over the term."""
+
+    party: str
+    share: Decimal
+    cap: Decimal | None = Field(default=None, description="pounds over the term, if capped")
+
+
+class Funding(Node):
+    """Who pays what (TERMS.md): shares adding up to 100%, split in time order."""
+
+    payers: tuple[FundingShare, ...]
+    text: tuple[str, ...] = ()
+
+    def payer(self, ident: str) -> FundingShare | None:
+        """The share of ``ident``, if it is a payer."""
+        return next((p for p in self.payers if p.party == ident), None)
+
+
+PenaltyBasis = Literal["per_breach", "per_day_late"]
+
+
 class _Obligation(Node):
     id: str
     title: str
     party: str
-    penalty: Decimal | None = Field(default=None, description="pounds per breach")
+    penalty: Decimal | None = Field(
+        default=None, description="pounds per breach, or per day late (penalty_basis)")
+    penalty_basis: PenaltyBasis = "per_breach"
+    penalty_cap: Decimal | None = Field(
+        default=None, description="the most the penalties of one contract year add up to")
     text: tuple[str, ...] = ()
 
 
@@ -253,7 +282,9 @@ class SpendShareObligation(_Obligation):
 
     kind: Literal["spend_share"] = "spend_share"
     share: Decimal
-    sector: Sector
+    sector: Sector | None = Field(description="the sector paid, or None for a named party")
+    to: str | None = Field(default=None, description="the one party paid (TERMS.md)")
+    to_span: SkipJsonSchema[Span | None] = Field(default=None, exclude=True, repr=False)
 
 
 class PromptPaymentObligation(_Obligation):
@@ -269,10 +300,21 @@ class FlowDownObligation(_Obligation):
     kind: Literal["flow_down"] = "flow_down"
     share: Decimal
     days: int
+    to: str | None = Field(default=None, description="the one subcontractor paid (TERMS.md); "
+                           "None: every subcontractor")
+    to_span: SkipJsonSchema[Span | None] = Field(default=None, exclude=True, repr=False)
+
+
+class PayoutObligation(_Obligation):
+    """A commissioner pays its share of each year's payable within N days of year end."""
+
+    kind: Literal["payout"] = "payout"
+    days: int
 
 
 Obligation = Annotated[
-    ReportObligation | SpendShareObligation | PromptPaymentObligation | FlowDownObligation,
+    ReportObligation | SpendShareObligation | PromptPaymentObligation | FlowDownObligation
+    | PayoutObligation,
     Field(discriminator="kind"),
 ]
 
@@ -294,6 +336,7 @@ class Contract(Node):
     risk_share: RiskShare | None = None
     rate_card: RateCard | None = None
     capitation: Capitation | None = None
+    funding: Funding | None = None
     text: tuple[str, ...] = ()
     outcomes: tuple[Outcome, ...] = ()
     indicators: tuple[Indicator, ...] = Field(

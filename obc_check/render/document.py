@@ -13,7 +13,7 @@ from obc_check.model import Contract
 from obc_check.render import words
 from obc_check.render.blocks import Block, Document, Para, Section, Table, numbered
 from obc_check.render.capitation_clauses import capitation_clause
-from obc_check.render.finance_clauses import rate_card_clause, risk_share_clause
+from obc_check.render.finance_clauses import funding_clause, rate_card_clause, risk_share_clause
 from obc_check.render.matters import matters_clause
 from obc_check.render.obligation_clauses import obligations_clause
 from obc_check.render.outcome_clauses import (
@@ -55,6 +55,7 @@ def _plan(c: Contract) -> list[tuple[str, str]]:
         ("capitation", "Capitation", c.capitation is not None),
         ("risk_share", "Risk Share", c.risk_share is not None),
         ("rate_card", "Rate Card", c.rate_card is not None),
+        ("funding", "Funding", c.funding is not None),
         ("obligations", "Obligations", bool(c.obligations)),
     ]
     plan += [(key, title) for key, title, present in optional if present]
@@ -136,6 +137,7 @@ def build_document(c: Contract) -> Document:
         "capitation": lambda: capitation_clause(c),
         "risk_share": lambda: risk_share_clause(c, ref),
         "rate_card": lambda: rate_card_clause(c),
+        "funding": lambda: funding_clause(c),
         "obligations": lambda: obligations_clause(c, ref),
         "matters": lambda: matters_clause(c),
     }

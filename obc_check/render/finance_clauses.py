@@ -203,6 +203,44 @@ def _limits_sentence(card: RateCard) -> str:
     return text
 
 
+def funding_clause(c: Contract) -> list[Block]:
+    """Who pays what, as ``checker.rules.funding.split_funding`` splits each year's payable.
+
+    Each Commissioner's share and cap; the years in order; the penny rule; what happens when
+    a cap is reached; what is unfunded.
+    """
+    f = c.funding
+    assert f is not None
+    rows = tuple((p.party, words.percent(p.share),
+                  words.money(p.cap) if p.cap is not None else "no cap") for p in f.payers)
+    first = f.payers[0].party if f.payers else ""
+    blocks: list[Block] = [
+        Para("The Payable for each Contract Year is paid by the Commissioners in the shares "
+             "set out below, each up to its cap over the whole Term where one is set."),
+        Table("Funding", ("Commissioner", "Share of the Payable", "Cap over the Term"), rows,
+              (False, True, True)),
+        Para("The Contract Years are taken in order, the earliest first. For each, a "
+             "Commissioner's Share is the Payable multiplied by its share, rounded half up to "
+             "the penny; any difference between the Payable and the sum of the Shares so "
+             "rounded (at most a few pence) is added to, or taken from, the Share of the "
+             f"Commissioner listed first ({first}), or, where it takes no part, of the first "
+             "listed of those that do."),
+    ]
+    if any(p.cap is not None for p in f.payers):
+        blocks.append(Para(
+            "A Commissioner whose Shares over the Term would pass its cap pays only up to its "
+            "cap. The excess is shared again in the same way, in proportion to their shares, "
+            "among the Commissioners still below their caps, as often as needed; a "
+            "Commissioner whose Shares reach its cap exactly pays nothing more. "
+            + ("Any part of the Payable that no Commissioner can take because every cap has "
+               "been reached is unfunded: no Commissioner is bound to pay it under this "
+               "Schedule." if all(p.cap is not None for p in f.payers) else
+               "A Commissioner without a cap takes what the others cannot, so no part of the "
+               "Payable is left unfunded.")))
+    blocks.extend(text_paras(f.text))
+    return blocks
+
+
 def rate_card_clause(c: Contract) -> list[Block]:
     """The Rate Card: a price table with each price's cap, the overall cap, the order."""
     card = c.rate_card

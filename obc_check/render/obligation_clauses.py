@@ -14,6 +14,7 @@ from obc_check.model import (
     Contract,
     FlowDownObligation,
     Obligation,
+    PayoutObligation,
     PromptPaymentObligation,
     ReportObligation,
     Sector,
@@ -78,12 +79,15 @@ def _spend_share(c: Contract, o: SpendShareObligation, parties_clause: str) -> l
     Every payment by the party to another party of the sector counts, invoice or
     Outcome-Share Payment, in the Contract Year of its date of payment.
     """
-    sector = SECTOR_WORDS[o.sector]
-    payees = [p.id for p in c.parties if p.sector == o.sector and p.id != o.party]
-    named = (f"the parties of the {sector} sector named in clause {parties_clause} "
-             f"({words.join(payees)})" if payees else
-             f"parties of the {sector} sector (none is named in this Schedule, so no payment "
-             "counts)")
+    if o.to is not None:  # TERMS.md: only payments to the named party count
+        named = party_name(c, o.to)
+    else:
+        sector = SECTOR_WORDS[o.sector] if o.sector is not None else ""
+        payees = [p.id for p in c.parties if p.sector == o.sector and p.id != o.party]
+        named = (f"the parties of the {sector} sector named in clause {parties_clause} "
+                 f"({words.join(payees)})" if payees else
+                 f"parties of the {sector} sector (none is named in this Schedule, so no "
+                 "payment counts)")
     first = (f"{party_name(c, o.party, start=True)} shall in each Contract Year pay to {named} "
              f"in total at least {words.percent(o.share)} of the Annual Value for that "
              "Contract Year")
@@ -91,9 +95,9 @@ def _spend_share(c: Contract, o: SpendShareObligation, parties_clause: str) -> l
         amounts = [Fraction(v) * Fraction(o.share) for v in c.annual_value.values]
         first += f", that is at least {_per_year(c, amounts)}"
     return [
-        first + ". Every payment to those parties counts, whether of an invoice or an "
-        "Outcome-Share Payment; a payment counts in the Contract Year in which it is paid. "
-        "Payments to any other person do not count.",
+        first + f". Every payment to {'that party' if o.to else 'those parties'} counts, "
+        "whether of an invoice or an Outcome-Share Payment; a payment counts in the Contract "
+        "Year in which it is paid. Payments to any other person do not count.",
         "A Contract Year, once ended, in which the total paid falls short is a Failure.",
     ]
 
@@ -112,7 +116,8 @@ def _prompt(c: Contract, o: PromptPaymentObligation) -> list[str]:
 
 
 def _flow_down(c: Contract, o: FlowDownObligation) -> list[str]:
-    first = (f"{party_name(c, o.party, start=True)} shall pass on to the Subcontractors at least "
+    to = "the Subcontractors" if o.to is None else party_name(c, o.to)
+    first = (f"{party_name(c, o.party, start=True)} shall pass on to {to} at least "
              f"{words.percent(o.share)} of the Earned Outcome Payment for each Contract Year "
              "(rounded half up to the penny), by Outcome-Share Payments made after the last "
              f"day of that Contract Year and no later than the {_ordinal(o.days)} calendar "
@@ -122,7 +127,56 @@ def _flow_down(c: Contract, o: FlowDownObligation) -> list[str]:
         amounts = [Fraction(p) * Fraction(o.share) for p in c.outcome_payment.pot]
         out.append(f"If the whole Outcome Payment is earned, that is at least "
                    f"{_per_year(c, amounts)}.")
+    if o.to is not None:
+        out.append("Only Outcome-Share Payments to that party count.")
     out.append("A shortfall remaining at the end of that last day is a Failure.")
+    return out
+
+
+def _payout(c: Contract, o: PayoutObligation, funding_clause: str) -> list[str]:
+    """As ``checker.rules.payout``: due, paid in time, paid and balance of each Contract Year."""
+    if c.funding is not None:
+        share = f"its Share of the Payable (clause {funding_clause})"
+    else:
+        share = "the Payable"
+    return [
+        f"{party_name(c, o.party, start=True)} shall pay {share} for each Contract Year no "
+        f"later than the {_ordinal(o.days)} calendar day after the last day of that Contract "
+        "Year, that day included. Every payment it makes to the provider for that Contract "
+        "Year and on or before that day counts, payments on account made during the year "
+        "included.",
+        "A Contract Year, once that last day has passed, for which the sum so paid falls short "
+        f"of {'its Share' if c.funding is not None else 'the Payable'} is a Failure. Any sum "
+        "paid for a Contract Year in excess of it is recoverable from the provider paid; any "
+        "shortfall remains owed to it.",
+    ]
+
+
+def _penalty(c: Contract, o: Obligation) -> list[str]:
+    """The Financial Consequence, per Failure or per day late, and its cap per year.
+
+    As ``checker.rules.penalties``: days late run from the due day to the day of submission
+    (or of assessment); a year's penalties are taken in order of due date and the one that
+    would pass the cap is cut to what is left.
+    """
+    if o.penalty is None:
+        return ["No Financial Consequence applies to a Failure to meet this obligation."]
+    payer = party_name(c, o.party)
+    if o.penalty_basis == "per_day_late":
+        out = [f"Each Failure incurs a Financial Consequence of {words.money(o.penalty)} for "
+               "each calendar day from the day the Return was due to the day it is submitted "
+               "(or, if it is not submitted, to the date of assessment), payable by "
+               f"{payer}; a Return submitted one day late incurs one day's Financial "
+               "Consequence."]
+    else:
+        out = [f"Each Failure incurs a Financial Consequence of {words.money(o.penalty)}, "
+               f"payable by {payer}."]
+    if o.penalty_cap is not None:
+        out.append(f"The Financial Consequences under this obligation for one Contract Year "
+                   f"shall not exceed {words.money(o.penalty_cap)} in total. They are taken "
+                   "in order of the day each Failure's performance was due, and a Financial "
+                   "Consequence that would take the total above that sum is reduced to what "
+                   "remains of it (to nothing once the sum is reached).")
     return out
 
 
@@ -140,15 +194,11 @@ def obligation_clause(c: Contract, o: Obligation, ref: Callable[[str], str]) -> 
         sentences = _spend_share(c, o, ref("parties"))
     elif isinstance(o, PromptPaymentObligation):
         sentences = _prompt(c, o)
+    elif isinstance(o, PayoutObligation):
+        sentences = _payout(c, o, ref("funding"))
     else:
         sentences = _flow_down(c, o)
-    if o.penalty is not None:
-        sentences.append(f"Each Failure incurs a Financial Consequence of "
-                         f"{words.money(o.penalty)}, payable by "
-                         f"{party_name(c, o.party)}.")
-    else:
-        sentences.append("No Financial Consequence applies to a Failure to meet this "
-                         "obligation.")
+    sentences.extend(_penalty(c, o))
     blocks: list[Block] = [Para(s) for s in sentences]
     blocks.extend(text_paras(o.text))
     return Section(f"Obligation {o.id}: {o.title}", tuple(blocks))

@@ -265,6 +265,8 @@ def indicator_clause(c: Contract, outcome: Outcome, ind: Indicator) -> Section:
     table = _thresholds_table(c, ind, allocs)
     if table is not None:
         blocks.append(table)
+    if ind.rounding is not None:
+        blocks.append(Para(words.rounding_rule(ind.rounding)))
     blocks.append(Para(payment_rule(ind)))
     if isinstance(ind.curve, Steps) and allocs is not None:
         blocks.append(_steps_table(c, ind, ind.curve, allocs))
@@ -321,6 +323,8 @@ def measured_clause(c: Contract, ref: Callable[[str], str]) -> list[Block]:
         table = _thresholds_table(c, ind, None)
         if table is not None:
             blocks.append(table)
+        if ind.rounding is not None:
+            blocks.append(Para(words.rounding_rule(ind.rounding)))
         if ind.minimum_denominator is not None:
             blocks.append(Para(words.minimum_denominator_rule(ind.minimum_denominator)))
         blocks.extend(text_paras(ind.text))

@@ -13,6 +13,7 @@ from obc_check.model import (
     Contract,
     FlowDownObligation,
     Party,
+    PayoutObligation,
     PromptPaymentObligation,
     ReportObligation,
     Role,
@@ -231,7 +232,29 @@ def _finance_definitions(c: Contract, ref: Callable[[str], str]) -> list[tuple[s
     if c.rate_card is not None:
         add(("Rate Card", f"the prices set out in clause {ref('rate_card')}."))
         add(("Rate Card Cap", "the most payable under the Rate Card over the whole Term."))
+    if c.funding is not None or any(isinstance(o, PayoutObligation) for o in c.obligations):
+        add(("Payable", payable_definition(c)))
+    if c.funding is not None:
+        add(("Share", "the part of the Payable for a Contract Year that a Commissioner pays, "
+                      f"found as clause {ref('funding')} sets out."))
     return out
+
+
+def payable_definition(c: Contract) -> str:
+    """What the checker adds up as a year's payable (``checker.rules.funding``)."""
+    parts = []
+    if c.outcome_payment is not None:
+        parts.append("the Earned Outcome Payment for it")
+    if c.rate_card is not None:
+        parts.append("the sums payable for it under the Rate Card (for the periods of it "
+                     "that have ended)")
+    if c.capitation is not None:
+        parts.append("the Capitation for it")
+    if not parts:
+        return ("for a Contract Year, nothing: this Schedule sets no sum payable for "
+                "outcomes.")
+    return f"for a Contract Year, {words.join(parts)}" + (
+        ", added together." if len(parts) > 1 else ".")
 
 
 def _obligation_definitions(c: Contract, ref: Callable[[str], str]) -> list[tuple[str, str]]:

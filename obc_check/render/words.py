@@ -132,6 +132,18 @@ def day(date: dt.date) -> str:
 _SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
+def rounding_rule(places: int) -> str:
+    """TERMS.md's sentence for ``value rounded to N decimal places``.
+
+    As ``checker.rules.values.rounded`` does: half up (halves away from zero), before any
+    threshold, step or Gateway looks at the Value.
+    """
+    to = ("the nearest whole number" if places == 0 else
+          f"{count_words(places)} decimal place{'s' if places != 1 else ''}")
+    return (f"The Value is rounded half up to {to} before it is compared with any "
+            "threshold; the rounded Value is the one used to work out any amount payable.")
+
+
 def count_words(n: int) -> str:
     """Small whole numbers in words (``three``), larger ones in figures."""
     return _SMALL[n] if 0 <= n < len(_SMALL) else f"{n:,}"

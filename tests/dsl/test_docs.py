@@ -59,7 +59,22 @@ def _examples() -> dict[str, str]:
         found.setdefault(d.code, d.message)
     found.setdefault("W007", "no --as-of in CI: assessed as of today, 2026-12-01, so the "
                              "result changes with the day the job runs")
+    found.setdefault("E084", _negative_cap_message())
     return found
+
+
+def _negative_cap_message() -> str:
+    """E084's message: the grammar cannot write a negative amount, so a model built in Python
+    (as a library user may) is given one, and the check's own message is quoted."""
+    from obc_check.dsl.checks import funding_payers
+
+    contract = compile_file(HERE / "bad" / "e083_funding_shares.obc").contract
+    assert contract is None
+    good = compile_file(ROOT / "contracts" / "care_leavers_lcf" / "contract.obc").contract
+    assert good is not None and good.funding is not None
+    payers = (good.funding.payers[0].model_copy(update={"cap": -1}), *good.funding.payers[1:])
+    bad = good.model_copy(update={"funding": good.funding.model_copy(update={"payers": payers})})
+    return next(d.message for d in funding_payers(bad, frozenset()) if d.code == "E084")
 
 
 def _cell(text: str) -> str:
@@ -97,7 +112,9 @@ def test_the_roles_guide_examples_compile_and_its_duty_table_matches_the_checks(
     text = ('contract R "roles" {\n  version "1"\n  currency GBP\n'
             '  term 2020-04-01 to 2021-03-31\n  party CCG "CCG" role commissioner sector nhs\n'
             + "".join(f"  {p}\n" for p in parties) + "}\n")
-    assert compile_text(text, "roles.obc").diagnostics == []
+    # a co-funding trust is a second commissioner: who pays what is for the main agreement
+    # unless a funding block says it (TERMS.md, W020)
+    assert [d.code for d in compile_text(text, "roles.obc").diagnostics] == ["W020"]
     words = {"report": "report", "pay a share of the annual value": "spend share",
              "pay subcontractor invoices": "prompt payment",
              "pass on outcome payments to subcontractors": "flow-down"}

@@ -77,6 +77,9 @@ def test_bad_file_names_its_codes() -> None:
 def test_every_language_code_has_a_bad_case() -> None:
     shown = {d.code for p in BAD for d in compile_file(p).diagnostics}
     language = {c for c in CODES if c.startswith("E")} - {"E090", "E099"}  # file / internal
+    # E084 (a cap below zero) guards models built in Python: the grammar has no negative
+    # amount, so no .obc file can show it (tests/dsl/test_terms_checks.py does)
+    language -= {"E084"}
     assert language - shown == set(), f"codes without a bad case: {sorted(language - shown)}"
 
 

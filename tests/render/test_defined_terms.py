@@ -58,7 +58,11 @@ def _author_texts(c: Contract) -> set[str]:
     agreement = getattr(c, "agreement", None)
     if agreement:
         texts.add(agreement)
-    return {t for t in texts if t}
+    if c.funding is not None:
+        texts.update(c.funding.text)
+    # a long text is printed one paragraph at a time, its lines joined by single spaces
+    return {" ".join(t.split()) for t in texts if t} | {
+        " ".join(chunk.split()) for t in texts for chunk in t.split("\n\n") if chunk.strip()}
 
 
 def _pieces(blocks: tuple[Block, ...]) -> Iterator[str]:

@@ -122,6 +122,9 @@ def _validated(table: pa.Table, raw: RawTable, ctx: ContractIndex,
             return None
         if not _from_year_one(received, paid):
             return None
+        period = _periods(table, kind, is_invoice, payee, ctx)
+        if period is None:
+            return None
         if pc.any(pc.and_(is_invoice, pc.less(paid, received))).as_py():
             return None  # the row validator warns about each (D026)
         every_invoice = _all(is_invoice)
@@ -137,7 +140,7 @@ def _validated(table: pa.Table, raw: RawTable, ctx: ContractIndex,
         "payer": payer, "payee": payee, "invoice": invoice,
         "amount": pa.concat_arrays(money),
         "received_on": received, "paid_on": paid, "kind": kind,
-        "file": files, "row": rows, "sheet": pa.nulls(n, pa.string()),
+        "file": files, "row": rows, "sheet": pa.nulls(n, pa.string()), "period": period,
     }, schema=SCHEMA))
     return ledger if every_invoice or _unique_shares(ledger, is_invoice) else None
 
@@ -171,9 +174,39 @@ def _kinds(table: pa.Table) -> tuple[pa.Array, pa.Array] | None:
         if _all(is_invoice):
             return kind, is_invoice
     kind = pc.fill_null(kind, "invoice")
-    if not _all(pc.is_in(kind, value_set=pa.array(["invoice", "outcome_share"]))):
+    if not _all(pc.is_in(kind, value_set=pa.array(["invoice", "outcome_share",
+                                                    "outcome_payment"]))):
         return None
     return kind, pc.equal(kind, "invoice")
+
+
+def _periods(table: pa.Table, kind: pa.Array, is_invoice: pa.Array, payee: pa.Array,
+             ctx: ContractIndex) -> pa.Array | None:
+    """The ``period`` column (TERMS.md), or None when any row needs the row validator.
+
+    Plainly valid: empty on every row that is not an ``outcome_payment``; on those, a
+    contract-year label as written, and the payee is not a commissioner. A ledger of invoices
+    only, with no ``period`` column or an empty one, is settled without looking at a row.
+    """
+    n = table.num_rows
+    has = "period" in table.column_names
+    period = _column(table, "period") if has else pa.nulls(n, pa.string())
+    if _all(is_invoice):
+        return period if period.null_count == n else None
+    paying = pc.equal(kind, "outcome_payment")
+    if not pc.any(paying).as_py():
+        return period if period.null_count == n else None
+    if not has:
+        return None
+    if not _all(pc.if_else(paying, pc.is_valid(period), pc.is_null(period))):
+        return None
+    years = pa.array(list(ctx.year_labels), pa.string())
+    if not _all(pc.is_in(period.filter(paying), value_set=years)):
+        return None
+    commissioners = pa.array(sorted(ctx.commissioners), pa.string())
+    if pc.any(pc.is_in(payee.filter(paying), value_set=commissioners)).as_py():
+        return None
+    return period
 
 
 _YEAR_ONE = pa.scalar(dt.date(1, 1, 1), pa.date32())

@@ -37,6 +37,8 @@ class ContractIndex:
     #: The highest threshold the contract sets for each indicator (floor, target, step,
     #: gateway level), to judge whether data in fractions (0.95 for 95%) is a slip (W006).
     levels: dict[str, Decimal] = field(default_factory=dict)
+    commissioners: frozenset[str] = frozenset()
+    """Parties with role commissioner: an ``outcome_payment`` is never paid to one."""
 
     @classmethod
     def of(cls, contract: Contract) -> ContractIndex:
@@ -65,6 +67,7 @@ class ContractIndex:
             has_rate_card=contract.rate_card is not None,
             has_capitation=contract.capitation is not None,
             levels=_levels(contract),
+            commissioners=frozenset(p.id for p in contract.parties if p.role == "commissioner"),
         )
 
     def period(self, text: str) -> Period | None:

@@ -48,7 +48,7 @@ def _row_cells(row: object) -> list[Cell]:
         return [row.obligation, row.period.label, row.submitted_on]
     if isinstance(row, PaymentRow):
         return [row.payer, row.payee, row.invoice, row.amount, row.received_on, row.paid_on,
-                row.kind]
+                row.kind, row.period]
     if isinstance(row, SpendRow):
         return [row.period.label, row.actual_cost]
     if isinstance(row, OutcomeRow):

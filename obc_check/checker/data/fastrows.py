@@ -18,38 +18,36 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import fields
 from decimal import Decimal
-from typing import Literal
 
-from obc_check.checker.data.tables import PaymentRow, RowRef
+from obc_check.checker.data.tables import PaymentKind, PaymentRow, RowRef
 
 _PAYMENT_FIELDS = ("payer", "payee", "invoice", "amount", "received_on", "paid_on", "kind",
-                   "ref")
+                   "ref", "period")
 _REF_FIELDS = ("file", "row", "sheet")
 
 PaymentBuilder = Callable[[str, str, str | None, Decimal, dt.date | None, dt.date | None,
-                           Literal["invoice", "outcome_share"], str, int, str | None],
-                          PaymentRow]
+                           PaymentKind, str, int, str | None, str | None], PaymentRow]
 
 
 def _constructors(payer: str, payee: str, invoice: str | None, amount: Decimal,
                   received: dt.date | None, paid: dt.date | None,
-                  kind: Literal["invoice", "outcome_share"], file: str, row: int,
-                  sheet: str | None) -> PaymentRow:
+                  kind: PaymentKind, file: str, row: int,
+                  sheet: str | None, period: str | None = None) -> PaymentRow:
     """The ordinary way: the dataclasses' own ``__init__``."""
     return PaymentRow(payer, payee, invoice, amount, received, paid, kind,
-                      RowRef(file, row, sheet))
+                      RowRef(file, row, sheet), period)
 
 
 def _slot_builder() -> PaymentBuilder:
     new = object.__new__
-    s_payer, s_payee, s_invoice, s_amount, s_received, s_paid, s_kind, s_ref = (
+    s_payer, s_payee, s_invoice, s_amount, s_received, s_paid, s_kind, s_ref, s_period = (
         PaymentRow.__dict__[name].__set__ for name in _PAYMENT_FIELDS)
     s_file, s_row, s_sheet = (RowRef.__dict__[name].__set__ for name in _REF_FIELDS)
 
     def build(payer: str, payee: str, invoice: str | None, amount: Decimal,
               received: dt.date | None, paid: dt.date | None,
-              kind: Literal["invoice", "outcome_share"], file: str, row: int,
-              sheet: str | None) -> PaymentRow:
+              kind: PaymentKind, file: str, row: int,
+              sheet: str | None, period: str | None = None) -> PaymentRow:
         ref = new(RowRef)
         s_file(ref, file)
         s_row(ref, row)
@@ -63,6 +61,7 @@ def _slot_builder() -> PaymentBuilder:
         s_paid(out, paid)
         s_kind(out, kind)
         s_ref(out, ref)
+        s_period(out, period)
         return out
 
     return build

@@ -17,19 +17,19 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from functools import cached_property
-from typing import Any, Literal, overload
+from typing import Any, overload
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from obc_check.checker.data.tables import PaymentRow, RowRef
+from obc_check.checker.data.tables import PaymentKind, PaymentRow, RowRef
 
 AMOUNT = pa.decimal128(38, 2)
 SCHEMA = pa.schema([
     ("payer", pa.string()), ("payee", pa.string()), ("invoice", pa.string()),
     ("amount", AMOUNT), ("received_on", pa.date32()), ("paid_on", pa.date32()),
     ("kind", pa.string()), ("file", pa.dictionary(pa.int32(), pa.string())),
-    ("row", pa.int64()), ("sheet", pa.string()),
+    ("row", pa.int64()), ("sheet", pa.string()), ("period", pa.string()),
 ])
 """The columns of a ledger: PaymentRow's fields, with its RowRef flattened."""
 
@@ -58,6 +58,7 @@ class Ledger(Sequence[PaymentRow]):
             cols["file"].append(p.ref.file)
             cols["row"].append(p.ref.row)
             cols["sheet"].append(p.ref.sheet)
+            cols["period"].append(p.period)
         ledger = cls(pa.table({name: pa.array(cols[name], SCHEMA.field(name).type)
                                for name in SCHEMA.names}, schema=SCHEMA))
         ledger.__dict__["rows"] = tuple(rows)  # already built: keep the very objects
@@ -80,17 +81,19 @@ class Ledger(Sequence[PaymentRow]):
     def rows(self) -> tuple[PaymentRow, ...]:
         """The rows as PaymentRow objects, built once on first use."""
         data = self.table.to_pydict()
-        kinds: dict[str, Literal["invoice", "outcome_share"]] = {
-            "invoice": "invoice", "outcome_share": "outcome_share"}
+        kinds: dict[str, PaymentKind] = {
+            "invoice": "invoice", "outcome_share": "outcome_share",
+            "outcome_payment": "outcome_payment"}
         amounts: list[Decimal] = data["amount"]
         received: list[dt.date | None] = data["received_on"]
         paid: list[dt.date | None] = data["paid_on"]
         return tuple(
             PaymentRow(payer, payee, invoice, amount, rec, pd, kinds[kind],
-                       RowRef(file, row, sheet))
-            for payer, payee, invoice, amount, rec, pd, kind, file, row, sheet in zip(
+                       RowRef(file, row, sheet), period)
+            for payer, payee, invoice, amount, rec, pd, kind, file, row, sheet, period in zip(
                 data["payer"], data["payee"], data["invoice"], amounts, received, paid,
-                data["kind"], data["file"], data["row"], data["sheet"], strict=True))
+                data["kind"], data["file"], data["row"], data["sheet"], data["period"],
+                strict=True))
 
     def __len__(self) -> int:
         return int(self.table.num_rows)

@@ -29,6 +29,20 @@ def _half_up(x: Fraction, places: int) -> Decimal:
     return Decimal(f"{sign}{digits[:-places]}.{digits[-places:]}")
 
 
+def round_places(x: Fraction, places: int) -> Decimal:
+    """``x`` to ``places`` decimals (0 or more), halves away from zero.
+
+    TERMS.md's value rounding (``value rounded to N decimal places``): the one rounding of
+    an indicator's value.
+    """
+    if places > 0:
+        return _half_up(x, places)
+    whole = int(abs(x))
+    if abs(x) - whole >= Fraction(1, 2):
+        whole += 1
+    return Decimal(-whole if x < 0 else whole)
+
+
 def round_money(x: Fraction) -> Decimal:
     """Round to the penny, half up (a loss of -0.005 becomes -0.01): the spec's one rounding."""
     return _half_up(x, 2)

@@ -16,6 +16,8 @@ from typing import Literal
 
 from obc_check.model import Period
 
+PaymentKind = Literal["invoice", "outcome_share", "outcome_payment"]
+
 
 @dataclass(frozen=True, slots=True)
 class RowRef:
@@ -70,7 +72,11 @@ class SubmissionRow:
 
 @dataclass(frozen=True, slots=True)
 class PaymentRow:
-    """``payments``: an invoice or an outcome-share payment between two parties."""
+    """``payments``: an invoice, an outcome-share payment or a commissioner's outcome payment.
+
+    ``period`` is the contract-year label an ``outcome_payment`` row pays for (TERMS.md), and
+    None on every other kind.
+    """
 
     payer: str
     payee: str
@@ -78,8 +84,9 @@ class PaymentRow:
     amount: Decimal
     received_on: dt.date | None
     paid_on: dt.date | None
-    kind: Literal["invoice", "outcome_share"]
+    kind: PaymentKind
     ref: RowRef
+    period: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,9 +56,12 @@ from obc_check.checker.data.tables import (
 from obc_check.model import Period
 
 T = TypeVar("T")
-Kind = Literal["invoice", "outcome_share"]
+Kind = Literal["invoice", "outcome_share", "outcome_payment"]
 _KINDS: dict[str, Kind] = {"": "invoice", "invoice": "invoice",
                            "outcome_share": "outcome_share"}
+"""The kinds the payments loop types without a second look (its fast path)."""
+_ALL_KINDS: dict[str, Kind] = {**_KINDS, "outcome_payment": "outcome_payment"}
+"""Every kind: a commissioner's ``outcome_payment`` (TERMS.md) is checked cell by cell."""
 HUNDRED = Fraction(100)
 
 
@@ -504,6 +507,7 @@ def payments(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[Paym
     i_payer, i_payee, i_invoice = index["payer"], index["payee"], index["invoice"]
     i_amount, i_received, i_paid = index["amount"], index["received_on"], index["paid_on"]
     i_kind = index.get("kind")
+    i_period = index.get("period")
     parties, dates = ctx.parties, ctx.dates
     file, sheet = raw.origin.file, raw.origin.sheet
     append, build = out.append, payment_row
@@ -528,18 +532,20 @@ def payments(raw: RawTable, ctx: ContractIndex, problems: Problems) -> list[Paym
         except CellError:
             amount = received = paid = None
             payer = None  # take the careful path below, which reports each cell
+        period = None
         if (payer is None or payee is None or kind is None or amount is None
                 or (received is None and kind == "invoice") or not invoice
-                or invoice[0] in " \t" or invoice[-1] in " \t"):
+                or invoice[0] in " \t" or invoice[-1] in " \t"
+                or (i_period is not None and cells[i_period])):
             checked = _payment_slow(r, row, cells, ctx)
             if checked is None:
                 continue
-            payer, payee, invoice, amount, received, paid, kind = checked
+            payer, payee, invoice, amount, received, paid, kind, period = checked
         if paid is not None and received is not None and paid < received \
                 and kind == "invoice":
             _paid_before_received(r, row, received, paid)
         append(build(payer, payee, invoice or None, amount, received, paid, kind,
-                     file, row, sheet))
+                     file, row, sheet, period))
     return _without_duplicate_payments(out, r)
 
 
@@ -586,7 +592,7 @@ def _without_duplicate_payments(rows: list[PaymentRow], r: _Row) -> list[Payment
 
 
 def _payment_slow(r: _Row, row: int, cells: Sequence[str], ctx: ContractIndex) -> tuple[
-        str, str, str, Decimal, dt.date | None, dt.date | None, Kind] | None:
+        str, str, str, Decimal, dt.date | None, dt.date | None, Kind, str | None] | None:
     """Check one payment cell by cell, reporting every problem; None if any is wrong."""
     r.start(row, cells)
     if r.blank():
@@ -597,10 +603,11 @@ def _payment_slow(r: _Row, row: int, cells: Sequence[str], ctx: ContractIndex) -
     received = r.get("received_on", lambda t: parse_date(t, ctx.dates))
     paid = r.get("paid_on", lambda t: parse_date(t, ctx.dates))
     kind_text = r.text("kind")
-    kind = _KINDS.get(kind_text.strip())
+    kind = _ALL_KINDS.get(kind_text.strip())
     if kind is None:
         r.error("kind", "D020", f"{quote(kind_text)} is not a kind of payment",
-                "`kind` is `invoice` (the default when empty) or `outcome_share`")
+                "`kind` is `invoice` (the default when empty), `outcome_share` or "
+                "`outcome_payment`")
     invoice = r.text("invoice").strip()
     r.need("payer", payer, "payer")
     r.need("payee", payee, "payee")
@@ -615,6 +622,40 @@ def _payment_slow(r: _Row, row: int, cells: Sequence[str], ctx: ContractIndex) -
     elif kind == "outcome_share" and paid is None and r.ok:
         r.error("paid_on", "D021", "an outcome-share payment without a `paid_on` date",
                 "give the date it was paid")
+    period = _payment_period(r, ctx, kind, payee, paid)
     if not r.ok or payer is None or payee is None or amount is None or kind is None:
         return None
-    return payer, payee, invoice, amount, received, paid, kind
+    return payer, payee, invoice, amount, received, paid, kind, period
+
+
+def _payment_period(r: _Row, ctx: ContractIndex, kind: Kind | None, payee: str | None,
+                    paid: dt.date | None) -> str | None:
+    """TERMS.md: the contract year an ``outcome_payment`` pays for; empty on other kinds.
+
+    An outcome payment also needs its ``paid_on`` date, and is paid to a provider, never to
+    a commissioner (D081).
+    """
+    text = r.text("period")
+    if kind != "outcome_payment":
+        if text.strip() and kind is not None:
+            r.error("period", "D090", f"a period on a payment of kind `{kind}`",
+                    "`period` names the contract year an `outcome_payment` row pays for; "
+                    "leave it empty on other rows")
+        return None
+    if payee is not None and payee in ctx.commissioners:
+        r.error("payee", "D091", f"an outcome payment to {payee}, a commissioner",
+                "outcome payments go from a commissioner to the provider it pays")
+    if paid is None and r.ok and not r.text("paid_on").strip():
+        r.error("paid_on", "D021", "an outcome payment without a `paid_on` date",
+                "give the date it was paid")
+    if not text.strip():
+        r.error("period", "D021", "an outcome payment without a `period`",
+                f"name the contract year it pays for, e.g. `{ctx.year_labels[0]}`")
+        return None
+    period = r.get("period", ctx.period)
+    if period is not None and period.kind != "year":
+        r.error("period", "D011", f"an outcome payment is for a contract year, but "
+                f"{period.label} is a {period.kind}",
+                f"name the year, e.g. `{period.label.split()[0]}`")
+        return None
+    return period.label if period is not None else None

@@ -182,6 +182,17 @@ class CapitationYear(_Row):
         """True when every begun month of every tier has a caseload row."""
         return not any(t.missing for t in self.tiers)
 
+class FundingYear(_Row):
+    """Who pays what of one year's payable (TERMS.md, ``funding``)."""
+
+    year: str
+    payable: Money = Field(description="earned outcome payment after gateways + rate card "
+                           "payable + capitation payable of the year")
+    payers: dict[str, Money] = Field(description="each payer's part, after the penny rule "
+                                     "and the caps, in the order of the funding block")
+    unfunded: Money = Field(description="what no payer can take once every cap is reached")
+    derivation: str
+
 
 def _obligation_rows(value: Any) -> ObligationRows:
     """Any sequence of rows (or parts) as :class:`ObligationRows`, the report's holder."""
@@ -234,6 +245,7 @@ class Report(_Row):
         "misses a month, so they have no risk share (RECORDS.md)")
     rate_card: RateCardResult | None = None
     capitation: list[CapitationYear] | None = None
+    funding: list[FundingYear] | None = None
     obligations: Obligations
     penalties: Money
     totals: Totals

@@ -27,7 +27,7 @@ class ObligationRow:
     """
 
     obligation: str
-    kind: Literal["report", "spend_share", "prompt_payment", "flow_down"]
+    kind: Literal["report", "spend_share", "prompt_payment", "flow_down", "payout"]
     party: str
     period: str | None = None
     invoice: str | None = None
@@ -41,6 +41,13 @@ class ObligationRow:
     paid_on: dt.date | None = None
     required: Money | None = None
     actual: Money | None = None
+    balance: Money | None = None
+    """Payout rows (TERMS.md): paid by the as-of date − due; negative is still owed to the
+    provider, positive was overpaid and is recoverable from it."""
+    paid: Money | None = None
+    """Payout rows: everything paid for the year by the as-of date, in time or late."""
+    days_late: int | None = None
+    """Breached rows of a ``per day late`` penalty: the calendar days the penalty counts."""
     derivation: str
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from decimal import Decimal
 
 from obc_check.checker.data.bundle import Bundle
 from obc_check.checker.data.ledger import Ledger
@@ -29,6 +30,7 @@ from obc_check.checker.report.model import (
 from obc_check.checker.report.obligation_rows import ObligationRows, Part
 from obc_check.checker.report.rows import ObligationRow
 from obc_check.checker.rules.capitation import capitation_budgets, capitation_years
+from obc_check.checker.rules.funding import payer_parts, split_funding, year_payables
 from obc_check.checker.rules.obligations import (
     LedgerMasks,
     flow_down_rows,
@@ -36,6 +38,8 @@ from obc_check.checker.rules.obligations import (
     spend_share_rows,
 )
 from obc_check.checker.rules.payments import YearValues, outcome_payment
+from obc_check.checker.rules.payout import payout_rows
+from obc_check.checker.rules.penalties import capped
 from obc_check.checker.rules.prompt_payment import prompt_block
 from obc_check.checker.rules.ratecard import rate_card
 from obc_check.checker.rules.risk import risk_share_year, spend_by_year, year_budget
@@ -43,6 +47,7 @@ from obc_check.checker.rules.values import index_indicators
 from obc_check.model import (
     Contract,
     FlowDownObligation,
+    PayoutObligation,
     PromptPaymentObligation,
     ReportObligation,
     SpendShareObligation,
@@ -87,16 +92,47 @@ def _ledger_rows(ob: SpendShareObligation | PromptPaymentObligation, contract: C
 
 
 def _obligations(contract: Contract, bundle: Bundle, as_of: dt.date,
-                 earned: dict[str, YearPayment],
+                 earned: dict[str, YearPayment], owed: dict[str, dict[str, Decimal]],
                  work: dict[int, LedgerWork]) -> Iterator[Part | ObligationRow]:
-    """The rows of every obligation in contract order (those over the ledger from ``work``)."""
+    """The rows of every obligation in contract order (those over the ledger from ``work``).
+
+    ``owed`` is each commissioner's part of each year's payable, for the payout duty. Rows
+    held as lists have their penalties capped per year here (``penalties.capped``).
+    """
     for ob in contract.obligations:
         if id(ob) in work:
-            yield from work[id(ob)].result()
+            parts = work[id(ob)].result()
+            rows = [p for p in parts if isinstance(p, ObligationRow)]
+            if len(rows) == len(parts):
+                yield from capped(ob, contract, rows)
+            else:
+                yield from parts
         elif isinstance(ob, ReportObligation):
-            yield from report_rows(ob, contract, bundle.submissions, as_of)
+            yield from capped(ob, contract, report_rows(ob, contract, bundle.submissions,
+                                                        as_of))
         elif isinstance(ob, FlowDownObligation):
-            yield from flow_down_rows(ob, contract, bundle.ledger, earned, as_of)
+            yield from capped(ob, contract, flow_down_rows(ob, contract, bundle.ledger, earned,
+                                                           as_of))
+        elif isinstance(ob, PayoutObligation):
+            yield from capped(ob, contract, payout_rows(ob, contract, bundle.ledger,
+                                                        owed.get(ob.party, {}), as_of))
+
+
+def payable_sources(payments: list[YearPayment] | None, card: RateCardResult | None,
+                    capitation: list[CapitationYear] | None) -> list[dict[str, Decimal]]:
+    """Each kind of payable by year label (TERMS.md), for the funding split.
+
+    The earned outcome payment after gateways, the rate card's payable and the capitation
+    payable of each year; a new kind of payable joins as one more mapping.
+    """
+    sources: list[dict[str, Decimal]] = []
+    if payments is not None:
+        sources.append({p.year: p.earned for p in payments})
+    if card is not None:
+        sources.append({y.year: y.payable for y in card.years})
+    if capitation is not None:
+        sources.append({y.year: y.payable for y in capitation})
+    return sources
 
 
 def _status(payments: list[YearPayment] | None, obligations: ObligationRows,
@@ -142,7 +178,12 @@ def _evaluate(contract: Contract, bundle: Bundle, as_of: dt.date,
     if contract.rate_card is not None:
         card = rate_card(contract, contract.rate_card, bundle.outcomes, as_of)
     earned = {p.year: p for p in payments or []}
-    obligations = ObligationRows(_obligations(contract, bundle, as_of, earned, work))
+    payables = year_payables(contract.term.years, payable_sources(payments, card, capitation))
+    funding = (split_funding(contract.funding, payables) if contract.funding is not None
+               else None)
+    commissioners = [p.id for p in contract.parties if p.role == "commissioner"]
+    owed = payer_parts(contract.funding, commissioners, payables, funding)
+    obligations = ObligationRows(_obligations(contract, bundle, as_of, earned, owed, work))
     penalties = obligations.penalties()
     missing_months = sum(len(t.missing) for y in capitation or [] for t in y.tiers)
     status, breaches, incomplete = _status(payments, obligations, missing_months)
@@ -163,5 +204,5 @@ def _evaluate(contract: Contract, bundle: Bundle, as_of: dt.date,
         contract=ContractInfo(id=contract.id, title=contract.title, version=contract.version),
         data=bundle.source, as_of=as_of, status=status, outcome_payment=payments,
         risk_share=risk, risk_share_not_assessed=unassessed, rate_card=card,
-        capitation=capitation, obligations=obligations,
+        capitation=capitation, funding=funding, obligations=obligations,
         penalties=penalties, totals=totals)

@@ -36,6 +36,7 @@ from obc_check.checker.data.tables import SubmissionRow
 from obc_check.checker.report.model import YearPayment
 from obc_check.checker.report.prompt_block import bits, sum_where, true_count
 from obc_check.checker.report.rows import ObligationRow, ObligationStatus
+from obc_check.checker.rules.penalties import days_late, penalty_of, penalty_words
 from obc_check.checker.rules.workdays import add_days, add_working_days, bank_holidays_between
 from obc_check.model import (
     Contract,
@@ -51,15 +52,11 @@ def _days(n: int) -> str:
 
 
 def _penalty(ob: Obligation, status: ObligationStatus) -> Decimal:
-    if status == "breached" and ob.penalty is not None:
-        return ob.penalty
-    return ZERO
+    return penalty_of(ob, status)
 
 
 def _penalty_words(ob: Obligation, status: ObligationStatus) -> str:
-    if status != "breached":
-        return ""
-    return f"; penalty {pounds(ob.penalty)}" if ob.penalty is not None else "; no penalty set"
+    return penalty_words(ob, status, _penalty(ob, status))
 
 
 def report_rows(ob: ReportObligation, contract: Contract, submissions: Iterable[SubmissionRow],
@@ -91,10 +88,15 @@ def report_rows(ob: ReportObligation, contract: Contract, submissions: Iterable[
             else:
                 status = "not_due"
                 words.append(f"not submitted; not yet due at {as_of.isoformat()}")
+            late_days = days_late(due, on, as_of) if status == "breached" else None
+            penalty = penalty_of(ob, status, late_days)
+            per_day = ob.penalty_basis == "per_day_late" and late_days is not None
             yield ObligationRow(
                 obligation=ob.id, kind="report", party=ob.party, period=period.label,
-                status=status, penalty=_penalty(ob, status), due=due, submitted_on=on,
-                derivation="; ".join(words) + f" → {status}{_penalty_words(ob, status)}")
+                status=status, penalty=penalty, due=due, submitted_on=on,
+                days_late=late_days if per_day else None,
+                derivation="; ".join(words) + f" → {status}"
+                           f"{penalty_words(ob, status, penalty, late_days)}")
 
 
 class LedgerMasks:
@@ -171,7 +173,8 @@ def _paid_per_year(ob: SpendShareObligation, contract: Contract, ledger: Ledger,
     """
     masks = masks if masks is not None else LedgerMasks(ledger)
     years = contract.term.years
-    payees = [p.id for p in contract.parties if p.sector == ob.sector and p.id != ob.party]
+    payees = ([ob.to] if ob.to is not None else
+              [p.id for p in contract.parties if p.sector == ob.sector and p.id != ob.party])
     paid = ledger.column("paid_on")
     in_term = bits(pc.and_(pc.greater_equal(paid, pa.scalar(years[0].start, pa.date32())),
                            pc.less_equal(paid, pa.scalar(years[-1].end, pa.date32()))))
@@ -209,9 +212,10 @@ def spend_share_rows(ob: SpendShareObligation, contract: Contract, ledger: Ledge
             status = "not_due"
         else:
             status = "met" if Fraction(actual) >= required else "breached"
+        to = ob.to if ob.to is not None else f"{ob.sector} parties"
         words = (f"{y.label}: required {percent_of(ob.share)} of annual value {pounds(annual)} "
-                 f"= {pounds(shown_money(required))}; paid by {ob.party} to {ob.sector} "
-                 f"parties in the year: {pounds(actual)} over {counts.get(y.number, 0)} "
+                 f"= {pounds(shown_money(required))}; paid by {ob.party} to {to} "
+                 f"in the year: {pounds(actual)} over {counts.get(y.number, 0)} "
                  f"payment{'s' if counts.get(y.number, 0) != 1 else ''}")
         if status == "not_due":
             words += f"; the year ends {y.end.isoformat()}"
@@ -231,7 +235,8 @@ def flow_down_rows(ob: FlowDownObligation, contract: Contract, ledger: Ledger,
     then summed as rows.
     """
     masks = masks if masks is not None else LedgerMasks(ledger)
-    subs = {p.id for p in contract.parties if p.role == "subcontractor"}
+    subs = ({ob.to} if ob.to is not None else
+            {p.id for p in contract.parties if p.role == "subcontractor"})
     candidates = ledger.where(masks.kind_is("outcome_share"))
     shares = [p for p in candidates if p.payer == ob.party
               and p.payee in subs and p.paid_on is not None and p.paid_on <= as_of]

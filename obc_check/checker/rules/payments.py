@@ -25,7 +25,14 @@ from obc_check.checker.data.money import (
 )
 from obc_check.checker.report.model import GatewayResult, IndicatorResult, YearPayment
 from obc_check.checker.rules.achievement import achievement, meets
-from obc_check.checker.rules.values import IndicatorIndex, YearValue, show_value, year_value
+from obc_check.checker.rules.values import (
+    IndicatorIndex,
+    YearValue,
+    rounded,
+    show_value,
+    shown_value,
+    year_value,
+)
 from obc_check.model import Contract, ContractYear, Gateway, Indicator, Outcome
 
 
@@ -37,7 +44,7 @@ class YearValues:
 
     def get(self, ind: Indicator, year: ContractYear) -> YearValue:
         """The indicator's value for ``year``."""
-        return year_value(ind, year, self.index.get((ind.id, year.number), []))
+        return rounded(ind, year_value(ind, year, self.index.get((ind.id, year.number), [])))
 
 
 def _pot_words(contract: Contract, year: ContractYear, pot: Fraction) -> str:
@@ -77,7 +84,7 @@ def _indicator(contract: Contract, outcome: Outcome, ind: Indicator, year: Contr
     target = ind.target.for_year(year.number) if ind.target else None
     return IndicatorResult(
         indicator=ind.id, outcome=outcome.id, unit=unit, status=yv.status,
-        value=shown_number(yv.value) if yv.value is not None else None,
+        value=shown_value(ind, yv.value) if yv.value is not None else None,
         numerator=shown_number(yv.numerator) if yv.numerator is not None else None,
         denominator=shown_number(yv.denominator) if yv.denominator is not None else None,
         sources=list(yv.sources),
@@ -114,7 +121,7 @@ def _gateway(contract: Contract, gw: Gateway, year: ContractYear, earned_sum: De
                       f"{pounds(earned_sum)} = {pounds(withheld)}")
     return GatewayResult(
         gateway=gw.id, indicator=ind.id, status=status, unit=ind.unit,
-        value=shown_number(yv.value) if yv.value is not None else None,
+        value=shown_value(ind, yv.value) if yv.value is not None else None,
         comparison=gw.comparison, threshold=shown_number(level),
         share=percent_of(gw.withhold), withheld=withheld, derivation=derivation)
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from obc_check.checker.data.money import shown_number
+from obc_check.checker.data.money import round_places, shown_number
 from obc_check.checker.data.tables import IndicatorRow
 from obc_check.checker.report.model import IndicatorStatus
 from obc_check.model import ContractYear, Indicator, Unit
@@ -104,6 +104,32 @@ def _pooled(ind: Indicator, year: ContractYear,
         return YearValue("assessed", scaled(ind.unit, num, den), num, den,
                          tuple(r.period.label for r in ordered), how), ""
     return None, "; ".join(reasons) or f"no row for {year.label}"
+
+
+def rounded(ind: Indicator, yv: YearValue) -> YearValue:
+    """TERMS.md: the value rounded half up to the indicator's places, if it sets them.
+
+    The rounded value is what achievement, the linear formula and gateways see; numerator
+    and denominator stay exact.
+    """
+    if ind.rounding is None or yv.value is None:
+        return yv
+    value = Fraction(round_places(yv.value, ind.rounding))
+    if value == yv.value:
+        return yv
+    how = (f"{yv.how}, {show_value(ind.unit, yv.value)} rounded half up to "
+           f"{ind.rounding} decimal place{'s' if ind.rounding != 1 else ''}")
+    return YearValue(yv.status, value, yv.numerator, yv.denominator, yv.sources, how)
+
+
+def shown_value(ind: Indicator, value: Fraction) -> str:
+    """The report's ``value``: exactly ``rounding`` places when set (``"60.0"``).
+
+    Without rounding, as before: up to four places, trailing zeros cut.
+    """
+    if ind.rounding is None:
+        return shown_number(value)
+    return format(round_places(value, ind.rounding), "f")
 
 
 def year_value(ind: Indicator, year: ContractYear, rows: Sequence[IndicatorRow]) -> YearValue:
