@@ -119,7 +119,7 @@ CODES: dict[str, str] = {
     "D006": "a malformed row: wrong number of cells, or a value of the wrong JSON type",
     "D007": "not a number",
     "D008": "not an ISO date (YYYY-MM-DD)",
-    "D009": "unknown identifier: indicator, obligation, party or price",
+    "D009": "unknown identifier: indicator, obligation, party, price or capitation tier",
     "D010": "not a period of the contract term",
     "D011": "a period of the wrong kind for the table or obligation",
     "D012": "a submission for an obligation that is not a report obligation",

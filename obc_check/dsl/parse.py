@@ -115,6 +115,7 @@ _EXAMPLES: dict[str, str] = {
     "member": "member loss cap £3,000,000 per year",
     "rate_card": "rate_card { ... }",
     "capitation": "capitation { ... }",
+    "tier_price": 'price TIER1 "Title" £1,200 per person per year',  # in a capitation block
     "cap": "cap £1,800,000 over term",
     "price": 'price ENTRY "Title" £1,500 per person, at most 120 over term',
     "obligation": 'obligation ID "Title" { ... }',
@@ -644,7 +645,22 @@ def _statement_key(toks: list[_Tok], pos: int) -> str | None:
         # Two sentences start `shall pay`; the word after `pay` says which one was meant.
         if word == "pay" and k + 3 < len(toks) and toks[k + 3].start < pos:
             word = _PAY_SENTENCES.get(toks[k + 3].text, word)
+    if word == "price" and _open_block(toks, k) == "capitation":
+        word = "tier_price"
     return word
+
+
+def _open_block(toks: list[_Tok], k: int) -> str | None:
+    """The keyword of the innermost block still open at token ``k`` (braces counted)."""
+    depth = 0
+    for i in range(k - 1, -1, -1):
+        if toks[i].text == "}":
+            depth += 1
+        elif toks[i].text == "{":
+            if depth == 0:
+                return toks[i - 1].text if i > 0 else None
+            depth -= 1
+    return None
 
 
 # `shall pay at ...` is the spend-share duty; `shall pay subcontractor ...` prompt payment.

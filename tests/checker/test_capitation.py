@@ -396,3 +396,17 @@ def test_diff_budget_from_a_sum_to_capitation_is_neutral() -> None:
     (change,) = [c for c in diff_contracts(old, new).changes if c.field == "budget"]
     assert change.effect == "neutral"
     assert change.new == "capitation (each year's capitation payable)"
+
+
+def test_no_caseload_table_makes_every_begun_month_missing(
+        obc: Callable[[str], Contract], kit: Callable[[Contract], Kit]) -> None:
+    c = obc(_contract(risk=True))
+    k = kit(c)
+    report = evaluate(c, k.bundle(k.spend("2019", 1)), dt.date(2020, 2, 1))
+    assert report.capitation is not None
+    assert [(y.year, y.begun, y.payable) for y in report.capitation] == [
+        ("2019", 12, Decimal("0.00")), ("2020", 2, Decimal("0.00"))]
+    assert all(t.missing and t.months == 0 for y in report.capitation for t in y.tiers)
+    assert report.totals.capitation_missing_months == 3 * 14
+    assert report.risk_share == [] and report.risk_share_not_assessed == ["2019"]
+    assert report.status == "incomplete"

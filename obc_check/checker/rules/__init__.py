@@ -11,6 +11,7 @@ returns). One module per kind of rule:
 - ``payments``: the outcome payment of each ended year, gateways included.
 - ``risk``: the alliance risk share of each ended year.
 - ``ratecard``: outcome counts × price under per-price and total caps.
+- ``capitation``: the year-of-care tariff, people × price / 12 over begun months (RECORDS.md).
 - ``obligations``: report, spend-share and flow-down obligations, and the ledger masks.
 - ``prompt_payment``: every invoice's due date and status, over the ledger's columns.
 - ``workdays``: working days in England (bank holidays excluded).
