@@ -410,3 +410,13 @@ def test_no_caseload_table_makes_every_begun_month_missing(
     assert report.totals.capitation_missing_months == 3 * 14
     assert report.risk_share == [] and report.risk_share_not_assessed == ["2019"]
     assert report.status == "incomplete"
+
+
+SPEC_EXAMPLE = ROOT.parent / "shared" / "spec" / "examples-records" / "year_of_care"
+
+
+@pytest.mark.skipif(not SPEC_EXAMPLE.is_dir(), reason="../shared/spec/examples-records is not here")
+def test_the_library_copy_is_the_spec_example_verbatim() -> None:
+    for spec_file in sorted(f for f in SPEC_EXAMPLE.rglob("*") if f.is_file()):
+        ours = FOLDER / spec_file.relative_to(SPEC_EXAMPLE)
+        assert ours.read_bytes() == spec_file.read_bytes(), ours
