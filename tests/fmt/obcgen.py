@@ -106,6 +106,9 @@ class Spec:
     text: str | None
     version: str = "1.0"
     agreement: str | None = None
+    tiers: list[tuple[str, str, str]] = field(default_factory=list)
+    """Capitation tiers (id, title, price per person per year), RECORDS.md."""
+    budget_capitation: bool = False
 
     @property
     def end(self) -> dt.date:
@@ -249,8 +252,15 @@ def contracts(draw: st.DrawFn) -> Spec:
                            draw(st.none() | st.integers(1, 200))))
     text = _long_text(draw) if draw(st.booleans()) else None
     agreement = _title(draw) if draw(st.booleans()) else None
+    tiers: list[tuple[str, str, str]] = []
+    if draw(st.integers(0, 2)) == 0:
+        for i in range(draw(st.integers(1, 3))):
+            tiers.append((f"T{i + 1}", _title(draw),
+                          draw(st.sampled_from(["£1,195", "£3,640.50", "£9.87k", "£12,000"]))))
+    budget_capitation = bool(tiers) and risk is not None and draw(st.booleans())
     return Spec(years, start, parties, annual, pot, outcomes, gate_ind, gate, obligations,
-                prices, risk, text, agreement=agreement)
+                prices, risk, text, agreement=agreement, tiers=tiers,
+                budget_capitation=budget_capitation)
 
 
 # ---- rendering ----------------------------------------------------------------------------
@@ -369,7 +379,10 @@ def render(spec: Spec, rnd: random.Random | None = None, comments: bool = False)
         for n, (m, s) in enumerate(members):
             toks += ([","] if n else []) + [m, f"{s}%"]
         w.stmt("risk_share", "{")
-        w.stmt("budget", budget, "per", "year")
+        if spec.budget_capitation:
+            w.stmt("budget", "capitation")
+        else:
+            w.stmt("budget", budget, "per", "year")
         w.stmt("commissioner", "share", "50%")
         w.stmt(*toks)
         w.stmt("}")
@@ -379,6 +392,11 @@ def render(spec: Spec, rnd: random.Random | None = None, comments: bool = False)
         for ident, title, amount, at_most in spec.prices:
             limit = [",", "at", "most", str(at_most), "over", "term"] if at_most else []
             w.stmt("price", ident, f'"{title}"', amount, "per", "person", *limit)
+        w.stmt("}")
+    if spec.tiers:
+        w.stmt("capitation", "{")
+        for ident, title, amount in spec.tiers:
+            w.stmt("price", ident, f'"{title}"', amount, "per", "person", "per", "year")
         w.stmt("}")
     for o in spec.outcomes:
         w.stmt("outcome", o.id, f'"{o.title}"', "weight", f"{o.weight}%", "{")
@@ -585,11 +603,21 @@ def m_agreement(spec: Spec, rnd: random.Random) -> set[str] | None:
     return {"contract.agreement"}
 
 
+def m_tier_price(spec: Spec, rnd: random.Random) -> set[str] | None:
+    """Change a capitation tier's price per person per year."""
+    if not spec.tiers:
+        return None
+    i = rnd.randrange(len(spec.tiers))
+    ident, title, _amount = spec.tiers[i]
+    spec.tiers[i] = (ident, title, "£2,468")
+    return {f"capitation.{ident}.price"}
+
+
 MUTATIONS: list[Mutation] = [m_target, m_outcome_weight, m_party_sector, m_party_name,
                              m_remove_party, m_penalty, m_days, m_drop_obligation,
                              m_add_obligation, m_pot, m_annual_value, m_if_missing, m_min_den,
                              m_curve, m_title, m_text, m_gateway, m_price, m_version,
-                             m_agreement]
+                             m_agreement, m_tier_price]
 
 
 def mutate(spec: Spec, which: int, rnd: random.Random) -> tuple[Spec, set[str] | None]:
