@@ -91,6 +91,18 @@ CODES: dict[str, str] = {
     "E030": "an indicator without a unit",
     "E031": "a weight on an indicator outside any outcome",
     "E032": "a string holds a control character",
+    # datasets and measures (RECORDS.md; dsl/records.py)
+    "E040": "a measure names a dataset that is not declared",
+    "E041": "a field that the dataset does not declare",
+    "E042": "a type mismatch in a condition: values of two types, or an operator the type "
+            "does not take",
+    "E043": "a measure's `by` field is not a date",
+    "E044": "`counting people` without a `person` field (or on a mean)",
+    "E045": "a proportion with a numerator but no denominator, or the other way round",
+    "E046": "a measure whose shape does not fit the indicator's unit, or mixes shapes",
+    "E047": "`minimum denominator` on a count",
+    "E048": "a reserved word (or not a field name) as a field name",
+    "E049": "a field declared twice in a dataset",
     "E060": "`budget capitation` in a risk share, but the contract has no capitation block",
     "E061": "a capitation tier declared twice",
     "E062": "a capitation contract with no party that can be paid (provider or alliance member)",

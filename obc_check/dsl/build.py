@@ -18,6 +18,7 @@ from fractions import Fraction
 from typing import Any, cast
 
 from obc_check.diagnostics import Diagnostic, Span
+from obc_check.dsl.records import MeasureBuilder, build_dataset
 from obc_check.dsl.syntax import Lit, LitKind, RawSchedule, Stmt
 from obc_check.dsl.transform import exact_product
 from obc_check.model import (
@@ -28,6 +29,7 @@ from obc_check.model import (
     Contract,
     ContractYear,
     Curve,
+    Dataset,
     FlowDownObligation,
     Funding,
     FundingShare,
@@ -71,7 +73,7 @@ _KIND_PLURAL: dict[LitKind, str] = {"money": "amounts of money", "percent": "per
 
 # Settings that may appear many times in a block; every other setting at most once.
 _REPEATABLE = {"party", "outcome", "indicator", "gateway", "obligation", "text", "price",
-               "tier", "payer"}
+               "tier", "payer", "dataset", "field"}
 
 
 class Builder:
@@ -86,6 +88,8 @@ class Builder:
         # Statements that were written but could not be built ("annual_value", "JOBS.floor"):
         # the checks must not then report them as missing.
         self.broken: set[str] = set()
+        # The contract's datasets by name, built before the indicators that measure them.
+        self.datasets: dict[str, Dataset] = {}
 
     def error(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
         """Record one diagnostic."""
@@ -285,6 +289,9 @@ class Builder:
         if annual is None and "annual_value" in s:
             self.broken.add("annual_value")
         pay = self.outcome_payment(s.get("outcome_payment"), annual)
+        datasets = tuple(build_dataset(st, self.settings(st), self.error)
+                         for st in root.items if st.name == "dataset")
+        self.datasets = {d.id: d for d in datasets}
         outcomes = tuple(self.outcome(st) for st in root.items if st.name == "outcome")
         free = tuple(self.indicator(st, None, None) for st in root.items
                      if st.name == "indicator")
@@ -308,16 +315,17 @@ class Builder:
             term=term, parties=parties, annual_value=annual, outcome_payment=pay,
             risk_share=risk, rate_card=card, capitation=capitation, funding=funding,
             text=self.texts(root), outcomes=outcomes, indicators=free, gateways=gateways,
-            obligations=obligations, span=root.span)
+            obligations=obligations, datasets=datasets, span=root.span)
 
     def namespace(self, root: Stmt) -> None:
         """E005: each identifier is declared once (reported at the second).
 
-        Parties, outcomes, indicators, prices, gateways and obligations share one namespace.
+        Parties, outcomes, indicators, prices, gateways, obligations and datasets share one
+        namespace.
         """
         decls: list[Stmt] = []
         for st in root.items:
-            if st.name in {"party", "outcome", "indicator", "gateway", "obligation"}:
+            if st.name in {"party", "outcome", "indicator", "gateway", "obligation", "dataset"}:
                 decls.append(st)
                 decls.extend(x for x in st.items if x.name == "indicator")
             elif st.name == "rate_card":
@@ -337,8 +345,8 @@ class Builder:
             line = other.ident_span.line if other.ident_span else 0
             self.error("E005", f"`{ident}` is declared twice: this {_decl_word(st)}, and the "
                        f"{_decl_word(other)} on line {line}", st.ident_span,
-                       "parties, outcomes, indicators, prices, capitation tiers, gateways and "
-                       "obligations share one namespace; rename one of them")
+                       "parties, outcomes, indicators, prices, capitation tiers, gateways, "
+                       "obligations and datasets share one namespace; rename one of them")
 
     def _term_dates(self, st: Stmt | None) -> tuple[dt.date, dt.date]:
         if self.years:
@@ -523,12 +531,20 @@ class Builder:
             missing = self.share(cast(Lit, s["if missing pay"].args[0]), "if missing pay")
         direction = cast(Any, s["direction"].args[0]) if "direction" in s else None
         rounding = self.places(s["value rounded"]) if "value rounded" in s else None
+        measure = None
+        if "measure" in s:
+            m = s["measure"]
+            measure = MeasureBuilder(self.datasets, self.error).measure(
+                m, self.settings(m), name, unit, s.get("minimum denominator"))
+            if measure is None:
+                self.broken.add(f"{name}.measure")
         return Indicator(
             id=name, title=cast(str, st.args[0]), outcome=outcome, declared_weight=declared,
             weight=weight, unit=unit, direction=direction, baseline=baseline, floor=floor,
             target=target, curve=curve, curve_declared="pays" in s,
             minimum_denominator=minimum, if_missing_pay=missing,
-            if_missing_declared="if missing pay" in s, rounding=rounding, text=self.texts(st),
+            if_missing_declared="if missing pay" in s, rounding=rounding,
+            measure=measure, text=self.texts(st),
             span=st.ident_span)
 
     def places(self, st: Stmt) -> int | None:

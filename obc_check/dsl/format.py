@@ -33,7 +33,7 @@ from lark import Lark, Token
 from obc_check.diagnostics import Diagnostic, Span
 from obc_check.dsl import compile_text, line_breaks, read_source, read_stream
 from obc_check.dsl.parse import grammar_text
-from obc_check.dsl.syntax import Lit, RawSchedule, Stmt
+from obc_check.dsl.syntax import Cond, Lit, RawSchedule, Stmt
 from obc_check.dsl.transform import ToSyntax
 from obc_check.model import Contract
 
@@ -42,7 +42,7 @@ INDENT = "  "
 # the latest; a title too long for that overflows rather than push every line to the right.
 COLUMN_LIMIT = 68
 _BLOCKS = frozenset({"contract", "outcome", "indicator", "gateway", "obligation", "risk_share",
-                     "rate_card", "capitation", "funding"})
+                     "rate_card", "capitation", "funding", "dataset", "measure"})
 _DUTIES = frozenset({"report", "spend_share", "prompt_payment", "flow_down",
                      "payout"})
 # Statements that belong together at the top of a contract, with no blank line between them.
@@ -253,9 +253,83 @@ def _stmt_text(st: Stmt) -> str:
     if st.name == "payer":
         cap = f", at most {lit_text(cast(Lit, a[1]))} over term" if a[1] is not None else ""
         return f"{st.ident} pays {lit_text(cast(Lit, a[0]))}{cap}"
+    if st.name in {"key", "person"}:
+        return f"{st.name} {a[0]}"
+    if st.name == "field":
+        return _field_text(st, 0, 0)
+    if st.name in {"denominator", "numerator", "count"}:
+        return st.name + _where_text(cast(Cond | None, a[0]))
+    if st.name == "mean":
+        return f"mean {cond_text(cast(Cond, a[0]))}" + _where_text(cast(Cond | None, a[1]))
     if st.name not in _DUTIES:  # a statement added to the grammar but not taught to fmt
         raise FormatError(f"fmt does not know how to lay out `{st.name}`")
     return f"{st.ident} shall {_duty_text(st)}"
+
+
+def _field_text(st: Stmt, name_width: int, type_width: int) -> str:
+    """``field NAME TYPE [from "Column"]``, the name and type padded to line up."""
+    name, _span, ftype, column, _col_span = st.args
+    if column is None:
+        return f"field {cast(str, name).ljust(name_width)} {ftype}".rstrip()
+    return f'field {cast(str, name).ljust(name_width)} {cast(str, ftype).ljust(type_width)} ' \
+        f'from "{column}"'
+
+
+def _where_text(cond: Cond | None) -> str:
+    return f" where {cond_text(cond)}" if cond is not None else ""
+
+
+def cond_text(c: Cond) -> str:
+    """A condition or expression in canonical spelling: single spaces, parentheses kept."""
+    p = c.parts
+    if c.form in {"or", "and"}:
+        return f" {c.form} ".join(cond_text(cast(Cond, x)) for x in p)
+    if c.form == "not":
+        return f"not {cond_text(cast(Cond, p[0]))}"
+    if c.form == "paren":
+        return f"({cond_text(cast(Cond, p[0]))})"
+    if c.form in {"field", "flag"}:
+        return p[0] if isinstance(p[0], str) else cond_text(cast(Cond, p[0]))
+    if c.form == "compare":
+        return f"{cond_text(cast(Cond, p[0]))} {p[1]} {cond_text(cast(Cond, p[2]))}"
+    if c.form in {"missing", "present"}:
+        return f"{cond_text(cast(Cond, p[0]))} is {c.form}"
+    if c.form == "in":
+        items = ", ".join(cond_text(cast(Cond, x)) for x in p[1:])
+        return f"{cond_text(cast(Cond, p[0]))} in ({items})"
+    if c.form == "between":
+        a, lo, hi = (cond_text(cast(Cond, x)) for x in p)
+        return f"{a} between {lo} and {hi}"
+    if c.form == "number":
+        lit = cast(Lit, p[0])
+        sign = "-" if lit.text.startswith("-") else ""
+        return sign + _digits(lit.text.lstrip("-"))
+    if c.form == "text":
+        return f'"{p[0]}"'
+    if c.form == "date":
+        return str(p[0])
+    if c.form in {"true", "false"}:
+        return c.form
+    if c.form == "shift":
+        return f"{cond_text(cast(Cond, p[0]))} {p[1]} {_digits(cast(Lit, p[2]).text)} {p[3]}"
+    if c.form == "days_between":
+        return f"days from {cond_text(cast(Cond, p[0]))} to {cond_text(cast(Cond, p[1]))}"
+    raise FormatError(f"fmt does not know how to write `{c.form}`")  # pragma: no cover
+
+
+def _field_lines(dataset: Stmt) -> dict[int, str]:
+    """A dataset's field, key and person lines, in columns."""
+    fields = [s for s in dataset.items if s.name == "field"]
+    name_w = max((len(cast(str, f.args[0])) for f in fields), default=0)
+    type_w = max((len(cast(str, f.args[2])) for f in fields if f.args[3] is not None),
+                 default=0)
+    out = {id(f): _field_text(f, name_w, type_w) for f in fields}
+    has_person = any(s.name == "person" for s in dataset.items)
+    for s in dataset.items:
+        if s.name in {"key", "person"}:
+            word = s.name.ljust(6) if has_person else s.name
+            out[id(s)] = f"{word} {s.args[0]}"
+    return out
 
 
 def _curve_text(curve: tuple[str, list[tuple[Lit, Lit, Span]]]) -> str:
@@ -463,6 +537,11 @@ class _Layout:
         lines = (self._aligned_lines(st, "price", _price_rows) if st.name == "rate_card"
                  else self._aligned_lines(st, "tier", _tier_rows) if st.name == "capitation"
                  else {})
+        if st.name == "dataset":
+            lines = _field_lines(st)
+        if st.name == "measure":  # `numerator   where` lines up with `denominator where`
+            lines = {id(i): "numerator  " + _stmt_text(i)[len("numerator"):]
+                     for i in st.items if i.name == "numerator" and i.args[0] is not None}
         lines.update(self.party_lines if st is self.root else {})
         for item in _body(st):
             if prev is not None and _wants_blank(st, prev, item, self.source_of(item)):
@@ -499,6 +578,9 @@ def _head_text(st: Stmt) -> str:
     """A block's head, without the brace: keyword, ID, title, weight."""
     if st.name in {"risk_share", "rate_card", "capitation", "funding"}:
         return st.name
+    if st.name == "measure":
+        dataset, _ds, by, _by, counting = st.args
+        return f"measure {dataset} by {by}" + (" counting people" if counting else "")
     head = f'{st.name} {st.ident} "{st.args[0]}"'
     weight = next((i for i in st.items if i.name == "weight"), None)
     if weight is not None:

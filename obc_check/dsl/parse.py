@@ -56,10 +56,12 @@ _DESCRIBE: dict[str, str] = {
 _BLOCK_TAKES: dict[str, str] = {
     "contract": "version, agreement, currency, term, party, annual_value, outcome_payment, "
                 "risk_share, rate_card, capitation, text, outcome, indicator, gateway, "
-                "obligation",
+                "obligation, dataset",
     "outcome": "indicator, text",
     "indicator": "unit, higher is better / lower is better, baseline, floor, target, pays, "
-                 "minimum denominator, if missing pay, text",
+                 "minimum denominator, if missing pay, measure, text",
+    "dataset": "field, key, person, text",
+    "measure": "denominator, numerator, mean, count",
     "gateway": "requires, otherwise, text",
     "risk_share": "budget, commissioner share, members, member loss cap, text",
     "rate_card": "cap, price, text",
@@ -71,13 +73,16 @@ _BLOCK_TAKES: dict[str, str] = {
 _BELONGS: dict[str, str] = {
     **dict.fromkeys(("version", "agreement", "currency", "term", "party", "annual_value",
                      "outcome_payment", "risk_share", "rate_card", "capitation", "outcome",
-                     "gateway", "obligation"), "contract"),
+                     "gateway", "obligation", "dataset"), "contract"),
     **dict.fromkeys(("unit", "higher", "lower", "baseline", "floor", "target", "pays",
                      "minimum", "if"), "indicator"),
     **dict.fromkeys(("requires", "otherwise"), "gateway"),
     **dict.fromkeys(("budget", "commissioner", "members", "member"), "risk_share"),
     **dict.fromkeys(("cap", "price"), "rate_card"),
     "penalty": "obligation",
+    "measure": "indicator",
+    **dict.fromkeys(("field", "key", "person"), "dataset"),
+    **dict.fromkeys(("denominator", "numerator", "mean", "count"), "measure"),
 }
 # Keywords that begin a statement (``text`` and ``indicator`` stand in several blocks).
 _STMT_WORDS = frozenset(_BELONGS) | {"text", "indicator"}
@@ -121,6 +126,15 @@ _EXAMPLES: dict[str, str] = {
     "obligation": 'obligation ID "Title" { ... }',
     "penalty": "penalty £1,000 per breach",
     "text": 'text "..."` or `text """..."""',
+    "dataset": 'dataset REFERRALS "Title" { field referral_id text ... }',
+    "field": 'field team text from "Team Name"',
+    "key": "key referral_id",
+    "person": "person person_id",
+    "measure": "measure REFERRALS by referred_on { denominator where ... numerator where ... }",
+    "denominator": "denominator where first_episode and age >= 14",
+    "numerator": "numerator where treated_on <= referred_on + 14 days",
+    "mean": "mean days from referred_on to treated_on where treated_on is present",
+    "count": 'count where destination = "settled"',
     "report": "OH shall report within 15 working days after each quarter",
     "pay": "OH shall pay at least 8% of annual_value to voluntary sector parties each year` "
            "or `OH shall pay subcontractor invoices within 30 days of receipt",
@@ -199,6 +213,11 @@ def _keyword_terminals() -> dict[str, str]:
     return out
 
 
+def keyword_texts() -> frozenset[str]:
+    """Every keyword of the language (the grammar's string terminals)."""
+    return frozenset(_keyword_terminals().values())
+
+
 def describe(name: str) -> str:
     """A terminal's name as an author reads it."""
     if name in _DESCRIBE:
@@ -242,12 +261,17 @@ _INNER_AFTER: dict[str, frozenset[str]] = {
     "term": frozenset({"over"}),
     "annual_value": frozenset({"of"}),
     "outcome_payment": frozenset({"of", "earned"}),
+    "denominator": frozenset({"minimum"}),
+    "count": frozenset({"unit"}),
+    "person": frozenset({"per"}),
 }
 
 
 def _is_stmt_start(toks: list[_Tok], i: int) -> bool:
     """True if token ``i`` begins a statement (a keyword, or ``PARTY`` before ``shall``)."""
     word = toks[i].text
+    if word == "text" and i > 1 and toks[i - 2].text == "field":
+        return False  # `field team text`: the field's type
     if word in _STMT_WORDS:
         inner = _INNER_AFTER.get(word)
         return not (inner and i > 0 and toks[i - 1].text in inner)

@@ -60,3 +60,19 @@ class Stmt:
     items: list[Stmt] = field(default_factory=list)
     ident: str | None = None
     ident_span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cond:
+    """A condition or expression of a measure as written, before its fields are typed.
+
+    ``form`` names the construct (``and``, ``or``, ``not``, ``paren``, ``flag``, ``compare``,
+    ``missing``, ``present``, ``in``, ``between``; expressions: ``field``, ``number``,
+    ``text``, ``date``, ``true``, ``false``, ``shift``, ``days_between``); ``parts`` are its
+    children (``Cond``), field names, literals or an operator, in written order. Parentheses
+    are kept (``paren``) so that ``fmt`` writes them back; the model drops them.
+    """
+
+    form: str
+    parts: tuple[object, ...]
+    span: Span

@@ -19,7 +19,7 @@ from lark import Token, Transformer, Tree, v_args
 from lark.tree import Meta
 
 from obc_check.diagnostics import Diagnostic, Span
-from obc_check.dsl.syntax import Entry, Lit, RawSchedule, Stmt
+from obc_check.dsl.syntax import Cond, Entry, Lit, RawSchedule, Stmt
 
 _GROUPED = re.compile(r"^[0-9]{1,3}(,[0-9]{3})*$")
 # Characters a string may not hold: C0 and C1 controls and DEL, except the tab (and, in a
@@ -614,6 +614,188 @@ class ToSyntax(Transformer[Token, Any]):
     def capitation(self, meta: Meta, c: list[Any]) -> Stmt:
         """``capitation { price ... per person per year ... }``."""
         return Stmt("capitation", self.span(meta), (), [x for x in c if isinstance(x, Stmt)])
+
+    # ---- datasets and measures (RECORDS.md) -------------------------------------------
+    def _word(self, tok: Token) -> tuple[str, Span]:
+        return str(tok), self.tspan(tok)
+
+    @v_args(meta=True)
+    def dataset(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``dataset ID "Title" { field ..., key ..., person ..., text ... }``."""
+        return self._block("dataset", meta, c, 2)
+
+    @v_args(meta=True)
+    def field(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``field NAME TYPE [from "Column"]``: args name, name span, type, column, its span."""
+        name, name_span = self._word(c[0])
+        column = str(c[2])[1:-1] if len(c) > 2 else None
+        col_span = self.tspan(c[2]) if len(c) > 2 else None
+        return self._stmt("field", meta, name, name_span, c[1], column, col_span)
+
+    field_type = role
+    duration_unit = role
+    comp_op = role
+
+    @v_args(meta=True)
+    def key(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``key FIELD``."""
+        return self._stmt("key", meta, *self._word(c[0]))
+
+    @v_args(meta=True)
+    def person(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``person FIELD``."""
+        return self._stmt("person", meta, *self._word(c[0]))
+
+    @v_args(meta=True)
+    def measure(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``measure DATASET by FIELD [counting people] { ... }``.
+
+        Args: dataset, its span, the `by` field, its span, and whether people are counted.
+        """
+        counting = any(isinstance(x, str) and x == "counting" for x in c)
+        st = Stmt("measure", self.span(meta),
+                  (str(c[0]), self.tspan(c[0]), str(c[1]), self.tspan(c[1]), counting),
+                  [x for x in c if isinstance(x, Stmt)])
+        return st
+
+    @v_args(meta=True)
+    def counting(self, meta: Meta, c: list[Any]) -> str:
+        """The marker ``counting people``."""
+        return "counting"
+
+    @v_args(meta=True)
+    def denominator(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``denominator [where COND]``."""
+        return self._stmt("denominator", meta, c[0] if c else None)
+
+    @v_args(meta=True)
+    def numerator(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``numerator [where COND]``."""
+        return self._stmt("numerator", meta, c[0] if c else None)
+
+    @v_args(meta=True)
+    def mean(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``mean EXPR [where COND]``."""
+        return self._stmt("mean", meta, c[0], c[1] if len(c) > 1 else None)
+
+    @v_args(meta=True)
+    def count(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``count [where COND]``."""
+        return self._stmt("count", meta, c[0] if c else None)
+
+    @v_args(meta=True)
+    def where(self, meta: Meta, c: list[Any]) -> Cond:
+        """``where COND``: the condition."""
+        return c[0]  # type: ignore[no-any-return]
+
+    def _cond(self, form: str, meta: Meta, *parts: object) -> Cond:
+        return Cond(form, parts, self.span(meta))
+
+    def _fieldc(self, tok: Token) -> Cond:
+        """A field named inside a larger construct, with its own span."""
+        return Cond("field", (str(tok),), self.tspan(tok))
+
+    @v_args(meta=True)
+    def or_cond(self, meta: Meta, c: list[Any]) -> Cond:
+        """``A or B``."""
+        return self._cond("or", meta, c[0], c[1])
+
+    @v_args(meta=True)
+    def and_cond(self, meta: Meta, c: list[Any]) -> Cond:
+        """``A and B``."""
+        return self._cond("and", meta, c[0], c[1])
+
+    @v_args(meta=True)
+    def not_cond(self, meta: Meta, c: list[Any]) -> Cond:
+        """``not A``."""
+        return self._cond("not", meta, c[0])
+
+    @v_args(meta=True)
+    def paren(self, meta: Meta, c: list[Any]) -> Cond:
+        """``( A )``."""
+        return self._cond("paren", meta, c[0])
+
+    @v_args(meta=True)
+    def flag_test(self, meta: Meta, c: list[Any]) -> Cond:
+        """A bare flag field."""
+        return self._cond("flag", meta, self._fieldc(c[0]))
+
+    @v_args(meta=True)
+    def compare(self, meta: Meta, c: list[Any]) -> Cond:
+        """``A OP B``: parts left, operator, right."""
+        return self._cond("compare", meta, c[0], c[1], c[2])
+
+    @v_args(meta=True)
+    def is_missing(self, meta: Meta, c: list[Any]) -> Cond:
+        """``FIELD is missing``."""
+        return self._cond("missing", meta, self._fieldc(c[0]))
+
+    @v_args(meta=True)
+    def is_present(self, meta: Meta, c: list[Any]) -> Cond:
+        """``FIELD is present``."""
+        return self._cond("present", meta, self._fieldc(c[0]))
+
+    @v_args(meta=True)
+    def in_list(self, meta: Meta, c: list[Any]) -> Cond:
+        """``EXPR in (V, ...)``: parts the expression, then the values."""
+        return self._cond("in", meta, *c)
+
+    @v_args(meta=True)
+    def between(self, meta: Meta, c: list[Any]) -> Cond:
+        """``EXPR between LOW and HIGH``."""
+        return self._cond("between", meta, c[0], c[1], c[2])
+
+    @v_args(meta=True)
+    def field_ref(self, meta: Meta, c: list[Any]) -> Cond:
+        """A field's value."""
+        return self._cond("field", meta, str(c[0]))
+
+    @v_args(meta=True)
+    def number_value(self, meta: Meta, c: list[Any]) -> Cond:
+        """A number: parts the literal (a ``Lit``)."""
+        return self._cond("number", meta, c[0])
+
+    @v_args(meta=True)
+    def negative_value(self, meta: Meta, c: list[Any]) -> Cond:
+        """``-N``: a number literal with its sign."""
+        lit: Lit = c[0]
+        return self._cond("number", meta, Lit("number", -lit.value, "-" + lit.text,
+                                               self.span(meta)))
+
+    @v_args(meta=True)
+    def text_value(self, meta: Meta, c: list[Any]) -> Cond:
+        """A quoted text."""
+        return self._cond("text", meta, str(c[0])[1:-1])
+
+    @v_args(meta=True)
+    def date_value(self, meta: Meta, c: list[Any]) -> Cond:
+        """An ISO date (None when it does not exist: E003 was reported)."""
+        return self._cond("date", meta, c[0][0])
+
+    @v_args(meta=True)
+    def true_value(self, meta: Meta, c: list[Any]) -> Cond:
+        """``true``."""
+        return self._cond("true", meta)
+
+    @v_args(meta=True)
+    def false_value(self, meta: Meta, c: list[Any]) -> Cond:
+        """``false``."""
+        return self._cond("false", meta)
+
+    @v_args(meta=True)
+    def plus_duration(self, meta: Meta, c: list[Any]) -> Cond:
+        """``FIELD + N UNIT``: parts field, sign, count (a ``Lit``), unit."""
+        return self._cond("shift", meta, self._fieldc(c[0]), "+", c[1], c[2])
+
+    @v_args(meta=True)
+    def minus_duration(self, meta: Meta, c: list[Any]) -> Cond:
+        """``FIELD - N UNIT``."""
+        return self._cond("shift", meta, self._fieldc(c[0]), "-", c[1], c[2])
+
+    @v_args(meta=True)
+    def days_between(self, meta: Meta, c: list[Any]) -> Cond:
+        """``days from A to B``."""
+        return self._cond("days_between", meta, self._fieldc(c[0]), self._fieldc(c[1]))
 
 
 _Rule = Callable[[Any, Meta, list[Any]], Any]

@@ -21,11 +21,13 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
 from obc_check.diagnostics import Span
+from obc_check.model.node import Node
 from obc_check.model.periods import ContractYear
+from obc_check.model.records import Dataset, Measure
 
 Role = Literal["commissioner", "lead_provider", "prime_contractor", "subcontractor",
                "alliance_member"]
@@ -33,14 +35,6 @@ Sector = Literal["nhs", "voluntary", "private", "local_authority", "central_gove
                  "philanthropic"]
 Unit = Literal["percent", "ratio", "score", "rate", "count", "days"]
 Direction = Literal["higher", "lower"]
-
-
-class Node(BaseModel):
-    """Base of every compiled node: frozen, no unknown fields, a span kept out of JSON."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    span: SkipJsonSchema[Span | None] = Field(default=None, exclude=True, repr=False)
 
 
 class Schedule(Node):
@@ -140,6 +134,8 @@ class Indicator(Node):
     rounding: int | None = Field(
         default=None, description="decimal places the year's value is rounded to, half up, "
         "before it is judged (TERMS.md); None: not rounded")
+    measure: Measure | None = Field(
+        default=None, description="the value is computed from a dataset's records")
     text: tuple[str, ...] = ()
 
     @property
@@ -343,6 +339,7 @@ class Contract(Node):
         default=(), description="indicators outside outcomes: measured, not paid")
     gateways: tuple[Gateway, ...] = ()
     obligations: tuple[Obligation, ...] = ()
+    datasets: tuple[Dataset, ...] = ()
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -361,6 +358,10 @@ class Contract(Node):
     def indicator(self, ident: str) -> Indicator | None:
         """The indicator called ``ident``, if any."""
         return next((i for i in self.all_indicators() if i.id == ident), None)
+
+    def dataset(self, ident: str) -> Dataset | None:
+        """The dataset called ``ident``, if any."""
+        return next((d for d in self.datasets if d.id == ident), None)
 
     def party(self, ident: str) -> Party | None:
         """The party called ``ident``, if any."""
