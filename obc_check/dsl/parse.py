@@ -527,6 +527,15 @@ def _unexpected_token(err: UnexpectedToken, text: str, file: str,
     prev = _previous_word(toks, pos)
     hint: str | None
 
+    # `-` is a token of conditions (`referred_on - 2 weeks`), so `2014-15` reaches the
+    # parser as 2014, `-`, 15: the same mistake as when the lexer stopped at the `-`.
+    label = _dashed_year_label(text, pos) if word == "-" else None
+    if label is not None:
+        line, col = _line_col(text, pos - 4)
+        return _Explained(Diagnostic(
+            "E001", f"`{label}` is not a year label", _span_at(file, line, col, len(label)),
+            f"write the year label as {label[:4]}/{label[5:]}"), pos,
+            _region(toks, pos, at_boundary=False))
     if expected <= {"$END"} and expected:
         msg = f"unexpected {found} after the end of the contract"
         hint = ("the contract's closing `}` comes before this; check for an extra `}` above, "
