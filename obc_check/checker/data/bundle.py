@@ -7,9 +7,10 @@ rows → ledger → bundle, one way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from obc_check.checker.data.datasets import DatasetTable
 from obc_check.checker.data.ledger import Ledger, as_ledger
 from obc_check.checker.data.tables import (
     CaseloadRow,
@@ -38,6 +39,8 @@ class Bundle:
     outcomes: tuple[OutcomeRow, ...] = ()
     caseload: tuple[CaseloadRow, ...] = ()
     present: frozenset[str] = field(default_factory=frozenset)
+    datasets: Mapping[str, DatasetTable] = field(default_factory=dict)
+    """Each dataset of the contract whose table is in the bundle (RECORDS.md)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "payments", as_ledger(self.payments))

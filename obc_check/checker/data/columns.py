@@ -6,7 +6,10 @@ optional or unknown in exactly the same way whatever the file format.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from obc_check.model import Dataset
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,6 +19,8 @@ class TableSpec:
     name: str
     columns: tuple[str, ...]
     defaults: tuple[str, ...] = ()
+    open: bool = False
+    """A dataset's table (RECORDS.md): other columns are allowed and ignored."""
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -38,3 +43,13 @@ TABLES: dict[str, TableSpec] = {
     )
 }
 """Table name → spec, in the order LANGUAGE.md lists them; then RECORDS.md's ``caseload``."""
+
+
+
+def table_specs(datasets: Iterable[Dataset]) -> dict[str, TableSpec]:
+    """The bundle's tables and one open table per dataset, named after it (RECORDS.md)."""
+    out = dict(TABLES)
+    for ds in datasets:
+        out[ds.id] = TableSpec(ds.id, tuple(dict.fromkeys(f.column for f in ds.fields)),
+                               open=True)
+    return out

@@ -15,14 +15,15 @@ partial data.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from obc_check.checker.data import columnar_csv, validate_rows
 from obc_check.checker.data.bundle import Bundle
 from obc_check.checker.data.cells import did_you_mean
-from obc_check.checker.data.columns import TABLES
+from obc_check.checker.data.columns import TableSpec, table_specs
 from obc_check.checker.data.context import ContractIndex
+from obc_check.checker.data.datasets import DatasetTable, ParquetTable, read_parquet
 from obc_check.checker.data.ledger import Ledger
 from obc_check.checker.data.problems import Problems
 from obc_check.checker.data.source_csv import read_csv
@@ -51,9 +52,12 @@ def load_bundle(path: Path, contract: Contract) -> tuple[Bundle | None, list[Dia
     """
     problems = Problems()
     display = str(path)
-    raws = _read(Path(path), display, problems)
-    if raws is None:
+    specs = table_specs(contract.datasets)
+    found = _read(Path(path), display, problems, specs, contract)
+    if found is None:
         return None, problems.diagnostics
+    raws = [r for r in found if isinstance(r, RawTable) and not r.spec.open]
+    datasets = _datasets(contract, found)
     ctx = ContractIndex.of(contract)
     rows: dict[str, Sequence[object]] = {}
     # Loading creates millions of long-lived objects and no reference cycles; the cyclic
@@ -81,15 +85,31 @@ def load_bundle(path: Path, contract: Contract) -> tuple[Bundle | None, list[Dia
         outcomes=rows.get("outcomes", ()),  # type: ignore[arg-type]
         caseload=rows.get("caseload", ()),  # type: ignore[arg-type]
         present=frozenset(rows),
+        datasets=datasets,
     )
     return bundle, problems.diagnostics
+
+
+def _datasets(contract: Contract, found: Sequence[RawTable | ParquetTable]
+              ) -> dict[str, DatasetTable]:
+    """The dataset tables found, by dataset name."""
+    out: dict[str, DatasetTable] = {}
+    for t in found:
+        if isinstance(t, ParquetTable):
+            out[t.dataset.id] = DatasetTable.of_parquet(t)
+        elif t.spec.open:
+            ds = contract.dataset(t.spec.name)
+            assert ds is not None
+            out[ds.id] = DatasetTable.of_raw(ds, t)
+    return out
 
 
 def _ledger(rows: Sequence[object]) -> Ledger:
     return rows if isinstance(rows, Ledger) else Ledger.from_rows(rows)  # type: ignore[arg-type]
 
 
-def _read(path: Path, display: str, problems: Problems) -> list[RawTable] | None:
+def _read(path: Path, display: str, problems: Problems, specs: Mapping[str, TableSpec],
+          contract: Contract) -> Sequence[RawTable | ParquetTable] | None:
     """The raw tables of the bundle at ``path``, or None when it cannot be read."""
     kind = path_kind(path)
     if kind.kind == "missing":
@@ -101,44 +121,63 @@ def _read(path: Path, display: str, problems: Problems) -> list[RawTable] | None
                       "give a folder of CSV files, a .json file or an .xlsx workbook")
         return None
     if kind.kind == "folder":
-        return _read_folder(path, problems)
+        return _read_folder(path, problems, specs, contract)
     suffix = path.suffix.lower()
     if suffix == ".json":
-        return read_json(path, display, problems)
+        return read_json(path, display, problems, specs)
     if suffix == ".xlsx":
-        return read_xlsx(path, display, problems)
+        return read_xlsx(path, display, problems, specs)
     problems.file(display, "D001", "is not a data bundle (a folder, .json or .xlsx file)",
                   "a bundle is a folder of CSV files (indicators.csv, payments.csv, …), "
                   "one .json file or one .xlsx workbook")
     return None
 
 
-def _read_folder(folder: Path, problems: Problems) -> list[RawTable] | None:
-    """Each ``<table>.csv`` of a folder; any other file is an error (hidden files aside)."""
+def _read_folder(folder: Path, problems: Problems, specs: Mapping[str, TableSpec],
+                 contract: Contract) -> list[RawTable | ParquetTable] | None:
+    """Each ``<table>.csv`` of a folder, a dataset's also ``.parquet``; nothing else.
+
+    Any other file is an error (hidden files aside).
+    """
     try:
         entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
     except OSError as err:
         problems.file(str(folder), "D002", f"cannot be read: {err.strerror or err}",
                       "check the path and the permissions")
         return None
-    tables: list[RawTable] = []
-    expected = [f"{name}.csv" for name in TABLES]
+    tables: list[RawTable | ParquetTable] = []
+    expected = [f"{name}.csv" for name in specs]
+    expected += [f"{ds.id}.parquet" for ds in contract.datasets]
+    names = {e.name for e in entries}
     for entry in entries:
         display = str(entry)
-        name = entry.name[:-4] if entry.name.endswith(".csv") else None
+        stem, _, suffix = entry.name.rpartition(".")
+        dataset = contract.dataset(stem)
+        known = (suffix == "csv" and stem in specs) or (suffix == "parquet"
+                                                         and dataset is not None)
         kind = path_kind(entry)
-        if name in TABLES and kind.kind != "file":
+        if known and kind.kind != "file":
             why = kind.why if kind.kind == "refused" else (
                 "is a folder, not a CSV file" if kind.kind == "folder"
                 else "is a symbolic link to nothing")
             problems.file(display, "D002", why, "a bundle folder holds regular CSV files")
             continue
-        if name is None or name not in TABLES or kind.kind != "file":
+        if not known or kind.kind != "file":
             problems.file(display, "D003", f"unknown file `{entry.name}` in the data bundle",
                           did_you_mean(entry.name, expected)
                           or f"a bundle folder holds only {', '.join(expected)}")
             continue
-        table = read_csv(entry, display, TABLES[name], problems)
+        if suffix == "parquet" and dataset is not None:
+            if f"{stem}.csv" in names:
+                problems.file(display, "D040", f"dataset {stem} is given twice: as "
+                              f"{stem}.csv and as {stem}.parquet",
+                              "keep one of the two files")
+                continue
+            pq = read_parquet(entry, display, dataset, problems)
+            if pq is not None:
+                tables.append(pq)
+            continue
+        table = read_csv(entry, display, specs[stem], problems)
         if table is not None:
             tables.append(table)
     return tables

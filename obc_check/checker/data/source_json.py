@@ -13,6 +13,7 @@ Decisions (documented in docs/data.md):
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
@@ -94,7 +95,8 @@ def _plain(value: Decimal) -> str:
     return format(value, "f")
 
 
-def read_json(path: Path, display: str, problems: Problems) -> list[RawTable] | None:
+def read_json(path: Path, display: str, problems: Problems,
+              specs: Mapping[str, TableSpec] = TABLES) -> list[RawTable] | None:
     """The tables of a JSON bundle, or None when the file cannot be used (reported)."""
     text = read_text(path, display, problems)
     if text is None:
@@ -123,12 +125,12 @@ def read_json(path: Path, display: str, problems: Problems) -> list[RawTable] | 
                        f"table `{name}` is given more than once",
                        "give each table once, with all its rows in one list")
     for name, rows in doc.items():
-        spec = TABLES.get(name)
+        spec = specs.get(name)
         origin = JsonOrigin(display, name, positions)
         if spec is None:
             problems.table(origin, "D003", f"unknown table `{name}`",
-                           did_you_mean(name, TABLES) or
-                           f"the tables are {', '.join(TABLES)}")
+                           did_you_mean(name, specs) or
+                           f"the tables are {', '.join(specs)}")
             continue
         if not isinstance(rows, list):
             problems.table(origin, "D006", f"table `{name}` is not a list of row objects",
@@ -164,7 +166,7 @@ def _rows(spec: TableSpec, rows: list[object], origin: JsonOrigin,
                         "give each column once")
             good = False
         for key in obj:
-            if key not in spec.columns and key not in reported:
+            if key not in spec.columns and key not in reported and not spec.open:
                 reported.add(key)
                 problems.at(origin, number, key, "D005", f"unknown column `{key}`",
                             did_you_mean(key, spec.columns) or

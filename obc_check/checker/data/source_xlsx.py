@@ -26,13 +26,13 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from obc_check.checker.data.cells import did_you_mean
-from obc_check.checker.data.columns import TABLES
+from obc_check.checker.data.columns import TABLES, TableSpec
 from obc_check.checker.data.origins import SheetOrigin, column_letter
 from obc_check.checker.data.problems import Problems
 from obc_check.checker.data.sources import RawTable, Row, check_header
@@ -105,7 +105,8 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def read_xlsx(path: Path, display: str, problems: Problems) -> list[RawTable] | None:
+def read_xlsx(path: Path, display: str, problems: Problems,
+              specs: Mapping[str, TableSpec] = TABLES) -> list[RawTable] | None:
     """The tables of a workbook, or None when it cannot be opened (reported).
 
     openpyxl is imported here, not with the module: it takes a tenth of a second (numpy
@@ -125,16 +126,16 @@ def read_xlsx(path: Path, display: str, problems: Problems) -> list[RawTable] | 
     try:
         for sheet in book.worksheets:
             name = str(sheet.title)
-            spec = TABLES.get(name)
+            spec = specs.get(name)
             if spec is None:
                 origin = SheetOrigin(display, name, ())
                 problems.table(origin, "D003", f"unknown sheet `{name}`",
-                               did_you_mean(name, TABLES) or
-                               f"the sheets are tables: {', '.join(TABLES)}")
+                               did_you_mean(name, specs) or
+                               f"the sheets are tables: {', '.join(specs)}")
                 continue
             rows = [(n, {c: v if isinstance(v, Formula) else cell_text(v)
                          for c, v in values.items()}) for n, values in sheet_rows(book, sheet)]
-            table = _table(display, name, rows, problems)
+            table = _table(display, spec, rows, problems)
             if table is not None:
                 tables.append(table)
     except Exception as err:
@@ -149,9 +150,9 @@ def read_xlsx(path: Path, display: str, problems: Problems) -> list[RawTable] | 
     return tables
 
 
-def _table(display: str, name: str, rows: list[tuple[int, dict[int, str]]],
+def _table(display: str, spec: TableSpec, rows: list[tuple[int, dict[int, str]]],
            problems: Problems) -> RawTable | None:
-    spec = TABLES[name]
+    name = spec.name
     filled = [(n, cells) for n, cells in rows if any(c.strip() for c in cells.values())]
     if not filled:
         problems.file(f"{display}[{name}]", "D004", "is empty; a table needs a header row",

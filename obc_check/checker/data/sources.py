@@ -57,6 +57,8 @@ def check_header(spec: TableSpec, header: Sequence[str], origin: Origin,
             usable = False
         elif name in spec.columns:
             index[name] = pos
+        elif spec.open:
+            continue  # a dataset's extract may carry any other columns
         elif not name:
             problems.table(origin, "D005", f"column {pos + 1} has no name",
                            f"the `{spec.name}` table has columns {_names(spec.columns)}")

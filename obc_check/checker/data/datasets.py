@@ -1,0 +1,131 @@
+"""A dataset's table of records (RECORDS.md, Datasets), as the data layer hands it on.
+
+The data layer finds the table (``REFERRALS.csv`` or ``REFERRALS.parquet`` in a folder, key
+``"REFERRALS"`` in a JSON bundle, sheet ``REFERRALS`` in a workbook) and checks its header:
+every declared field's column is there, other columns are ignored. It does not type the
+records one by one: a dataset may hold tens of millions of them, so the engine
+(``checker/engine``) reads and checks them in bulk and reports each bad cell through the
+table's :class:`~obc_check.checker.data.origins.Origin`.
+
+- CSV, JSON and XLSX tables arrive as the same :class:`~.sources.RawTable` of cell text as
+  the five tables do, so their rows, positions and diagnostics are exactly those of the
+  other tables (a CSV row is the line its record starts on);
+- a Parquet file is described by :class:`ParquetTable` (path and column types, read from its
+  footer by pyarrow); a floating-point column for a number field is refused here, since it
+  cannot hold exact decimals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from obc_check.checker.data.origins import Origin
+from obc_check.checker.data.problems import Problems
+from obc_check.checker.data.sources import RawTable
+from obc_check.diagnostics import Span
+from obc_check.model import Dataset
+
+
+@dataclass
+class ParquetOrigin:
+    """A Parquet file: rows are numbered from 1 in file order, columns by name."""
+
+    file: str
+    header: tuple[str, ...]
+    sheet: str | None = None
+
+    def span(self, row: int, column: str | None) -> Span:
+        """Row number and column position (there is no text line to show)."""
+        col = self.header.index(column) + 1 if column in self.header else 1
+        return Span(file=self.file, line=max(row, 1), column=col, end_line=max(row, 1),
+                    end_column=col + 1)
+
+    def where(self, row: int, column: str | None) -> str:
+        """``row 3, column `age```."""
+        return f"row {row}, column `{column}`" if column else f"row {row}"
+
+
+@dataclass(frozen=True)
+class ParquetTable:
+    """A dataset's Parquet file whose columns were found and are of usable types."""
+
+    dataset: Dataset
+    path: Path
+    origin: ParquetOrigin
+    types: dict[str, str]
+    """Column name → its Arrow type, as pyarrow names it (``string``, ``date32[day]``…)."""
+
+
+@dataclass(frozen=True)
+class DatasetTable:
+    """A dataset's table in the bundle, ready for the engine.
+
+    ``arrow`` (CSV, JSON, XLSX): column ``r`` the row number as the source counts it, then
+    ``c0``, ``c1``, … the text of each declared field's cell (None when empty), in field
+    order; or ``parquet``: the file, which the engine reads itself.
+    """
+
+    dataset: Dataset
+    origin: Origin
+    arrow: Any = None
+    parquet: ParquetTable | None = None
+
+    @classmethod
+    def of_raw(cls, dataset: Dataset, raw: RawTable) -> DatasetTable:
+        """The cells of a table of text, read now (so that its row errors are reported)."""
+        import pyarrow as pa
+
+        positions = [raw.index[f.column] for f in dataset.fields]
+        rows: list[int] = []
+        cols: list[list[str | None]] = [[] for _ in positions]
+        for number, cells in raw.rows:
+            rows.append(number)
+            for col, pos in zip(cols, positions, strict=True):
+                col.append(cells[pos] or None)
+        arrays = {"r": pa.array(rows, type=pa.int64())}
+        for i, col in enumerate(cols):
+            arrays[f"c{i}"] = pa.array(col, type=pa.string())
+        return cls(dataset, raw.origin, arrow=pa.table(arrays))
+
+    @classmethod
+    def of_parquet(cls, table: ParquetTable) -> DatasetTable:
+        """A Parquet file's table."""
+        return cls(table.dataset, table.origin, parquet=table)
+
+
+def read_parquet(path: Path, display: str, dataset: Dataset,
+                 problems: Problems) -> ParquetTable | None:
+    """The Parquet file's columns checked against the dataset; None after an error."""
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(path)
+    except Exception as err:  # any failure means "not a Parquet file"
+        problems.file(display, "D002", f"is not a readable Parquet file ({type(err).__name__})",
+                      "write the extract as Parquet, or as CSV with a header row")
+        return None
+    names = tuple(schema.names)
+    origin = ParquetOrigin(display, names)
+    types = {n: str(schema.field(n).type) for n in names}
+    ok = True
+    missing = [f.column for f in dataset.fields if f.column not in names]
+    if missing:
+        listed = ", ".join(f"`{c}`" for c in dict.fromkeys(missing))
+        problems.table(origin, "D004", f"the `{dataset.id}` table has no {listed} column"
+                       f"{'s' if len(missing) > 1 else ''}",
+                       f"dataset {dataset.id} reads the columns "
+                       f"{', '.join(f.column for f in dataset.fields)}")
+        ok = False
+    for f in dataset.fields:
+        kind = types.get(f.column)
+        if kind is None:
+            continue
+        if f.type == "number" and (kind.startswith(("float", "double", "halffloat"))):
+            problems.table(origin, "D041", f"column `{f.column}` is a floating-point column "
+                           f"({kind}), which cannot hold exact decimals",
+                           "write the number field as an integer or decimal column (or as "
+                           "text holding decimals)", column=f.column)
+            ok = False
+    return ParquetTable(dataset, path, origin, types) if ok else None
