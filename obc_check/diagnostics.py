@@ -149,6 +149,12 @@ CODES: dict[str, str] = {
     "D024": "numerator and denominator needed: the indicator has a minimum denominator",
     "D025": "data the contract does not use (warning)",
     "D026": "an invoice paid before it was received (warning)",
+    # datasets of records (RECORDS.md; data/datasets.py, checker/engine)
+    "D040": "a dataset given twice in a bundle folder (as .csv and as .parquet)",
+    "D041": "a floating-point Parquet column for a number field",
+    "D042": "not a flag (true/false, yes/no, y/n, 1/0)",
+    "D043": "a dataset's numbers need more digits than an exact decimal holds",
+    "D044": "an indicators-table row for an indicator measured from records",
     "D080": "a workbook formula cell without a computed (cached) value",
     "D081": "a number beyond the bounds: too many digits, or a count above 2^53 - 1",
     "D090": "a `period` on a payment that is not an outcome_payment (TERMS.md)",

@@ -15,8 +15,12 @@ from obc_check.dsl import compile_file
 
 SPEC = Path(__file__).resolve().parent.parent.parent / "shared" / "spec"
 SPEC_EXAMPLES = SPEC / "examples"
-#: Every folder of the spec's examples that the library copies (TERMS.md's examples too).
-SPEC_EXAMPLE_SETS = [SPEC / "examples", SPEC / "examples-terms"]
+#: Every folder of the spec's examples that the library copies (TERMS.md's and RECORDS.md's
+#: examples too).
+SPEC_EXAMPLE_SETS = [SPEC / "examples", SPEC / "examples-terms", SPEC / "examples-records"]
+#: Examples whose constructs are not built yet, and the issue that builds them; each moves into
+#: contracts/ (and out of this table) when its issue lands.
+NOT_YET = {"sib_claims": "issue 12 (person-level rate cards)"}
 
 
 def test_library_contracts_compile(library: list[Path]) -> None:
@@ -31,7 +35,11 @@ def test_library_contracts_compile(library: list[Path]) -> None:
 def test_library_holds_the_spec_examples_verbatim(library: list[Path], examples: Path) -> None:
     names = {p.name for p in library}
     assert examples.is_dir(), f"{examples} is missing"
+    for name in NOT_YET:
+        assert name not in names, f"contracts/{name} is in the library: drop it from NOT_YET"
     for example in sorted(p for p in examples.iterdir() if p.is_dir()):
+        if example.name in NOT_YET:
+            continue
         assert example.name in names, f"contracts/{example.name} is missing"
         for spec_file in sorted(f for f in example.rglob("*") if f.is_file()):
             ours = Path("contracts") / example.name / spec_file.relative_to(example)

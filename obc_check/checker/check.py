@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from obc_check.checker.data import load_bundle
+from obc_check.checker.engine import measure_datasets
 from obc_check.checker.report import Report
 from obc_check.checker.rules import evaluate
 from obc_check.diagnostics import Diagnostic, has_errors
@@ -48,7 +49,11 @@ def check_bundle(contract: Contract, data: Path,
         bundle, diags = load_bundle(data, contract)
         if bundle is None or has_errors(diags):
             return None, diags
-        return evaluate(contract, bundle, as_of), diags
+        measured, engine_diags = measure_datasets(contract, bundle.datasets)
+        diags = diags + engine_diags
+        if measured is None or has_errors(diags):
+            return None, diags
+        return evaluate(contract, bundle, as_of, measured), diags
     finally:
         if paused:
             gc.enable()

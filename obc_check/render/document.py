@@ -23,6 +23,7 @@ from obc_check.render.outcome_clauses import (
     outcomes_clause,
     text_paras,
 )
+from obc_check.render.records import datasets_clause
 from obc_check.render.terms import (
     definitions,
     interpretation,
@@ -51,6 +52,7 @@ def _plan(c: Contract) -> list[tuple[str, str]]:
         ("outcome_payment", "Outcome Payment", c.outcome_payment is not None),
         ("outcomes", "Outcomes and Indicators", bool(c.outcomes)),
         ("measured", "Measured Indicators", bool(c.indicators)),
+        ("datasets", "Datasets of Records", bool(c.datasets)),
         ("gateways", "Gateways", bool(c.gateways)),
         ("capitation", "Capitation", c.capitation is not None),
         ("risk_share", "Risk Share", c.risk_share is not None),
@@ -131,7 +133,8 @@ def build_document(c: Contract) -> Document:
         "term": lambda: _term(c),
         "annual_value": lambda: _annual_value(c),
         "outcome_payment": lambda: outcome_payment_clause(c, ref),
-        "outcomes": lambda: outcomes_clause(c),
+        "outcomes": lambda: outcomes_clause(c, ref("datasets")),
+        "datasets": lambda: datasets_clause(c),
         "measured": lambda: measured_clause(c, ref),
         "gateways": lambda: gateways_clause(c),
         "capitation": lambda: capitation_clause(c),

@@ -25,6 +25,8 @@ from obc_check.model import (
 from obc_check.render import words
 from obc_check.render.blocks import Block, Figure, Para, Section, Table
 from obc_check.render.curves import curve_chart, undrawable
+from obc_check.render.records import measure_words
+from obc_check.render.records import minimum_rule as records_minimum_rule
 from obc_check.render.years import year_name
 
 ROUNDED = "†"
@@ -253,12 +255,23 @@ def payment_rule(ind: Indicator) -> str:
     return words.steps_rule(ind.direction)
 
 
-def indicator_clause(c: Contract, outcome: Outcome, ind: Indicator) -> Section:
+def _measure(c: Contract, ind: Indicator, datasets_ref: str) -> list[Block]:
+    return measure_words(c, ind, datasets_ref) if ind.measure is not None else []
+
+
+def _minimum(ind: Indicator, n: int) -> str:
+    if ind.measure is not None:
+        return records_minimum_rule(ind, n)
+    return words.minimum_denominator_rule(n)
+
+
+def indicator_clause(c: Contract, outcome: Outcome, ind: Indicator,
+                     datasets_ref: str = "") -> Section:
     """One paid Indicator: definition, weight, thresholds, payment rule, chart."""
     op = c.outcome_payment
     allocs = allocations(op, outcome, ind) if op is not None else None
     weight = ind.weight if ind.weight is not None else Fraction(1)
-    blocks: list[Block] = [describe(ind), *_baseline(ind)]
+    blocks: list[Block] = [describe(ind), *_measure(c, ind, datasets_ref), *_baseline(ind)]
     of_outcome = ("the whole" if weight == 1 else words.percent(weight))
     blocks.append(Para(f"It carries {of_outcome} of Outcome {outcome.id}, that is "
                        f"{words.percent(share_of_pot(outcome, ind))} of the Outcome Payment."))
@@ -273,7 +286,7 @@ def indicator_clause(c: Contract, outcome: Outcome, ind: Indicator) -> Section:
     if isinstance(ind.curve, Linear) and allocs is not None:
         blocks.extend(_example(c, ind, allocs))
     if ind.minimum_denominator is not None:
-        blocks.append(Para(words.minimum_denominator_rule(ind.minimum_denominator)))
+        blocks.append(Para(_minimum(ind, ind.minimum_denominator)))
     blocks.append(Para(words.missing_rule(ind.if_missing_pay, ind.minimum_denominator)))
     blocks.extend(text_paras(ind.text))
     if allocs is not None:
@@ -290,7 +303,7 @@ def indicator_clause(c: Contract, outcome: Outcome, ind: Indicator) -> Section:
     return Section(f"Indicator {ind.id}: {ind.title}", tuple(blocks))
 
 
-def outcome_clause(c: Contract, outcome: Outcome) -> Section:
+def outcome_clause(c: Contract, outcome: Outcome, datasets_ref: str = "") -> Section:
     """One Outcome: its weight, the author's text, then each of its Indicators."""
     n = len(outcome.indicators)
     blocks: list[Block] = [Para(
@@ -299,16 +312,16 @@ def outcome_clause(c: Contract, outcome: Outcome) -> Section:
         f"{words.count_words(n)} Indicator{'s' if n != 1 else ''}: "
         f"{words.join([i.id for i in outcome.indicators])}.")]
     blocks.extend(text_paras(outcome.text))
-    blocks.extend(indicator_clause(c, outcome, ind) for ind in outcome.indicators)
+    blocks.extend(indicator_clause(c, outcome, ind, datasets_ref) for ind in outcome.indicators)
     return Section(f"Outcome {outcome.id}: {outcome.title}", tuple(blocks))
 
 
-def outcomes_clause(c: Contract) -> list[Block]:
+def outcomes_clause(c: Contract, datasets_ref: str = "") -> list[Block]:
     """The Outcomes clause: one sub-clause per Outcome."""
     intro = Para("The Outcomes, their weights and their Indicators are as follows. "
                  "Thresholds are in each Indicator's unit; a percentage is in percentage "
                  "points.")
-    return [intro, *(outcome_clause(c, o) for o in c.outcomes)]
+    return [intro, *(outcome_clause(c, o, datasets_ref) for o in c.outcomes)]
 
 
 def measured_clause(c: Contract, ref: Callable[[str], str]) -> list[Block]:
@@ -319,6 +332,7 @@ def measured_clause(c: Contract, ref: Callable[[str], str]) -> list[Block]:
         + (f"; they are used by the Gateways in clause {used}." if used else "."))]
     for ind in c.indicators:
         blocks.append(describe(ind))
+        blocks.extend(_measure(c, ind, ref("datasets")))
         blocks.extend(_baseline(ind))
         table = _thresholds_table(c, ind, None)
         if table is not None:

@@ -126,6 +126,9 @@ def value_definition(c: Contract) -> str:
                  "Year is insufficient where the denominator for the Contract Year (that of "
                  "the figure for the Contract Year, or the sum of the denominators of its "
                  "Quarters or Months) is below that minimum, or is not reported.")
+    if any(i.measure is not None for i in c.all_indicators()):
+        text += (" For an Indicator with a Measure, the Value is instead computed from the "
+                 "records of a Dataset, as its clause sets out, and is not reported.")
     return text
 
 
@@ -165,6 +168,20 @@ def _payment_definitions(c: Contract, ref: Callable[[str], str]) -> list[tuple[s
         add(("Indicator", f"each measure set out in {clauses} {words.join(where)}, referred to "
                           "by its identifier."))
         add(("Value", value_definition(c)))
+    if c.datasets:
+        add(("Dataset", f"each table of records set out in clause {ref('datasets')}, referred "
+                        "to by its identifier; a record is one row of it."))
+    measures = [i.measure for i in indicators if i.measure is not None]
+    if measures:
+        add(("Measure", "the definition, set out in an Indicator's clause, by which its Value "
+                        "is computed from the records of a Dataset."))
+    if any(m.shape != "count" for m in measures):
+        add(("Denominator", "for an Indicator with a Measure and a Contract Year, the number "
+                            "of records (or people) its clause says the Value is taken over."))
+    if any(m.shape == "proportion" for m in measures):
+        add(("Numerator", "for an Indicator whose Measure is a proportion and a Contract Year, "
+                          "the number of the Denominator's records (or people) that its "
+                          "clause counts."))
     if any(i.floor is not None for i in indicators):
         add(("Floor", "the level of an Indicator, set for each Contract Year, at or beyond "
                       "which (in the worse direction) nothing is payable for it."))

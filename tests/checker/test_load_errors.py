@@ -1,6 +1,7 @@
 """Bad bundles, one folder each under bundles/, with their exact error text as goldens.
 
-A case folder is named ``<library contract>-<what is wrong>`` and holds the bundle as
+Bundles with datasets of records are also run through the engine, which checks the records
+in bulk (as ``check`` does). A case folder is named ``<library contract>-<what is wrong>`` and holds the bundle as
 ``data/`` (CSV), ``data.json``, ``data.xlsx`` or ``sheets.json`` (a workbook generated at
 test time), or nothing at all (a missing bundle). The golden is the rendered diagnostics,
 as the CLI shows them, and whether the bundle was still returned.
@@ -18,6 +19,7 @@ import pytest
 
 from obc_check.checker.data.convert import write_sheets
 from obc_check.checker.data.load import bundle_sources, load_bundle
+from obc_check.checker.engine import measure_datasets
 from obc_check.diagnostics import CODES, render_text
 from obc_check.dsl import compile_file
 from obc_check.model import Contract
@@ -68,6 +70,10 @@ def render_case(case_name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.chdir(cwd)
     contract = library_contract(case_name.split("-", 1)[0])
     bundle, diags = load_bundle(bundle_path, contract)
+    if bundle is not None and bundle.datasets:  # records are checked by the engine, in bulk
+        counts, found = measure_datasets(contract, bundle.datasets)
+        diags = diags + found
+        bundle = bundle if counts is not None else None
     text = render_text(diags, bundle_sources(diags))
     verdict = "bundle: loaded" if bundle is not None else "bundle: rejected"
     return f"{text}\n{verdict}\n"

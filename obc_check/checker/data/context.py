@@ -39,6 +39,8 @@ class ContractIndex:
     levels: dict[str, Decimal] = field(default_factory=dict)
     commissioners: frozenset[str] = frozenset()
     """Parties with role commissioner: an ``outcome_payment`` is never paid to one."""
+    measured: dict[str, str] = field(default_factory=dict)
+    """Indicator → the dataset its measure counts (RECORDS.md): not from the table."""
 
     @classmethod
     def of(cls, contract: Contract) -> ContractIndex:
@@ -68,6 +70,7 @@ class ContractIndex:
             has_capitation=contract.capitation is not None,
             levels=_levels(contract),
             commissioners=frozenset(p.id for p in contract.parties if p.role == "commissioner"),
+            measured={i.id: i.measure.dataset for i in indicators if i.measure is not None},
         )
 
     def period(self, text: str) -> Period | None:

@@ -241,6 +241,10 @@ def _indicator(r: _Row, ctx: ContractIndex) -> tuple[_Key | None, IndicatorRow |
     den = r.get("denominator", parse_number)
     r.need("indicator", ind, "indicator")
     r.need("period", period, "period")
+    if ind in ctx.measured:
+        r.error("indicator", "D044", f"`{ind}` is measured from dataset "
+                f"{ctx.measured[ind]}, so it takes no row in the indicators table",
+                f"delete the row: the contract computes {ind} from the records")
     unit = ctx.units.get(ind) if ind else None
     percent = unit == "percent"
     exact = _indicator_value(r, ind, percent, value, num, den, ctx)

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import duckdb
+from pydantic import BaseModel
 
 from obc_check.checker.data.datasets import DatasetTable
 from obc_check.checker.data.problems import Problems
@@ -170,7 +171,7 @@ def _literal_scale(measures: Mapping[str, Measure]) -> int:
         elif isinstance(node, tuple):
             for item in node:
                 walk(item)
-        elif hasattr(node, "model_fields"):
+        elif isinstance(node, BaseModel):
             for key in type(node).model_fields:
                 walk(getattr(node, key))
 

@@ -57,7 +57,10 @@ class IndicatorResult(_Row):
     value: str | None = Field(None, description="the year's value in the indicator's unit "
                               "(percent in points), rounded to 4 places for display")
     numerator: str | None = None
-    denominator: str | None = None
+    denominator: str | None = Field(None, description="a proportion's D; for a measured mean, "
+                                    "the number of records averaged")
+    total: str | None = Field(None, description="a measured mean's exact sum (RECORDS.md)")
+    count: str | None = Field(None, description="a measured count (RECORDS.md)")
     sources: list[str] = Field(default_factory=list,
                                description="the data periods behind the value")
     floor: str | None = None
@@ -228,6 +231,21 @@ class Totals(_Row):
         default=0, description="begun tier-months with no caseload row")
 
 
+class ByField(_Row):
+    """Records a dataset's ``by`` field placed in no contract year."""
+
+    unplaced: int = Field(description="records whose `by` date is missing")
+    outside_term: int = Field(description="records whose `by` date falls outside the term")
+
+
+class DatasetSummary(_Row):
+    """One dataset of the bundle: the records read, and what each `by` field left out."""
+
+    dataset: str
+    records: int
+    by: dict[str, ByField]
+
+
 class Report(_Row):
     """The whole report of ``obc-check check``."""
 
@@ -249,6 +267,8 @@ class Report(_Row):
     obligations: Obligations
     penalties: Money
     totals: Totals
+    datasets: list[DatasetSummary] | None = Field(
+        None, description="the datasets of records in the bundle (RECORDS.md)")
 
     def to_json(self) -> str:
         """The JSON report as one string (see :meth:`write_json`)."""

@@ -10,16 +10,19 @@ insufficient, or a begun capitation month has no caseload row, else ``compliant`
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from decimal import Decimal
 
 from obc_check.checker.data.bundle import Bundle
 from obc_check.checker.data.ledger import Ledger
 from obc_check.checker.data.money import ZERO
+from obc_check.checker.engine import DatasetCounts
 from obc_check.checker.report.model import (
+    ByField,
     CapitationYear,
     ContractInfo,
+    DatasetSummary,
     RateCardResult,
     Report,
     ReportStatus,
@@ -147,19 +150,35 @@ def _status(payments: list[YearPayment] | None, obligations: ObligationRows,
     return status, breaches, incomplete
 
 
-def evaluate(contract: Contract, bundle: Bundle, as_of: dt.date) -> Report:
-    """Evaluate ``bundle`` against ``contract`` as things stood at the end of ``as_of``."""
+def evaluate(contract: Contract, bundle: Bundle, as_of: dt.date,
+             measured: Mapping[str, DatasetCounts] | None = None) -> Report:
+    """Evaluate ``bundle`` against ``contract`` as things stood at the end of ``as_of``.
+
+    ``measured`` holds the engine's counts for each dataset of the bundle (``check_bundle``
+    runs the engine); without it, measured indicators are missing in every year.
+    """
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="obc-ledger") as pool:
         return _evaluate(contract, bundle, as_of, _start_ledger_work(contract, bundle, as_of,
-                                                                     pool))
+                                                                     pool), measured or {})
+
+
+def _datasets(contract: Contract, measured: Mapping[str, DatasetCounts]
+              ) -> list[DatasetSummary] | None:
+    """The report's ``datasets`` list: each dataset of the bundle, in contract order."""
+    if not contract.datasets:
+        return None
+    return [DatasetSummary(dataset=ds.id, records=measured[ds.id].records,
+                           by={b: ByField(unplaced=c.unplaced, outside_term=c.outside_term)
+                               for b, c in measured[ds.id].by.items()})
+            for ds in contract.datasets if ds.id in measured]
 
 
 def _evaluate(contract: Contract, bundle: Bundle, as_of: dt.date,
-              work: dict[int, LedgerWork]) -> Report:
+              work: dict[int, LedgerWork], measured: Mapping[str, DatasetCounts]) -> Report:
     ended = [y for y in contract.term.years if y.as_period().ended_by(as_of)]
     payments: list[YearPayment] | None = None
     if contract.outcome_payment is not None:
-        values = YearValues(index_indicators(bundle.indicators))
+        values = YearValues(index_indicators(bundle.indicators), measured)
         payments = [outcome_payment(contract, y, values) for y in ended]
     capitation: list[CapitationYear] | None = None
     if contract.capitation is not None:
@@ -205,4 +224,5 @@ def _evaluate(contract: Contract, bundle: Bundle, as_of: dt.date,
         data=bundle.source, as_of=as_of, status=status, outcome_payment=payments,
         risk_share=risk, risk_share_not_assessed=unassessed, rate_card=card,
         capitation=capitation, funding=funding, obligations=obligations,
-        penalties=penalties, totals=totals)
+        penalties=penalties, totals=totals,
+        datasets=_datasets(contract, measured))

@@ -9,7 +9,8 @@ the sum (two 60% gateways cannot withhold 120%). withheld = pot − earned after
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
@@ -23,8 +24,10 @@ from obc_check.checker.data.money import (
     shown_number,
     shown_ratio,
 )
+from obc_check.checker.engine import DatasetCounts
 from obc_check.checker.report.model import GatewayResult, IndicatorResult, YearPayment
 from obc_check.checker.rules.achievement import achievement, meets
+from obc_check.checker.rules.measured import measured_value
 from obc_check.checker.rules.values import (
     IndicatorIndex,
     YearValue,
@@ -38,12 +41,19 @@ from obc_check.model import Contract, ContractYear, Gateway, Indicator, Outcome
 
 @dataclass(frozen=True, slots=True)
 class YearValues:
-    """Looks up (and caches) indicators' year values, shared by payments and gateways."""
+    """Looks up indicators' year values, shared by payments and gateways.
+
+    A measured indicator's value comes from the engine's counts (``measured``, by dataset;
+    a dataset absent from the bundle is not in it), any other's from the indicators table.
+    """
 
     index: IndicatorIndex
+    measured: Mapping[str, DatasetCounts] = field(default_factory=dict)
 
     def get(self, ind: Indicator, year: ContractYear) -> YearValue:
         """The indicator's value for ``year``."""
+        if ind.measure is not None:
+            return measured_value(ind, ind.measure, year, self.measured.get(ind.measure.dataset))
         return rounded(ind, year_value(ind, year, self.index.get((ind.id, year.number), [])))
 
 
@@ -87,6 +97,8 @@ def _indicator(contract: Contract, outcome: Outcome, ind: Indicator, year: Contr
         value=shown_value(ind, yv.value) if yv.value is not None else None,
         numerator=shown_number(yv.numerator) if yv.numerator is not None else None,
         denominator=shown_number(yv.denominator) if yv.denominator is not None else None,
+        total=shown_number(yv.total) if yv.total is not None else None,
+        count=str(yv.count) if yv.count is not None else None,
         sources=list(yv.sources),
         floor=show_value(unit, Fraction(floor)) if floor is not None else None,
         target=show_value(unit, Fraction(target)) if target is not None else None,

@@ -40,6 +40,8 @@ class YearValue:
     denominator: Fraction | None
     sources: tuple[str, ...]
     how: str  # "= 70 / 112 over 2016/17 Q1–Q4", or why the value is missing
+    total: Fraction | None = None  # a measured mean's exact sum
+    count: int | None = None  # a measured count
 
 
 def index_indicators(rows: Iterable[IndicatorRow]) -> IndicatorIndex:
