@@ -19,6 +19,7 @@ import pytest
 from obc_check.model import Contract
 from obc_check.render.blocks import Block, Document, Figure, Para, Section, Table
 from obc_check.render.document import build_document
+from obc_check.render.records import field_name, records_name
 
 PROPER = {
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -53,6 +54,9 @@ def _author_texts(c: Contract) -> set[str]:
     if c.capitation is not None:
         texts.update(t.title for t in c.capitation.tiers)
         texts.update(c.capitation.text)
+    for ds in c.datasets:  # RECORDS.md: a field and the records are named as the author did
+        texts.update((ds.title, *ds.text, records_name(ds.id)))
+        texts.update(field_name(f.name) for f in ds.fields)
     # a long text is printed with its line breaks as spaces
     texts.update(" ".join(t.split()) for t in list(texts))
     agreement = getattr(c, "agreement", None)
