@@ -2,9 +2,9 @@
 
 Bundles with datasets of records are also run through the engine, which checks the records
 in bulk (as ``check`` does). A case folder is named ``<library contract>-<what is wrong>``
-and holds the bundle as ``data/`` (CSV), ``data.json``, ``data.xlsx`` or ``sheets.json`` (a workbook generated at
-test time), or nothing at all (a missing bundle). The golden is the rendered diagnostics,
-as the CLI shows them, and whether the bundle was still returned.
+and holds the bundle as ``data/`` (CSV), ``data.json``, ``data.xlsx`` or ``sheets.json`` (a
+workbook generated at test time), or nothing at all (a missing bundle). The golden is the
+rendered diagnostics, as the CLI shows them, and whether the bundle was still returned.
 """
 
 from __future__ import annotations
