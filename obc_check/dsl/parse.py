@@ -464,12 +464,7 @@ def _unexpected_chars(err: UnexpectedCharacters, text: str, file: str,
     if spaced is not None and "%" not in _EXAMPLES.get(_statement_key(toks, pos) or "", "%"):
         spaced = None  # a number where no percentage belongs: `within 15 % days`
     if label is not None:
-        start = pos - 4
-        line, col = _line_col(text, start)
-        return _Explained(Diagnostic(
-            "E001", f"`{label}` is not a year label", _span_at(file, line, col, len(label)),
-            f"write the year label as {label[:4]}/{label[-2:]}"), pos,
-            _region(toks, pos, at_boundary=False))
+        return _dashed_label_error(label, text, file, toks, pos)
     if found == "/" and text.startswith("//", pos):
         return _Explained(Diagnostic("E001", "unexpected `//`", _span_at(file, err.line,
                                                                           err.column, 2),
@@ -492,6 +487,16 @@ def _unexpected_chars(err: UnexpectedCharacters, text: str, file: str,
     hint = hint or _statement_hint(toks, pos) or "remove the stray character"
     return _Explained(Diagnostic("E001", msg, span, hint), pos,
                       _region(toks, pos, at_boundary=False))
+
+
+def _dashed_label_error(label: str, text: str, file: str, toks: list[_Tok],
+                        pos: int) -> _Explained:
+    """E001 for ``2014-15`` (``label``) whose `-` is at ``pos``: write 2014/15."""
+    line, col = _line_col(text, pos - 4)
+    return _Explained(Diagnostic(
+        "E001", f"`{label}` is not a year label", _span_at(file, line, col, len(label)),
+        f"write the year label as {label[:4]}/{label[-2:]}"), pos,
+        _region(toks, pos, at_boundary=False))
 
 
 def _dashed_year_label(text: str, pos: int) -> str | None:
@@ -531,11 +536,7 @@ def _unexpected_token(err: UnexpectedToken, text: str, file: str,
     # parser as 2014, `-`, 15: the same mistake as when the lexer stopped at the `-`.
     label = _dashed_year_label(text, pos) if word == "-" else None
     if label is not None:
-        line, col = _line_col(text, pos - 4)
-        return _Explained(Diagnostic(
-            "E001", f"`{label}` is not a year label", _span_at(file, line, col, len(label)),
-            f"write the year label as {label[:4]}/{label[5:]}"), pos,
-            _region(toks, pos, at_boundary=False))
+        return _dashed_label_error(label, text, file, toks, pos)
     if expected <= {"$END"} and expected:
         msg = f"unexpected {found} after the end of the contract"
         hint = ("the contract's closing `}` comes before this; check for an extra `}` above, "
