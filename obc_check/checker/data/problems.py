@@ -60,6 +60,21 @@ class Problems:
         self._add(Diagnostic(code, message, origin.span(0, column), hint, severity,
                              file=origin.file), origin.file, _table(origin))
 
+    def more(self, origin: Origin, code: str, n: int, severity: Severity = "error") -> None:
+        """``n`` more problems of ``code`` in the table, counted but never worked out.
+
+        The engine (``checker/engine``) finds bad records in bulk and fetches only the first
+        :data:`SHOWN_PER_CODE` of a kind; the rest are told here by their number.
+        """
+        if n <= 0:
+            return
+        key = (origin.file, _table(origin), code)
+        self._counts[key] = self._counts.get(key, 0) + n
+        done, _ = self._omitted.get(key, (0, severity))
+        self._omitted[key] = (done + n, severity)
+        if severity == "error":
+            self.errors += n
+
     def _over_cap(self, file: str, table: str | None, code: str, severity: Severity) -> bool:
         """Count one diagnostic; True when it is past the cap (then it is only counted)."""
         key = (file, table, code)

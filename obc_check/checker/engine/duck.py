@@ -22,7 +22,7 @@ import duckdb
 from pydantic import BaseModel
 
 from obc_check.checker.data.datasets import DatasetTable
-from obc_check.checker.data.problems import Problems
+from obc_check.checker.data.problems import SHOWN_PER_CODE, Problems
 from obc_check.checker.engine.measures import DatasetCounts, measures_query
 from obc_check.checker.engine.sql import Dialect, Sql
 from obc_check.diagnostics import Diagnostic
@@ -34,7 +34,7 @@ from obc_check.model import (
 )
 
 #: The first errors of each kind that are reported one by one; the rest are counted.
-FIRST_ERRORS = 100
+FIRST_ERRORS = SHOWN_PER_CODE
 #: DuckDB's widest exact decimal.
 MAX_DIGITS = 38
 _FLAGS_TRUE = ("true", "yes", "y", "1")
@@ -207,10 +207,7 @@ def _check(con: duckdb.DuckDBPyConnection, relation: str, table: DatasetTable,
             shown = f"`{value}` " if value else ""
             problems.at(origin, int(r), kind.column, kind.code, f"{shown}{kind.message}",
                         kind.hint)
-        if total > len(first):
-            problems.table(origin, kind.code, f"and {total - len(first):,} more cells of "
-                           f"column `{kind.column}` like these ({total:,} in all)",
-                           kind.hint, column=kind.column)
+        problems.more(origin, kind.code, total - len(first))
     _repeated_keys(con, relation, table, problems)
     scale = _literal_scale(measures)
     widest = 0
@@ -246,11 +243,7 @@ def _repeated_keys(con: duckdb.DuckDBPyConnection, relation: str, table: Dataset
         problems.at(table.origin, int(r), column, "D013",
                     f"key `{key}` is repeated (first in row {earlier})",
                     f"`{ds.key}` is the dataset's key: each record has its own")
-    if total > len(first):
-        problems.table(table.origin, "D013", f"and {total - len(first):,} more repeated keys "
-                       f"in column `{column}` ({total:,} in all)",
-                       f"`{ds.key}` is the dataset's key: each record has its own",
-                       column=column)
+    problems.more(table.origin, "D013", total - len(first))
 
 
 def _typed_view(con: duckdb.DuckDBPyConnection, n: int, relation: str, ds: Dataset,
