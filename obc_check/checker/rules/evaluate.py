@@ -31,6 +31,7 @@ from obc_check.checker.report.model import (
     YearPayment,
 )
 from obc_check.checker.report.obligation_rows import ObligationRows, Part
+from obc_check.checker.report.prompt_block import PromptBlock
 from obc_check.checker.report.rows import ObligationRow
 from obc_check.checker.rules.capitation import capitation_budgets, capitation_years
 from obc_check.checker.rules.funding import payer_parts, split_funding, year_payables
@@ -105,11 +106,10 @@ def _obligations(contract: Contract, bundle: Bundle, as_of: dt.date,
     for ob in contract.obligations:
         if id(ob) in work:
             parts = work[id(ob)].result()
-            rows = [p for p in parts if isinstance(p, ObligationRow)]
-            if len(rows) == len(parts):
-                yield from capped(ob, contract, rows)
-            else:
+            if ob.penalty_cap is None:
                 yield from parts
+            else:  # a cap per year orders the breaches by due date: rows, not columns
+                yield from capped(ob, contract, _rows_of(parts))
         elif isinstance(ob, ReportObligation):
             yield from capped(ob, contract, report_rows(ob, contract, bundle.submissions,
                                                         as_of))
@@ -119,6 +119,17 @@ def _obligations(contract: Contract, bundle: Bundle, as_of: dt.date,
         elif isinstance(ob, PayoutObligation):
             yield from capped(ob, contract, payout_rows(ob, contract, bundle.ledger,
                                                         owed.get(ob.party, {}), as_of))
+
+
+def _rows_of(parts: list[Part | ObligationRow]) -> Iterator[ObligationRow]:
+    """The rows of an obligation's parts, a columnar block materialised."""
+    for part in parts:
+        if isinstance(part, ObligationRow):
+            yield part
+        elif isinstance(part, PromptBlock):
+            yield from part.rows()
+        else:
+            yield from part
 
 
 def payable_sources(payments: list[YearPayment] | None, card: RateCardResult | None,
