@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import random
 from decimal import Decimal
 from fractions import Fraction
@@ -221,7 +222,7 @@ def fundings(draw: st.DrawFn) -> Funding:
     cuts = sorted(draw(st.lists(st.integers(min_value=1, max_value=99), min_size=n - 1,
                                 max_size=n - 1, unique=True)))
     bounds = [0, *cuts, 100]
-    shares = [Decimal(b - a) / 100 for a, b in zip(bounds, bounds[1:], strict=False)]
+    shares = [Decimal(b - a) / 100 for a, b in itertools.pairwise(bounds)]
     caps = [draw(st.one_of(st.none(), pennies)) for _ in range(n)]
     return Funding(payers=tuple(FundingShare(party=f"P{i}", share=s, cap=c)
                                 for i, (s, c) in enumerate(zip(shares, caps, strict=True))))

@@ -169,6 +169,29 @@ def _party_lines(contract: Contract, report: Report, ident: str) -> Iterator[str
     for r in report.risk_share or []:
         if ident in r.members:
             yield r.derivation
+    yield from _payer_lines(report, ident)
+
+
+def _payer_lines(report: Report, ident: str) -> Iterator[str]:
+    """A commissioner's part of each year's payable, its payments and its balance (TERMS.md).
+
+    Its part of each year (from the funding split, with how it was found); then, per year
+    its payment duty assesses, what was due, paid in time and paid, and the balance.
+    """
+    parts = [y for y in report.funding or [] if ident in y.payers]
+    if parts:
+        total = sum((y.payers[ident] for y in parts), ZERO)
+        yield f"{ident}'s parts of the payable: {pounds(total)} over {len(parts)} years"
+        yield from (f"  {y.year}: {pounds(y.payers[ident])} ({y.derivation})" for y in parts)
+    rows = [r for r in report.obligations.parts_of_kind("payout") if r.party == ident]
+    if rows:
+        balance = sum((r.balance or ZERO for r in rows), ZERO)
+        word = ("still owed to the provider" if balance < 0 else
+                "overpaid, recoverable from the provider" if balance > 0 else "settled")
+        yield (f"{ident}'s payments: due {pounds(sum((r.required or ZERO for r in rows), ZERO))}"
+               f", paid {pounds(sum((r.paid or ZERO for r in rows), ZERO))}; net balance "
+               f"{pounds(balance)} ({word})")
+        yield from (f"  {r.derivation}" for r in rows)
 
 
 def _derivations(contract: Contract, report: Report, ident: str) -> Iterator[str]:

@@ -97,6 +97,12 @@ class ObligationRows(Sequence[ObligationRow]):
         return sum((p.penalties() if isinstance(p, PromptBlock)
                     else sum((r.penalty for r in p), ZERO) for p in self.parts), ZERO)
 
+    def parts_of_kind(self, kind: str) -> Iterator[ObligationRow]:
+        """The rows of one kind held as plain rows (payout, report, ...; never a block's)."""
+        for p in self.parts:
+            if not isinstance(p, PromptBlock):
+                yield from (r for r in p if r.kind == kind)
+
     def json_chunks(self) -> Iterator[str | list[str]]:
         """The rows' JSON lines in chunks, part by part (see ``PromptBlock.json_chunks``)."""
         for p in self.parts:

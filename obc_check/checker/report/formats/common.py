@@ -167,6 +167,45 @@ def capitation_cells(years: list[CapitationYear]) -> Iterator[CapitationCells]:
         yield (y.year, "All tiers", "", "", pounds(y.payable))
 
 
+def funding_header(report: Report) -> list[str]:
+    """The "who pays what" table's columns: year, payable, each payer, unfunded."""
+    payers = list(report.funding[0].payers) if report.funding else []
+    return ["Year", "Payable", *payers, "Unfunded"]
+
+
+def funding_cells(report: Report) -> list[list[str]]:
+    """Who pays what (TERMS.md): one row per year, each payer's part, then the term's totals."""
+    years = report.funding or []
+    if not years:
+        return []
+    payers = list(years[0].payers)
+    rows = [[y.year, pounds(y.payable), *(pounds(y.payers[p]) for p in payers),
+             pounds(y.unfunded)] for y in years]
+    rows.append(["Total", pounds(sum((y.payable for y in years), ZERO)),
+                 *(pounds(sum((y.payers[p] for y in years), ZERO)) for p in payers),
+                 pounds(sum((y.unfunded for y in years), ZERO))])
+    return rows
+
+
+RECONCILIATION_HEADER = ["Payer", "Year", "Due", "Paid in time", "Paid", "Balance", "Status"]
+
+
+def reconciliation_cells(report: Report) -> list[list[str]]:
+    """The commissioner's payment duty per year: due, paid in time, paid and the balance.
+
+    A negative balance is still owed to the provider, a positive one recoverable from it.
+    """
+    rows: list[list[str]] = []
+    for r in report.obligations.parts_of_kind("payout"):
+        balance = r.balance if r.balance is not None else ZERO
+        word = ("owed to the provider" if balance < 0 else
+                "recoverable from the provider" if balance > 0 else "settled")
+        rows.append([r.party, r.period or "", pounds(r.required or ZERO),
+                     pounds(r.actual or ZERO), pounds(r.paid or ZERO),
+                     f"{pounds(balance)} ({word})", STATUS_WORDS.get(r.status, r.status)])
+    return rows
+
+
 def headline(report: Report) -> str:
     """One sentence: status, breaches, incomplete indicators, penalties."""
     t = report.totals

@@ -11,12 +11,16 @@ from __future__ import annotations
 from obc_check.checker.data.money import ZERO, pounds
 from obc_check.checker.report.formats.common import (
     BREACHED_ROWS_SHOWN,
+    RECONCILIATION_HEADER,
     STATUS_WORDS,
     capitation_cells,
     fold_line,
     folded_breaches,
+    funding_cells,
+    funding_header,
     headline,
     ordered_cells,
+    reconciliation_cells,
     row_label,
     shown_value,
     summaries,
@@ -90,6 +94,18 @@ def render_markdown(report: Report) -> str:
         rows.append(["**Total**", pounds(card.total)])
         lines += [f"### Rate card (cap {pounds(card.cap)} over the term)", ""]
         lines += _table(["Year", "Payable"], rows, right=(1,))
+        lines.append("")
+    if report.funding:
+        header = funding_header(report)
+        lines += ["### Who pays what", ""]
+        lines += _table(header, [[f"**{r[0]}**" if r[0] == "Total" else r[0], *r[1:]]
+                                 for r in funding_cells(report)],
+                        right=tuple(range(1, len(header))))
+        lines.append("")
+    reconciliation = reconciliation_cells(report)
+    if reconciliation:
+        lines += ["### Reconciliation of the commissioners' payments", ""]
+        lines += _table(RECONCILIATION_HEADER, reconciliation, right=(2, 3, 4, 5))
         lines.append("")
     if report.obligations:
         lines += ["### Obligations", ""]

@@ -21,13 +21,17 @@ from rich.text import Text
 from obc_check.checker.data.money import ZERO, pounds
 from obc_check.checker.report.formats.common import (
     BREACHED_ROWS_SHOWN,
+    RECONCILIATION_HEADER,
     STATUS_WORDS,
     Cells,
     capitation_cells,
     fold_line,
     folded_breaches,
+    funding_cells,
+    funding_header,
     headline,
     ordered_cells,
+    reconciliation_cells,
     shown_value,
     summaries,
 )
@@ -208,6 +212,23 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
         table.add_row(Text("Total", style="bold"), pounds(card.total))
         table.add_row("Cap", pounds(card.cap))
         _print_table(console, table)
+    if report.funding:
+        header = funding_header(report)
+        table = _table("Who pays what", *header, right=tuple(range(1, len(header))))
+        for row in funding_cells(report):
+            table.add_row(*(Text(c, style="bold") if row[0] == "Total" and i == 0 else c
+                            for i, c in enumerate(row)))
+        _print_table(console, table)
+    reconciliation = reconciliation_cells(report)
+    if reconciliation:
+        table = _table("Reconciliation of the commissioners' payments",
+                       *RECONCILIATION_HEADER[:-1], right=(2, 3, 4, 5))
+        for row in reconciliation:  # the status stands in the obligation rows below
+            table.add_row(*row[:5], row[5].split(" (")[0])
+        _print_table(console, table)
+        console.print("A negative balance is still owed to the provider; a positive one was "
+                      "overpaid and is recoverable from it.")
+        console.print()
     if report.obligations:
         table = _table("Obligations", "Obligation", "Kind", "Met", "Breached", "Not due",
                        "Penalties", right=(2, 3, 4, 5))
