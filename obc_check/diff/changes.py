@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 Effect = Literal["stricter", "looser", "neutral"]
 Kind = Literal["added", "removed", "changed"]
 Section = Literal["contract", "parties", "money", "outcomes", "gateways", "risk_share",
-                  "rate_card", "capitation", "obligations"]
+                  "rate_card", "capitation", "funding", "obligations"]
 
 SECTION_TITLES: dict[str, str] = {
     "contract": "Contract",
@@ -26,6 +26,7 @@ SECTION_TITLES: dict[str, str] = {
     "risk_share": "Risk share",
     "rate_card": "Rate card",
     "capitation": "Capitation",
+    "funding": "Funding",
     "obligations": "Obligations",
 }
 

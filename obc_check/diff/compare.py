@@ -43,6 +43,7 @@ from obc_check.model import (
     CapitationTier,
     Contract,
     FlowDownObligation,
+    Funding,
     Gateway,
     Indicator,
     Obligation,
@@ -89,6 +90,7 @@ def diff_contracts(old: Contract, new: Contract) -> Changes:
     d.risk_share()
     d.rate_card()
     d.capitation()
+    d.funding()
     d.obligations()
     counts = {e: sum(1 for c in d.changes if c.effect == e)
               for e in ("stricter", "looser", "neutral")}
@@ -350,6 +352,10 @@ class _Differ:
                    optional("stricter", "stricter"),
                    "a year with fewer cases earns only the if-missing share: a higher "
                    "minimum is stricter, a lower one looser")
+        self.value(sec, path, subject, "value rounded to", a.rounding, b.rounding,
+                   lambda n: f"{n} decimal place{'s' if n != 1 else ''}", "neutral",
+                   "the precision at which the value is judged: rounding can carry a value "
+                   "across a threshold either way, so who gains depends on the data")
         self.value(sec, path, subject, "if missing pay", a.if_missing_pay, b.if_missing_pay,
                    fmt.share, rising("looser"),
                    "paying more when data is missing is looser, paying less stricter")
@@ -504,6 +510,43 @@ class _Differ:
         self.value("rate_card", path, subject, "at most", a.at_most, b.at_most, str,
                    optional("stricter", "looser"), WHY["at_most"])
 
+    def funding(self) -> None:
+        """Who pays what (TERMS.md): each payer's share and cap, and for whom it is stricter.
+
+        The provider is paid the same payable whoever pays it, so a share moved between
+        commissioners is neutral for it, and the reason names the payer it is stricter for.
+        A lower cap is neutral for the provider while an uncapped payer takes the rest;
+        when every payer is capped, what no payer can take is unfunded, so it is stricter.
+        """
+        old, new = self.old.funding, self.new.funding
+        sec: Section = "funding"
+        if old is None or new is None:
+            if old is not new:
+                self.value(sec, "funding", "funding", "", old, new, _funding_text, "neutral",
+                           "who pays what is said here (or left to the main agreement)")
+            return
+        all_capped = all(p.cap is not None for p in new.payers)
+        for key, a, b in _keyed(old.payers, new.payers, lambda p: p.party):
+            path, subject = f"funding.{key}", f"payer {key}"
+            if not self.item(sec, path, subject, a, b,
+                             lambda p: f"{p.party} pays {fmt.share(p.share)}", "neutral",
+                             f"{key} pays a share of each year's payable"):
+                continue
+            assert a is not None and b is not None
+            self.value(sec, path, subject, "share", a.share, b.share, fmt.share, "neutral",
+                       f"{'stricter' if b.share > a.share else 'looser'} for {key}: a "
+                       f"{'larger' if b.share > a.share else 'smaller'} share of each year's "
+                       "payable (the provider is paid the same)")
+            lower = (a.cap is None and b.cap is not None) or (
+                a.cap is not None and b.cap is not None and b.cap < a.cap)
+            self.value(sec, path, subject, "cap", a.cap, b.cap, fmt.money,
+                       "stricter" if lower and all_capped else "neutral",
+                       (f"{'looser' if lower else 'stricter'} for {key}: its cap over the "
+                        f"term is {'lower' if lower else 'higher (or gone)'}; "
+                        + ("with every payer capped, less can be funded: stricter for the "
+                           "provider" if lower and all_capped else
+                           "the other payers take what it cannot")))
+
     def obligations(self) -> None:
         """Obligations by identifier: each duty's numbers, periods, sectors and penalty."""
         for key, a, b in _keyed(self.old.obligations, self.new.obligations, lambda o: o.id):
@@ -523,7 +566,17 @@ class _Differ:
         self.value(sec, path, subject, "party", a.party, b.party, str, "neutral",
                    "another party is obliged")
         self.value(sec, path, subject, "penalty", a.penalty, b.penalty, fmt.money,
-                   optional("stricter", "stricter"), WHY["penalty"])
+                   optional("stricter", "stricter"),
+                   WHY["penalty"] + (" (a higher rate per day late)"
+                                     if b.penalty_basis == "per_day_late" else ""))
+        self.value(sec, path, subject, "penalty per", a.penalty_basis, b.penalty_basis,
+                   lambda x: x.replace("_", " "),
+                   "stricter" if b.penalty_basis == "per_day_late" else "looser",
+                   "a penalty per day late grows with the delay; one per breach does not")
+        self.value(sec, path, subject, "penalty cap", a.penalty_cap, b.penalty_cap, fmt.money,
+                   optional("looser", "stricter"),
+                   "a cap per year limits the penalties: adding or lowering one is looser for "
+                   "the party bound")
         self.text(sec, path, subject, a.text, b.text)
         if a.kind != b.kind:
             self.value(sec, path, subject, "duty", _duty_text(a), _duty_text(b), str,
@@ -541,13 +594,21 @@ class _Differ:
                        rising("stricter"), WHY["spend_share"])
             self.value(sec, path, subject, "sector", a.sector, b.sector, str, "neutral",
                        "paid to another sector")
+            self.value(sec, path, subject, "to", a.to, b.to, str, "neutral",
+                       "paid to another named party (or to a sector)")
         elif isinstance(a, PromptPaymentObligation) and isinstance(b, PromptPaymentObligation):
             self.value(sec, path, subject, "days", a.days, b.days, str,
                        rising("looser"), window)
+        elif isinstance(a, PayoutObligation) and isinstance(b, PayoutObligation):
+            self.value(sec, path, subject, "days", a.days, b.days, str, rising("stricter"),
+                       f"looser for {b.party}, which may pay later; stricter for the provider, "
+                       "paid later (and the reverse for a shorter term)")
         elif isinstance(a, FlowDownObligation) and isinstance(b, FlowDownObligation):
             self.value(sec, path, subject, "share", a.share, b.share, fmt.share,
                        rising("stricter"),
                        "a larger share to pass on is stricter, a smaller one looser")
+            self.value(sec, path, subject, "to", a.to, b.to, str, "neutral",
+                       "passed on to another named subcontractor (or to all of them)")
             self.value(sec, path, subject, "days", a.days, b.days, str,
                        rising("looser"), window)
 
@@ -686,6 +747,10 @@ def _duty_text(o: Obligation) -> str:
                 "year end")
     return (f"{o.party} shall pass on at least {fmt.share(o.share)} of earned outcome_payment "
             f"to {o.to or 'subcontractors'} within {o.days} days of year end")
+
+
+def _funding_text(f: Funding) -> str:
+    return ", ".join(f"{p.party} pays {fmt.share(p.share)}" for p in f.payers)
 
 
 def _obligation_text(o: Obligation) -> str:

@@ -118,7 +118,9 @@ def to_text(ch: Changes) -> str:
         for c in found:
             lines.append(f"  {label(c).ljust(width)}  {describe(c)}")
             lines += [f"  {' ' * width}    {line}" for line in text_diff(c)]
-            if c.effect != "neutral" or c.field == "pays" or c.breaks_data:
+            # a funding change is neutral for the provider; its reason says whom it binds
+            if (c.effect != "neutral" or c.field == "pays" or c.breaks_data
+                    or c.section == "funding"):
                 lines.append(f"  {' ' * width}  ({_why(c)})")
     if ch.pot:
         lines += ["", "Maximum outcome payment (the pot) per year"]

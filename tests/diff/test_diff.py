@@ -193,3 +193,23 @@ def test_cli_bad_format_exits_2() -> None:
     result = runner.invoke(app, ["diff", str(path), str(path), "--format", "xml"])
     assert result.exit_code == 2
     assert "not one of text, markdown, json" in result.stderr
+
+
+def test_terms_say_for_whom_a_change_is_stricter() -> None:
+    """TERMS.md: a larger share or lower cap for a payer, a longer payment term, a higher
+    per-day rate; each says whom it binds more."""
+    case = HERE / "cases" / "care_leavers_lcf"
+    old, new = (compile_file(case / n).contract for n in ("v1.0.obc", "v1.1.obc"))
+    assert old is not None and new is not None
+    found = {c.path: c for c in diff_contracts(old, new).changes}
+    share = found["funding.DFE.share"]
+    assert (share.effect, share.old, share.new) == ("neutral", "70%", "75%")
+    assert share.why.startswith("stricter for DFE: a larger share")
+    assert found["funding.BCC.share"].why.startswith("looser for BCC")
+    cap = found["funding.DFE.cap"]
+    assert cap.effect == "neutral" and cap.why.startswith("looser for DFE")
+    term = found["obligation.COUNCIL.days"]
+    assert term.effect == "stricter" and "looser for BCC" in term.why
+    rate = found["obligation.CLAIM.penalty"]
+    assert rate.effect == "stricter" and "per day late" in rate.why
+    assert found["obligation.CLAIM.penalty cap"].effect == "stricter"  # the cap is gone
