@@ -48,7 +48,8 @@ def _both(contract: Contract, data: Path, monkeypatch: pytest.MonkeyPatch) -> tu
     return fast, slow
 
 
-@pytest.mark.parametrize("name", ["amh", "msk", "older_people", "rough_sleeping"])
+@pytest.mark.parametrize("name", ["amh", "msk", "older_people", "rough_sleeping",
+                                  "care_leavers_lcf", "msk_prime_terms"])
 def test_library_bundles_same_both_ways(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     contract = _contract(name)
     data = LIBRARY / name / "data"
@@ -382,3 +383,22 @@ def test_money_check_examples(cell: str) -> None:
 
     taken = columnar_csv._money(pa.array([cell], pa.string()))
     assert (taken is not None) == bool(re.match(columnar_csv._MONEY, cell))
+
+
+@pytest.mark.parametrize("name", ["care_leavers_lcf", "msk_prime_terms"])
+def test_the_columnar_path_takes_outcome_payments_with_their_period(name: str) -> None:
+    """TERMS.md's ledgers (outcome_payment rows, a period column) stay on the fast path."""
+    from obc_check.checker.data.columns import TABLES
+    from obc_check.checker.data.context import ContractIndex
+    from obc_check.checker.data.problems import Problems
+    from obc_check.checker.data.source_csv import read_csv
+
+    contract = _contract(name)
+    path = LIBRARY / name / "data" / "payments.csv"
+    raw = read_csv(path, str(path), TABLES["payments"], Problems())
+    assert raw is not None
+    ledger = columnar_csv.payments(raw, ContractIndex.of(contract))
+    assert ledger is not None  # not None: the fast path took the whole table
+    periods = [p.period for p in ledger if p.kind == "outcome_payment"]
+    assert periods and all(periods)
+    assert all(p.period is None for p in ledger if p.kind != "outcome_payment")
