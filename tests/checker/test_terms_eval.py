@@ -325,3 +325,30 @@ def test_the_report_does_not_depend_on_row_order(rnd: random.Random) -> None:
     a, b = _without_refs(report), _without_refs(again)
     # derivations cite rows by file:row, which do not move; figures must be the same
     assert a == b
+
+
+def test_a_measures_value_is_rounded_too() -> None:
+    """TERMS.md: the value 'however obtained (... a measure)' is rounded before it is judged."""
+    from pathlib import Path
+
+    from obc_check.checker.check import check_bundle
+
+    root = Path(__file__).resolve().parents[2] / "contracts" / "eip_records"
+    text = (root / "contract.obc").read_text(encoding="utf-8")
+    text = text.replace("      minimum denominator 30\n",
+                        "      minimum denominator 30\n      value rounded to 0 decimal places\n",
+                        1)
+    result = compile_text(text, "eip.obc")
+    assert result.contract is not None, [d.message for d in result.diagnostics]
+    report, _ = check_bundle(result.contract, root / "data", dt.date(2019, 9, 30))
+    plain, _ = check_bundle(compile_text((root / "contract.obc").read_text(encoding="utf-8"),
+                                         "eip.obc").contract,  # type: ignore[arg-type]
+                            root / "data", dt.date(2019, 9, 30))
+    assert report is not None and plain is not None
+    assert report.outcome_payment is not None and plain.outcome_payment is not None
+    got = next(i for i in report.outcome_payment[0].indicators if i.indicator == "EIP14")
+    was = next(i for i in plain.outcome_payment[0].indicators if i.indicator == "EIP14")
+    assert got.value is not None and was.value is not None
+    assert "." not in got.value  # exactly 0 places
+    assert abs(Decimal(got.value) - Decimal(was.value)) <= Decimal("0.5")
+    assert got.value != was.value  # the unrounded value has decimals: rounding happened

@@ -53,7 +53,9 @@ class YearValues:
     def get(self, ind: Indicator, year: ContractYear) -> YearValue:
         """The indicator's value for ``year``."""
         if ind.measure is not None:
-            return measured_value(ind, ind.measure, year, self.measured.get(ind.measure.dataset))
+            # TERMS.md: a measure's value is rounded like any other, before it is judged
+            return rounded(ind, measured_value(ind, ind.measure, year,
+                                               self.measured.get(ind.measure.dataset)))
         return rounded(ind, year_value(ind, year, self.index.get((ind.id, year.number), [])))
 
 
