@@ -427,6 +427,7 @@ class _Layout:
         braces = sorted(t.start_pos or 0 for t in tokens if t.type == "LBRACE")
         comments = [t for t in tokens if t.type == "COMMENT"]
         self.anchors: list[_Anchor] = []
+        self.one_line: set[int] = set()  # blocks written on one line, by id
         self._collect(root, braces)
         self.anchors.sort(key=lambda a: a.start)
         self.leading: dict[tuple[int, str], list[Comment]] = {}
@@ -456,6 +457,8 @@ class _Layout:
             self.anchors.append(_Anchor((id(st), "stmt"), start, end))
             return
         brace = braces[bisect_left(braces, start)]
+        if st.span.line == st.span.end_line:
+            self.one_line.add(id(st))
         self.anchors.append(_Anchor((id(st), "head"), start, brace + 1))
         for item in _body(st):
             self._collect(item, braces)
@@ -484,7 +487,12 @@ class _Layout:
             else:
                 self.trailer.append(c)
         else:
-            self.trailing.setdefault(self.anchors[i].key, []).append(c)
+            key = self.anchors[i].key
+            if key[1] == "close" and key[0] in self.one_line:
+                # After a block written on one line: that line was the head line too, so the
+                # comment (an allowance, say) stays on the head line, not the new `}` line.
+                key = (key[0], "head")
+            self.trailing.setdefault(key, []).append(c)
 
     # -- output helpers
     def blank(self) -> None:

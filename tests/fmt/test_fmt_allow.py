@@ -35,3 +35,24 @@ def test_an_allowance_on_a_messy_line_stays_on_that_statement() -> None:
     out = format_text(text, "a.obc").text
     assert out is not None and "    requires DQMI at least 0.95%  # obc: allow W005\n" in out
     assert _codes(out) == []
+
+
+W004 = (DSL / "warn" / "w004_indicator_not_used.obc").read_text(encoding="utf-8")
+WAIT = '''  indicator WAIT "Median wait for a first appointment, in days" {
+    unit days
+    lower is better
+  }'''
+
+
+def test_an_allowance_after_a_one_line_block_stays_on_its_head_line() -> None:
+    # The block's head line is also its closing line: the allowance covers the block. fmt
+    # used to keep it after `}`, on the new closing line, and the warning came back.
+    one_line = ('  indicator WAIT "Median wait for a first appointment, in days" '
+                "{ unit days lower is better }  # obc: allow W004")
+    text = W004.replace(WAIT, one_line)
+    assert _codes(text) == []
+    out = format_text(text, "a.obc").text
+    assert out is not None
+    assert ('  indicator WAIT "Median wait for a first appointment, in days" {  '
+            "# obc: allow W004\n") in out
+    assert _codes(out) == []
