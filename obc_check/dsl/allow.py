@@ -1,6 +1,7 @@
 """``# obc: allow W0NN``: the author says a warning is deliberate, where it is raised.
 
-The comment silences the named warning codes on its own line, or, written on a block's head
+The comment silences the named warning codes on its own line (any line of a statement written
+over several, which is one line to its author and to ``fmt``), or, written on a block's head
 line (``indicator ID "Title" { # obc: allow W004``), everywhere inside that block; on the
 contract's head line it covers the whole file. Only warnings can be silenced: an error
 means the contract cannot be read as written. Comments are found with strings skipped, so a
@@ -40,12 +41,29 @@ def _blocks(st: Stmt) -> Iterator[Stmt]:
             yield from _blocks(item)
 
 
+def _statements(st: Stmt) -> Iterator[Stmt]:
+    """Every statement inside ``st`` that is not a block (it has no items of its own)."""
+    for item in st.items:
+        if item.items:
+            yield from _statements(item)
+        else:
+            yield item
+
+
 def silence(diags: Sequence[Diagnostic], root: Stmt, text: str) -> list[Diagnostic]:
     """``diags`` without the warnings an ``# obc: allow`` comment covers."""
     allowed = allowances(text)
     if not allowed:
         return list(diags)
     heads = [(b.span.line, b.span.end_line) for b in _blocks(root) if b.span.line in allowed]
+    # A statement over several lines (a long schedule) is one line to its author, and to
+    # fmt, which joins it: an allowance on any of its lines covers all of them.
+    for st in _statements(root):
+        first, last = st.span.line, st.span.end_line
+        lines = range(first, last + 1)
+        codes = frozenset[str]().union(*(allowed.get(n, ()) for n in lines))
+        if first != last and codes:
+            allowed.update({n: codes for n in lines})
 
     def covered(d: Diagnostic) -> bool:
         if d.severity != "warning" or d.span is None:

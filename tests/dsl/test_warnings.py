@@ -128,3 +128,24 @@ def test_validate_json_carries_the_severity(tmp_path: Path) -> None:
     [d] = json.loads(out)["diagnostics"]
     assert code == 0 and (d["severity"], d["code"], d["line"]) == ("warning", "W005", 105)
     assert _validate(tmp_path, "--format", "json", "--strict")[0] == 2
+
+
+W001 = (HERE / "warn" / "w001_pot_above_annual_value.obc").read_text(encoding="utf-8")
+POT = "outcome_payment £500,000 in year 1, £10,000,001 in year 2, £1,500,000 in year 3"
+
+
+@pytest.mark.parametrize("written", [
+    "outcome_payment £500,000 in year 1,  # obc: allow W001\n"
+    "    £10,000,001 in year 2, £1,500,000 in year 3",
+    "outcome_payment £500,000 in year 1,\n"
+    "    £10,000,001 in year 2,\n    £1,500,000 in year 3  # obc: allow W001",
+])
+def test_an_allowance_on_any_line_of_a_statement_covers_the_whole_statement(written: str) -> None:
+    # The warning points at year 2, on the statement's second line. The allowance at the end
+    # of its first line (where docs/fmt.md says to write it) was ignored, and fmt, which puts
+    # the statement on one line, then silenced it: formatting changed the warnings.
+    text = W001.replace(POT, written)
+    assert compile_text(W001, "a.obc").diagnostics
+    assert compile_text(text, "a.obc").diagnostics == []
+    unrelated = W001.replace(POT, written.replace("W001", "W004"))
+    assert [d.code for d in compile_text(unrelated, "a.obc").diagnostics] == ["W001"]
