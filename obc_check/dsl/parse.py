@@ -446,6 +446,14 @@ def _unexpected_chars(err: UnexpectedCharacters, text: str, file: str,
     found = m.group(0) if m else text[pos]
     allowed = _state_expects(err) - {"WORD"}
     span = _span_at(file, err.line, err.column, len(found))
+    if found.startswith('"') and text[max(pos - 2, 0):pos] == '""':
+        # `"""` with no closing `"""` after it lexes as `""` and a stray `"`: the text runs
+        # to the end of the file, so every later error would be an echo of this one.
+        line, col = _line_col(text, pos - 2)
+        return _Explained(Diagnostic(
+            "E001", "this text is not closed", _span_at(file, line, col, 3),
+            'a text that opens with `"""` runs until the next `"""`: close it with `"""` '
+            "on a line of its own after the last line of the text"), pos, None)
     if found.startswith('"'):
         diag = Diagnostic("E001", "this string is not closed", span,
                           'close the string with `"` on the same line, or use """...""" '

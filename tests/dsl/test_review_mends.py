@@ -56,3 +56,16 @@ def test_working_days_in_prompt_payment_hints_that_sentence_only() -> None:
     [(_, _, hint)] = _diags("within 30 days of receipt", "within 30 working days of receipt")
     assert hint is not None and "within 30 days of receipt" in hint
     assert "annual_value" not in hint  # not the spend-share sentence
+
+
+def test_a_long_text_never_closed_is_one_error_at_its_opening_quotes() -> None:
+    # Was: "unexpected end of file ... close every block with `}`" on the line before, then
+    # "this string is not closed" at the third quote, with the hint for a one-line string.
+    text = AMH.replace('  that is payable only to the extent that the Outcomes below are achieved.'
+                       '\n  """\n', "  that is payable only to the extent that the Outcomes below"
+                       " are achieved.\n", 1)
+    assert text != AMH
+    [d] = compile_text(text, "a.obc").diagnostics
+    assert (d.code, d.message) == ("E001", "this text is not closed")
+    assert d.span is not None and (d.span.line, d.span.column) == (22, 8)
+    assert d.hint is not None and 'close it with `"""`' in d.hint
