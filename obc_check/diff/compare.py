@@ -257,6 +257,12 @@ class _Differ:
                      new_id, "neutral", f"the same party under a new identifier: every data "
                      f"row naming {old_id} ({PARTY_ROWS}) must name {new_id}, or it no longer "
                      "loads", breaks_data=True)
+            # Same name and role by the match; a new sector still changes who counts
+            # towards a spend-share duty, so it is shown like any other party's.
+            was, now = self.old.party(old_id), self.new.party(new_id)
+            assert was is not None and now is not None
+            self.value("parties", f"party.{old_id}", f"party {old_id}", "sector", was.sector,
+                       now.sector, str, "neutral", why)
         for key, a, b in _keyed(self.old.parties, self.new.parties, lambda p: p.id):
             if key in renamed or key in renamed.values():
                 continue

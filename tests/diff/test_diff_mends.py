@@ -35,6 +35,18 @@ def test_a_renamed_party_is_one_data_breaking_change() -> None:
     assert json.loads(to_json(ch))["changes"][0]["breaks_data"] is True
 
 
+def test_a_renamed_party_that_also_changes_sector_shows_the_sector_change() -> None:
+    # The sector decides spend-share duties; a rename used to hide the change of sector.
+    old = ('  party RST  "Restore"                                   role subcontractor '
+           "sector voluntary")
+    assert old in AMH
+    moved = AMH.replace(old, '  party RSTR "Restore" role subcontractor sector private')
+    ch = _changes(AMH, moved)
+    assert [(c.field, c.old, c.new) for c in ch.changes] == [
+        ("id", "RST", "RSTR"), ("sector", "voluntary", "private")]
+    assert "sector: voluntary → private" in to_text(ch)
+
+
 def test_a_removed_indicator_breaks_the_data_that_names_it() -> None:
     head = '  indicator DQMI "Mental health services data set: data quality maturity index" {'
     gone = AMH.replace(head + "\n    unit percent\n    higher is better\n  }\n", "").replace(
