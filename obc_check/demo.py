@@ -53,16 +53,27 @@ def differences(expected: Any, actual: Any, path: str = "$") -> list[str]:
     elif isinstance(expected, list) and expected and all(isinstance(r, dict) for r in expected):
         if not isinstance(actual, list):
             return [f"{path}: expected a list"]
-        index = {_ident(r): r for r in reversed(actual) if isinstance(r, dict)}
-        known = {_ident(r) for r in expected}
+        # each expected row is matched on the identifying keys it shows: an actual row may
+        # carry more (a claim row its year)
+        indexes: dict[tuple[str, ...], dict[tuple[tuple[str, Any], ...], Any]] = {}
+        matched: set[int] = set()
         for row in expected:
-            label = ",".join(f"{k}={v}" for k, v in _ident(row))
-            if _ident(row) not in index:
+            names = tuple(k for k in IDENT_KEYS if k in row)
+            if names not in indexes:
+                indexes[names] = {}
+                for i, r in enumerate(actual):
+                    if isinstance(r, dict) and all(k in r for k in names):
+                        indexes[names].setdefault(tuple((k, r[k]) for k in names), i)
+            key = tuple((k, row[k]) for k in names)
+            label = ",".join(f"{k}={v}" for k, v in key)
+            found = indexes[names].get(key)
+            if found is None:
                 out.append(f"{path}[{label}]: missing row")
             else:
-                out += differences(row, index[_ident(row)], f"{path}[{label}]")
-        out += [f"{path}: unexpected breach {_ident(r)}" for r in actual
-                if isinstance(r, dict) and _ident(r) not in known and r.get("status") == "breached"]
+                matched.add(found)
+                out += differences(row, actual[found], f"{path}[{label}]")
+        out += [f"{path}: unexpected breach {_ident(r)}" for i, r in enumerate(actual)
+                if isinstance(r, dict) and i not in matched and r.get("status") == "breached"]
     elif expected != actual and not _same_number(expected, actual):
         out.append(f"{path}: expected {expected!r}, got {actual!r}")
     return out

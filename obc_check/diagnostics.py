@@ -159,6 +159,10 @@ CODES: dict[str, str] = {
     "D081": "a number beyond the bounds: too many digits, or a count above 2^53 - 1",
     "D090": "a `period` on a payment that is not an outcome_payment (TERMS.md)",
     "D091": "an outcome_payment paid to a commissioner (TERMS.md)",
+    # D060-D069: person-level rate cards (RECORDS.md; checker/data/claim_checks.py)
+    "D060": "outcome counts for a rate card paid from claims (claims and outcomes, or a "
+            "person-level rate card)",
+    "D061": "a claim whose person is not in participants (the rate card has a claim window)",
     # warnings: valid, but almost certainly not what was meant (dsl/lints.py, the checker);
     # shown by validate and check, exit 0 unless --strict; `# obc: allow W0NN` silences one
     "W001": "an outcome payment larger than the annual value of its year (warning)",
@@ -170,8 +174,7 @@ CODES: dict[str, str] = {
     "W006": "data: every value of a percent indicator is at most 1: fractions for points? "
             "(warning)",
     "W007": "`check` without `--as-of` in CI: the result depends on the day it runs (warning)",
-    "W008": "reserved: a rate-card price above a person cap (needs person-level claims, "
-            "issue 12; not yet raised)",
+    "W008": "a rate-card price above the cap per person: never paid in full (warning)",
     "W020": "several commissioners and no `funding` block: who pays what is left to the main "
             "agreement (TERMS.md; warning)",
 }

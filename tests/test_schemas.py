@@ -23,7 +23,7 @@ from obc_check.schemas import contract_schema, report_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 LIBRARY = ROOT / "contracts"
-NAMES = ["amh", "msk", "older_people", "rough_sleeping", "year_of_care"]
+NAMES = ["amh", "msk", "older_people", "rough_sleeping", "sib_claims", "year_of_care"]
 GOOD = sorted((ROOT / "tests" / "dsl" / "good").glob("*.obc"))
 
 

@@ -72,6 +72,12 @@ WHY: dict[str, str] = {
     "budget_basis": "the budget is now set by the caseload (or by a sum): which is larger "
                     "depends on the caseload",
     "at_most": "a count cap limits what can be earned: adding or lowering one is stricter",
+    "person_cap": "a cap per person limits what one person earns: adding or lowering one is "
+                  "stricter, raising or dropping it looser",
+    "claim_window": "claims count only within the window from a person's start: adding or "
+                    "shortening one is stricter, lengthening or dropping it looser",
+    "once": "paid once per person, a repeat outcome earns nothing: adding it is stricter, "
+            "dropping it looser",
     "obligation": "an obligation is a duty the provider can breach: adding one is stricter",
     "penalty": "a penalty added or raised is stricter, one dropped or lowered looser",
     "spend_share": "a larger share to pay is stricter, a smaller one looser",
@@ -469,6 +475,11 @@ class _Differ:
         assert a is not None and b is not None
         self.value("rate_card", path, subject, "cap", a.cap, b.cap, fmt.money,
                    rising("looser"), WHY["rate_cap"])
+        self.value("rate_card", path, subject, "cap per person", a.person_cap, b.person_cap,
+                   fmt.money, optional("stricter", "looser"), WHY["person_cap"])
+        self.value("rate_card", path, subject, "claims within", a.claim_months,
+                   b.claim_months, lambda n: f"{n} months of start",
+                   optional("stricter", "looser"), WHY["claim_window"])
         for key, x, y in _keyed(a.prices, b.prices, lambda p: p.id):
             self.price(key, x, y)
         self.text("rate_card", path, subject, a.text, b.text)
@@ -515,6 +526,9 @@ class _Differ:
                    "what is counted")
         self.value("rate_card", path, subject, "at most", a.at_most, b.at_most, str,
                    optional("stricter", "looser"), WHY["at_most"])
+        self.value("rate_card", path, subject, "once per person", a.once_per_person,
+                   b.once_per_person, lambda v: "yes" if v else "no",
+                   "stricter" if b.once_per_person else "looser", WHY["once"])
 
     def funding(self) -> None:
         """Who pays what (TERMS.md): each payer's share and cap, and for whom it is stricter.
@@ -736,7 +750,8 @@ def _tier_effect(a: CapitationTier, b: CapitationTier) -> str:
 
 def _price_text(p: Price) -> str:
     limit = f", at most {p.at_most} over term" if p.at_most is not None else ""
-    return f'"{p.title}" {fmt.money(p.amount)} per {p.per}{limit}'
+    once = ", once per person" if p.once_per_person else ""
+    return f'"{p.title}" {fmt.money(p.amount)} per {p.per}{limit}{once}'
 
 
 def _duty_text(o: Obligation) -> str:

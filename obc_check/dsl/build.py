@@ -643,14 +643,24 @@ class Builder:
             cap = lit.value
         prices = []
         for p in (x for x in st.items if x.name == "price"):
-            title, amount, per, limit = cast(tuple[str, Lit, str, Lit | None], p.args)
+            title, amount, per, limit, once = cast(
+                tuple[str, Lit, str, Lit | None, Span | None], p.args)
             at_most = self.whole(limit, f"the `at most` count of {p.ident}") if limit else None
             prices.append(Price(id=cast(str, p.ident), title=title, amount=amount.value,
-                                per=per, at_most=at_most, span=p.ident_span))
+                                per=per, at_most=at_most, once_per_person=once is not None,
+                                span=p.ident_span))
         if not prices:
             self.error("E008", "rate_card has no price", st.span,
                        'add e.g. `price ENTRY "Entered settled accommodation" £1,500 per person`')
-        return RateCard(cap=cap, prices=tuple(prices), text=self.texts(st), span=st.span)
+        person_cap: Decimal | None = None
+        if "cap per person" in s:
+            person_cap = cast(Lit, s["cap per person"].args[0]).value
+        months: int | None = None
+        if "claims within" in s:
+            lit = cast(Lit, s["claims within"].args[0])
+            months = self.whole(lit, "the claim window (`claims within N months of start`)")
+        return RateCard(cap=cap, prices=tuple(prices), person_cap=person_cap,
+                        claim_months=months, text=self.texts(st), span=st.span)
 
     def capitation(self, st: Stmt) -> Capitation:
         """``capitation { price TIER "Title" £X per person per year ... }`` (RECORDS.md).

@@ -242,6 +242,10 @@ def _stmt_text(st: Stmt) -> str:
         return "members " + ", ".join(f"{m[0]} {lit_text(m[2])}" for m in members)
     if st.name == "cap":
         return f"cap {lit_text(cast(Lit, a[0]))} over term"
+    if st.name == "cap per person":
+        return f"cap {lit_text(cast(Lit, a[0]))} per person"
+    if st.name == "claims within":
+        return f"claims within {lit_text(cast(Lit, a[0]))} months of start"
     if st.name == "penalty":
         per = "day late" if a[1] == "per_day_late" else "breach"
         cap = f", at most {lit_text(cast(Lit, a[2]))} per year" if a[2] is not None else ""
@@ -395,13 +399,22 @@ def _party_rows(parties: Sequence[Stmt]) -> list[tuple[str, ...]]:
 
 
 def _price_rows(prices: Sequence[Stmt]) -> list[tuple[str, ...]]:
-    """Price lines: keyword, ID, title, the amount and its limit."""
+    """Price lines: keyword, ID, title, the amount and its rules.
+
+    The two rules (`at most`, `once per person`) keep the order they were written in: either
+    order means the same (RECORDS.md), and fmt never reorders what the author chose.
+    """
     rows: list[tuple[str, ...]] = []
     for p in prices:
-        _title, amount, per, limit = cast(tuple[str, Lit, str, Lit | None], p.args)
-        rest = f"{lit_text(amount)} per {per}"
+        _title, amount, per, limit, once = cast(
+            tuple[str, Lit, str, Lit | None, Span | None], p.args)
+        rules: list[tuple[tuple[int, int], str]] = []
         if limit is not None:
-            rest += f", at most {lit_text(limit)} over term"
+            rules.append(((limit.span.line, limit.span.column),
+                          f", at most {lit_text(limit)} over term"))
+        if once is not None:
+            rules.append(((once.line, once.column), ", once per person"))
+        rest = f"{lit_text(amount)} per {per}" + "".join(text for _, text in sorted(rules))
         rows.append(("price", cast(str, p.ident), f'"{p.args[0]}"', rest))
     return rows
 
@@ -605,10 +618,19 @@ def _is_long_text(st: Stmt, source: str) -> bool:
     return st.name == "text" and '"""' in source
 
 
+_PERSON_RULES = frozenset({"cap per person", "claims within"})
+
+
 def _wants_blank(parent: Stmt, prev: Stmt, item: Stmt, item_source: str) -> bool:
-    """Blank lines between groups of the contract, and around blocks and long texts."""
+    """Blank lines between groups of the contract, and around blocks and long texts.
+
+    In a rate card with person-level rules, a blank line parts the settings from the prices.
+    """
     if parent.name == "contract":
         return _group(prev) != _group(item)
+    if parent.name == "rate_card" and item.name == "price" and prev.name != "price":
+        # person-level rules (RECORDS.md) make the settings a group of their own
+        return any(st.name in _PERSON_RULES for st in parent.items)
     return _is_long_text(item, item_source) or (prev.name == "text" and "\n" in
                                                 cast(str, prev.args[0]))
 

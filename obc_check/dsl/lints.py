@@ -181,6 +181,23 @@ def several_commissioners_unfunded(c: Contract, root: Stmt) -> Iterator[Diagnost
                 + " }` (one line each), or `# obc: allow W020` if that is meant")
 
 
+def price_above_person_cap(c: Contract, root: Stmt) -> Iterator[Diagnostic]:
+    """W008: a rate-card price above the cap per person (RECORDS.md) is never paid in full.
+
+    Rule 5 pays a claim the least of its price and what the person cap leaves, so a price
+    above the cap is always cut: almost surely a digit wrong in the price or the cap.
+    """
+    card = c.rate_card
+    if card is None or card.person_cap is None:
+        return
+    for p in card.prices:
+        if p.amount > card.person_cap:
+            yield _warn("W008", f"price {p.id} ({_money(p.amount)}) is above the cap per "
+                        f"person ({_money(card.person_cap)}): it can never be paid in full",
+                        p.span, "check the price and the cap; if a claim is meant to be cut "
+                        "to the cap, add `# obc: allow W008`")
+
+
 LINTS: tuple[Lint, ...] = (
     pot_above_annual_value,
     spend_share_without_recipient,
@@ -188,6 +205,7 @@ LINTS: tuple[Lint, ...] = (
     indicator_not_used,
     percent_like_fraction,
     several_commissioners_unfunded,
+    price_above_person_cap,
 )
 
 

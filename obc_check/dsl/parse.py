@@ -64,7 +64,7 @@ _BLOCK_TAKES: dict[str, str] = {
     "measure": "denominator, numerator, mean, count",
     "gateway": "requires, otherwise, text",
     "risk_share": "budget, commissioner share, members, member loss cap, text",
-    "rate_card": "cap, price, text",
+    "rate_card": "cap … over term, cap … per person, claims within, price, text",
     "capitation": "price (per person per year), text",
     "obligation": "one duty sentence (`PARTY shall ...`), penalty, text",
 }
@@ -78,7 +78,7 @@ _BELONGS: dict[str, str] = {
                      "minimum", "if"), "indicator"),
     **dict.fromkeys(("requires", "otherwise"), "gateway"),
     **dict.fromkeys(("budget", "commissioner", "members", "member"), "risk_share"),
-    **dict.fromkeys(("cap", "price"), "rate_card"),
+    **dict.fromkeys(("cap", "price", "claims"), "rate_card"),
     "penalty": "obligation",
     "measure": "indicator",
     **dict.fromkeys(("field", "key", "person"), "dataset"),
@@ -121,8 +121,9 @@ _EXAMPLES: dict[str, str] = {
     "rate_card": "rate_card { ... }",
     "capitation": "capitation { ... }",
     "tier_price": 'price TIER1 "Title" £1,200 per person per year',  # in a capitation block
-    "cap": "cap £1,800,000 over term",
+    "cap": "cap £1,800,000 over term` or `cap £19,000 per person",
     "price": 'price ENTRY "Title" £1,500 per person, at most 120 over term',
+    "claims": "claims within 36 months of start",
     "obligation": 'obligation ID "Title" { ... }',
     "penalty": "penalty £1,000 per breach",
     "text": 'text "..."` or `text """..."""',

@@ -450,10 +450,39 @@ class ToSyntax(Transformer[Token, Any]):
         return self._stmt("cap", meta, c[0])
 
     @v_args(meta=True)
+    def person_cap(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``cap £X per person`` (RECORDS.md): the most paid for one person."""
+        return self._stmt("cap per person", meta, c[0])
+
+    @v_args(meta=True)
+    def claims_within(self, meta: Meta, c: list[Any]) -> Stmt:
+        """``claims within N months of start`` (RECORDS.md): the claim window."""
+        return self._stmt("claims within", meta, c[0])
+
+    @v_args(meta=True)
     def price(self, meta: Meta, c: list[Any]) -> Stmt:
-        """``price ID "Title" £X per person [, at most N over term]``."""
-        limit = c[4] if len(c) > 4 else None
-        st = self._stmt("price", meta, str(c[1])[1:-1], c[2], c[3], limit)
+        """``price ID "Title" £X per person [, at most N over term] [, once per person]``.
+
+        The two rules may come in either order; each at most once (E007 for a second).
+        Arguments: title, amount, per, the `at most` count (Lit or None), and the span of
+        `once per person` (None when not written).
+        """
+        limit: Lit | None = None
+        once: Span | None = None
+        for rule in c[4:]:
+            if isinstance(rule, Lit):
+                if limit is not None:
+                    self.error("E007", "`at most` is given twice on one price", rule.span,
+                               "keep one `at most N over term`")
+                    continue
+                limit = rule
+            else:
+                if once is not None:
+                    self.error("E007", "`once per person` is given twice on one price", rule,
+                               "keep one `once per person`")
+                    continue
+                once = rule
+        st = self._stmt("price", meta, str(c[1])[1:-1], c[2], c[3], limit, once)
         st.ident, st.ident_span = str(c[0]), self.tspan(c[0])
         return st
 
@@ -468,6 +497,11 @@ class ToSyntax(Transformer[Token, Any]):
     def price_limit(self, meta: Meta, c: list[Any]) -> Lit:
         """``, at most N over term``."""
         return c[0]  # type: ignore[no-any-return]
+
+    @v_args(meta=True)
+    def once_per_person(self, meta: Meta, c: list[Any]) -> Span:
+        """``, once per person``: its span (the rule has no value)."""
+        return self.span(meta)
 
     @v_args(meta=True)
     def duty(self, meta: Meta, c: list[Any]) -> Stmt:

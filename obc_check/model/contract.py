@@ -194,21 +194,38 @@ class RiskShare(Node):
 
 
 class Price(Node):
-    """A price paid per outcome achieved, optionally capped in count over the term."""
+    """A price paid per outcome achieved, optionally capped in count over the term.
+
+    ``once_per_person`` (RECORDS.md): a person is paid for this price at most once.
+    """
 
     id: str
     title: str
     amount: Decimal
     per: str
     at_most: int | None = None
+    once_per_person: bool = False
 
 
 class RateCard(Node):
-    """Payment by results: prices and a cap on total payment over the term."""
+    """Payment by results: prices and a cap on total payment over the term.
+
+    The person-level rules (RECORDS.md): ``person_cap`` is the most paid for one person over
+    the term; ``claim_months`` the claim window, in months from the person's start. A card
+    with any of them (or a price ``once per person``) is paid from the ``claims`` table.
+    """
 
     cap: Decimal
     prices: tuple[Price, ...]
+    person_cap: Decimal | None = None
+    claim_months: int | None = None
     text: tuple[str, ...] = ()
+
+    @property
+    def person_level(self) -> bool:
+        """True when a rule needs person-level claims (RECORDS.md, Person-level rate cards)."""
+        return (self.person_cap is not None or self.claim_months is not None
+                or any(p.once_per_person for p in self.prices))
 
 
 class CapitationTier(Node):

@@ -15,6 +15,7 @@ from obc_check.model import Contract, RateCard, RiskShare
 from obc_check.render import words
 from obc_check.render.blocks import Block, Para, Table
 from obc_check.render.capitation_clauses import illustration_capitation
+from obc_check.render.claim_clauses import claim_clause
 from obc_check.render.outcome_clauses import text_paras
 from obc_check.render.terms import role_term
 from obc_check.render.years import year_name
@@ -245,6 +246,8 @@ def rate_card_clause(c: Contract) -> list[Block]:
     """The Rate Card: a price table with each price's cap, the overall cap, the order."""
     card = c.rate_card
     assert card is not None
+    if card.person_level:
+        return [*claim_clause(c), *text_paras(card.text)]
     blocks: list[Block] = [
         Para("For each Contract Year, Quarter or Month that has ended, the number of outcomes "
              "reported for it under each price is payable at that price. The words “per "

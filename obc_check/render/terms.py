@@ -249,11 +249,40 @@ def _finance_definitions(c: Contract, ref: Callable[[str], str]) -> list[tuple[s
     if c.rate_card is not None:
         add(("Rate Card", f"the prices set out in clause {ref('rate_card')}."))
         add(("Rate Card Cap", "the most payable under the Rate Card over the whole Term."))
+        if c.rate_card.person_level:
+            out.extend(_claim_definitions(c, ref))
     if c.funding is not None or any(isinstance(o, PayoutObligation) for o in c.obligations):
         add(("Payable", payable_definition(c)))
     if c.funding is not None:
         add(("Share", "the part of the Payable for a Contract Year that a Commissioner pays, "
                       f"found as clause {ref('funding')} sets out."))
+    return out
+
+
+def _claim_definitions(c: Contract, ref: Callable[[str], str]) -> list[tuple[str, str]]:
+    """The terms of a person-level rate card (RECORDS.md), as ``render.claim_clauses`` uses.
+
+    Participant, Claim, Outcome (unless the outcome payment defines it), Start Date, Person
+    Cap.
+    """
+    card = c.rate_card
+    assert card is not None
+    rc = ref("rate_card")
+    out = [("Participant", "a person for whom Outcomes are claimed under the Rate Card, "
+                           "identified in the claims by a unique identifier."),
+           ("Claim", "a claim for the Outcome Payment for one Outcome achieved by one "
+                     "Participant on one day, decided as clause " + rc + " sets out.")]
+    if not c.outcomes:
+        out.append(("Outcome", f"each outcome listed in the table of clause {rc}, referred to "
+                               "by its identifier."))
+    if c.outcome_payment is None:
+        out.append(("Outcome Payment", "the sum payable under the Rate Card for a paid Claim."))
+    if card.claim_months is not None:
+        out.append(("Start Date", "the day on which a Participant started, as recorded for "
+                                  "that Participant in the participants data."))
+    if card.person_cap is not None:
+        out.append(("Person Cap", "the most payable under the Rate Card for any one "
+                                  "Participant over the whole Term."))
     return out
 
 

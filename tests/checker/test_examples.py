@@ -22,7 +22,8 @@ from obc_check.cli import app
 from obc_check.demo import differences
 
 ROOT = Path(__file__).resolve().parents[2]
-NAMES = ["amh", "msk", "older_people", "rough_sleeping", "care_leavers_lcf", "msk_prime_terms"]
+NAMES = ["amh", "msk", "older_people", "rough_sleeping", "care_leavers_lcf", "msk_prime_terms",
+         "sib_claims"]
 SHARED = Path("/work/shared/tools/compare_report.py")
 
 

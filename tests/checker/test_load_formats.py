@@ -21,7 +21,7 @@ from obc_check.dsl import compile_file
 from obc_check.model import Contract
 
 ROOT = Path(__file__).resolve().parents[2]
-LIBRARY = ("amh", "msk", "older_people", "rough_sleeping", "year_of_care")
+LIBRARY = ("amh", "msk", "older_people", "rough_sleeping", "sib_claims", "year_of_care")
 
 
 def _library(name: str) -> tuple[Contract, Bundle]:

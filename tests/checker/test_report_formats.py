@@ -14,7 +14,7 @@ from obc_check.checker.report.formats import ReportFormat, render
 from obc_check.checker.report.model import Report, report_schema
 
 GOLDENS = Path(__file__).resolve().parent / "goldens"
-NAMES = ["amh", "msk", "older_people", "rough_sleeping", "year_of_care"]
+NAMES = ["amh", "msk", "older_people", "rough_sleeping", "sib_claims", "year_of_care"]
 SUFFIX = {ReportFormat.text: "txt", ReportFormat.markdown: "md", ReportFormat.junit: "xml"}
 
 
@@ -53,7 +53,12 @@ def test_junit_has_one_case_per_indicator_year_and_obligation_row(
     indicator_years = sum(len(y.indicators) + len(y.gateways)
                           for y in report.outcome_payment or [])
     tier_years = sum(len(y.tiers) for y in report.capitation or [])
-    assert len(cases) == indicator_years + tier_years + len(report.obligations)
+    card = report.rate_card
+    price_years = 0
+    if card is not None and card.claims is not None:  # one case per price and year (RECORDS.md)
+        price_years = len({(c.price, c.year) for c in card.claims if c.year is not None})
+    assert len(cases) == (indicator_years + tier_years + price_years
+                          + len(report.obligations))
     failures = [c for c in cases if c.find("failure") is not None]
     assert len(failures) == report.totals.breaches == int(root.get("failures", "-1"))
     missing = sum(1 for y in report.outcome_payment or [] for i in y.indicators

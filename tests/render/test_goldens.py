@@ -41,7 +41,7 @@ def test_docx_golden(library_name: str, contract_named: Named, golden: Golden,
 def test_the_library_is_rendered(goldens_dir: Path) -> None:
     names = sorted(p.name.removesuffix(".md") for p in goldens_dir.glob("*.md"))
     assert names == ["amh", "care_leavers_lcf", "eip_records", "msk", "msk_prime_terms",
-                     "older_people", "rough_sleeping", "year_of_care"]
+                     "older_people", "rough_sleeping", "sib_claims", "year_of_care"]
 
 
 EDGE = Path(__file__).resolve().parent / "edge"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from obc_check.checker.data.claims import ClaimTable, ParticipantTable
 from obc_check.checker.data.datasets import DatasetTable
 from obc_check.checker.data.ledger import Ledger, as_ledger
 from obc_check.checker.data.tables import (
@@ -24,7 +25,10 @@ from obc_check.checker.data.tables import (
 
 @dataclass(frozen=True)
 class Bundle:
-    """Every table (five of LANGUAGE.md, ``caseload`` of RECORDS.md); an absent one is empty.
+    """Every table of LANGUAGE.md and RECORDS.md; an absent one is empty (or None).
+
+    ``caseload``, ``claims`` and ``participants`` are RECORDS.md's; the last two are held as
+    columns and are None when the bundle has no such table.
 
     ``payments`` is always held as a columnar :class:`~obc_check.checker.data.ledger.Ledger` (a
     ledger may have millions of rows); rows given as PaymentRow objects, as tests build
@@ -38,6 +42,8 @@ class Bundle:
     spend: tuple[SpendRow, ...] = ()
     outcomes: tuple[OutcomeRow, ...] = ()
     caseload: tuple[CaseloadRow, ...] = ()
+    claims: ClaimTable | None = None
+    participants: ParticipantTable | None = None
     present: frozenset[str] = field(default_factory=frozenset)
     datasets: Mapping[str, DatasetTable] = field(default_factory=dict)
     """Each dataset of the contract whose table is in the bundle (RECORDS.md)."""

@@ -1,4 +1,4 @@
-"""The five tables of a data bundle and their columns (LANGUAGE.md, Data).
+"""The tables of a data bundle and their columns (LANGUAGE.md, Data; RECORDS.md).
 
 One table of names, shared by every source (CSV, JSON, XLSX), so that a column is required,
 optional or unknown in exactly the same way whatever the file format.
@@ -40,9 +40,14 @@ TABLES: dict[str, TableSpec] = {
         TableSpec("spend", ("period", "actual_cost")),
         TableSpec("outcomes", ("price", "period", "count")),
         TableSpec("caseload", ("price", "period", "people")),
+        # person-level rate cards (RECORDS.md): one row per outcome one person achieved,
+        # and one row per person with the day they started
+        TableSpec("claims", ("price", "person", "achieved_on")),
+        TableSpec("participants", ("person", "started_on")),
     )
 }
-"""Table name → spec, in the order LANGUAGE.md lists them; then RECORDS.md's ``caseload``."""
+"""Table name → spec, in the order LANGUAGE.md lists them; then RECORDS.md's ``caseload``,
+``claims`` and ``participants``."""
 
 
 

@@ -33,6 +33,11 @@ class ContractIndex:
     has_risk_share: bool
     has_rate_card: bool
     has_capitation: bool
+    price_order: dict[str, int] = field(default_factory=dict)
+    """Each price's place in the rate card: the claims' decision order (RECORDS.md)."""
+    claim_window: bool = False
+    """The rate card has `claims within N months of start`: claims need participants."""
+    person_level: bool = False
     dates: dict[str, dt.date] = field(default_factory=dict)
     #: The highest threshold the contract sets for each indicator (floor, target, step,
     #: gateway level), to judge whether data in fractions (0.95 for 95%) is a slip (W006).
@@ -71,6 +76,10 @@ class ContractIndex:
             levels=_levels(contract),
             commissioners=frozenset(p.id for p in contract.parties if p.role == "commissioner"),
             measured={i.id: i.measure.dataset for i in indicators if i.measure is not None},
+            price_order=({p.id: i for i, p in enumerate(contract.rate_card.prices)}
+                         if contract.rate_card else {}),
+            claim_window=bool(contract.rate_card and contract.rate_card.claim_months),
+            person_level=bool(contract.rate_card and contract.rate_card.person_level),
         )
 
     def period(self, text: str) -> Period | None:

@@ -23,6 +23,7 @@ from pathlib import Path
 import openpyxl
 
 from obc_check.checker.data.bundle import Bundle
+from obc_check.checker.data.claims import ClaimTable, ParticipantTable
 from obc_check.checker.data.columns import TABLES
 from obc_check.checker.data.tables import (
     CaseloadRow,
@@ -58,10 +59,22 @@ def _row_cells(row: object) -> list[Cell]:
     raise TypeError(f"not a bundle row: {row!r}")
 
 
+def _columnar(held: ClaimTable | ParticipantTable) -> list[list[Cell]]:
+    """The rows of a columnar table (claims, participants), its columns in order."""
+    t = held.table
+    names = [c for c in t.column_names if c != "row"]
+    columns = [t.column(c).to_pylist() for c in names]
+    return [list(cells) for cells in zip(*columns, strict=True)]
+
+
 def tables(bundle: Bundle) -> Iterator[tuple[str, list[list[Cell]]]]:
     """Each table the bundle has (present, or with rows) as rows of typed cells."""
     for name in TABLES:
-        rows: tuple[object, ...] = getattr(bundle, name)
+        held = getattr(bundle, name)
+        if isinstance(held, ClaimTable | ParticipantTable):
+            yield name, _columnar(held)
+            continue
+        rows: tuple[object, ...] = held or ()
         if rows or name in bundle.present:
             yield name, [_row_cells(r) for r in rows]
 
@@ -162,7 +175,11 @@ def content(bundle: Bundle) -> dict[str, list[tuple[object, ...]]]:
     out: dict[str, list[tuple[object, ...]]] = {}
     for name in TABLES:
         rows: list[tuple[object, ...]] = []
-        for row in getattr(bundle, name):
+        held = getattr(bundle, name)
+        if isinstance(held, ClaimTable | ParticipantTable):
+            out[name] = [tuple(r) for r in _columnar(held)]
+            continue
+        for row in held or ():
             values = (getattr(row, f.name) for f in fields(row) if f.name != "ref")
             rows.append(tuple(v.label if isinstance(v, Period) else v for v in values))
         out[name] = rows

@@ -16,11 +16,19 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from obc_check.checker.data import columnar_csv, validate_rows
+from obc_check.checker.data import columnar_claims, columnar_csv, validate_rows
 from obc_check.checker.data.bundle import Bundle
 from obc_check.checker.data.cells import did_you_mean
+from obc_check.checker.data.claim_checks import check_claims
+from obc_check.checker.data.claims import (
+    ClaimTable,
+    ParticipantTable,
+    claim_codes,
+    with_starts,
+)
 from obc_check.checker.data.columns import TableSpec, table_specs
 from obc_check.checker.data.context import ContractIndex
 from obc_check.checker.data.datasets import DatasetTable, ParquetTable, read_parquet
@@ -43,6 +51,15 @@ _VALIDATORS: dict[str, Validator] = {
     "outcomes": validate_rows.outcomes,
     "caseload": validate_rows.caseload,
 }
+_COLUMNAR: dict[str, Callable[[RawTable, ContractIndex], object | None]] = {
+    "payments": columnar_csv.payments,
+    "claims": columnar_claims.claims,
+    "participants": lambda raw, _ctx: columnar_claims.participants(raw),
+}
+_COLUMNS: dict[str, Callable[[RawTable, ContractIndex, Problems], object]] = {
+    "claims": validate_rows.claims,
+    "participants": validate_rows.participants,
+}
 
 
 def load_bundle(path: Path, contract: Contract) -> tuple[Bundle | None, list[Diagnostic]]:
@@ -60,6 +77,8 @@ def load_bundle(path: Path, contract: Contract) -> tuple[Bundle | None, list[Dia
     datasets = _datasets(contract, found)
     ctx = ContractIndex.of(contract)
     rows: dict[str, Sequence[object]] = {}
+    held: dict[str, object] = {}  # the columnar tables: claims, participants
+    origins = {raw.spec.name: raw.origin for raw in raws}
     # Loading creates millions of long-lived objects and no reference cycles; the cyclic
     # collector would re-scan the growing heap again and again (a third of the time of a
     # million-row load). Pause it for the load and restore it as it was.
@@ -68,12 +87,26 @@ def load_bundle(path: Path, contract: Contract) -> tuple[Bundle | None, list[Dia
     try:
         for raw in raws:
             name = raw.spec.name
-            fast = columnar_csv.payments(raw, ctx) if name == "payments" else None
-            rows[name] = fast if fast is not None else tuple(
+            columnar = _COLUMNAR.get(name)
+            fast = columnar(raw, ctx) if columnar is not None else None
+            if name in _COLUMNS:
+                held[name] = fast if fast is not None else _COLUMNS[name](raw, ctx, problems)
+                continue
+            rows[name] = fast if fast is not None else tuple(  # type: ignore[assignment]
                 _VALIDATORS[name](raw, ctx, problems))
     finally:
         if collecting:
             gc.enable()
+    claims = held.get("claims")
+    people = held.get("participants")
+    assert claims is None or isinstance(claims, ClaimTable)
+    assert people is None or isinstance(people, ParticipantTable)
+    if claims is not None:
+        codes = claims.codes or claim_codes(claims.table, tuple(ctx.price_order))
+        if people is not None and ctx.claim_window:
+            codes = with_starts(codes, people)
+        claims = replace(claims, codes=codes)
+    check_claims(ctx, claims, people, "outcomes" in rows, origins, problems)
     if problems.errors:
         return None, problems.diagnostics
     bundle = Bundle(
@@ -84,7 +117,8 @@ def load_bundle(path: Path, contract: Contract) -> tuple[Bundle | None, list[Dia
         spend=rows.get("spend", ()),  # type: ignore[arg-type]
         outcomes=rows.get("outcomes", ()),  # type: ignore[arg-type]
         caseload=rows.get("caseload", ()),  # type: ignore[arg-type]
-        present=frozenset(rows),
+        claims=claims, participants=people,
+        present=frozenset(rows) | frozenset(held),
         datasets=datasets,
     )
     return bundle, problems.diagnostics

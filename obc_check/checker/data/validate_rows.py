@@ -28,6 +28,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Generic, Literal, TypeVar
 
+import pyarrow as pa
+
 from obc_check.checker.data.cells import (
     MONEY_DIGITS,
     CellError,
@@ -38,6 +40,12 @@ from obc_check.checker.data.cells import (
     parse_money,
     parse_number,
     quote,
+)
+from obc_check.checker.data.claims import (
+    CLAIMS_SCHEMA,
+    PARTICIPANTS_SCHEMA,
+    ClaimTable,
+    ParticipantTable,
 )
 from obc_check.checker.data.context import ContractIndex
 from obc_check.checker.data.fastrows import payment_row
@@ -663,3 +671,72 @@ def _payment_period(r: _Row, ctx: ContractIndex, kind: Kind | None, payee: str |
                 f"name the year, e.g. `{period.label.split()[0]}`")
         return None
     return period.label if period is not None else None
+
+
+def claims(raw: RawTable, ctx: ContractIndex, problems: Problems) -> ClaimTable:
+    """The ``claims`` table (RECORDS.md): price, person and date of each outcome claimed.
+
+    A repeated row (same price, person and day) is D013: one outcome, claimed twice.
+    """
+    r = _Row(raw, problems)
+    seen: dict[object, int] = {}
+    prices: list[str] = []
+    persons: list[str] = []
+    days: list[dt.date] = []
+    rows: list[int] = []
+    for row, cells in raw.rows:
+        r.start(row, cells)
+        if r.blank():
+            continue
+        price = r.ident("price", ctx.prices, "price", "the contract has no rate_card prices")
+        person = _person(r)
+        achieved = r.get("achieved_on", lambda t: parse_date(t, ctx.dates))
+        r.need("price", price, "price")
+        r.need("achieved_on", achieved, "date achieved")
+        if price and person and achieved:
+            _duplicate(r, seen, (price, person, achieved), None,
+                       f"`{price}` for {quote(person)} on {achieved.isoformat()}")
+        if r.ok and price and person and achieved:
+            prices.append(price)
+            persons.append(person)
+            days.append(achieved)
+            rows.append(row)
+    return ClaimTable(pa.table({
+        "price": pa.array(prices, pa.string()), "person": pa.array(persons, pa.string()),
+        "achieved_on": pa.array(days, pa.date32()), "row": pa.array(rows, pa.int64()),
+    }, schema=CLAIMS_SCHEMA), raw.origin.file, raw.origin.sheet)
+
+
+def participants(raw: RawTable, ctx: ContractIndex, problems: Problems) -> ParticipantTable:
+    """The ``participants`` table (RECORDS.md): each person once, with the day they started."""
+    r = _Row(raw, problems)
+    seen: dict[object, int] = {}
+    persons: list[str] = []
+    days: list[dt.date] = []
+    rows: list[int] = []
+    for row, cells in raw.rows:
+        r.start(row, cells)
+        if r.blank():
+            continue
+        person = _person(r)
+        started = r.need("started_on", r.get("started_on", lambda t: parse_date(t, ctx.dates)),
+                         "start date")
+        if person:
+            _duplicate(r, seen, person, "person", f"participant {quote(person)}")
+        if r.ok and person and started:
+            persons.append(person)
+            days.append(started)
+            rows.append(row)
+    return ParticipantTable(pa.table({
+        "person": pa.array(persons, pa.string()), "started_on": pa.array(days, pa.date32()),
+        "row": pa.array(rows, pa.int64()),
+    }, schema=PARTICIPANTS_SCHEMA), raw.origin.file, raw.origin.sheet)
+
+
+def _person(r: _Row) -> str | None:
+    """A person's identifier: any text, surrounding blanks ignored; D021 when empty."""
+    person = r.text("person").strip()
+    if not person:
+        r.error("person", "D021", "no person", "every row names its person, e.g. `P0001`")
+        return None
+    return person

@@ -2,8 +2,10 @@
 
 Every report row already carries its derivation; explaining is choosing the rows that belong
 to an identifier of the contract (indicator, outcome, gateway, obligation, price, or an
-alliance member) and printing them under a heading. An identifier the contract does not
-declare raises :class:`UnknownIdError` with close matches, so the CLI can say "did you mean".
+alliance member) and printing them under a heading; a person of a claims-paid rate card
+(RECORDS.md) is explained by their claims in decision order, each with its decision. An
+identifier the contract does not declare raises :class:`UnknownIdError` with close
+matches, so the CLI can say "did you mean".
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 
 from obc_check.checker.data.money import ZERO, pounds, shown_money
+from obc_check.checker.report.claim_summary import explain_person, explain_price
 from obc_check.checker.report.model import CapitationTierYear, Report
 from obc_check.model import Contract
 from obc_check.textsafe import printable
@@ -65,6 +68,9 @@ def _lines(contract: Contract, report: Report, ident: str) -> Iterator[str]:
     yield from (r.derivation for r in report.obligations if r.obligation == ident)
     if report.rate_card is not None:
         yield from (line.derivation for line in report.rate_card.lines if line.price == ident)
+        if report.rate_card.claims is not None and ident in _prices(contract):
+            yield from explain_price(report.rate_card, ident,
+                                     [y.label for y in contract.term.years])
     for cy in report.capitation or []:
         yield from (line for t in cy.tiers if t.price == ident for line in _tier_lines(t))
     for r in report.risk_share or []:
@@ -209,6 +215,11 @@ def explain_json(contract: Contract, report: Report, ident: str) -> str:
     explain as of that date.
     """
     ids = declared_ids(contract)
+    card = report.rate_card
+    if ident not in ids and card is not None and _is_person(report, ident):
+        doc = {"schema": "obc-explain/1", "id": ident, "heading": f"{ident} — participant",
+               "as_of": report.as_of.isoformat(), "derivations": explain_person(card, ident)}
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     if ident not in ids:
         raise UnknownIdError(ident, _suggest(ident, ids))
     doc = {"schema": "obc-explain/1", "id": ident, "heading": _heading(contract, ident),
@@ -217,9 +228,28 @@ def explain_json(contract: Contract, report: Report, ident: str) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
+def _prices(contract: Contract) -> set[str]:
+    return {p.id for p in contract.rate_card.prices} if contract.rate_card else set()
+
+
+def _is_person(report: Report, ident: str) -> bool:
+    card = report.rate_card
+    return card is not None and card.people is not None and card.people.find(ident) is not None
+
+
 def explain(contract: Contract, report: Report, ident: str) -> str:
-    """The derivation of every figure of ``ident`` in ``report``, one line each."""
+    """The derivation of every figure of ``ident`` in ``report``, one line each.
+
+    ``ident`` is an identifier of the contract, or a person of the claims (RECORDS.md): then
+    the person's claims are shown in decision order, each with its decision.
+    """
     ids = declared_ids(contract)
+    if ident not in ids and _is_person(report, ident):
+        card = report.rate_card
+        assert card is not None
+        lines = explain_person(card, ident)
+        return "\n".join([printable(f"{ident} — participant"),
+                          *(f"  {printable(line)}" for line in lines)]) + "\n"
     if ident not in ids:
         raise UnknownIdError(ident, _suggest(ident, ids))
     if contract.party(ident) is not None and ident not in _other_ids(contract):

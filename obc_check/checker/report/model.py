@@ -26,6 +26,14 @@ from pydantic import (
     PlainValidator,
 )
 
+from obc_check.checker.report.claim_rows import (
+    ClaimJson,
+    ClaimRow,
+    ClaimRows,
+    PeopleRows,
+    PersonJson,
+    PersonPaid,
+)
 from obc_check.checker.report.obligation_rows import ObligationRows
 from obc_check.checker.report.rows import Money, ObligationRow
 
@@ -140,13 +148,52 @@ class RateCardYear(_Row):
     derivation: str
 
 
+def _claim_rows(value: Any) -> ClaimRows:
+    return value if isinstance(value, ClaimRows) else ClaimRows.of(
+        [v if isinstance(v, ClaimRow) else ClaimRow.model_validate(v) for v in value])
+
+
+def _people_rows(value: Any) -> PeopleRows:
+    return value if isinstance(value, PeopleRows) else PeopleRows.of(
+        [v if isinstance(v, PersonPaid) else PersonPaid.model_validate(v) for v in value])
+
+
+if TYPE_CHECKING:
+    Claims = ClaimRows
+    People = PeopleRows
+else:
+    Claims = Annotated[
+        Any,
+        PlainValidator(_claim_rows, json_schema_input_type=list[ClaimRow]),
+        PlainSerializer(lambda rows: rows.json_rows(), return_type=list[ClaimJson]),
+    ]
+    """Claim rows, held as columns (``claim_rows``); the schema and the JSON are those of a
+    list of :class:`ClaimRow`."""
+    People = Annotated[
+        Any,
+        PlainValidator(_people_rows, json_schema_input_type=list[PersonPaid]),
+        PlainSerializer(lambda rows: rows.json_rows(), return_type=list[PersonJson]),
+    ]
+    """What each person was paid, held as columns (``claim_rows``)."""
+
+
 class RateCardResult(_Row):
-    """The rate card over the term so far."""
+    """The rate card over the term so far.
+
+    Paid from outcome counts, it has ``lines`` (one per price and period); paid from claims
+    (RECORDS.md), it has ``claims`` (every claim with its decision, in decision order) and
+    ``people`` (one row per person with any claim, by person), and ``years`` lists only the
+    years with a paid claim.
+    """
 
     cap: Money
+    person_cap: Money | None = None
+    claim_months: int | None = None
     years: list[RateCardYear]
     total: Money
     lines: list[RateCardLine]
+    claims: Claims | None = None
+    people: People | None = None
     derivation: str
 
 

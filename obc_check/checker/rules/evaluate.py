@@ -34,6 +34,7 @@ from obc_check.checker.report.obligation_rows import ObligationRows, Part
 from obc_check.checker.report.prompt_block import PromptBlock
 from obc_check.checker.report.rows import ObligationRow
 from obc_check.checker.rules.capitation import capitation_budgets, capitation_years
+from obc_check.checker.rules.claim_card import claim_rate_card
 from obc_check.checker.rules.funding import payer_parts, split_funding, year_payables
 from obc_check.checker.rules.obligations import (
     LedgerMasks,
@@ -205,7 +206,11 @@ def _evaluate(contract: Contract, bundle: Bundle, as_of: dt.date,
         if rs.budget_basis == "capitation":
             unassessed = [y.label for y in ended if y.label not in budgets]
     card: RateCardResult | None = None
-    if contract.rate_card is not None:
+    if contract.rate_card is not None and (contract.rate_card.person_level
+                                           or bundle.claims is not None):
+        card = claim_rate_card(contract, contract.rate_card, bundle.claims,
+                               bundle.participants, as_of)
+    elif contract.rate_card is not None:
         card = rate_card(contract, contract.rate_card, bundle.outcomes, as_of)
     earned = {p.year: p for p in payments or []}
     payables = year_payables(contract.term.years, payable_sources(payments, card, capitation))

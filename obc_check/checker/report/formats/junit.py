@@ -11,8 +11,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from obc_check.checker.data.money import pounds
+from obc_check.checker.report.claim_summary import by_price_year
 from obc_check.checker.report.formats.common import row_label
-from obc_check.checker.report.model import Report
+from obc_check.checker.report.model import RateCardResult, Report
 from obc_check.textsafe import printable
 
 
@@ -51,6 +52,32 @@ def _count(root: ET.Element) -> None:
     root.set("skipped", str(totals[2]))
 
 
+def contract_prices(card: RateCardResult) -> list[str]:
+    """The prices that have claims, in the order of their first claim."""
+    return list(dict.fromkeys(card.claims.table.column("price").to_pylist())) \
+        if card.claims is not None else []
+
+
+def claim_years(card: RateCardResult) -> list[str]:
+    """The contract years that have claims, in order (labels sort as the years do)."""
+    years = card.claims.table.column("year").drop_null() if card.claims is not None else None
+    return sorted(set(years.to_pylist())) if years is not None else []
+
+
+def _claim_cases(root: ET.Element, cid: str, card: RateCardResult, prices: list[str],
+                 years: list[str]) -> None:
+    """A test case per price and year with claims, of a claims-paid rate card (RECORDS.md).
+
+    A rate card's claims are decided, not breached: each case passes and says what was paid
+    and rejected, and why, in ``system-out``.
+    """
+    suite = _suite(root, f"{cid} rate card claims")
+    for price, year, t in by_price_year(card, prices, years):
+        if not t.claims:
+            continue
+        _case(suite, f"{cid}.rate_card.{year}", price, f"{price} {year}: {t.words()}")
+
+
 def render_junit(report: Report) -> str:
     """The report as JUnit XML (testsuites → testsuite per year or obligation → testcase)."""
     cid = report.contract.id
@@ -72,6 +99,9 @@ def render_junit(report: Report) -> str:
             if t.missing:
                 ET.SubElement(case, "skipped", message="no caseload row for "
                               + ", ".join(t.missing))
+    card = report.rate_card
+    if card is not None and card.claims is not None:
+        _claim_cases(root, cid, card, contract_prices(card), claim_years(card))
     suites: dict[str, ET.Element] = {}
     for row in report.obligations:
         if row.obligation not in suites:

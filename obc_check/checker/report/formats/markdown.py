@@ -9,6 +9,7 @@ many more there are), as in the text report.
 from __future__ import annotations
 
 from obc_check.checker.data.money import ZERO, pounds
+from obc_check.checker.report.claim_summary import closest_to_cap, tally
 from obc_check.checker.report.formats.common import (
     BREACHED_ROWS_SHOWN,
     RECONCILIATION_HEADER,
@@ -25,7 +26,7 @@ from obc_check.checker.report.formats.common import (
     shown_value,
     summaries,
 )
-from obc_check.checker.report.model import Report
+from obc_check.checker.report.model import RateCardResult, Report
 from obc_check.textsafe import printable
 
 _ICON = {"breach": "❌", "incomplete": "⚠️", "compliant": "✅"}
@@ -41,6 +42,26 @@ def _table(header: list[str], rows: list[list[str]], right: tuple[int, ...] = ()
     out = ["| " + " | ".join(header) + " |", "| " + " | ".join(rule) + " |"]
     out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
     return out
+
+
+def _claims(card: RateCardResult) -> list[str]:
+    """Claims paid and rejected by reason, and the people closest to the person cap."""
+    t = tally(card)
+    rows = [["paid", str(t.paid), pounds(t.amount)]]
+    if t.capped:
+        rows.append(["of which capped", str(t.capped), ""])
+    rows += [[f"rejected: {reason}", str(n), ""] for reason, n in t.rejected.items()]
+    lines = [f"#### Claims ({t.claims})", ""]
+    lines += _table(["Decision", "Claims", "Amount"], rows, right=(1, 2))
+    lines.append("")
+    if card.person_cap is not None and card.people:
+        cap = card.person_cap
+        lines += [f"#### People closest to the person cap ({pounds(cap)})", ""]
+        lines += _table(["Person", "Paid", "Left", "Claims"],
+                        [[p.person, pounds(p.paid), pounds(cap - p.paid), str(p.claims)]
+                         for p in closest_to_cap(card)], right=(1, 2, 3))
+        lines.append("")
+    return lines
 
 
 def render_markdown(report: Report) -> str:
@@ -95,6 +116,8 @@ def render_markdown(report: Report) -> str:
         lines += [f"### Rate card (cap {pounds(card.cap)} over the term)", ""]
         lines += _table(["Year", "Payable"], rows, right=(1,))
         lines.append("")
+        if card.claims is not None:
+            lines += _claims(card)
     if report.funding:
         header = funding_header(report)
         lines += ["### Who pays what", ""]

@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from obc_check.checker.data.money import ZERO, pounds
+from obc_check.checker.report.claim_summary import closest_to_cap, tally
 from obc_check.checker.report.formats.common import (
     BREACHED_ROWS_SHOWN,
     RECONCILIATION_HEADER,
@@ -35,7 +36,7 @@ from obc_check.checker.report.formats.common import (
     shown_value,
     summaries,
 )
-from obc_check.checker.report.model import Report, YearPayment
+from obc_check.checker.report.model import RateCardResult, Report, YearPayment
 from obc_check.textsafe import printable
 
 _STYLE = {"breached": "bold red", "not_due": "yellow", "met": "green", "assessed": "",
@@ -147,6 +148,25 @@ def _plain_rows(out: io.StringIO, cells: list[Cells], width: int) -> bool:
 _ONE_WIDE = str.maketrans({"–": "-", "£": "L"})
 
 
+def _claims(console: Console, card: RateCardResult) -> None:
+    """Claims paid and rejected by reason, and the people closest to the person cap."""
+    t = tally(card)
+    table = _table(f"Claims ({t.claims})", "Decision", "Claims", "Amount", right=(1, 2))
+    table.add_row("paid", str(t.paid), pounds(t.amount))
+    if t.capped:
+        table.add_row("  of which capped", str(t.capped), "")
+    for reason, n in t.rejected.items():
+        table.add_row(f"rejected: {reason}", str(n), "")
+    _print_table(console, table)
+    if card.person_cap is not None and card.people:
+        cap = card.person_cap
+        table = _table("People closest to the person cap", "Person", "Paid",
+                       "Left", "Claims", right=(1, 2, 3))
+        for p in closest_to_cap(card):
+            table.add_row(p.person, pounds(p.paid), pounds(cap - p.paid), str(p.claims))
+        _print_table(console, table)
+
+
 def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
     """The report as text tables of at most ``width`` columns."""
     buf = io.StringIO()
@@ -211,7 +231,11 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
             table.add_row(ry.year, pounds(ry.payable))
         table.add_row(Text("Total", style="bold"), pounds(card.total))
         table.add_row("Cap", pounds(card.cap))
+        if card.person_cap is not None:
+            table.add_row("Person cap", pounds(card.person_cap))
         _print_table(console, table)
+        if card.claims is not None:
+            _claims(console, card)
     if report.funding:
         header = funding_header(report)
         table = _table("Who pays what", *header, right=tuple(range(1, len(header))))

@@ -1,0 +1,82 @@
+"""Checks across the tables of a person-level rate card (RECORDS.md), run after each table.
+
+- ``claims`` and ``outcomes`` for one rate card, or ``outcomes`` for a person-level card
+  (``once per person``, ``cap … per person``, ``claims within``): D060. A card is paid
+  from one or the other, and a person-level rule cannot be applied to counts.
+- With ``claims within N months of start``, every claimed person must be in
+  ``participants`` (D061), and the table must be there at all.
+- ``participants`` for a card without ``claims within``: D025 (a warning; nothing reads it).
+
+Checked over the columns (``pc.is_in``); only the rows that fail become diagnostics, the
+first :data:`LIMIT` of them and then a count of the rest, so a wrong extract cannot bury
+the output under a million lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pyarrow as pa
+
+from obc_check.checker.data.cells import quote
+from obc_check.checker.data.claims import (
+    NO_START,
+    ClaimTable,
+    ParticipantTable,
+    claim_codes,
+    with_starts,
+)
+from obc_check.checker.data.context import ContractIndex
+from obc_check.checker.data.origins import Origin
+from obc_check.checker.data.problems import Problems
+
+LIMIT = 100
+"""The most rows one cross-table check reports one by one."""
+
+
+def check_claims(ctx: ContractIndex, claims: ClaimTable | None,
+                 people: ParticipantTable | None, has_outcomes: bool,
+                 origins: Mapping[str, Origin], problems: Problems) -> None:
+    """Report every problem between the claims, participants and outcomes tables."""
+    if has_outcomes and ctx.has_rate_card and (claims is not None or ctx.person_level):
+        why = ("the bundle also has a claims table: a rate card is paid from claims or "
+               "from outcomes, not both" if claims is not None else
+               "the rate card has person-level rules (once per person, a cap per person or "
+               "a claim window), which are applied to claims, one row per person and outcome")
+        problems.table(origins["outcomes"], "D060", f"outcome counts for this rate card: {why}",
+                       "give the claims table (price, person, achieved_on) and remove the "
+                       "outcomes table")
+    if people is not None and not ctx.claim_window:
+        problems.table(origins["participants"], "D025",
+                       "the rate card has no `claims within N months of start`, so "
+                       "participants is not used",
+                       "remove the participants table, or check that this is the right "
+                       "contract", severity="warning")
+    if claims is None or not ctx.claim_window or not len(claims):
+        return
+    origin = origins["claims"]
+    if people is None:
+        problems.table(origin, "D061", "the rate card has `claims within N months of start`, "
+                       "so each claim needs its person's start date, but the bundle has no "
+                       "participants table",
+                       "add participants (person, started_on), one row per person")
+        return
+    codes = claims.codes
+    if codes is None or codes.started is None:  # pragma: no cover - the loader sets both
+        codes = with_starts(claim_codes(claims.table, tuple(ctx.price_order)), people)
+    assert codes.started is not None
+    # one look-up per distinct person (with_starts), not per claim
+    missing = np.flatnonzero(codes.started[codes.person] == NO_START)
+    if not len(missing):
+        return
+    persons = claims.table.column("person").take(pa.array(missing[:LIMIT]))
+    rows = claims.table.column("row").take(pa.array(missing[:LIMIT]))
+    for person, row in zip(persons.to_pylist(), rows.to_pylist(), strict=True):
+        problems.at(origin, row, "person", "D061",
+                    f"{quote(person)} is not in participants",
+                    "a claim window counts from the person's start: add the person to "
+                    "participants (person, started_on), or correct the identifier")
+    if len(missing) > LIMIT:
+        problems.table(origin, "D061", f"and {len(missing) - LIMIT} more claims whose person "
+                       "is not in participants", "only the first 100 are listed")

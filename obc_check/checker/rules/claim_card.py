@@ -1,0 +1,102 @@
+"""A person-level rate card's report section: claims decided, years, total, people.
+
+:mod:`~obc_check.checker.rules.claims` decides every claim over integer columns; this
+module turns the decisions into the report's ``rate_card`` (RECORDS.md): one claim row each
+in decision order (held as columns), the payable of each contract year with a paid claim
+(the year that contains ``achieved_on``), the total, and what each person was paid.
+Money stays in whole pence until it becomes a Decimal for the report, so every sum is exact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import numpy as np
+import pyarrow as pa
+
+from obc_check.checker.data.claims import ClaimTable, ParticipantTable
+from obc_check.checker.data.money import pounds
+from obc_check.checker.report.claim_rows import ClaimRows, PeopleRows
+from obc_check.checker.report.model import RateCardResult, RateCardYear
+from obc_check.checker.rules.claims import PAID, REASONS, decide, inputs
+from obc_check.model import Contract, RateCard
+
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def _money(units: int) -> Decimal:
+    return Decimal(int(units)).scaleb(-2)
+
+
+def _dictionary(codes: np.ndarray, words: list[str], valid: np.ndarray | None = None) -> pa.Array:
+    """Codes into ``words`` as a dictionary column (no Python string a row).
+
+    Null where not ``valid``.
+    """
+    mask = None if valid is None else ~valid
+    return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32), mask=mask),
+                                          pa.array(words, pa.string()))
+
+
+def claim_rate_card(contract: Contract, card: RateCard, claims: ClaimTable | None,
+                    people: ParticipantTable | None, as_of: dt.date) -> RateCardResult:
+    """The rate card paid from ``claims`` as things stood at the end of ``as_of``."""
+    table = claims if claims is not None else ClaimTable.of([])
+    term = (contract.term.start, contract.term.end)
+    x, ordered, unit = inputs(card, table, people, term, as_of)
+    assert unit == 100  # money is written with at most two decimals (E004)
+    reason, amount = decide(x)
+    paid = reason == PAID
+    starts = np.array([(y.start - _EPOCH).days for y in contract.term.years], np.int64)
+    labels = [y.label for y in contract.term.years]
+    in_term = (x.day >= x.term[0]) & (x.day <= x.term[1])
+    year_of = np.clip(np.searchsorted(starts, x.day, side="right") - 1, 0, len(labels) - 1)
+    rows = ClaimRows(pa.table({
+        "price": ordered.price, "person": ordered.person, "achieved_on": ordered.achieved_on,
+        "year": _dictionary(year_of, labels, in_term),
+        "status": _dictionary(paid.astype(np.int8) * -1 + 1, ["paid", "rejected"]),
+        "reason": _dictionary(np.maximum(reason.astype(np.int32) - 1, 0), list(REASONS),
+                              ~paid),
+        "amount": pa.array(amount, pa.int64()),
+        "capped": pa.array(paid & (amount < x.amounts[x.price]), pa.bool_()),
+        "row": ordered.row,
+    }))
+    counts = np.bincount(year_of[paid], minlength=len(labels))
+    sums = _sums(year_of[paid], amount[paid], len(labels))
+    years = [RateCardYear(year=labels[i], payable=_money(sums[i]),
+                          derivation=f"{labels[i]}: {int(counts[i])} paid claims achieved in "
+                                     f"the year, {pounds(_money(sums[i]))}")
+             for i in range(len(labels)) if counts[i]]
+    total = _money(int(amount.sum()))
+    return RateCardResult(
+        cap=card.cap, person_cap=card.person_cap, claim_months=card.claim_months,
+        years=years, total=total, lines=[], claims=rows,
+        people=_people(ordered.persons, x.person, amount),
+        derivation=_derivation(card, total, reason, len(x.day)))
+
+
+def _sums(groups: np.ndarray, values: np.ndarray, n: int) -> list[int]:
+    """Exact integer sums of ``values`` by group (``np.add.at`` on int64, never floats)."""
+    out = np.zeros(n, np.int64)
+    np.add.at(out, groups, values)
+    return [int(v) for v in out]
+
+
+def _people(persons: pa.Array, codes: np.ndarray, amount: np.ndarray) -> PeopleRows:
+    """One row per person with any claim, by person (``persons`` is in code point order)."""
+    n = len(persons)
+    totals = np.zeros(n, np.int64)
+    np.add.at(totals, codes, amount)
+    counts = np.bincount(codes, minlength=n).astype(np.int64)
+    return PeopleRows(pa.table({"person": persons, "paid": pa.array(totals, pa.int64()),
+                                "claims": pa.array(counts, pa.int64())}))
+
+
+def _derivation(card: RateCard, total: Decimal, reason: np.ndarray, n: int) -> str:
+    counts = np.bincount(reason, minlength=len(REASONS) + 1)
+    parts = [f"{int(counts[0])} of {n} claims paid"]
+    parts += [f"{int(counts[i + 1])} {r}" for i, r in enumerate(REASONS) if counts[i + 1]]
+    hit = " (the cap is reached)" if total == card.cap else ""
+    return (f"total {pounds(total)} of the cap {pounds(card.cap)} over the term{hit}; "
+            + ", ".join(parts))

@@ -1,0 +1,383 @@
+"""Person-level rate cards (RECORDS.md): every claim decided, in order, with its reason.
+
+Claims are taken in decision order (``achieved_on``, the price's place in the rate card,
+``person`` by code point) and each is decided by the first of five rules that rejects it:
+
+1. achieved outside the term: ``outside_term``; after the as-of date: ``after_as_of``;
+2. with a claim window: before the person's start: ``before_start``; after start + N months
+   (that day itself inside): ``outside_window``;
+3. ``once per person`` and the person already has a paid claim for the price: ``repeat``;
+4. ``at most N over term`` and N claims of the price are already paid: ``price_limit``;
+5. amount = least of the price, what the person cap leaves and what the term cap leaves;
+   zero: ``term_cap`` when the term cap is used up, else ``person_cap``.
+
+A million claims must not take a Python loop each, so the rules run over numpy columns of
+plain integers (money in units of a penny, or finer when a price has more decimals):
+
+- rules 1 and 2 are comparisons of day numbers;
+- rule 3 keeps, of each (price, person) pair of a ``once`` price, the first eligible claim
+  (a *candidate*); a later one is ``repeat`` when the first was paid. It can never be paid
+  otherwise: whatever stopped the first (a used-up person or term cap, a reached price
+  limit) only tightens later;
+- rule 5 without the term cap is exact in closed form: a person's payments after k claims
+  total ``min(person cap, sum of the k prices)``, so each claim is paid the difference of
+  two such minima over a per-person running sum;
+- rule 4 couples persons through the price's count, so it is found by iteration: guess
+  which candidates a price limit rejects, work out the payments, and re-derive the guess.
+  Each round is right on a longer prefix of the order (a claim's fate depends only on
+  earlier claims), so the guess settles, in a handful of rounds in practice; after
+  :data:`MAX_ROUNDS` the plain loop (:func:`decide_in_order`) is used instead;
+- the term cap then cuts the running total where it crosses the cap; claims after it are
+  ``term_cap`` (or ``price_limit``, counted on what was really paid).
+
+:func:`decide_in_order` states the rules as a loop over the claims, one at a time; the tests
+hold the two to identical results on random cards and claims.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+import pyarrow as pa
+
+from obc_check.checker.data.claims import (
+    NO_START,
+    ClaimTable,
+    ParticipantTable,
+    claim_codes,
+    stable_order,
+    with_starts,
+)
+from obc_check.model import RateCard
+
+REASONS = ("outside_term", "after_as_of", "before_start", "outside_window", "repeat",
+           "price_limit", "person_cap", "term_cap")
+"""Why a claim is rejected, in the order of the rules; code ``i + 1`` in :class:`Decisions`."""
+PAID = 0
+OUTSIDE_TERM, AFTER_AS_OF, BEFORE_START, OUTSIDE_WINDOW, REPEAT, PRICE_LIMIT, PERSON_CAP, \
+    TERM_CAP = range(1, 9)
+MAX_ROUNDS = 40
+_EPOCH = dt.date(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """Every claim's decision, in decision order.
+
+    ``order`` holds the claims' positions in their table; ``reason`` is 0 for paid, else
+    the code of :data:`REASONS` (index + 1); ``amount`` is in units of ``1 / unit`` pounds.
+    """
+
+    order: np.ndarray
+    reason: np.ndarray
+    amount: np.ndarray
+    capped: np.ndarray
+    unit: int
+
+    def money(self, units: int) -> Decimal:
+        """``units`` as pounds, exactly."""
+        return (Decimal(int(units)) / self.unit).quantize(Decimal("0.01")) \
+            if self.unit == 100 else Decimal(int(units)) / self.unit
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The claims as plain integer columns in decision order, and the card's settings."""
+
+    price: np.ndarray  # the price's place in the card
+    person: np.ndarray  # a code per distinct person
+    day: np.ndarray  # achieved_on, days since 1970-01-01
+    started: np.ndarray  # the person's started_on (days), or a sentinel when unknown
+    window_end: np.ndarray  # started_on + N months (days), the last day inside
+    amounts: np.ndarray  # each price in units, by place
+    once: np.ndarray  # bool by place
+    limit: np.ndarray  # the `at most` count by place, -1 for none
+    person_cap: int | None
+    term_cap: int
+    term: tuple[int, int]
+    as_of: int
+    window: bool
+
+
+def _days(day: dt.date) -> int:
+    return (day - _EPOCH).days
+
+
+def unit_of(card: RateCard) -> int:
+    """Units per pound: pence, or finer when a price or cap is written with more decimals."""
+    places = 2
+    for value in (card.cap, card.person_cap, *(p.amount for p in card.prices)):
+        if value is not None:
+            exponent = value.normalize().as_tuple().exponent
+            places = max(places, -exponent if isinstance(exponent, int) else 0)
+    return int(10 ** places)
+
+
+def _units(value: Decimal, unit: int) -> int:
+    return int(value * unit)
+
+
+def add_months_days(days: np.ndarray, months: int) -> np.ndarray:
+    """Day numbers moved by whole months, clamped to the end of a shorter month.
+
+    The date rule of conditions (RECORDS.md): 2020-01-31 + 1 month = 2020-02-29.
+    """
+    day = days.astype("datetime64[D]")
+    month = day.astype("datetime64[M]")
+    within = (day - month.astype("datetime64[D]")).astype(np.int64)  # 0-based day of month
+    target = month + np.timedelta64(months, "M")
+    length = ((target + np.timedelta64(1, "M")).astype("datetime64[D]")
+              - target.astype("datetime64[D]")).astype(np.int64)
+    out: np.ndarray = (target.astype("datetime64[D]").astype(np.int64)
+                       + np.minimum(within, length - 1))
+    return out
+
+
+@dataclass(frozen=True)
+class Ordered:
+    """The claims' own columns in decision order, for the report (no Python object a row)."""
+
+    price: pa.Array  # dictionary: the card's prices
+    person: pa.Array  # dictionary: the distinct persons, by code point
+    achieved_on: pa.Array
+    row: pa.Array
+    persons: pa.Array
+
+
+def inputs(card: RateCard, claims: ClaimTable, people: ParticipantTable | None,
+           term: tuple[dt.date, dt.date], as_of: dt.date) -> tuple[Inputs, Ordered, int]:
+    """The claims as :class:`Inputs` in decision order, their own columns, and the unit."""
+    prices = tuple(p.id for p in card.prices)
+    codes = claims.codes
+    if codes is None or codes.prices != prices:
+        codes = claim_codes(claims.table, prices)
+    window = card.claim_months is not None
+    if window and people is not None and codes.started is None:
+        codes = with_starts(codes, people)
+    order = codes.order
+    person = codes.person[order]
+    price = codes.price[order]
+    day = codes.day[order]
+    started = np.full(len(order), NO_START, np.int64)
+    window_end = np.full(len(order), -NO_START, np.int64)
+    if window and codes.started is not None and len(order):
+        known = codes.started != NO_START
+        ends = np.full(len(codes.started), -NO_START, np.int64)
+        ends[known] = add_months_days(codes.started[known], int(card.claim_months or 0))
+        started, window_end = codes.started[person], ends[person]
+    unit = unit_of(card)
+    rows = np.asarray(claims.table.column("row").combine_chunks(), np.int64)[order] \
+        if len(order) else np.zeros(0, np.int64)
+    ordered = Ordered(
+        price=pa.DictionaryArray.from_arrays(pa.array(price.astype(np.int32)),
+                                             pa.array(prices, pa.string())),
+        person=pa.DictionaryArray.from_arrays(pa.array(person.astype(np.int32)), codes.persons),
+        achieved_on=pa.array(day.astype(np.int32)).cast(pa.date32()),
+        row=pa.array(rows), persons=codes.persons)
+    return Inputs(
+        price=price, person=person, day=day, started=started, window_end=window_end,
+        amounts=np.array([_units(p.amount, unit) for p in card.prices], np.int64),
+        once=np.array([p.once_per_person for p in card.prices], bool),
+        limit=np.array([-1 if p.at_most is None else p.at_most for p in card.prices],
+                       np.int64),
+        person_cap=None if card.person_cap is None else _units(card.person_cap, unit),
+        term_cap=_units(card.cap, unit), term=(_days(term[0]), _days(term[1])),
+        as_of=_days(as_of), window=window), ordered, unit
+
+
+def _day_numbers(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    return np.asarray(array.cast(pa.int32()), np.int64) if len(array) else np.zeros(0, np.int64)
+
+
+def first_rules(x: Inputs) -> np.ndarray:
+    """Rules 1 and 2 for every claim: 0 where neither rejects it, else the reason's code."""
+    reason = np.zeros(len(x.day), np.int8)
+    late = x.day > x.as_of
+    reason[late] = AFTER_AS_OF
+    reason[(x.day < x.term[0]) | (x.day > x.term[1])] = OUTSIDE_TERM
+    if x.window:
+        open_ = reason == 0
+        reason[open_ & (x.day < x.started)] = BEFORE_START
+        reason[(reason == 0) & (x.day > x.window_end)] = OUTSIDE_WINDOW
+    return reason
+
+
+def decide_in_order(x: Inputs) -> tuple[np.ndarray, np.ndarray]:
+    """The five rules as RECORDS.md states them: one claim at a time, in order.
+
+    Returns the reason code and the amount of each claim. The reference for
+    :func:`decide`, and its fallback.
+    """
+    reason = first_rules(x)
+    amount = np.zeros(len(x.day), np.int64)
+    paid_pairs: set[tuple[int, int]] = set()
+    paid_count = [0] * len(x.amounts)
+    person_paid: dict[int, int] = {}
+    term_left = x.term_cap
+    cap = x.person_cap
+    prices, persons = x.price.tolist(), x.person.tolist()
+    amounts, once, limit = x.amounts.tolist(), x.once.tolist(), x.limit.tolist()
+    for k in np.flatnonzero(reason == 0).tolist():
+        j, who = prices[k], persons[k]
+        if once[j] and (j, who) in paid_pairs:
+            reason[k] = REPEAT
+            continue
+        if limit[j] >= 0 and paid_count[j] >= limit[j]:
+            reason[k] = PRICE_LIMIT
+            continue
+        left = amounts[j] if cap is None else cap - person_paid.get(who, 0)
+        pay = min(amounts[j], left, term_left)
+        if pay <= 0:
+            reason[k] = TERM_CAP if term_left <= 0 else PERSON_CAP
+            continue
+        amount[k] = pay
+        term_left -= pay
+        person_paid[who] = person_paid.get(who, 0) + pay
+        paid_count[j] += 1
+        paid_pairs.add((j, who))
+    return reason, amount
+
+
+def _grouped_cumsum(values: np.ndarray, perm: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Running sums of ``values`` within groups (inclusive), groups contiguous in ``perm``.
+
+    ``starts`` marks, in ``perm`` order, the first element of each group.
+    """
+    ordered = values[perm]
+    total = np.cumsum(ordered)
+    # each group restarts from the running sum just before its first element
+    first = np.flatnonzero(starts)
+    base = (total - ordered)[first][np.cumsum(starts) - 1] if len(first) else total
+    out = np.empty_like(total)
+    out[perm] = total - base
+    return out
+
+
+def _groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    perm = stable_order(keys)
+    ordered = keys[perm]
+    starts = np.ones(len(keys), bool)
+    if len(keys) > 1:
+        starts[1:] = ordered[1:] != ordered[:-1]
+    return perm, starts
+
+
+def _first_of_each(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_index=True, return_inverse=True)[1:]``, by radix sort.
+
+    The position of each distinct key's first occurrence (in key order) and, for every
+    element, the number of its key among the distinct ones.
+    """
+    perm = stable_order(keys)
+    ordered = keys[perm]
+    starts = np.ones(len(keys), bool)
+    if len(keys) > 1:
+        starts[1:] = ordered[1:] != ordered[:-1]
+    group = np.cumsum(starts) - 1
+    inverse = np.empty(len(keys), np.int64)
+    inverse[perm] = group
+    return perm[starts], inverse
+
+
+def decide(x: Inputs) -> tuple[np.ndarray, np.ndarray]:
+    """The same decisions as :func:`decide_in_order`, over columns (see the module doc)."""
+    reason = first_rules(x)
+    n = len(x.day)
+    amount = np.zeros(n, np.int64)
+    eligible = np.flatnonzero(reason == 0)
+    if not len(eligible):
+        return reason, amount
+    e_price = x.price[eligible]
+    people = int(x.person.max(initial=0)) + 1
+    pair = e_price * people + x.person[eligible]
+    first = np.ones(len(eligible), bool)
+    once_at = np.flatnonzero(x.once[e_price])
+    pair_first = np.zeros(0, np.int64)
+    inverse = np.zeros(0, np.int64)
+    if len(once_at):
+        first_of, inverse = _first_of_each(pair[once_at])
+        first[once_at] = False
+        first[once_at[first_of]] = True
+        pair_first = eligible[once_at[first_of]]
+    cand = eligible[first]
+    c_price, c_person = x.price[cand], x.person[cand]
+    c_amount = x.amounts[c_price]
+    c_limit = x.limit[c_price]
+    limited = c_limit >= 0
+    by_person = _groups(c_person) if x.person_cap is not None else None
+    by_price = _groups(c_price)
+    rejected = np.zeros(len(cand), bool)
+    for _ in range(MAX_ROUNDS):
+        pay = _person_pay(np.where(rejected, 0, c_amount), by_person, x.person_cap)
+        if not limited.any():
+            break
+        paid = (pay > 0).astype(np.int64)
+        before = _grouped_cumsum(paid, *by_price) - paid
+        guess = limited & (before >= c_limit)
+        if np.array_equal(guess, rejected):
+            break
+        rejected = guess
+    else:
+        return decide_in_order(x)
+    # the term cap: cut the running total where it crosses the cap
+    total_before = np.cumsum(pay) - pay
+    left = np.maximum(x.term_cap - total_before, 0)
+    true_pay = np.minimum(pay, left)
+    used_up = left <= 0
+    paid = (true_pay > 0).astype(np.int64)
+    before = _grouped_cumsum(paid, *by_price) - paid
+    c_reason = np.where(true_pay > 0, PAID,
+                        np.where(limited & (before >= c_limit), PRICE_LIMIT,
+                                 np.where(used_up, TERM_CAP, PERSON_CAP))).astype(np.int8)
+    reason[cand] = c_reason
+    amount[cand] = true_pay
+    dups = eligible[~first]
+    if len(dups):
+        _decide_repeats(x, reason, amount, dups, pair_first, inverse, first, once_at, cand,
+                        true_pay)
+    return reason, amount
+
+
+def _person_pay(asked: np.ndarray, by_person: tuple[np.ndarray, np.ndarray] | None,
+                cap: int | None) -> np.ndarray:
+    """Rule 5 without the term cap: what each person's cap lets each claim be paid."""
+    if by_person is None or cap is None:
+        return asked
+    running = _grouped_cumsum(asked, *by_person)
+    out: np.ndarray = np.minimum(running, cap) - np.minimum(running - asked, cap)
+    return out
+
+
+def _decide_repeats(x: Inputs, reason: np.ndarray, amount: np.ndarray, dups: np.ndarray,
+                    pair_first: np.ndarray, inverse: np.ndarray, first: np.ndarray,
+                    once_at: np.ndarray, cand: np.ndarray, true_pay: np.ndarray) -> None:
+    """Rule 3 onwards for the later claims of a (price, person) pair of a ``once`` price.
+
+    ``repeat`` when the pair's first claim was paid; otherwise the first was stopped by a
+    rule that only tightens later (module doc), and this claim is stopped the same way.
+    """
+    # which once-claims are the later ones, and their pair's first claim
+    later = ~first[once_at]
+    dup_first = pair_first[inverse[later]]
+    first_paid = amount[dup_first] > 0
+    reason[dups[first_paid]] = REPEAT
+    rest = dups[~first_paid]
+    if not len(rest):
+        return
+    paid_at = cand[true_pay > 0]
+    paid_price = x.price[paid_at]
+    r_price = x.price[rest]
+    limited = x.limit[r_price] >= 0
+    count = np.zeros(len(rest), np.int64)
+    for j in np.unique(r_price[limited]):
+        positions = paid_at[paid_price == j]
+        mask = r_price == j
+        count[mask] = np.searchsorted(positions, rest[mask])
+    running = np.cumsum(amount)
+    used = running[rest] >= x.term_cap  # the term cap used up by claims before this one
+    reason[rest] = np.where(limited & (count >= x.limit[r_price]), PRICE_LIMIT,
+                            np.where(used, TERM_CAP, PERSON_CAP)).astype(np.int8)

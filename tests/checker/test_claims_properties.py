@@ -1,0 +1,173 @@
+"""Invariants of person-level rate cards (RECORDS.md), with hypothesis over random cards.
+
+Each example draws a rate card (term cap, maybe a person cap and a claim window, prices
+with or without `once per person` and `at most N`) and a bundle of claims and participants,
+and checks what must hold whatever the data: the caps, once per person, `at most`, that
+the report does not depend on the order of the rows, that the columnar rules equal the
+plain loop of RECORDS.md, and that CSV, JSON and XLSX give the same report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from obc_check.checker.data.bundle import Bundle
+from obc_check.checker.data.claims import ClaimTable, ParticipantTable
+from obc_check.checker.data.convert import write_csv, write_json, write_xlsx
+from obc_check.checker.data.load import load_bundle
+from obc_check.checker.report.model import Report
+from obc_check.checker.rules.claims import decide, decide_in_order, inputs
+from obc_check.checker.rules.evaluate import evaluate
+from obc_check.dsl import compile_text
+from obc_check.model import Contract
+
+SETTINGS = settings(max_examples=120, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                           HealthCheck.too_slow])
+START, END, AS_OF = dt.date(2020, 1, 1), dt.date(2021, 12, 31), dt.date(2021, 9, 30)
+PEOPLE = [f"P{i}" for i in range(1, 13)]
+
+
+@st.composite
+def cards(draw: st.DrawFn) -> tuple[Contract, bool]:
+    rules = [f"cap £{draw(st.integers(1, 60)) * 100:,} over term"]
+    if draw(st.booleans()):
+        rules.append(f"cap £{draw(st.integers(1, 30)) * 50:,} per person")
+    window = draw(st.booleans())
+    if window:
+        rules.append(f"claims within {draw(st.integers(1, 18))} months of start")
+    prices = []
+    for i in range(draw(st.integers(1, 4))):
+        extras = []
+        if draw(st.booleans()):
+            extras.append("once per person")
+        if draw(st.booleans()):
+            extras.append(f"at most {draw(st.integers(1, 6))} over term")
+        if draw(st.booleans()):
+            extras.reverse()
+        amount = draw(st.sampled_from(["£100", "£250", "£600", "£1,500", "£99.99"]))
+        prices.append(f'price R{i} "Outcome {i}" {amount} per person'
+                      + "".join(f", {e}" for e in extras))
+    text = f"""
+contract H "Claims" {{
+  version "1"
+  currency GBP
+  term {START} to {END}
+  party C "Commissioner" role commissioner sector local_authority
+  party P "Provider" role lead_provider sector voluntary
+  rate_card {{
+    {chr(10).join(rules)}
+    {chr(10).join(prices)}
+  }}
+}}
+"""
+    compiled = compile_text(text)
+    assert compiled.contract is not None, compiled.diagnostics
+    return compiled.contract, window
+
+
+@st.composite
+def bundles(draw: st.DrawFn, c: Contract) -> tuple[list[tuple[str, str, dt.date]],
+                                                  list[tuple[str, dt.date]]]:
+    assert c.rate_card is not None
+    ids = [p.id for p in c.rate_card.prices]
+    day = st.integers(-40, (END - START).days + 40).map(lambda n: START + dt.timedelta(n))
+    rows = draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(PEOPLE), day),
+                         max_size=60, unique=True))
+    people = [(p, draw(day)) for p in PEOPLE]
+    return rows, people
+
+
+def report_of(c: Contract, claims: list[tuple[str, str, dt.date]],
+              people: list[tuple[str, dt.date]]) -> Report:
+    return evaluate(c, Bundle(source="t", claims=ClaimTable.of(claims),
+                              participants=ParticipantTable.of(people)), AS_OF)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_caps_once_per_person_and_at_most_hold(data: st.DataObject) -> None:
+    c, _window = data.draw(cards())
+    claims, people = data.draw(bundles(c))
+    card = report_of(c, claims, people).rate_card
+    assert card is not None and card.claims is not None and c.rate_card is not None
+    rows = list(card.claims)
+    paid = [r for r in rows if r.status == "paid"]
+    assert len(rows) == len(claims)
+    assert card.total == sum((r.amount for r in paid), Decimal(0)) <= c.rate_card.cap
+    by_person = Counter[str]()
+    for r in paid:
+        by_person[r.person] += int(r.amount * 100)
+        assert r.amount > 0 and r.reason is None
+    for person in card.people or []:
+        assert int(person.paid * 100) == by_person[person.person]
+        if c.rate_card.person_cap is not None:
+            assert person.paid <= c.rate_card.person_cap
+    for price in c.rate_card.prices:
+        mine = [r for r in paid if r.price == price.id]
+        if price.once_per_person:
+            assert len({r.person for r in mine}) == len(mine)
+        if price.at_most is not None:
+            assert len(mine) <= price.at_most
+        for r in mine:
+            assert r.amount <= price.amount and r.capped == (r.amount < price.amount)
+    for r in rows:
+        if r.status == "rejected":
+            assert r.amount == 0 and not r.capped and r.reason
+
+
+@SETTINGS
+@given(data=st.data())
+def test_the_report_does_not_depend_on_the_order_of_rows(data: st.DataObject) -> None:
+    c, _window = data.draw(cards())
+    claims, people = data.draw(bundles(c))
+    shuffled = list(claims)
+    random.Random(data.draw(st.integers(0, 1000))).shuffle(shuffled)
+    people_shuffled = list(reversed(people))
+    first = report_of(c, claims, people).to_jsonable()["rate_card"]
+    again = report_of(c, shuffled, people_shuffled).to_jsonable()["rate_card"]
+    assert first == again
+
+
+@SETTINGS
+@given(data=st.data())
+def test_the_columnar_rules_equal_the_plain_loop(data: st.DataObject) -> None:
+    c, _window = data.draw(cards())
+    claims, people = data.draw(bundles(c))
+    assert c.rate_card is not None
+    x, _order, _unit = inputs(c.rate_card, ClaimTable.of(claims), ParticipantTable.of(people),
+                              (START, END), AS_OF)
+    fast, slow = decide(x), decide_in_order(x)
+    assert fast[0].tolist() == slow[0].tolist()
+    assert fast[1].tolist() == slow[1].tolist()
+
+
+def _rate_card(path: Path, c: Contract) -> Any:
+    bundle, diags = load_bundle(path, c)
+    assert bundle is not None, diags
+    return evaluate(c, bundle, AS_OF).to_jsonable()["rate_card"]
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_csv_json_and_xlsx_give_the_same_report(data: st.DataObject, tmp_path_factory:
+                                                 Any) -> None:
+    c, window = data.draw(cards())
+    claims, people = data.draw(bundles(c))
+    claims = [r for r in claims if r[1] in {p for p, _ in people}]
+    bundle = Bundle(source="t", claims=ClaimTable.of(claims),
+                    participants=ParticipantTable.of(people) if window else None)
+    folder = tmp_path_factory.mktemp("b")
+    reports = [_rate_card(write_csv(bundle, folder / "csv"), c),
+               _rate_card(write_json(bundle, folder / "data.json"), c),
+               _rate_card(write_xlsx(bundle, folder / "data.xlsx", dates=True), c)]
+    assert reports[0] == reports[1] == reports[2]
