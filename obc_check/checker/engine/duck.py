@@ -125,8 +125,10 @@ def _register(con: duckdb.DuckDBPyConnection, n: int, table: DatasetTable) -> st
     assert table.parquet is not None
     cols = ", ".join(f"CAST({quote(f.column)} AS VARCHAR) AS c{i}"
                      for i, f in enumerate(table.dataset.fields))
-    con.execute(f"CREATE TEMP VIEW {name} AS SELECT file_row_number + 1 AS r, {cols} "
-                "FROM read_parquet(?, file_row_number = true)", [str(table.parquet.path)])
+    # A view cannot be prepared with the path as a parameter; DuckDB's own reader takes it
+    # as a value instead (never as SQL text).
+    source = con.read_parquet(str(table.parquet.path), file_row_number=True)
+    source.project(f"file_row_number + 1 AS r, {cols}").create_view(name)
     return name
 
 
