@@ -16,14 +16,19 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
+
+#: A hint, or a function that words it: costly hints ("did you mean" over many labels) are
+#: worked out only for diagnostics that are shown (problems.SHOWN_PER_CODE), never for the
+#: ones past the cap that are only counted.
+Hint = str | Callable[[], str | None] | None
 
 
 class CellError(Exception):
     """A cell's text does not parse; ``code`` is a stable D-code."""
 
-    def __init__(self, code: str, message: str, hint: str | None = None) -> None:
+    def __init__(self, code: str, message: str, hint: Hint = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message

@@ -93,7 +93,7 @@ class ContractIndex:
         found = self.periods.get(label)
         if found is None:
             raise CellError("D010", f"{quote(text)} is not a period of the contract term",
-                            self._period_hint(label))
+                            lambda: self._period_hint(label))
         return found
 
     def _period_hint(self, label: str) -> str:

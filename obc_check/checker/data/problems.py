@@ -13,6 +13,7 @@ every date wrong once made 4,000,001 lines of stderr and 2 GB of diagnostics.
 
 from __future__ import annotations
 
+from obc_check.checker.data.cells import Hint
 from obc_check.checker.data.origins import Origin
 from obc_check.diagnostics import Diagnostic, Omitted, Severity
 
@@ -46,10 +47,12 @@ class Problems:
         self._add(Diagnostic(code, message, None, hint, severity, file=file), file, None)
 
     def at(self, origin: Origin, row: int, column: str | None, code: str, message: str,
-           hint: str | None = None, severity: Severity = "error") -> None:
+           hint: Hint = None, severity: Severity = "error") -> None:
         """A problem with one cell (``column``) or a whole row (``column`` None)."""
         if self._over_cap(origin.file, _table(origin), code, severity):
             return  # counted only: neither its position nor its words are worked out
+        if callable(hint):
+            hint = hint()
         text = f"{origin.where(row, column)}: {message}"
         self._add(Diagnostic(code, text, origin.span(row, column), hint, severity,
                              file=origin.file), origin.file, _table(origin), counted=True)

@@ -33,6 +33,7 @@ import pyarrow as pa
 from obc_check.checker.data.cells import (
     MONEY_DIGITS,
     CellError,
+    Hint,
     did_you_mean,
     lookup,
     parse_count,
@@ -110,12 +111,13 @@ class _Row:
         text = self.text(column)
         found = lookup(text, known)
         if found is None and text.strip():
-            hint = did_you_mean(text.strip(), known) or (
-                f"the contract's {what}s are {_listing(known)}" if known else none)
+            def hint() -> str:  # worked out only if shown (cells.Hint)
+                return did_you_mean(text.strip(), known) or (
+                    f"the contract's {what}s are {_listing(known)}" if known else none)
             self.error(column, "D009", f"unknown {what} {quote(text)}", hint)
         return found
 
-    def error(self, column: str | None, code: str, message: str, hint: str | None) -> None:
+    def error(self, column: str | None, code: str, message: str, hint: Hint) -> None:
         self.ok = False
         self.problems.at(self.origin, self.row, column, code, message, hint)
 
