@@ -202,18 +202,30 @@ def _steps_table(c: Contract, ind: Indicator, steps: Steps,
 
 
 def _example(c: Contract, ind: Indicator, allocs: tuple[Fraction, ...]) -> list[Block]:
-    """A worked example of the linear rule: the point halfway between Floor and Target."""
+    """A worked example of the linear rule: the point halfway between Floor and Target.
+
+    With value rounding the checker judges the rounded Value (``checker.rules.values``), so
+    when the halfway point has more places than the rounding keeps, the example rounds it
+    and states the share the rounded Value earns (21.25 at one place is 21.3: 52%, not 50%).
+    """
     if ind.floor is None or ind.target is None:
         return []
     year = c.term.years[0]
     floor, target = ind.floor.for_year(1), ind.target.for_year(1)
     middle = (floor + target) / 2
-    return [Para(
-        f"For example, in {year_name(c, year)} a Value of "
-        f"{words.in_unit(middle, ind.unit)}, halfway "
-        f"between the Floor of {words.in_unit(floor, ind.unit)} and the Target of "
-        f"{words.in_unit(target, ind.unit)}, earns 50% of the Allocation of "
-        f"{words.money(allocs[0])}, that is {words.money(allocs[0] / 2)}.")]
+    opening = (f"For example, in {year_name(c, year)} a Value of "
+               f"{words.in_unit(middle, ind.unit)}, halfway "
+               f"between the Floor of {words.in_unit(floor, ind.unit)} and the Target of "
+               f"{words.in_unit(target, ind.unit)}, ")
+    judged = words.round_value(middle, ind.rounding) if ind.rounding is not None else middle
+    if judged == middle:
+        return [Para(f"{opening}earns 50% of the Allocation of {words.money(allocs[0])}, "
+                     f"that is {words.money(allocs[0] / 2)}.")]
+    share = min(max((Fraction(judged) - Fraction(floor)) / (Fraction(target) - Fraction(floor)),
+                    Fraction(0)), Fraction(1))
+    return [Para(f"{opening}is rounded to {words.in_unit(judged, ind.unit)} and so earns "
+                 f"{words.percent(share)} of the Allocation of {words.money(allocs[0])}, "
+                 f"that is {words.money(allocs[0] * share)}.")]
 
 
 def chart_alt(c: Contract, ind: Indicator, allocs: tuple[Fraction, ...]) -> str:

