@@ -152,8 +152,13 @@ def rounding_rule(places: int) -> str:
     """
     to = ("the nearest whole number" if places == 0 else
           f"{count_words(places)} decimal place{'s' if places != 1 else ''}")
-    return (f"The Value is rounded half up to {to} before it is compared with any "
-            "threshold; the rounded Value is the one used to work out any amount payable.")
+    # "half up" alone could be read as towards plus infinity for a negative Value; the
+    # checker rounds halves away from nought, so the sentence says so with an example.
+    half = plain(-Decimal(25).scaleb(-(places + 1)))
+    rounded = plain(-Decimal(3).scaleb(-places))
+    return (f"The Value is rounded half up to {to}, a half being rounded away from nought (so "
+            f"{half} becomes {rounded}), before it is compared with any threshold; the "
+            "rounded Value is the one used to work out any amount payable.")
 
 
 def count_words(n: int) -> str:

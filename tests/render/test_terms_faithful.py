@@ -93,8 +93,8 @@ def test_the_payment_duty_counts_payments_by_the_stated_day_as_the_checker_does(
 
 def test_the_rounding_sentence_and_the_checked_value() -> None:
     c, report = _load("msk_prime_terms", "2017-09-30")
-    sentence = ("The Value is rounded half up to one decimal place before it is compared with "
-                "any threshold")
+    sentence = ("The Value is rounded half up to one decimal place, a half being rounded away "
+                "from nought (so -0.25 becomes -0.3), before it is compared with any threshold")
     rounded = [i.id for i in c.all_indicators() if i.rounding == 1]
     assert rounded == ["SDM", "CONVERT"]
     assert sum(1 for t in _text(c) if sentence in t) == len(rounded)

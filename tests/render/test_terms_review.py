@@ -91,3 +91,14 @@ def test_a_halfway_value_the_rounding_keeps_is_the_plain_example() -> None:
     md = _one_line(render_markdown(c))
     assert ("a Value of 21.0, halfway between the Floor of 20.0 and the Target of 22.0, earns "
             "50% of the Allocation of £100,000, that is £50,000." in md)
+
+
+def test_value_rounding_takes_a_negative_half_away_from_nought(tmp_path: Path) -> None:
+    c = _compile(ROUNDED_LINEAR)  # a score (a health gain) may be reported below nought
+    report = _check(c, tmp_path, {"indicators": "indicator,period,value,numerator,denominator\n"
+                                              "HIP,2016/17,-0.25,,"})
+    assert report.outcome_payment is not None
+    assert report.outcome_payment[0].indicators[0].value == "-0.3"  # not -0.2: away from nought
+    md = _one_line(render_markdown(c))
+    assert ("The Value is rounded half up to one decimal place, a half being rounded away from "
+            "nought (so -0.25 becomes -0.3), before it is compared with any threshold" in md)
