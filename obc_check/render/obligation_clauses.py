@@ -134,7 +134,11 @@ def _flow_down(c: Contract, o: FlowDownObligation) -> list[str]:
 
 
 def _payout(c: Contract, o: PayoutObligation, funding_clause: str) -> list[str]:
-    """As ``checker.rules.payout``: due, paid in time, paid and balance of each Contract Year."""
+    """As ``checker.rules.payout``: due, paid in time, paid and balance of each Contract Year.
+
+    Only ``outcome_payment`` rows from the commissioner with the year as their ``period``
+    count, to any payee; an invoice it pays does not.
+    """
     if c.funding is not None:
         share = f"its Share of the Payable (clause {funding_clause})"
     else:
@@ -142,13 +146,15 @@ def _payout(c: Contract, o: PayoutObligation, funding_clause: str) -> list[str]:
     return [
         f"{party_name(c, o.party, start=True)} shall pay {share} for each Contract Year no "
         f"later than the {_ordinal(o.days)} calendar day after the last day of that Contract "
-        "Year, that day included. Every payment it makes to the provider for that Contract "
-        "Year and on or before that day counts, payments on account made during the year "
-        "included.",
+        "Year, that day included. A payment counts towards it only where it is made on or "
+        "before that day and is reported in the payments data as an outcome payment (of kind "
+        "“outcome_payment”) for that Contract Year (with that Contract Year as its period), "
+        "whichever party it is made to; payments on account made during the Contract Year are "
+        "included. No other payment, including the payment of an invoice, counts.",
         "A Contract Year, once that last day has passed, for which the sum so paid falls short "
         f"of {'its Share' if c.funding is not None else 'the Payable'} is a Failure. Any sum "
-        "paid for a Contract Year in excess of it is recoverable from the provider paid; any "
-        "shortfall remains owed to it.",
+        "paid by such payments for a Contract Year in excess of it, whenever paid, is "
+        "recoverable from the party paid; any shortfall remains owed.",
     ]
 
 

@@ -102,3 +102,41 @@ def test_value_rounding_takes_a_negative_half_away_from_nought(tmp_path: Path) -
     md = _one_line(render_markdown(c))
     assert ("The Value is rounded half up to one decimal place, a half being rounded away from "
             "nought (so -0.25 becomes -0.3), before it is compared with any threshold" in md)
+
+
+# --- The commissioner's duty to pay: which payments count --------------------------------
+
+PAYOUT = """
+  party S "Helping Hands" role subcontractor sector voluntary
+  outcome_payment £100,000
+  outcome O "Function" weight 100% {
+    indicator HIP "Hip score" { unit score higher is better floor 20.0 target 22.0 }
+  }
+  obligation PAY "Payment of outcome payments" {
+    C shall pay its share of earned payments within 30 days of year end
+  }
+"""
+
+
+def test_only_outcome_payments_for_the_year_count_towards_the_duty_to_pay(
+        tmp_path: Path) -> None:
+    c = _compile(PAYOUT)
+    report = _check(c, tmp_path, {
+        "indicators": "indicator,period,value,numerator,denominator\nHIP,2016/17,22,,",
+        "payments": """
+payer,payee,invoice,amount,received_on,paid_on,kind,period
+C,L,A1,40000.00,,2016-10-01,outcome_payment,2016/17
+C,L,INV1,30000.00,2017-03-01,2017-03-15,invoice,
+C,S,A2,30000.00,,2017-04-10,outcome_payment,2016/17
+"""}, as_of=dt.date(2017, 6, 30))
+    row = _rows(report, "PAY")[0]
+    # the invoice paid to the Lead Provider does not count; the outcome payment to S does
+    assert row.required == Decimal("100000.00") and row.actual == Decimal("70000.00")
+    assert row.status == "breached"
+    md = _one_line(render_markdown(c))
+    assert ("A payment counts towards it only where it is made on or before that day and is "
+            "reported in the payments data as an outcome payment (of kind “outcome_payment”) "
+            "for that Contract Year (with that Contract Year as its period), whichever party "
+            "it is made to; payments on account made during the Contract Year are included. "
+            "No other payment, including the payment of an invoice, counts." in md)
+    assert "the provider" not in md
