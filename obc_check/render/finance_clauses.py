@@ -228,16 +228,22 @@ def funding_clause(c: Contract) -> list[Block]:
              "listed of those that do."),
     ]
     if any(p.cap is not None for p in f.payers):
+        # ``split_year`` leaves a payer with a 0% share out of every split, capped or not: only
+        # an uncapped payer with a share above nought can take what the capped ones cannot.
+        takes_rest = any(p.cap is None and p.share > 0 for p in f.payers)
+        nought = any(p.cap is None and p.share == 0 for p in f.payers)
         blocks.append(Para(
             "A Commissioner whose Shares over the Term would pass its cap pays only up to its "
             "cap. The excess is shared again in the same way, in proportion to their shares, "
             "among the Commissioners still below their caps, as often as needed; a "
             "Commissioner whose Shares reach its cap exactly pays nothing more. "
-            + ("Any part of the Payable that no Commissioner can take because every cap has "
+            + ("A Commissioner without a cap takes what the others cannot, so no part of the "
+               "Payable is left unfunded." if takes_rest else
+               "Any part of the Payable that no Commissioner can take because every cap has "
                "been reached is unfunded: no Commissioner is bound to pay it under this "
-               "Schedule." if all(p.cap is not None for p in f.payers) else
-               "A Commissioner without a cap takes what the others cannot, so no part of the "
-               "Payable is left unfunded.")))
+               "Schedule."
+               + (" A Commissioner whose share is 0% takes no part, even where it has no cap."
+                  if nought else ""))))
     blocks.extend(text_paras(f.text))
     return blocks
 

@@ -140,3 +140,31 @@ C,S,A2,30000.00,,2017-04-10,outcome_payment,2016/17
             "it is made to; payments on account made during the Contract Year are included. "
             "No other payment, including the payment of an invoice, counts." in md)
     assert "the provider" not in md
+
+
+# --- Funding: an uncapped payer with a share of nought takes nothing ---------------------
+
+def test_an_uncapped_payer_with_no_share_leaves_the_excess_unfunded(tmp_path: Path) -> None:
+    c = _compile("""
+  party D "Department" role commissioner sector central_government
+  outcome_payment £100,000
+  outcome O "Function" weight 100% {
+    indicator HIP "Hip score" { unit score higher is better floor 20.0 target 22.0 }
+  }
+  funding {
+    C pays 100%, at most £60,000 over term
+    D pays 0%
+  }
+""")
+    report = _check(c, tmp_path, {
+        "indicators": "indicator,period,value,numerator,denominator\nHIP,2016/17,22,,"},
+        as_of=dt.date(2017, 6, 30))
+    assert report.funding is not None
+    year = report.funding[0]
+    assert year.payers == {"C": Decimal("60000.00"), "D": Decimal("0.00")}
+    assert year.unfunded == Decimal("40000.00")
+    md = _one_line(render_markdown(c))
+    assert "so no part of the Payable is left unfunded" not in md
+    assert ("Any part of the Payable that no Commissioner can take because every cap has been "
+            "reached is unfunded: no Commissioner is bound to pay it under this Schedule. A "
+            "Commissioner whose share is 0% takes no part, even where it has no cap." in md)
