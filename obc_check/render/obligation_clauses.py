@@ -179,11 +179,43 @@ def _penalty(c: Contract, o: Obligation) -> list[str]:
                f"payable by {payer}."]
     if o.penalty_cap is not None:
         out.append(f"The Financial Consequences under this obligation for one Contract Year "
-                   f"shall not exceed {words.money(o.penalty_cap)} in total. They are taken "
-                   "in order of the day each Failure's performance was due, and a Financial "
+                   f"shall not exceed {words.money(o.penalty_cap)} in total. "
+                   f"{_cap_year(o)} They are taken in order of the day each Failure's "
+                   f"performance was due{_cap_ties(o)}, and a Financial "
                    "Consequence that would take the total above that sum is reduced to what "
                    "remains of it (to nothing once the sum is reached).")
     return out
+
+
+def _cap_year(o: Obligation) -> str:
+    """The Contract Year a Financial Consequence counts in (``penalties.cap_year``).
+
+    A row with a period counts in that period's Contract Year, though its due day (a Return
+    for the last Quarter, a flow-down or payout deadline) falls after the year has ended;
+    an invoice counts in the year in which it falls due, the first or last year when it
+    falls due before or after the Term.
+    """
+    if isinstance(o, ReportObligation):
+        return (f"A Financial Consequence counts in the Contract Year of the "
+                f"{PERIOD_TERM[o.each]} the Return is for, even where the Return falls due "
+                "after that Contract Year has ended.")
+    if isinstance(o, PromptPaymentObligation):
+        return ("A Financial Consequence counts in the Contract Year in which the invoice fell "
+                "due (the first Contract Year for an invoice due before the Term, the last for "
+                "one due after it).")
+    return ("A Financial Consequence counts in the Contract Year the Failure is for, even "
+            "where the last day for performance falls after that Contract Year has ended.")
+
+
+def _cap_ties(o: Obligation) -> str:
+    """How Failures due on the same day are ordered (``penalties._order``): invoices only.
+
+    The periods of one report, flow-down or payout obligation never share a due day.
+    """
+    if isinstance(o, PromptPaymentObligation):
+        return (", invoices due on the same day in order of their references (compared as "
+                "text, character by character)")
+    return ""
 
 
 def _ordinal(n: int) -> str:

@@ -168,3 +168,52 @@ def test_an_uncapped_payer_with_no_share_leaves_the_excess_unfunded(tmp_path: Pa
     assert ("Any part of the Payable that no Commissioner can take because every cap has been "
             "reached is unfunded: no Commissioner is bound to pay it under this Schedule. A "
             "Commissioner whose share is 0% takes no part, even where it has no cap." in md)
+
+
+# --- A cap per year: the Contract Year a Financial Consequence counts in -----------------
+
+def test_a_late_last_quarter_return_counts_in_its_own_contract_year(tmp_path: Path) -> None:
+    c = _compile("""
+  obligation R "Quarterly return" {
+    L shall report within 5 working days after each quarter
+    penalty £100 per breach, at most £100 per year
+  }
+""")
+    # 2016/17 Q1 and Q4 late (Q4 falls due in April 2017, in 2017/18), 2017/18 Q1 late
+    report = _check(c, tmp_path, {"submissions": """
+obligation,period,submitted_on
+R,2016/17 Q1,2016-07-20
+R,2016/17 Q2,2016-10-03
+R,2016/17 Q3,2017-01-03
+R,2016/17 Q4,2017-04-20
+R,2017/18 Q1,2017-07-20
+R,2017/18 Q2,2017-10-02
+R,2017/18 Q3,2018-01-03
+R,2017/18 Q4,2018-04-03
+"""})
+    rows = {r.period: r for r in _rows(report, "R")}
+    assert rows["2016/17 Q4"].due is not None and rows["2016/17 Q4"].due > dt.date(2017, 3, 31)
+    assert rows["2016/17 Q4"].status == "breached"
+    assert rows["2016/17 Q4"].penalty == Decimal("0.00")  # 2016/17's cap already taken by Q1
+    assert rows["2017/18 Q1"].penalty == Decimal("100.00")  # so 2017/18's is still whole
+    md = _one_line(render_markdown(c))
+    assert ("The Financial Consequences under this obligation for one Contract Year shall not "
+            "exceed £100 in total. A Financial Consequence counts in the Contract Year of the "
+            "Quarter the Return is for, even where the Return falls due after that Contract "
+            "Year has ended." in md)
+
+
+def test_prompt_payment_cap_counts_in_the_year_the_invoice_fell_due() -> None:
+    c = _compile("""
+  party S "Helping Hands" role subcontractor sector voluntary
+  obligation P "Prompt payment" {
+    L shall pay subcontractor invoices within 30 days of receipt
+    penalty £100 per breach, at most £300 per year
+  }
+""")
+    md = _one_line(render_markdown(c))
+    assert ("A Financial Consequence counts in the Contract Year in which the invoice fell due "
+            "(the first Contract Year for an invoice due before the Term, the last for one due "
+            "after it). They are taken in order of the day each Failure's performance was due, "
+            "invoices due on the same day in order of their references (compared as text, "
+            "character by character)," in md)
