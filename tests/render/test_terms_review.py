@@ -217,3 +217,38 @@ def test_prompt_payment_cap_counts_in_the_year_the_invoice_fell_due() -> None:
             "after it). They are taken in order of the day each Failure's performance was due, "
             "invoices due on the same day in order of their references (compared as text, "
             "character by character)," in md)
+
+
+# --- Matters for the main agreement: what the Schedule now does deal with ---------------
+
+def test_the_matters_clause_does_not_disown_what_the_schedule_sets(tmp_path: Path) -> None:
+    c = _compile(PAYOUT.replace(
+        "  obligation PAY", """  obligation R "Annual return" {
+    L shall report within 5 working days after each year
+    penalty £100 per day late, at most £500 per year
+  }
+  obligation PAY"""))
+    report = _check(c, tmp_path, {
+        "indicators": "indicator,period,value,numerator,denominator\nHIP,2016/17,22,,",
+        "submissions": "obligation,period,submitted_on\n"}, as_of=dt.date(2017, 6, 30))
+    late = _rows(report, "R")[0]
+    assert late.status == "breached" and late.penalty == Decimal("500.00")  # capped by the Schedule
+    pay = _rows(report, "PAY")[0]
+    assert pay.due == dt.date(2017, 4, 30)  # the Schedule sets the day the Commissioner pays by
+    md = _one_line(render_markdown(c))
+    assert "Remedies: whether the Financial Consequences are capped, and" not in md
+    assert ("Remedies: whether the Financial Consequences are capped beyond the cap per "
+            "Contract Year of obligation R, and whether" in md)
+    assert ("This Schedule says only how much is payable or borne for each Contract Year or "
+            "period, and, in obligation PAY, the last day by which a Commissioner shall pay "
+            "it." in md)
+
+
+def test_the_payment_matter_names_the_capitation() -> None:
+    c = _compile("""
+  capitation {
+    price LOW "Low needs" £1,200 per person per year
+  }
+""")
+    md = _one_line(render_markdown(c))
+    assert "Payment: when and how the Capitation is invoiced, paid or deducted" in md
