@@ -266,7 +266,9 @@ def test_parts_follow_the_shares_until_a_cap_binds(f: Funding,
         for p in f.payers:  # without caps: the share to the penny, give or take the rule
             assert abs(b.payers[p.party] - payable * p.share) <= Decimal("0.01") * n
             running[p.party] += b.payers[p.party]
-        binding = binding or any(p.cap is not None and running[p.party] > p.cap
+        # A payer that reaches its cap exactly drops out of later splits (TERMS.md rule 2), and
+        # a cap of nought is reached before the first penny: both bind, as passing it does.
+        binding = binding or any(p.cap is not None and running[p.party] >= p.cap
                                  for p in f.payers)
         if not binding:  # no cap has bound yet: the capped split is the plain one
             assert a.payers == b.payers and a.unfunded == 0

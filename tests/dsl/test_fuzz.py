@@ -39,7 +39,8 @@ def assert_well_formed(text: str) -> None:
         assert 1 <= d.span.column <= len(lines[d.span.line - 1]) + 1, d
         assert d.hint, d
     if result.ok:
-        assert result.contract is not None and not result.diagnostics
+        assert result.contract is not None
+        assert all(d.severity == "warning" for d in result.diagnostics), result.diagnostics
     else:
         assert result.diagnostics and result.contract is None
     render_text(result.diagnostics, {"fuzz.obc": text})  # rendering never fails either

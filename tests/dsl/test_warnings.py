@@ -47,9 +47,16 @@ def test_warned_contract_compiles_and_gives_golden_warnings(
            render_text(result.diagnostics, {result.file: result.source}) + "\n")
 
 
+#: Library contracts that are verbatim copies of a spec example the spec itself warns about:
+#: sib_claims has two commissioners and no funding block, which TERMS.md says gets a warning
+#: (W020). The copy stays verbatim, so the warning is expected rather than silenced.
+SPEC_WARNED = {"contracts/sib_claims/contract.obc": ["W020"]}
+
+
 @pytest.mark.parametrize("path", GOOD, ids=[_display(p) for p in GOOD])
 def test_good_contracts_give_no_warning(path: Path) -> None:
-    assert compile_file(path).diagnostics == []
+    codes = [d.code for d in compile_file(path).diagnostics]
+    assert codes == SPEC_WARNED.get(_display(path), [])
 
 
 def test_every_language_warning_has_a_warned_and_a_good_case() -> None:
