@@ -16,11 +16,14 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python -m obc_check.demo contracts
 
-# Everything CI runs: lint, types, import layers, tests (benchmarks excluded; see `make bench`).
-test: $(STAMP)
+# Static checks alone: lint, types, import layers (the first half of `make test`).
+lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
+
+# Everything CI runs: lint, types, import layers, tests (benchmarks excluded; see `make bench`).
+test: lint
 	@# The HTML render test opens a real headless Chromium; install it (about 30 s) only when
 	@# it is missing and we are root with apt-get. A failed install never fails the build:
 	@# the test then skips and says why.

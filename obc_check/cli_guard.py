@@ -48,7 +48,18 @@ def hoist_debug(argv: list[str]) -> list[str]:
 
 
 def internal_error_line(command: str, err: BaseException, *, debug: bool = False) -> str:
-    """The one line an internal error prints (after the traceback with ``--debug``)."""
+    """The one line an internal error prints (after the traceback with ``--debug``).
+
+    A module that cannot be imported is a broken installation, not a bug in obc-check: the
+    line says which module is missing and how to reinstall, still as E099 and exit 3 (the
+    input was not at fault, so 2 would mislead; CLI.md has no other status for it).
+    """
+    if isinstance(err, ModuleNotFoundError) and err.name:
+        module = printable(err.name)[:MAX_DETAIL]
+        return (f"obc-check {command}: error[E099]: the installation of obc-check "
+                f"{__version__} is incomplete: the module '{module}' it needs cannot be "
+                "imported; reinstall it (`pip install --force-reinstall obc-check`, or "
+                "`make demo` in a checkout)")
     detail = printable(str(err))
     if len(detail) > MAX_DETAIL:
         detail = detail[:MAX_DETAIL] + "…"

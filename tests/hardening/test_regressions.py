@@ -405,3 +405,19 @@ def test_a_formula_with_a_cached_value_uses_it(tmp_path: Path,
                     tmp_path, monkeypatch)
     assert "exit 1" in from_book and "D080" not in from_book
     assert from_book.replace("data.xlsx", "D") == from_csv.replace(str(AMH_DATA), "D")
+
+
+def _missing_module(*_args: object, **_kwargs: object) -> object:
+    raise ModuleNotFoundError("No module named 'duckdb'", name="duckdb")
+
+
+def test_a_missing_dependency_is_an_installation_error_not_a_bug(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A broken install names the missing module and how to reinstall; still E099, exit 3."""
+    (tmp_path / "c.obc").write_text(AMH, encoding="utf-8")
+    monkeypatch.setattr("obc_check.cli.compile_file", _missing_module)
+    output = _run(Case(("validate", "c.obc")), tmp_path, monkeypatch)
+    assert "exit 3" in output, output
+    assert "error[E099]: the installation of obc-check" in output
+    assert "the module 'duckdb' it needs cannot be imported" in output
+    assert "this is a bug" not in output
