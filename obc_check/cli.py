@@ -20,6 +20,7 @@ import typer
 from obc_check.cli_guard import GuardedGroup, exit_for, hoist_debug
 from obc_check.diagnostics import (
     Diagnostic,
+    cap_per_code,
     count_errors,
     has_errors,
     render_json,
@@ -54,7 +55,7 @@ class DiagFormat(StrEnum):
 
 
 def _print_diagnostics(results: list[Compiled], fmt: DiagFormat = DiagFormat.text) -> None:
-    diags: list[Diagnostic] = [d for r in results for d in r.diagnostics]
+    diags = cap_per_code([d for r in results for d in r.diagnostics])
     if fmt is DiagFormat.json:
         typer.echo(render_json(diags))
         return

@@ -239,6 +239,42 @@ class Omitted(Diagnostic):
         return {**Diagnostic.as_json(self), "omitted": self.count}
 
 
+#: How many diagnostics of one code in one file a run shows; the rest are only counted (the
+#: data loader keeps the same number per code and table, checker/data/problems.py).
+SHOWN_PER_CODE = 100
+
+
+def cap_per_code(diags: Sequence[Diagnostic], limit: int = SHOWN_PER_CODE
+                 ) -> list[Diagnostic]:
+    """The first ``limit`` diagnostics of each file, code and severity, then one Omitted each.
+
+    A generated contract with 100,000 undeclared references would otherwise print 100,000
+    carets; bad data was already capped this way when it is loaded. "First" is in the order
+    the output shows (by position), so the ones shown are the first in the file. Diagnostics
+    already :class:`Omitted` pass through.
+    """
+    kept: list[Diagnostic] = []
+    over: dict[tuple[str, str, Severity], int] = {}
+    seen: dict[tuple[str, str, Severity], int] = {}
+    for d in sorted(diags, key=lambda x: x.sort_key()):
+        key = (d.path, d.code, d.severity)
+        if isinstance(d, Omitted):
+            kept.append(d)
+            continue
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] <= limit:
+            kept.append(d)
+        else:
+            over[key] = over.get(key, 0) + 1
+    for (path, code, severity), n in over.items():
+        kept.append(Omitted(
+            code, f"{n:,} more {code} {severity}s like those above, not shown (only the "
+            f"first {limit} of each code in a file are)", None,
+            "fix the ones shown and run again: they are often one mistake repeated",
+            severity, file=path, count=n))
+    return kept
+
+
 def count_errors(diags: Iterable[Diagnostic]) -> int:
     """How many errors ``diags`` stand for, those only counted (:class:`Omitted`) included."""
     return sum(d.count if isinstance(d, Omitted) else 1 for d in diags if d.severity == "error")
@@ -269,7 +305,7 @@ _UNPRINTABLE = re.compile(r"[^\S ]|[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\
 def _render_one(d: Diagnostic, text_lines: list[str]) -> str:
     # Messages and hints quote data cells and file names: no raw control character (an ESC
     # from a data file would drive the terminal) leaves the tool (textsafe).
-    message = printable(d.message)
+    message = _cut(printable(d.message))
     if d.span is None:
         lines = [f"{printable(d.path)}: {d.severity}[{d.code}]: {message}"]
     else:
@@ -284,8 +320,20 @@ def _render_one(d: Diagnostic, text_lines: list[str]) -> str:
             lines.append(f"{sp.line:>5} | {src}")
             lines.append("      | " + " " * caret + "^")
     if d.hint:
-        lines.append(f"   hint: {printable(d.hint)}")
+        lines.append(f"   hint: {_cut(printable(d.hint))}")
     return "\n".join(lines)
+
+
+#: The most of a message or hint the text output shows: one that quotes a 100,000-character
+#: identifier or cell is cut (the JSON output keeps it whole, for tools).
+MAX_MESSAGE = 500
+
+
+def _cut(text: str) -> str:
+    """``text`` cut to :data:`MAX_MESSAGE` characters, ``…`` and the length marking a cut."""
+    if len(text) <= MAX_MESSAGE:
+        return text
+    return f"{text[:MAX_MESSAGE]}… ({len(text):,} characters in all)"
 
 
 #: The most of a source line a diagnostic shows: a line of a million characters (a file

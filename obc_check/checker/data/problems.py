@@ -15,10 +15,8 @@ from __future__ import annotations
 
 from obc_check.checker.data.cells import Hint
 from obc_check.checker.data.origins import Origin
+from obc_check.diagnostics import SHOWN_PER_CODE as SHOWN_PER_CODE  # one cap for all
 from obc_check.diagnostics import Diagnostic, Omitted, Severity
-
-#: How many diagnostics of one code in one table are shown; the rest are only counted.
-SHOWN_PER_CODE = 100
 
 
 class Problems:
