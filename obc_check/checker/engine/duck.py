@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 from pydantic import BaseModel
@@ -29,6 +30,8 @@ from obc_check.diagnostics import Diagnostic
 from obc_check.model import (
     Contract,
     Dataset,
+    DaysBetween,
+    FieldRef,
     Measure,
     NumberValue,
 )
@@ -37,6 +40,8 @@ from obc_check.model import (
 FIRST_ERRORS = SHOWN_PER_CODE
 #: DuckDB's widest exact decimal.
 MAX_DIGITS = 38
+#: Digits of the most days between two dates of four-digit years (3,652,424).
+DAY_DIGITS = 7
 _FLAGS_TRUE = ("true", "yes", "y", "1")
 _FLAGS_FALSE = ("false", "no", "n", "0")
 _NUMBER = r"-?[0-9]+(\.[0-9]+)?"
@@ -163,13 +168,25 @@ def _kinds(ds: Dataset) -> list[_Kind]:
 
 def _literal_scale(measures: Mapping[str, Measure]) -> int:
     """The most decimal places of any number written in the measures' conditions."""
-    scale = 0
+    return max((_places(v) for v in _nodes(measures, NumberValue)), default=0)
+
+
+def _places(v: NumberValue) -> int:
+    exp = v.value.as_tuple().exponent
+    return -exp if isinstance(exp, int) and exp < 0 else 0
+
+
+def _whole_digits(v: NumberValue) -> int:
+    return len(str(abs(int(v.value)))) if abs(v.value) >= 1 else 0
+
+
+def _nodes(measures: Mapping[str, Measure], kind: type[Any]) -> list[Any]:
+    """Every node of type ``kind`` in the measures' trees."""
+    found: list[Any] = []
 
     def walk(node: object) -> None:
-        nonlocal scale
-        if isinstance(node, NumberValue):
-            exp = node.value.as_tuple().exponent
-            scale = max(scale, -exp if isinstance(exp, int) and exp < 0 else 0)
+        if isinstance(node, kind):
+            found.append(node)
         elif isinstance(node, tuple):
             for item in node:
                 walk(item)
@@ -179,7 +196,31 @@ def _literal_scale(measures: Mapping[str, Measure]) -> int:
 
     for m in measures.values():
         walk(m)
-    return scale
+    return found
+
+
+def _needed_digits(measures: Mapping[str, Measure], data: int, records: int
+                   ) -> tuple[int, str]:
+    """The digits before the point the measures' DECIMAL must hold, and what needs them.
+
+    Not only the data's numbers: a number written in a condition is cast to the same type,
+    so is a count of days (``days from A to B``), and a mean sums its values (at most
+    ``records`` of them). Beyond 38 digits in all, DuckDB would stop with a conversion or
+    overflow error; the caller reports D043 instead.
+    """
+    needs = [(data, "its numbers")]
+    needs += [(_whole_digits(v), f"the number {format(v.value, 'f')} of a condition")
+              for v in _nodes(measures, NumberValue)]
+    if _nodes(measures, DaysBetween):
+        needs.append((DAY_DIGITS, "a number of days (`days from ... to ...`)"))
+    for m in measures.values():
+        if m.shape != "mean" or m.value is None:
+            continue
+        each = (data if isinstance(m.value, FieldRef) else DAY_DIGITS
+                if isinstance(m.value, DaysBetween) else
+                _whole_digits(m.value) if isinstance(m.value, NumberValue) else 0)
+        needs.append((each + len(str(records)), f"the sum of a mean over {records:,} records"))
+    return max(needs, key=lambda n: n[0])
 
 
 def _check(con: duckdb.DuckDBPyConnection, relation: str, table: DatasetTable,
@@ -188,15 +229,13 @@ def _check(con: duckdb.DuckDBPyConnection, relation: str, table: DatasetTable,
     ds = table.dataset
     kinds = _kinds(ds)
     numbers = [i for i, f in enumerate(ds.fields) if f.type == "number"]
-    aggregates = [f"COUNT(*) FILTER (WHERE {k.test})" for k in kinds]
+    aggregates = [f"COUNT(*) FILTER (WHERE {k.test})" for k in kinds] + ["COUNT(*)"]
     for i in numbers:
         aggregates.append(f"MAX(length(split_part(c{i}, '.', 2))) FILTER "
                           f"(WHERE regexp_full_match(c{i}, '{_NUMBER}'))")
         aggregates.append(f"MAX(length(ltrim(split_part(ltrim(c{i}, '-'), '.', 1), '0'))) "
                           f"FILTER (WHERE regexp_full_match(c{i}, '{_NUMBER}'))")
-    row: Sequence[object] = ()
-    if aggregates:
-        row = _one(con, f"SELECT {', '.join(aggregates)} FROM {relation}")
+    row = _one(con, f"SELECT {', '.join(aggregates)} FROM {relation}")
     origin = table.origin
     for kind, bad in zip(kinds, row[:len(kinds)], strict=False):
         total = int(bad or 0)  # type: ignore[call-overload]
@@ -213,15 +252,19 @@ def _check(con: duckdb.DuckDBPyConnection, relation: str, table: DatasetTable,
     _repeated_keys(con, relation, table, problems)
     scale = _literal_scale(measures)
     widest = 0
+    records = int(row[len(kinds)])  # type: ignore[call-overload]
     for n in range(len(numbers)):
-        s, digits = row[len(kinds) + 2 * n], row[len(kinds) + 2 * n + 1]
+        s, digits = row[len(kinds) + 1 + 2 * n], row[len(kinds) + 2 + 2 * n]
         scale = max(scale, int(s or 0))  # type: ignore[call-overload]
         widest = max(widest, int(digits or 0))  # type: ignore[call-overload]
-    if widest + scale > MAX_DIGITS:
-        problems.table(origin, "D043", f"the numbers of dataset {ds.id} need {widest} digits "
-                       f"before the point and {scale} after it, more than the "
-                       f"{MAX_DIGITS} an exact decimal can hold",
-                       "check the number columns for values that are far too long")
+    need, why = _needed_digits(measures, widest, records)
+    if need + scale > MAX_DIGITS:
+        data = need == widest
+        problems.table(origin, "D043", f"the numbers of dataset {ds.id} need {need} digits "
+                       f"before the point{'' if data else f' ({why})'} and {scale} after "
+                       f"it, more than the {MAX_DIGITS} an exact decimal can hold",
+                       "check the number columns for values that are far too long"
+                       + ("" if data else ", and the measures' definitions"))
         return None
     return scale
 
