@@ -97,3 +97,14 @@ def test_a_mean_whose_sum_needs_more_digits_than_an_exact_decimal_is_our_error(
     rows = [["id", "a", "b", "n"], *([str(i), "2020-05-01", "", big] for i in range(20))]
     report, codes = check(tmp_path, "mean n", rows, unit="score")
     assert report is None and codes == ["D043"]
+
+
+@pytest.mark.parametrize("shift", ["+ 365250 days", "- 52178 weeks", "+ 12000 months",
+                                   "- 1000 years"])
+def test_a_date_moved_by_the_most_a_condition_allows_is_counted(tmp_path: Path,
+                                                                 shift: str) -> None:
+    """E086 bounds a shift at 1,000 years; up to that, even from 9999-12-31, DuckDB holds it."""
+    rows = [*ROWS, ["3", "2020-07-01", "9999-12-31", "1"], ["4", "2020-07-02", "0000-01-01",
+                                                           "1"]]
+    report, codes = check(tmp_path, f"count where a < b {shift} or a > b {shift}", rows)
+    assert codes == [] and report is not None
