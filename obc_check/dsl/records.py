@@ -52,6 +52,10 @@ SHAPE_UNITS: dict[Shape, tuple[Unit, ...]] = {
     "mean": ("score", "days", "count", "rate"),
     "count": ("count",),
 }
+#: The most a condition may move a date by: 1,000 years in each unit (E086). Far beyond any
+#: contract (a date of birth + 100 years), and within what the engine's dates hold from any
+#: record's four-digit year; a shift of 10^11 days stopped DuckDB with a conversion error.
+MAX_SHIFT = {"days": 365_250, "weeks": 52_178, "months": 12_000, "years": 1_000}
 _ORDERED: frozenset[FieldType] = frozenset({"number", "date"})
 _A: dict[FieldType, str] = {"text": "a text", "number": "a number", "date": "a date",
                             "flag": "a flag"}
@@ -265,6 +269,12 @@ class MeasureBuilder:
             if not count.is_whole:
                 self.error("E023", f"`{count.text} {unit}` is not a whole number of {unit}",
                            count.span, f"write a whole number, e.g. `{count.value:.0f} {unit}`")
+                return None
+            if count.value > MAX_SHIFT[unit]:
+                self.error("E086", f"`{sign} {count.text} {unit}` moves a date by more than "
+                           f"{MAX_SHIFT[unit]:,} {unit}", count.span,
+                           "a condition moves a date by at most 1,000 years"
+                           + ("" if unit == "years" else f" ({MAX_SHIFT[unit]:,} {unit})"))
                 return None
             if ref is None:
                 return None
