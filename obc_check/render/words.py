@@ -17,12 +17,17 @@ Arithmetic is exact (``Decimal`` and ``Fraction``); nothing here touches a float
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from decimal import Decimal
 from fractions import Fraction
 
 from obc_check.model import Direction, Unit
+
+# One house style for plain numbers, dates and lists, shared with the checker (explain) and
+# diff through the model layer (model/wording.py).
+from obc_check.model.wording import day as day
+from obc_check.model.wording import join as join
+from obc_check.model.wording import plain as plain
 
 Number = Decimal | Fraction | int
 
@@ -51,9 +56,6 @@ def _terminating(value: Fraction) -> Decimal | None:
     return Decimal((value * 10**places).numerator).scaleb(-places)
 
 
-def plain(value: Decimal) -> str:
-    """A Decimal without exponent or trailing zeros: ``4500000.0`` → ``4500000``."""
-    return format(value.normalize(), "f")
 
 
 def is_whole_pence(amount: Number) -> bool:
@@ -136,9 +138,6 @@ def unit_phrase(unit: Unit | None) -> str:
     }[unit]
 
 
-def day(date: dt.date) -> str:
-    """A date as a contract writes it: ``1 April 2015``."""
-    return f"{date.day} {date.strftime('%B')} {date.year}"
 
 
 _SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
@@ -176,11 +175,6 @@ def share_words(share: Number) -> str:
     return percent(frac)
 
 
-def join(items: list[str], word: str = "and") -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {word} {items[-1]}"
 
 
 def meets(direction: Direction | None) -> str:

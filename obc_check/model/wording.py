@@ -1,0 +1,181 @@
+"""Datasets, measures and conditions in words: one source for every place that states them.
+
+``render`` writes a measure as the definition a lawyer reads; ``check --explain`` states the
+same definition beside the year's counts; ``diff`` shows an old and a new condition. All three
+take their words from here, so the Schedule, the explanation of a figure and the change log
+can never describe one definition in two ways. This module sits in the model layer (below
+the checker, render and diff, which all may import it) and knows only the model.
+
+The words follow what the checker computes (RECORDS.md): a record counts in the Contract Year
+that contains its ``by`` date; a condition on a missing value is not met (only "is missing"
+tests for one) and "it is not the case that" is met whenever its condition is not.
+
+A field is named by its name in Title Case (``treated_on`` → Treated On), records by the
+dataset's name in Title Case (``REFERRALS`` → Referrals).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from obc_check.model.contract import Indicator
+from obc_check.model.records import (
+    And,
+    Between,
+    Compare,
+    Cond,
+    Dataset,
+    DateValue,
+    DaysBetween,
+    Expr,
+    FieldRef,
+    FlagValue,
+    InList,
+    IsMissing,
+    IsTrue,
+    Measure,
+    Not,
+    NumberValue,
+    Or,
+    Shift,
+    TextValue,
+    expr_type,
+)
+
+
+# ---- plain words (render.words re-exports these: one house style) -------------------------
+def plain(value: Decimal) -> str:
+    """A Decimal without exponent or trailing zeros: ``4500000.0`` → ``4500000``."""
+    return format(value.normalize(), "f")
+
+
+def day(date: dt.date) -> str:
+    """A date as a contract writes it: ``1 April 2015``."""
+    return f"{date.day} {date.strftime('%B')} {date.year}"
+
+
+def join(items: list[str], word: str = "and") -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {word} {items[-1]}"
+
+
+def field_name(name: str) -> str:
+    """``treated_on`` → ``Treated On``."""
+    return " ".join(part.capitalize() for part in name.split("_") if part)
+
+
+def records_name(ds_id: str) -> str:
+    """``REFERRALS`` → ``Referrals``."""
+    return " ".join(part.capitalize() for part in ds_id.split("_") if part)
+
+
+# ---- expressions and conditions ------------------------------------------------------------
+def expr_words(e: Expr) -> str:
+    """A value in words."""
+    if isinstance(e, FieldRef):
+        return field_name(e.name)
+    if isinstance(e, NumberValue):
+        return plain(e.value)
+    if isinstance(e, TextValue):
+        return f"“{e.value}”"
+    if isinstance(e, DateValue):
+        return day(e.value)
+    if isinstance(e, FlagValue):
+        return "true" if e.value else "false"
+    if isinstance(e, Shift):
+        n = abs(e.amount)
+        unit = e.unit[:-1] if n == 1 else e.unit
+        side = "after" if e.amount >= 0 else "before"
+        return f"{n:,} {unit} {side} {field_name(e.field.name)}"
+    assert isinstance(e, DaysBetween)
+    return f"the number of days from {field_name(e.start.name)} to {field_name(e.end.name)}"
+
+
+_DATE_OPS = {"=": "is", "!=": "is not", "<": "is before", "<=": "is no later than",
+             ">": "is after", ">=": "is no earlier than"}
+_NUMBER_OPS = {"=": "is", "!=": "is not", "<": "is less than", "<=": "is at most",
+               ">": "is more than", ">=": "is at least"}
+
+
+def cond_words(c: Cond, nested: bool = False) -> str:
+    """A condition in words; ``nested`` marks a group inside another (either … or …)."""
+    if isinstance(c, And):
+        text = " and ".join(cond_words(i, True) for i in c.items)
+        return f"both {text}" if nested and len(c.items) == 2 else text
+    if isinstance(c, Or):
+        text = " or ".join(cond_words(i, True) for i in c.items)
+        return f"either {text}" if nested else text
+    if isinstance(c, Not):
+        return f"it is not the case that {cond_words(c.item, True)}"
+    if isinstance(c, IsTrue):
+        return f"{field_name(c.field.name)} is true"
+    if isinstance(c, IsMissing):
+        return f"{field_name(c.field.name)} is {'missing' if c.missing else 'recorded'}"
+    if isinstance(c, Compare):
+        t = expr_type(c.left)
+        ops = _DATE_OPS if t == "date" else _NUMBER_OPS
+        return f"{expr_words(c.left)} {ops[c.op]} {expr_words(c.right)}"
+    if isinstance(c, InList):
+        values = [expr_words(v) for v in c.values]
+        if len(values) == 1:
+            return f"{expr_words(c.expr)} is {values[0]}"
+        return f"{expr_words(c.expr)} is {join(values, 'or')}"
+    assert isinstance(c, Between)
+    return (f"{expr_words(c.expr)} is between {expr_words(c.low)} and {expr_words(c.high)} "
+            "(both included)")
+
+
+# ---- measures --------------------------------------------------------------------------------
+def _where(cond: Cond | None) -> str:
+    return f" and where {cond_words(cond)}" if cond is not None else ""
+
+
+def measure_terms(ind: Indicator, m: Measure, ds: Dataset) -> str:
+    """What the measure counts, without its source: "The Denominator is …; the Numerator …".
+
+    The sentences of the definition that ``check --explain`` states beside the counts.
+    """
+    rec = records_name(ds.id)
+    placed = f"whose {field_name(m.by)} falls in the Contract Year"
+    person = field_name(ds.person) if ds.person else ""
+    if m.shape == "proportion":
+        times = ", multiplied by 100" if ind.unit == "percent" else ""
+        if m.counting_people:
+            denominator = (f"the number of people (each identified by {person}) with at least "
+                           f"one of the {rec} {placed}{_where(m.denominator)}")
+            numerator = ("the number of those people with at least one such record"
+                         + (f" where also {cond_words(m.numerator)}" if m.numerator else ""))
+        else:
+            denominator = f"the number of {rec} {placed}{_where(m.denominator)}"
+            numerator = ("the number of those" + (f" where {cond_words(m.numerator)}"
+                                                  if m.numerator else ""))
+        return (f"The Denominator is {denominator}; the Numerator is {numerator}. "
+                f"The Value is the Numerator divided by the Denominator{times}; it is missing "
+                "where the Denominator is zero.")
+    if m.shape == "mean":
+        assert m.value is not None
+        return (f"The Value is the mean of {expr_words(m.value)} over the {rec} "
+                f"{placed}{_where(m.where)}, leaving out those for which it is missing: their "
+                "sum divided by their number, which is the Denominator. It is missing where "
+                "there are none.")
+    who = (f"the number of people (each identified by {person}, counted once a Contract Year) "
+           f"with at least one of the {rec}" if m.counting_people else f"the number of {rec}")
+    return f"The Value is {who} {placed}{_where(m.where)}; none is a Value of 0."
+
+
+def measure_definition(ind: Indicator, m: Measure, ds: Dataset, ref: str = "") -> str:
+    """The whole definition of a measured Value: its source (clause ``ref``), then its terms."""
+    source = f"The Value is computed from the records of Dataset {ds.id}" + (
+        f" (clause {ref})" if ref else "") + "."
+    return f"{source} {measure_terms(ind, m, ds)}"
+
+
+def placing_rule(m: Measure, ds: Dataset) -> str:
+    """Which records count in no year, how a missing value meets a condition, no dataset."""
+    return (f"A record whose {field_name(m.by)} is missing, or falls outside the Term, counts "
+            f"in no Contract Year. A condition on a value that is missing is not met (only "
+            f"“is missing” is met by it). Where Dataset {ds.id} is not provided, the Value is "
+            "missing in every Contract Year.")
