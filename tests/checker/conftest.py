@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from obc_check.checker.data.bundle import Bundle
-from obc_check.checker.data.load import load_bundle
 from obc_check.checker.data.tables import (
     CaseloadRow,
     IndicatorRow,
@@ -113,17 +112,21 @@ def obc() -> Callable[[str], Contract]:
 
 
 def library_report(name: str) -> Report:
-    """The report of a library contract at its expected.json as-of date (data path relative)."""
-    from obc_check.checker.rules.evaluate import evaluate
+    """The report of a library contract at its expected.json as-of date (data path relative).
+
+    As ``check`` makes it: loaded, measured from records by the engine, evaluated.
+    """
+    from obc_check.checker.check import check_bundle
 
     with contextlib.chdir(ROOT):  # relative paths in derivations keep goldens portable
         folder = Path("contracts") / name
         contract = compile_file(folder / "contract.obc").contract
         assert contract is not None
-        bundle, diags = load_bundle(folder / "data", contract)
-        assert bundle is not None, diags
         expected = json.loads((folder / "expected.json").read_text())
-    return evaluate(contract, bundle, dt.date.fromisoformat(expected["as_of"]))
+        report, diags = check_bundle(contract, folder / "data",
+                                     dt.date.fromisoformat(expected["as_of"]))
+        assert report is not None, diags
+    return report
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from obc_check.checker.report.formats import ReportFormat, render
 from obc_check.checker.report.model import Report, report_schema
 
 GOLDENS = Path(__file__).resolve().parent / "goldens"
-NAMES = ["amh", "msk", "older_people", "rough_sleeping", "sib_claims", "year_of_care"]
+NAMES = ["amh", "eip_records", "msk", "older_people", "rough_sleeping", "sib_claims",
+         "year_of_care"]
 SUFFIX = {ReportFormat.text: "txt", ReportFormat.markdown: "md", ReportFormat.junit: "xml"}
 
 
@@ -57,7 +58,8 @@ def test_junit_has_one_case_per_indicator_year_and_obligation_row(
     price_years = 0
     if card is not None and card.claims is not None:  # one case per price and year (RECORDS.md)
         price_years = len({(c.price, c.year) for c in card.claims if c.year is not None})
-    assert len(cases) == (indicator_years + tier_years + price_years
+    datasets = len(report.datasets or [])  # one passing case per dataset of records
+    assert len(cases) == (indicator_years + tier_years + price_years + datasets
                           + len(report.obligations))
     failures = [c for c in cases if c.find("failure") is not None]
     assert len(failures) == report.totals.breaches == int(root.get("failures", "-1"))
@@ -102,3 +104,36 @@ def test_streamed_json_is_what_pydantic_would_print(
     expected = report.model_dump(mode="json", by_alias=True, exclude_none=True)
     assert json.loads(report.to_json()) == expected
     assert list(json.loads(report.to_json())) == list(expected)  # same key order
+
+
+def test_measured_counts_stand_beside_the_value_in_every_format(
+        library_report_of: Callable[[str], Report]) -> None:
+    """RECORDS.md: text, markdown and JUnit show a measured year's counts (eip_records)."""
+    report = library_report_of("eip_records")
+    first = report.outcome_payment[0] if report.outcome_payment else None
+    assert first is not None
+    rows = {i.indicator: i for i in first.indicators}
+    assert (rows["EIP14"].numerator, rows["EIP14"].denominator) == ("184", "351")
+    text = render(report, ReportFormat.text)
+    assert re.search(r"EIP14 +assessed +52\.4217% +184/351 ", text)
+    assert re.search(r"WAIT +assessed +18\.5492 +7,160/386 ", text)
+    assert re.search(r"SETTLED +assessed +308 +308 ", text)
+    assert re.search(r"REFERRALS +2,639 +referred_on +3 +472", text)
+    md = render(report, ReportFormat.markdown)
+    assert "| EIP14 | assessed | 52.4217% | 184/351 |" in md
+    assert "| REFERRALS | 2,639 | referred_on | 3 | 472 |" in md
+    root = ET.fromstring(render(report, ReportFormat.junit))
+    case = next(c for c in root.iter("testcase") if c.get("name") == "EIP14")
+    props = {p.get("name"): p.get("value") for p in case.iter("property")}
+    assert props == {"numerator": "184", "denominator": "351"}
+    ds = next(c for c in root.iter("testcase") if c.get("name") == "REFERRALS")
+    props = {p.get("name"): p.get("value") for p in ds.iter("property")}
+    assert props == {"records": "2639", "referred_on.unplaced": "3",
+                     "referred_on.outside_term": "472"}
+
+
+def test_a_provided_value_has_no_counts_column(
+        library_report_of: Callable[[str], Report]) -> None:
+    """amh's provider gives numerators and denominators: they stay in JSON, not in text."""
+    text = render(library_report_of("amh"), ReportFormat.text)
+    assert "Counts" not in text and "Datasets" not in text

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from obc_check.checker.data.money import ZERO, pounds
-from obc_check.checker.report.model import CapitationYear, Report
+from obc_check.checker.report.model import CapitationYear, IndicatorResult, Report
 from obc_check.checker.report.obligation_rows import ObligationRows
 from obc_check.checker.report.prompt_block import PromptBlock
 from obc_check.checker.report.rows import ObligationRow, ObligationStatus
@@ -31,6 +31,66 @@ def shown_value(value: str | None, unit: str | None) -> str:
     if value is None:
         return "–"
     return f"{value}%" if unit == "percent" else value
+
+
+def _grouped(number: str) -> str:
+    """``2610`` → ``2,610`` (a decimal keeps its places: ``6511.5`` → ``6,511.5``)."""
+    whole, dot, frac = number.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    return f"{sign}{int(whole.lstrip('-') or 0):,}{dot}{frac}"
+
+
+def measured(report: Report, i: IndicatorResult) -> bool:
+    """True when the row's value was computed from records (RECORDS.md).
+
+    Such a row's one source is its dataset, which the report's ``datasets`` lists (a value
+    the provider gave has periods as sources, which are never identifiers).
+    """
+    return (len(i.sources) == 1 and report.datasets is not None
+            and any(d.dataset == i.sources[0] for d in report.datasets))
+
+
+def counts_cell(report: Report, i: IndicatorResult) -> str | None:
+    """The counts behind a measured year's value, beside it (RECORDS.md, the report adds).
+
+    ``N/D`` for a proportion, ``sum/number`` for a mean (the value is exactly that
+    fraction), the number counted for a count; None when the value is not measured (a
+    provider's own numerator and denominator stay in JSON, as before).
+    """
+    if not measured(report, i):
+        return None
+    if i.count is not None:
+        return _grouped(i.count)
+    top = i.numerator if i.numerator is not None else i.total
+    if top is not None and i.denominator is not None:
+        return f"{_grouped(top)}/{_grouped(i.denominator)}"
+    return None
+
+
+#: Said under an indicators table that has a Counts column.
+COUNTS_NOTE = "Counts: numerator/denominator of a proportion, sum/number of a mean, or count."
+
+
+def dataset_cells(report: Report) -> list[tuple[str, str, str, str, str]]:
+    """Per dataset and ``by`` field: records read, left unplaced (date missing), outside term.
+
+    A dataset none of whose measures is in the report still has its row (``by`` ``–``).
+    Records on these rows count in no contract year (RECORDS.md, Measures).
+    """
+    rows: list[tuple[str, str, str, str, str]] = []
+    for d in report.datasets or []:
+        records = f"{d.records:,}"
+        if not d.by:
+            rows.append((d.dataset, records, "–", "–", "–"))
+        for n, (field, c) in enumerate(d.by.items()):
+            rows.append((d.dataset if n == 0 else "", records if n == 0 else "", field,
+                         f"{c.unplaced:,}", f"{c.outside_term:,}"))
+    return rows
+
+
+DATASET_HEADER = ("Dataset", "Records", "By", "Unplaced", "Outside term")
+#: Said under the datasets table.
+DATASETS_NOTE = "Unplaced: the by date is missing. Outside term: it is outside the term."
 
 
 def row_label(row: ObligationRow) -> str:

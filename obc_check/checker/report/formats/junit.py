@@ -1,6 +1,8 @@
 """The JUnit XML report, so CI systems show a check as test results.
 
-One test case per indicator-year, per capitation tier and year, and per obligation row. A
+One test case per indicator-year, per capitation tier and year, per dataset of records, and
+per obligation row. A measured indicator-year carries its counts as properties (RECORDS.md);
+a dataset's case passes and says how many records were read and how many no year took. A
 breached obligation row is a failure; a missing or insufficient indicator value, a capitation
 tier-year with a begun month that has no caseload row, and a row not yet due, are skipped (they
 are neither passes nor failures yet). Each case carries its derivation as ``system-out``.
@@ -12,8 +14,8 @@ import xml.etree.ElementTree as ET
 
 from obc_check.checker.data.money import pounds
 from obc_check.checker.report.claim_summary import by_price_year
-from obc_check.checker.report.formats.common import row_label
-from obc_check.checker.report.model import RateCardResult, Report
+from obc_check.checker.report.formats.common import measured, row_label
+from obc_check.checker.report.model import DatasetSummary, IndicatorResult, RateCardResult, Report
 from obc_check.textsafe import printable
 
 
@@ -78,6 +80,41 @@ def _claim_cases(root: ET.Element, cid: str, card: RateCardResult, prices: list[
         _case(suite, f"{cid}.rate_card.{year}", price, f"{price} {year}: {t.words()}")
 
 
+def _counts(case: ET.Element, report: Report, i: IndicatorResult) -> None:
+    """A measured indicator-year's counts as the case's properties (as JSON names them)."""
+    if not measured(report, i):
+        return
+    found = [(name, getattr(i, name)) for name in ("numerator", "denominator", "total",
+                                                   "count")]
+    props = [(name, value) for name, value in found if value is not None]
+    if props:
+        holder = ET.Element("properties")
+        for name, value in props:
+            ET.SubElement(holder, "property", name=name, value=value)
+        case.insert(0, holder)
+
+
+def _dataset_words(d: DatasetSummary) -> str:
+    parts = [f"{d.dataset}: {d.records:,} records read"]
+    parts += [f"by {field}: {c.unplaced:,} unplaced (date missing), {c.outside_term:,} "
+              "outside the term" for field, c in d.by.items()]
+    return "; ".join(parts)
+
+
+def _dataset_cases(root: ET.Element, cid: str, report: Report) -> None:
+    """One passing case per dataset: records read, and per ``by`` field those in no year."""
+    suite = _suite(root, f"{cid} datasets")
+    for d in report.datasets or []:
+        case = _case(suite, f"{cid}.datasets", d.dataset, _dataset_words(d))
+        holder = ET.Element("properties")
+        ET.SubElement(holder, "property", name="records", value=str(d.records))
+        for field, c in d.by.items():
+            ET.SubElement(holder, "property", name=f"{field}.unplaced", value=str(c.unplaced))
+            ET.SubElement(holder, "property", name=f"{field}.outside_term",
+                          value=str(c.outside_term))
+        case.insert(0, holder)
+
+
 def render_junit(report: Report) -> str:
     """The report as JUnit XML (testsuites → testsuite per year or obligation → testcase)."""
     cid = report.contract.id
@@ -86,12 +123,15 @@ def render_junit(report: Report) -> str:
         suite = _suite(root, f"{cid} outcome payment {year.year}")
         for i in year.indicators:
             case = _case(suite, f"{cid}.outcome_payment.{year.year}", i.indicator, i.derivation)
+            _counts(case, report, i)
             if i.status != "assessed":
                 ET.SubElement(case, "skipped", message=f"{i.status}: earned {pounds(i.earned)}")
         for g in year.gateways:
             case = _case(suite, f"{cid}.gateway.{year.year}", g.gateway, g.derivation)
             if g.status in ("missing", "insufficient"):
                 ET.SubElement(case, "skipped", message=f"gateway indicator {g.status}")
+    if report.datasets:
+        _dataset_cases(root, cid, report)
     for cy in report.capitation or []:
         suite = _suite(root, f"{cid} capitation {cy.year}")
         for t in cy.tiers:

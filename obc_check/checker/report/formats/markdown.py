@@ -12,9 +12,14 @@ from obc_check.checker.data.money import ZERO, pounds
 from obc_check.checker.report.claim_summary import closest_to_cap, tally
 from obc_check.checker.report.formats.common import (
     BREACHED_ROWS_SHOWN,
+    COUNTS_NOTE,
+    DATASET_HEADER,
+    DATASETS_NOTE,
     RECONCILIATION_HEADER,
     STATUS_WORDS,
     capitation_cells,
+    counts_cell,
+    dataset_cells,
     fold_line,
     folded_breaches,
     funding_cells,
@@ -82,15 +87,28 @@ def render_markdown(report: Report) -> str:
                         right=(1, 2, 3, 4))
         for y in report.outcome_payment:
             lines += ["", f"<details><summary>Indicators {y.year}</summary>", ""]
+            counts = [counts_cell(report, i) for i in y.indicators]
+            shown = any(c is not None for c in counts)
+            extra = ["Counts"] if shown else []
             lines += _table(
-                ["Indicator", "Status", "Value", "Floor", "Target", "Achievement", "Earned"],
-                [[i.indicator, STATUS_WORDS[i.status], shown_value(i.value, i.unit), i.floor or "–",
-                  i.target or "–", f"{i.achievement:.4f}", pounds(i.earned)]
-                 for i in y.indicators], right=(2, 3, 4, 5, 6))
+                ["Indicator", "Status", "Value", *extra, "Floor", "Target", "Achievement",
+                 "Earned"],
+                [[i.indicator, STATUS_WORDS[i.status], shown_value(i.value, i.unit),
+                  *([c or "–"] if shown else []), i.floor or "–", i.target or "–",
+                  f"{i.achievement:.4f}", pounds(i.earned)]
+                 for i, c in zip(y.indicators, counts, strict=True)],
+                right=tuple(range(2, 7 + len(extra))))
+            if shown:
+                lines += ["", COUNTS_NOTE]
             for g in y.gateways:
                 lines += ["", f"- {_cell(g.derivation)}"]
             lines += ["", "</details>"]
         lines.append("")
+    if report.datasets:
+        lines += ["### Datasets", ""]
+        lines += _table(list(DATASET_HEADER), [list(r) for r in dataset_cells(report)],
+                        right=(1, 3, 4))
+        lines += ["", DATASETS_NOTE, ""]
     if report.capitation is not None:
         lines += ["### Capitation", ""]
         lines += _table(["Year", "Tier", "Months (with a row / begun)", "Missing", "Payable"],

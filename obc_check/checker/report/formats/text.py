@@ -22,10 +22,15 @@ from obc_check.checker.data.money import ZERO, pounds
 from obc_check.checker.report.claim_summary import closest_to_cap, tally
 from obc_check.checker.report.formats.common import (
     BREACHED_ROWS_SHOWN,
+    COUNTS_NOTE,
+    DATASET_HEADER,
+    DATASETS_NOTE,
     RECONCILIATION_HEADER,
     STATUS_WORDS,
     Cells,
     capitation_cells,
+    counts_cell,
+    dataset_cells,
     fold_line,
     folded_breaches,
     funding_cells,
@@ -100,13 +105,19 @@ def _payments(years: list[YearPayment]) -> Table:
     return table
 
 
-def _indicators(year: YearPayment) -> Table:
-    table = _table(f"Indicators {year.year}", "Indicator", "Status", "Value", "Floor",
-                   "Target", "Achieved", "Earned", right=(2, 3, 4, 5, 6), tight=True)
-    for i in year.indicators:
-        table.add_row(i.indicator, _status(i.status), shown_value(i.value, i.unit), i.floor or "–",
-                      i.target or "–", f"{i.achievement:.4f}", pounds(i.earned))
-    return table
+def _indicators(report: Report, year: YearPayment) -> tuple[Table, bool]:
+    """The year's indicators; a Counts column beside the value when any is measured."""
+    counts = [counts_cell(report, i) for i in year.indicators]
+    shown = any(c is not None for c in counts)
+    extra = ("Counts",) if shown else ()
+    table = _table(f"Indicators {year.year}", "Indicator", "Status", "Value", *extra, "Floor",
+                   "Target", "Achieved", "Earned",
+                   right=tuple(range(2, 7 + len(extra))), tight=True)
+    for i, c in zip(year.indicators, counts, strict=True):
+        beside = (c or "–",) if shown else ()
+        table.add_row(i.indicator, _status(i.status), shown_value(i.value, i.unit), *beside,
+                      i.floor or "–", i.target or "–", f"{i.achievement:.4f}", pounds(i.earned))
+    return table, shown
 
 
 _ROWS_TITLE = "Obligation rows (breaches first)"
@@ -186,8 +197,14 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
                       pounds(t.earned or ZERO), pounds(t.gateway_withheld or ZERO),
                       pounds(t.withheld or ZERO))
         _print_table(console, table)
+        any_counts = False
         for year in report.outcome_payment:
-            _print_table(console, _indicators(year))
+            table, with_counts = _indicators(report, year)
+            _print_table(console, table)
+            any_counts = any_counts or with_counts
+        if any_counts:
+            console.print(COUNTS_NOTE)
+            console.print()
         gates = [(y.year, g) for y in report.outcome_payment for g in y.gateways]
         if gates:
             table = _table("Gateways", "Year", "Gateway", "Value", "Needs", "Status", "Withheld",
@@ -199,6 +216,14 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
                               _status(g.status),
                               pounds(g.withheld))
             _print_table(console, table)
+    if report.datasets:
+        table = _table("Datasets (records read, and those in no contract year)",
+                       *DATASET_HEADER, right=(1, 3, 4))
+        for row in dataset_cells(report):
+            table.add_row(*(printable(c) for c in row))
+        _print_table(console, table)
+        console.print(DATASETS_NOTE)
+        console.print()
     if report.capitation is not None:
         table = _table("Capitation (months: with a caseload row / begun)", "Year", "Tier",
                        "Months", "Missing", "Payable", right=(2, 4))
