@@ -219,8 +219,8 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
     if report.datasets:
         table = _table("Datasets (records read, and those in no contract year)",
                        *DATASET_HEADER, right=(1, 3, 4))
-        for cells in dataset_cells(report):
-            table.add_row(*(printable(c) for c in cells))
+        for ds_row in dataset_cells(report):
+            table.add_row(*(printable(c) for c in ds_row))
         _print_table(console, table)
         console.print(DATASETS_NOTE)
         console.print()
