@@ -17,6 +17,13 @@ from fractions import Fraction
 
 from obc_check.checker.data.money import ZERO, pounds, shown_money
 from obc_check.checker.report.claim_summary import explain_person, explain_price
+from obc_check.checker.report.explain_measure import (
+    counts_json,
+    counts_line,
+    definition_line,
+    measured_indicator,
+    records_line,
+)
 from obc_check.checker.report.model import CapitationTierYear, Report
 from obc_check.model import Contract
 from obc_check.textsafe import printable
@@ -62,8 +69,17 @@ def _lines(contract: Contract, report: Report, ident: str) -> Iterator[str]:
         for y in years:
             yield from (i.derivation for i in y.indicators if i.indicator in members)
         return
+    mi = measured_indicator(contract, ident)
+    if mi is not None:  # the definition in words, the records, then each year's counts
+        yield definition_line(mi)
+        yield records_line(mi, report)
     for y in years:
-        yield from (i.derivation for i in y.indicators if i.indicator == ident)
+        for i in y.indicators:
+            if i.indicator == ident:
+                counted = counts_line(mi, y.year, i) if mi is not None else None
+                if counted is not None:
+                    yield counted
+                yield i.derivation
         yield from (g.derivation for g in y.gateways if ident in (g.gateway, g.indicator))
     yield from (r.derivation for r in report.obligations if r.obligation == ident)
     if report.rate_card is not None:
@@ -212,19 +228,28 @@ def explain_json(contract: Contract, report: Report, ident: str) -> str:
 
     ``{"schema": "obc-explain/1", "id", "heading", "as_of", "derivations": [...]}``: the
     same heading and derivation lines as the text, an empty list when there is nothing to
-    explain as of that date.
+    explain as of that date. A measured indicator adds ``definition`` (the words of
+    ``render``), ``dataset`` and ``counts`` (per year: ``year``, ``status`` and the counts
+    the JSON report gives).
     """
     ids = declared_ids(contract)
     card = report.rate_card
     if ident not in ids and card is not None and _is_person(report, ident):
-        doc = {"schema": "obc-explain/1", "id": ident, "heading": f"{ident} — participant",
-               "as_of": report.as_of.isoformat(), "derivations": explain_person(card, ident)}
-        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        person = {"schema": "obc-explain/1", "id": ident, "heading": f"{ident} — participant",
+                  "as_of": report.as_of.isoformat(),
+                  "derivations": explain_person(card, ident)}
+        return json.dumps(person, indent=2, ensure_ascii=False) + "\n"
     if ident not in ids:
         raise UnknownIdError(ident, _suggest(ident, ids))
-    doc = {"schema": "obc-explain/1", "id": ident, "heading": _heading(contract, ident),
-           "as_of": report.as_of.isoformat(),
-           "derivations": list(_derivations(contract, report, ident))}
+    doc: dict[str, object] = {
+        "schema": "obc-explain/1", "id": ident, "heading": _heading(contract, ident),
+        "as_of": report.as_of.isoformat(),
+        "derivations": list(_derivations(contract, report, ident))}
+    mi = measured_indicator(contract, ident)
+    if mi is not None:  # RECORDS.md: the definition in words with the counts per year
+        doc["definition"] = definition_line(mi).removeprefix("definition: ")
+        doc["dataset"] = mi.dataset.id
+        doc["counts"] = counts_json(mi, report)
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -47,8 +47,8 @@ def measured_value(ind: Indicator, m: Measure, year: ContractYear,
             return YearValue("missing", None, None, den, source,
                              f"no record to average among the {where}", total=total)
         result = YearValue("assessed", total / den, None, den, source,
-                           f"= {shown_number(total)} / {shown_number(den)} records of the "
-                           f"{where}", total=total)
+                           f"= {shown_number(total)} / {shown_number(den)} of the {where} "
+                           "with a value", total=total)
     minimum = ind.minimum_denominator
     if minimum is not None and den < minimum:
         return YearValue("insufficient", result.value, result.numerator, den, source,
