@@ -4,7 +4,8 @@
   (``once per person``, ``cap … per person``, ``claims within``): D060. A card is paid
   from one or the other, and a person-level rule cannot be applied to counts.
 - With ``claims within N months of start``, every claimed person must be in
-  ``participants`` (D061), and the table must be there at all.
+  ``participants`` (D061), and the table must be there at all. A person whose row is there
+  but bad (its own D008, D021 or D013) is in participants: no second error for its claims.
 - ``participants`` for a card without ``claims within``: D025 (a warning; nothing reads it).
 
 Checked over the columns (``pc.is_in``); only the rows that fail become diagnostics, the
@@ -18,6 +19,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from obc_check.checker.data.cells import quote
 from obc_check.checker.data.claims import (
@@ -68,6 +70,10 @@ def check_claims(ctx: ContractIndex, claims: ClaimTable | None,
     assert codes.started is not None
     # one look-up per distinct person (with_starts), not per claim
     missing = np.flatnonzero(codes.started[codes.person] == NO_START)
+    if len(missing) and people.unread:  # in participants, on a row with its own error
+        there = pc.is_in(claims.table.column("person").take(pa.array(missing)),
+                         value_set=pa.array(sorted(people.unread), pa.string()))
+        missing = missing[~np.asarray(there.fill_null(False), bool)]
     if not len(missing):
         return
     persons = claims.table.column("person").take(pa.array(missing[:LIMIT]))

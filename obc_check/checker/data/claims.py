@@ -62,6 +62,9 @@ class ParticipantTable:
     table: pa.Table
     file: str = "participants"
     sheet: str | None = None
+    unread: frozenset[str] = frozenset()
+    """Persons whose row is there but could not be read (a bad start date, a repeat): they
+    are in participants, so a claim for them is not also "not in participants" (D061)."""
 
     def __len__(self) -> int:
         return int(self.table.num_rows)

@@ -716,6 +716,7 @@ def participants(raw: RawTable, ctx: ContractIndex, problems: Problems) -> Parti
     persons: list[str] = []
     days: list[dt.date] = []
     rows: list[int] = []
+    unread: set[str] = set()
     for row, cells in raw.rows:
         r.start(row, cells)
         if r.blank():
@@ -729,10 +730,12 @@ def participants(raw: RawTable, ctx: ContractIndex, problems: Problems) -> Parti
             persons.append(person)
             days.append(started)
             rows.append(row)
+        elif person:
+            unread.add(person)
     return ParticipantTable(pa.table({
         "person": pa.array(persons, pa.string()), "started_on": pa.array(days, pa.date32()),
         "row": pa.array(rows, pa.int64()),
-    }, schema=PARTICIPANTS_SCHEMA), raw.origin.file, raw.origin.sheet)
+    }, schema=PARTICIPANTS_SCHEMA), raw.origin.file, raw.origin.sheet, frozenset(unread))
 
 
 def _person(r: _Row) -> str | None:
