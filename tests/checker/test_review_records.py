@@ -108,3 +108,50 @@ def test_a_date_moved_by_the_most_a_condition_allows_is_counted(tmp_path: Path,
                                                            "1"]]
     report, codes = check(tmp_path, f"count where a < b {shift} or a > b {shift}", rows)
     assert codes == [] and report is not None
+
+
+def test_a_parquet_decimal_wider_than_38_digits_is_refused_not_read_as_a_float(
+        tmp_path: Path) -> None:
+    """RECORDS.md: a number field is "an integer or decimal column ... a floating-point
+    column is an error, since it cannot hold exact decimals". DuckDB reads a Parquet decimal
+    of more than 38 digits (pyarrow's decimal256) as DOUBLE: 1234567890.123456789 became
+    1234567890.1234567 and the condition below silently counted 0."""
+    import decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    compiled = compile_text(contract("count where n = 1234567890.123456789"))
+    assert compiled.contract is not None, compiled.diagnostics
+    data = tmp_path / "data"
+    data.mkdir()
+    pq.write_table(pa.table({
+        "id": ["1", "2"], "a": pa.array([dt.date(2020, 5, 1)] * 2),
+        "b": pa.array([None, None], pa.date32()),
+        "n": pa.array([decimal.Decimal("1234567890.123456789"), decimal.Decimal("0.1")],
+                      pa.decimal256(50, 9))}), data / "R.parquet")
+    report, diags = check_bundle(compiled.contract, data, dt.date(2022, 6, 30))
+    assert report is None
+    [d] = [d for d in diags if d.severity == "error"]
+    assert d.code == "D043" and "decimal256(50, 9)" in d.message
+
+
+def test_a_parquet_decimal_of_38_digits_is_read_exactly(tmp_path: Path) -> None:
+    import decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    compiled = compile_text(contract("count where n = 1234567890.123456789"))
+    assert compiled.contract is not None, compiled.diagnostics
+    data = tmp_path / "data"
+    data.mkdir()
+    pq.write_table(pa.table({
+        "id": ["1", "2"], "a": pa.array([dt.date(2020, 5, 1)] * 2),
+        "b": pa.array([None, None], pa.date32()),
+        "n": pa.array([decimal.Decimal("1234567890.123456789"), decimal.Decimal("0.1")],
+                      pa.decimal128(38, 9))}), data / "R.parquet")
+    report, diags = check_bundle(compiled.contract, data, dt.date(2022, 6, 30))
+    assert report is not None, diags
+    assert report.outcome_payment is not None
+    assert report.outcome_payment[0].indicators[0].count == "1"
