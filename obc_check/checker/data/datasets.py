@@ -128,4 +128,22 @@ def read_parquet(path: Path, display: str, dataset: Dataset,
                            "write the number field as an integer or decimal column (or as "
                            "text holding decimals)", column=f.column)
             ok = False
+        elif _too_wide(schema.field(f.column).type):
+            problems.table(origin, "D043", f"column `{f.column}` is a decimal of more than "
+                           f"{MAX_DECIMAL_DIGITS} digits ({kind}), which DuckDB reads as "
+                           "floating point, so its decimals would not be exact",
+                           f"write the column as a decimal of at most {MAX_DECIMAL_DIGITS} "
+                           "digits, or as text holding decimals", column=f.column)
+            ok = False
     return ParquetTable(dataset, path, origin, types) if ok else None
+
+
+#: The widest decimal the engine holds exactly; DuckDB reads a wider Parquet decimal as DOUBLE.
+MAX_DECIMAL_DIGITS = 38
+
+
+def _too_wide(kind: Any) -> bool:
+    """A decimal column of more digits than an exact decimal holds (pyarrow's decimal256)."""
+    import pyarrow as pa
+
+    return bool(pa.types.is_decimal(kind) and kind.precision > MAX_DECIMAL_DIGITS)
