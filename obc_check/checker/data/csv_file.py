@@ -28,17 +28,19 @@ class CsvFile:
     that locates cells for diagnostics.
     """
 
-    def __init__(self, raw: mmap.mmap | bytes) -> None:
+    def __init__(self, raw: mmap.mmap | bytes, path: Path | None = None) -> None:
         self._raw = raw
         self.data = pa.py_buffer(raw)
+        self.path = path
+        """Where the file is, for a reader that opens it itself (DuckDB's CSV reader)."""
 
     @classmethod
     def map(cls, path: Path) -> CsvFile:
         """The file at ``path``, mapped read-only (an empty file cannot be mapped: bytes)."""
         with path.open("rb") as handle:
             if not os.fstat(handle.fileno()).st_size:
-                return cls(b"")
-            return cls(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ))
+                return cls(b"", path)
+            return cls(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ), path)
 
     def contains(self, needle: bytes) -> bool:
         """True when ``needle`` occurs anywhere in the file (a memchr-speed scan)."""
@@ -66,6 +68,37 @@ class CsvFile:
             except UnicodeDecodeError as err:
                 return raw, err
         return None
+
+    def line_count(self) -> int | None:
+        """How many lines the file has when every line ends alike (LF, CR LF or CR); else None.
+
+        A last line without a line break counts. Counted in bulk (numpy, a block at a
+        time, about 0.15 s for 600 MB), for the engine to know whether record *i* of the file
+        is on line *i + 1* (then its line count is its records' count plus the header's).
+        """
+        import numpy as np
+
+        size = len(self._raw)
+        if not size:
+            return 0
+        block = 1 << 24
+        data = np.frombuffer(self._raw, dtype=np.uint8)
+        lf = cr = pairs = 0
+        for start in range(0, size, block):
+            part = data[start:start + block + 1]  # one byte more: a CR LF across the edge
+            head = part[:block]
+            lf += int(np.count_nonzero(head == 10))
+            crs = head == 13
+            n = int(np.count_nonzero(crs))
+            cr += n
+            if n:
+                m = min(len(head), len(part) - 1)
+                pairs += int(np.count_nonzero(crs[:m] & (part[1:m + 1] == 10)))
+        if cr and lf and not cr == lf == pairs:
+            return None
+        breaks = lf or cr
+        last = self._raw[size - 1:size]
+        return breaks + (0 if last in (b"\n", b"\r") else 1)
 
     def plain_header(self) -> str | None:
         """The first line as text when it is a plain header: no quotes, no lone CR.

@@ -7,9 +7,13 @@ records one by one: a dataset may hold tens of millions of them, so the engine
 (``checker/engine``) reads and checks them in bulk and reports each bad cell through the
 table's :class:`~obc_check.checker.data.origins.Origin`.
 
-- CSV, JSON and XLSX tables arrive as the same :class:`~.sources.RawTable` of cell text as
-  the five tables do, so their rows, positions and diagnostics are exactly those of the
-  other tables (a CSV row is the line its record starts on);
+- a CSV file whose header is its first line is handed on unread, as a :class:`CsvTable`:
+  the engine reads it with DuckDB's own CSV reader (in parallel, never a Python loop over
+  records) and falls back to the row reader here (:meth:`DatasetTable.read_rows`) for a
+  file DuckDB refuses or might read differently, so rows, positions and diagnostics are
+  exactly those of the other tables (a CSV row is the line its record starts on);
+- JSON and XLSX tables (and a CSV whose header is not on its first line) arrive as the
+  same :class:`~.sources.RawTable` of cell text as the five tables do, and are read now;
 - a Parquet file is described by :class:`ParquetTable` (path and column types, read from its
   footer by pyarrow); a floating-point column for a number field is refused here, since it
   cannot hold exact decimals.
@@ -17,13 +21,16 @@ table's :class:`~obc_check.checker.data.origins.Origin`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from obc_check.checker.data.origins import Origin
+from obc_check.checker.data.csv_file import CsvFile
+from obc_check.checker.data.origins import CsvOrigin, Origin
 from obc_check.checker.data.problems import Problems
-from obc_check.checker.data.sources import RawTable
+from obc_check.checker.data.source_csv import csv_rows
+from obc_check.checker.data.sources import RawTable, Row
 from obc_check.diagnostics import Span
 from obc_check.model import Dataset
 
@@ -59,40 +66,83 @@ class ParquetTable:
 
 
 @dataclass(frozen=True)
+class CsvTable:
+    """A dataset's CSV file, header checked (on line 1), records not yet read.
+
+    ``width`` is the number of columns of the header, ``positions`` the cell position of
+    each declared field, in field order.
+    """
+
+    file: CsvFile
+    path: Path
+    width: int
+    positions: tuple[int, ...]
+    header_line: int = 1
+
+
+@dataclass(frozen=True)
 class DatasetTable:
     """A dataset's table in the bundle, ready for the engine.
 
-    ``arrow`` (CSV, JSON, XLSX): column ``r`` the row number as the source counts it, then
-    ``c0``, ``c1``, … the text of each declared field's cell (None when empty), in field
-    order; or ``parquet``: the file, which the engine reads itself.
+    ``arrow`` (JSON, XLSX, some CSV): column ``r`` the row number as the source counts it,
+    then ``c0``, ``c1``, … the text of each declared field's cell (None when empty), in
+    field order; or ``csv`` / ``parquet``: the file, which the engine reads itself.
     """
 
     dataset: Dataset
     origin: Origin
     arrow: Any = None
     parquet: ParquetTable | None = None
+    csv: CsvTable | None = None
 
     @classmethod
     def of_raw(cls, dataset: Dataset, raw: RawTable) -> DatasetTable:
-        """The cells of a table of text, read now (so that its row errors are reported)."""
-        import pyarrow as pa
+        """The table of a CSV file DuckDB may read, or else its cells, read now.
 
-        positions = [raw.index[f.column] for f in dataset.fields]
-        rows: list[int] = []
-        cols: list[list[str | None]] = [[] for _ in positions]
-        for number, cells in raw.rows:
-            rows.append(number)
-            for col, pos in zip(cols, positions, strict=True):
-                col.append(cells[pos] or None)
-        arrays = {"r": pa.array(rows, type=pa.int64())}
-        for i, col in enumerate(cols):
-            arrays[f"c{i}"] = pa.array(col, type=pa.string())
-        return cls(dataset, raw.origin, arrow=pa.table(arrays))
+        Read now, a table's row errors (D006) are reported with the bundle's.
+        """
+        if raw.csv_file is not None and raw.csv_file.path is not None and isinstance(
+                raw.origin, CsvOrigin):
+            positions = tuple(raw.index[f.column] for f in dataset.fields)
+            return cls(dataset, raw.origin, csv=CsvTable(
+                raw.csv_file, raw.csv_file.path, len(raw.origin.header), positions,
+                raw.origin.header_line))
+        return cls(dataset, raw.origin, arrow=_arrow(dataset, raw.index, raw.rows))
 
     @classmethod
     def of_parquet(cls, table: ParquetTable) -> DatasetTable:
         """A Parquet file's table."""
         return cls(table.dataset, table.origin, parquet=table)
+
+    def read_rows(self, problems: Problems) -> Any:
+        """A CSV table's cells read by the row reader, as ``arrow``; D006 into ``problems``.
+
+        The engine's fallback for a file DuckDB's reader refuses (a ragged or badly quoted
+        row) or might read differently; the row reader then says what is wrong, where.
+        """
+        csv = self.csv
+        assert csv is not None and isinstance(self.origin, CsvOrigin)
+        rows = csv_rows(csv.file, csv.header_line, csv.width, self.origin, problems)
+        index = {f.column: pos for f, pos in zip(self.dataset.fields, csv.positions,
+                                                  strict=True)}
+        return _arrow(self.dataset, index, rows)
+
+
+def _arrow(dataset: Dataset, index: dict[str, int], source: Iterable[Row]) -> Any:
+    """Column ``r`` (row numbers) and ``c0``, ``c1``, … (each field's cell text or None)."""
+    import pyarrow as pa
+
+    positions = [index[f.column] for f in dataset.fields]
+    rows: list[int] = []
+    cols: list[list[str | None]] = [[] for _ in positions]
+    for number, cells in source:
+        rows.append(number)
+        for col, pos in zip(cols, positions, strict=True):
+            col.append(cells[pos] or None)
+    arrays = {"r": pa.array(rows, type=pa.int64())}
+    for i, col in enumerate(cols):
+        arrays[f"c{i}"] = pa.array(col, type=pa.string())
+    return pa.table(arrays)
 
 
 def read_parquet(path: Path, display: str, dataset: Dataset,

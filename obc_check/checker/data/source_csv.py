@@ -93,8 +93,9 @@ def _table(file: CsvFile, spec: TableSpec, header: list[str], header_line: int, 
     index = check_header(spec, header, origin, problems)
     if index is None:
         return None
-    return RawTable(spec, origin, index, _rows(file, header_line, len(header), origin, problems),
-                    csv_file=file if header_line == 1 and len(index) == len(header) else None)
+    return RawTable(spec, origin, index, csv_rows(file, header_line, len(header), origin, problems),
+                    csv_file=file if header_line == 1 and (spec.open or len(index) == len(header))
+                    else None)
 
 
 def _lines(text: str, block: int = 1 << 20) -> Iterator[str]:
@@ -112,9 +113,14 @@ def _lines(text: str, block: int = 1 << 20) -> Iterator[str]:
         start = end
 
 
-def _rows(file: CsvFile, header_line: int, width: int, origin: CsvOrigin,
-          problems: Problems) -> Iterator[Row]:
-    """The rows after the header, as ``(first line, cells)``; the text is decoded here."""
+def csv_rows(file: CsvFile, header_line: int, width: int, origin: CsvOrigin,
+             problems: Problems) -> Iterator[Row]:
+    """The rows after the header, as ``(first line, cells)``; the text is decoded here.
+
+    The row reader: every CSV table is read by it, except a dataset's that DuckDB's own
+    reader can take (``checker/engine/duck.py``), which falls back to it for a file DuckDB
+    refuses or reads differently.
+    """
     reader = csv.reader(_lines(file.text))
     try:
         while reader.line_num < header_line:  # the header, and blank lines before it

@@ -29,8 +29,9 @@ class RawTable:
     column with a default that the file leaves out is absent from ``index``.
 
     ``csv_file`` is the whole (mapped) file, for a CSV table whose header is the first line
-    and names only known columns: the columnar loader may then read it in bulk (``rows`` is
-    left unread unless it has to fall back).
+    and names only known columns (or any columns, for a dataset's table): the columnar
+    loader, or the engine's CSV reader, may then read it in bulk (``rows`` is left unread
+    unless it has to fall back).
     """
 
     spec: TableSpec

@@ -22,6 +22,7 @@ from typing import Any
 import duckdb
 from pydantic import BaseModel
 
+from obc_check.checker.data.csv_file import CsvFile
 from obc_check.checker.data.datasets import DatasetTable
 from obc_check.checker.data.problems import SHOWN_PER_CODE, Problems
 from obc_check.checker.engine.measures import DatasetCounts, measures_query
@@ -96,13 +97,14 @@ def measure_datasets(contract: Contract, tables: Mapping[str, DatasetTable]
             by_dataset.setdefault(ind.measure.dataset, {})[ind.id] = ind.measure
     with connection() as con:
         for n, (name, table) in enumerate(tables.items()):
-            relation = _register(con, n, table)
-            scale = _check(con, relation, table, by_dataset.get(name, {}), problems)
-            if scale is None or problems.errors:
+            measures = by_dataset.get(name, {})
+            found = _records(con, n, table, measures, problems)
+            if found is None or problems.errors:
                 continue
+            relation, scale = found
             typed, columns = _typed_view(con, n, relation, table.dataset, scale)
             person = columns.get(table.dataset.person) if table.dataset.person else None
-            query, read = measures_query(typed, columns, person, by_dataset.get(name, {}),
+            query, read = measures_query(typed, columns, person, measures,
                                          contract.term.years, dialect(scale))
             counts[name] = read(_one(con, query.text, query.params))
     if problems.errors:
@@ -121,12 +123,126 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()
     return tuple(rows[0])
 
 
-def _register(con: duckdb.DuckDBPyConnection, n: int, table: DatasetTable) -> str:
-    """The table as relation ``raw{n}``: ``r`` (the row) and ``c{i}`` text per field."""
-    name = f"raw{n}"
+def _records(con: duckdb.DuckDBPyConnection, n: int, table: DatasetTable,
+             measures: Mapping[str, Measure], problems: Problems) -> tuple[str, int] | None:
+    """The relation of the table's records (``c0``, ``c1``, …) and the decimal scale.
+
+    Every bad cell is reported first (None when the scale cannot be had). A CSV file is
+    read by DuckDB's own reader when it can be (:func:`_csv_records`); otherwise, and when
+    DuckDB refuses the file, by the row reader, whose cells are registered as a table.
+    """
+    relation = f"raw{n}"
+    if table.csv is not None:
+        if reads_alike(table.csv.file):
+            try:
+                return _csv_records(con, n, table, measures, problems)
+            except _NotOneALineError:
+                pass  # positions are needed, and the lines do not say them
+            except duckdb.Error as err:
+                if not _refused(err):
+                    raise
+        relation = f"rows{n}"
+        con.register(relation, table.read_rows(problems))
+    else:
+        _register(con, relation, table)
+    kinds = _kinds(table.dataset)
+    tally = _tally(con, relation, table.dataset, kinds)
+    _report(con, relation, table, kinds, tally, problems)
+    scale = _scale(tally, table, measures, problems)
+    return None if scale is None else (relation, scale)
+
+
+class _NotOneALineError(Exception):
+    """Positions are needed and the file's records are not one a line: ask the row reader."""
+
+
+#: Every character Python's ``str.strip`` takes away: a ragged row of only these is a blank
+#: line to the row reader, skipped like an empty one.
+_WHITESPACE = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+#: DuckDB's null string, which no cell may hold: ``reads_alike`` refuses a file with it.
+#: Empty cells are then read as ``''``, and only the padding of a short row is NULL.
+_NULL_MARK = "\x01"
+
+
+def _refused(err: duckdb.Error) -> bool:
+    """True for DuckDB's CSV reader refusing a file (too many cells, bad quoting, …)."""
+    return isinstance(err, duckdb.InvalidInputException) or type(err) is duckdb.Error
+
+
+def reads_alike(file: CsvFile) -> bool:
+    """True when DuckDB's reader gives the same cells as the row reader for this file.
+
+    Held by a differential test of random CSV text (tests/checker/test_csv_engine.py):
+    where DuckDB's reader accepts a file it reads the same rows of the same cells, but for
+    a quote next to a space or tab (DuckDB trims the space, the ``csv`` module keeps it)
+    and for DuckDB's null string. A file with either is read by the row reader. Byte
+    searches of the mapped file, at memory speed.
+    """
+    if file.contains(_NULL_MARK.encode()):
+        return False
+    if file.contains(b'"'):
+        return not any(file.contains(pair) for pair in (b' "', b'" ', b'\t"', b'"\t'))
+    return True
+
+
+def _csv_records(con: duckdb.DuckDBPyConnection, n: int, table: DatasetTable,
+                 measures: Mapping[str, Measure], problems: Problems
+                 ) -> tuple[str, int] | None:
+    """A CSV dataset read by DuckDB: one parallel scan checks it all.
+
+    The file is read with one column more than its header (``x0`` … ``x{width}``) and short
+    rows padded with NULL, so that a row with too few or too many cells is seen (D006, as
+    the row reader says it) rather than refused; a row of more cells still makes DuckDB
+    refuse the file (``InvalidInputException``: the caller falls back to the row reader).
+
+    Positions are needed only when something is wrong. DuckDB gives no line numbers, but
+    it returns rows in file order, so when the file has exactly one line per record (no
+    blank lines, no line breaks inside quotes, one kind of line ending: counted in bulk)
+    the record numbered *i* by ``row_number() OVER ()`` is on line *header + i*. Otherwise
+    the row reader reads the file again and says where (``_NotOneALineError``).
+    """
+    csv = table.csv
+    assert csv is not None
+    ds = table.dataset
+    width = csv.width
+    every = f"every{n}"
+    # DuckDB cannot pad short rows in parallel when a quoted cell may hold a line break.
+    source = con.read_csv(
+        str(csv.path), columns={f"x{j}": "VARCHAR" for j in range(width + 1)}, header=True,
+        auto_detect=False, delimiter=",", quotechar='"', escapechar='"', strict_mode=True,
+        null_padding=True, na_values=_NULL_MARK, parallel=not csv.file.contains(b'"'))
+    cells = ", ".join(f"x{pos} AS c{i}" for i, pos in enumerate(csv.positions))
+    xs = ", ".join(f"x{j}" for j in range(width + 1))
+    source.project(f"{cells}, x{width} IS NULL AND x{width - 1} IS NOT NULL AS ok, "
+                   f"{xs}").create_view(every)
+    kinds = _kinds(ds)
+    white = "'" + _WHITESPACE.replace("'", "''") + "'"
+    ragged = f"NOT ok AND trim(concat({xs}), {white}) <> ''"
+    tally = _tally(con, every, ds, kinds, where="ok", ragged=ragged)
+    numbered = f"numbered{n}"
+    con.execute(f"CREATE TEMP VIEW {numbered} AS SELECT {csv.header_line} + "
+                f"row_number() OVER () AS r, * FROM {every}")
+    # Its ``r`` is the record's line when the file has a line per record (which is checked
+    # only when an error needs it). A query that does not read ``r`` scans in parallel:
+    # DuckDB drops the unused row number, and with it the one-thread window.
+    records = f"raw{n}"
+    con.execute(f"CREATE TEMP VIEW {records} AS SELECT * FROM {numbered} WHERE ok")
+    if any(tally.bad) or tally.repeated or tally.ragged:
+        lines = csv.file.line_count()
+        if lines != csv.header_line + tally.rows:
+            raise _NotOneALineError
+        count = " + ".join(f"CAST(x{j} IS NOT NULL AS INTEGER)" for j in range(width + 1))
+        _report(con, numbered, table, kinds, tally, problems, where="ok",
+                ragged=(ragged, count, width))
+    scale = _scale(tally, table, measures, problems)
+    return None if scale is None else (records, scale)
+
+
+def _register(con: duckdb.DuckDBPyConnection, name: str, table: DatasetTable) -> None:
+    """The table as relation ``name``: ``r`` (the row) and ``c{i}`` text per field."""
     if table.arrow is not None:
         con.register(name, table.arrow)
-        return name
+        return
     assert table.parquet is not None
     cols = ", ".join(f"CAST({quote(f.column)} AS VARCHAR) AS c{i}"
                      for i, f in enumerate(table.dataset.fields))
@@ -134,7 +250,6 @@ def _register(con: duckdb.DuckDBPyConnection, n: int, table: DatasetTable) -> st
     # as a value instead (never as SQL text).
     source = con.read_parquet(str(table.parquet.path), file_row_number=True)
     source.project(f"file_row_number + 1 AS r, {cols}").create_view(name)
-    return name
 
 
 def _kinds(ds: Dataset) -> list[_Kind]:
@@ -223,65 +338,128 @@ def _needed_digits(measures: Mapping[str, Measure], data: int, records: int
     return max(needs, key=lambda n: n[0])
 
 
-def _check(con: duckdb.DuckDBPyConnection, relation: str, table: DatasetTable,
-           measures: Mapping[str, Measure], problems: Problems) -> int | None:
-    """Report every bad cell (first 100 of each kind); the decimal scale when all is well."""
+@dataclass(frozen=True)
+class _Tally:
+    """What one scan of a table counted, before any position is looked for.
+
+    ``bad``: the bad cells of each kind (in ``_kinds`` order); ``repeated``: records whose
+    key an earlier record has; ``scale`` and ``digits``: the most decimal places and digits
+    before the point of any number; ``rows``: every row read (ragged ones too);
+    ``records``: the rows that are records (``where`` holds); ``ragged``: rows of the wrong
+    number of cells (DuckDB's reader only).
+    """
+
+    bad: tuple[int, ...]
+    repeated: int
+    scale: int
+    digits: int
+    rows: int
+    records: int
+    ragged: int = 0
+
+
+def _tally(con: duckdb.DuckDBPyConnection, relation: str, ds: Dataset, kinds: list[_Kind],
+           where: str = "TRUE", ragged: str | None = None) -> _Tally:
+    """One aggregate query over the records of ``relation`` (rows ``where`` holds)."""
+    aggregates = ["COUNT(*)", f"COUNT(*) FILTER (WHERE {where})",
+                  f"COUNT(*) FILTER (WHERE {ragged})" if ragged else "0"]
+    aggregates += [f"COUNT(*) FILTER (WHERE {where} AND {k.test})" for k in kinds]
+    if ds.key is not None:
+        c = f"c{_index(ds, ds.key)}"
+        present = f"{where} AND {c} IS NOT NULL AND {c} <> ''"
+        aggregates.append(f"COUNT({c}) FILTER (WHERE {present}) - "
+                          f"COUNT(DISTINCT {c}) FILTER (WHERE {present})")
+    else:
+        aggregates.append("0")
+    for i, f in enumerate(ds.fields):
+        if f.type == "number":
+            good = f"{where} AND regexp_full_match(c{i}, '{_NUMBER}')"
+            aggregates.append(f"MAX(length(split_part(c{i}, '.', 2))) FILTER (WHERE {good})")
+            aggregates.append(f"MAX(length(ltrim(split_part(ltrim(c{i}, '-'), '.', 1), "
+                              f"'0'))) FILTER (WHERE {good})")
+    row = [int(v or 0) for v in _one(con, f"SELECT {', '.join(aggregates)} FROM {relation}")]  # type: ignore[call-overload]
+    k = len(kinds)
+    return _Tally(bad=tuple(row[3:3 + k]), repeated=row[3 + k],
+                  scale=max(row[4 + k::2], default=0), digits=max(row[5 + k::2], default=0),
+                  rows=row[0], records=row[1], ragged=row[2])
+
+
+def _index(ds: Dataset, name: str) -> int:
+    return next(n for n, f in enumerate(ds.fields) if f.name == name)
+
+
+def _report(con: duckdb.DuckDBPyConnection, relation: str, table: DatasetTable,
+            kinds: list[_Kind], tally: _Tally, problems: Problems, where: str = "TRUE",
+            ragged: tuple[str, str, int] | None = None) -> None:
+    """Each bad cell the tally counted, the first 100 of a kind with their rows.
+
+    One query fetches the first rows of every kind (``arg_min`` keeps the 100 lowest row
+    numbers of each); a second finds repeated keys, only when there are some. ``relation``
+    has ``r``, the row as the source numbers it. ``ragged`` (DuckDB's CSV reader): the test
+    of a ragged row, the SQL of its number of cells and the header's width.
+    """
     ds = table.dataset
-    kinds = _kinds(ds)
-    numbers = [i for i, f in enumerate(ds.fields) if f.type == "number"]
-    aggregates = [f"COUNT(*) FILTER (WHERE {k.test})" for k in kinds] + ["COUNT(*)"]
-    for i in numbers:
-        aggregates.append(f"MAX(length(split_part(c{i}, '.', 2))) FILTER "
-                          f"(WHERE regexp_full_match(c{i}, '{_NUMBER}'))")
-        aggregates.append(f"MAX(length(ltrim(split_part(ltrim(c{i}, '-'), '.', 1), '0'))) "
-                          f"FILTER (WHERE regexp_full_match(c{i}, '{_NUMBER}'))")
-    row = _one(con, f"SELECT {', '.join(aggregates)} FROM {relation}")
     origin = table.origin
-    for kind, bad in zip(kinds, row[:len(kinds)], strict=False):
-        total = int(bad or 0)  # type: ignore[call-overload]
-        if not total:
-            continue
-        i = next(n for n, f in enumerate(ds.fields) if f.name == kind.field)
-        first = con.execute(f"SELECT r, c{i} FROM {relation} WHERE {kind.test} ORDER BY r "
-                            f"LIMIT {FIRST_ERRORS}").fetchall()
-        for r, value in first:
-            shown = f"`{value}` " if value else ""
-            problems.at(origin, int(r), kind.column, kind.code, f"{shown}{kind.message}",
-                        kind.hint)
-        problems.more(origin, kind.code, total - len(first))
-    _repeated_keys(con, relation, table, problems)
-    scale = _literal_scale(measures)
-    widest = 0
-    records = int(row[len(kinds)])  # type: ignore[call-overload]
-    for n in range(len(numbers)):
-        s, digits = row[len(kinds) + 1 + 2 * n], row[len(kinds) + 2 + 2 * n]
-        scale = max(scale, int(s or 0))  # type: ignore[call-overload]
-        widest = max(widest, int(digits or 0))  # type: ignore[call-overload]
-    need, why = _needed_digits(measures, widest, records)
+    wanted: list[tuple[_Kind | None, int]] = []  # a kind (None: ragged rows), how many
+    aggregates: list[str] = []
+    if ragged is not None and tally.ragged:
+        test, count, _ = ragged
+        wanted.append((None, tally.ragged))
+        aggregates.append(f"arg_min(struct_pack(r := r, v := CAST({count} AS VARCHAR)), r, "
+                          f"{FIRST_ERRORS}) FILTER (WHERE {test})")
+    for kind, bad in zip(kinds, tally.bad, strict=True):
+        if bad:
+            wanted.append((kind, bad))
+            aggregates.append(f"arg_min(struct_pack(r := r, v := c{_index(ds, kind.field)}), "
+                              f"r, {FIRST_ERRORS}) FILTER (WHERE {where} AND {kind.test})")
+    if aggregates:
+        found = _one(con, f"SELECT {', '.join(aggregates)} FROM {relation}")
+        for (want, total), first in zip(wanted, found, strict=True):
+            rows = sorted((int(item["r"]), item["v"]) for item in first or ())  # type: ignore[attr-defined]
+            if want is None:
+                assert ragged is not None
+                for r, cells in rows:
+                    problems.at(origin, r, None, "D006",
+                                f"has {cells} cells but the header has {ragged[2]}",
+                                "each row needs one cell per column; quote cells that hold "
+                                "commas")
+                problems.more(origin, "D006", total - len(rows))
+                continue
+            for r, value in rows:
+                shown = f"`{value}` " if value else ""
+                problems.at(origin, r, want.column, want.code, f"{shown}{want.message}",
+                            want.hint)
+            problems.more(origin, want.code, total - len(rows))
+    if tally.repeated:
+        _repeated_keys(con, relation, table, tally.repeated, where, problems)
+
+
+def _scale(tally: _Tally, table: DatasetTable, measures: Mapping[str, Measure],
+           problems: Problems) -> int | None:
+    """The decimal places the numbers need (D043 and None when 38 digits cannot hold them)."""
+    scale = max(_literal_scale(measures), tally.scale)
+    widest = tally.digits
+    need, why = _needed_digits(measures, widest, tally.records)
     if need + scale > MAX_DIGITS:
         data = need == widest
-        problems.table(origin, "D043", f"the numbers of dataset {ds.id} need {need} digits "
-                       f"before the point{'' if data else f' ({why})'} and {scale} after "
-                       f"it, more than the {MAX_DIGITS} an exact decimal can hold",
-                       "check the number columns for values that are far too long"
+        problems.table(table.origin, "D043", f"the numbers of dataset {table.dataset.id} need "
+                       f"{need} digits before the point{'' if data else f' ({why})'} and "
+                       f"{scale} after it, more than the {MAX_DIGITS} an exact decimal can "
+                       "hold", "check the number columns for values that are far too long"
                        + ("" if data else ", and the measures' definitions"))
         return None
     return scale
 
 
 def _repeated_keys(con: duckdb.DuckDBPyConnection, relation: str, table: DatasetTable,
-                   problems: Problems) -> None:
-    """D013 for each record whose key an earlier record already has."""
+                   total: int, where: str, problems: Problems) -> None:
+    """D013 for each record whose key an earlier record already has (``total`` of them)."""
     ds = table.dataset
-    if ds.key is None:
-        return
-    i = next(n for n, f in enumerate(ds.fields) if f.name == ds.key)
+    assert ds.key is not None
+    i = _index(ds, ds.key)
     column = ds.fields[i].column
     inner = (f"SELECT r, c{i} AS k, MIN(r) OVER (PARTITION BY c{i}) AS first FROM {relation} "
-             f"WHERE c{i} IS NOT NULL AND c{i} <> ''")
-    total = int(_one(con, f"SELECT COUNT(*) FROM ({inner}) WHERE r <> first")[0])  # type: ignore[call-overload]
-    if not total:
-        return
+             f"WHERE {where} AND c{i} IS NOT NULL AND c{i} <> ''")
     first = con.execute(f"SELECT r, k, first FROM ({inner}) WHERE r <> first ORDER BY r "
                         f"LIMIT {FIRST_ERRORS}").fetchall()
     for r, key, earlier in first:

@@ -1,0 +1,170 @@
+"""A dataset's CSV file read by DuckDB's own reader gives what the row reader gives.
+
+The engine reads a dataset's CSV with DuckDB (in parallel, no Python per record) and falls
+back to the row reader for a file DuckDB refuses or would read differently. Whichever path
+a file takes, the diagnostics (code, words, file, line, column) and the counts must be the
+ones the row reader gives: a differential hypothesis test over random CSV text (quotes,
+commas, CR/LF, blank and ragged lines, bad cells) holds the two paths equal.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from obc_check.checker.data import load_bundle
+from obc_check.checker.data.csv_file import CsvFile
+from obc_check.checker.engine import duck, measure_datasets
+from obc_check.dsl import compile_file
+from obc_check.model import Contract
+
+ROOT = Path(__file__).resolve().parents[2]
+EIP = ROOT / "contracts" / "eip_records"
+HEADER = "referral_id,person_id,referred_on,treated_on,age,first_episode,Team Name"
+
+
+def _contract() -> Contract:
+    compiled = compile_file(EIP / "contract.obc")
+    assert compiled.contract is not None
+    return compiled.contract
+
+
+CONTRACT = _contract()
+
+
+def _bundle(folder: Path, referrals: bytes) -> Path:
+    data = folder / "data"
+    if not data.exists():
+        shutil.copytree(EIP / "data", data)
+    (data / "REFERRALS.csv").write_bytes(referrals)
+    return data
+
+
+def _run(data: Path, monkeypatch: pytest.MonkeyPatch, engine: bool
+         ) -> tuple[list[tuple[object, ...]], object]:
+    """Diagnostics (every field that is printed) and counts, by DuckDB or by the rows."""
+    paths: list[str] = []
+    real = duck.reads_alike
+
+    def spy(file: CsvFile) -> bool:
+        ok = engine and real(file)
+        paths.append("duckdb" if ok else "rows")
+        return ok
+
+    monkeypatch.setattr(duck, "reads_alike", spy)
+    bundle, diags = load_bundle(data, CONTRACT)
+    if bundle is not None:
+        counts, more = measure_datasets(CONTRACT, bundle.datasets)
+        diags = diags + more
+    else:
+        counts = None
+    shown = [(d.code, d.message, d.span.line if d.span else None,
+              d.span.column if d.span else None, d.path, d.hint) for d in diags]
+    return shown, counts
+
+
+def _ok_row(i: int) -> str:
+    return f"R{i},P{i % 7},2016-0{1 + i % 9}-1{i % 10},,{20 + i},Y,City"
+
+
+def test_a_plain_file_is_read_by_duckdb_and_its_errors_placed(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [_ok_row(i) for i in range(40)]
+    rows[5] = "R5,P5,2016-13-01,,30,Y,City"        # not a date
+    rows[17] = "R17,P1,2016-05-01,,x1,Y,City"      # not a number
+    rows[23] = "R23,P1,2016-05-01,,30,maybe,City"  # not a flag
+    rows[31] = "R2,P1,2016-05-01,,30,Y,City"       # a repeated key
+    rows[36] = "R36,P1,2016-05-01,,30,Y"           # a cell short
+    data = _bundle(tmp_path, ("\n".join([HEADER, *rows]) + "\n").encode())
+    used: list[bool] = []
+    real = duck.reads_alike
+    monkeypatch.setattr(duck, "reads_alike", lambda f: used.append(real(f)) or used[-1])
+    bundle, diags = load_bundle(data, CONTRACT)
+    assert bundle is not None and not diags
+    counts, found = measure_datasets(CONTRACT, bundle.datasets)
+    assert used and all(used), "both datasets went through DuckDB's reader"
+    assert counts is None
+    got = sorted((d.code, d.span.line if d.span else 0, d.span.column if d.span else 0)
+                 for d in found)
+    assert got == [("D006", 38, 1), ("D007", 19, 20), ("D008", 7, 7),
+                   ("D013", 33, 1), ("D042", 25, 23)]
+    assert any("has 6 cells but the header has 7" in d.message for d in found)
+    assert any("key `R2` is repeated (first in row 4)" in d.message for d in found)
+
+
+def test_five_bad_cells_in_a_long_file_are_all_reported(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = [_ok_row(i) for i in range(3000)]
+    for n in (10, 700, 1500, 2200, 2999):
+        rows[n] = rows[n].replace(",Y,", ",?,")
+    data = _bundle(tmp_path, ("\r\n".join([HEADER, *rows]) + "\r\n").encode())
+    shown, _ = _run(data, monkeypatch, engine=True)
+    assert [(c, line) for c, _, line, *_ in shown] == [
+        ("D042", n + 2) for n in (10, 700, 1500, 2200, 2999)]
+
+
+def test_blank_lines_and_quoted_line_breaks_fall_back_to_the_rows_for_positions(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = (f"{HEADER}\n{_ok_row(1)}\n\n{_ok_row(2)}\n"
+            f'R3,P3,2016-05-01,,30,Y,"City\nCentre"\nR4,P4,2016-05-01,,x,Y,City\n')
+    data = _bundle(tmp_path, text.encode())
+    shown, _ = _run(data, monkeypatch, engine=True)
+    assert [(c, line, col) for c, _, line, col, *_ in shown] == [("D007", 7, 19)]
+    assert shown == _run(data, monkeypatch, engine=False)[0]
+
+
+def test_a_clean_file_gives_the_same_counts_both_ways(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "\n".join([HEADER, *(_ok_row(i) for i in range(200))]) + "\n"
+    data = _bundle(tmp_path, text.encode())
+    by_duckdb = _run(data, monkeypatch, engine=True)
+    assert by_duckdb[1] is not None
+    assert by_duckdb == _run(data, monkeypatch, engine=False)
+
+
+# ---- differential: random CSV text, DuckDB's reader against the row reader ---------------
+CELLS = ["R1", "R2", "P1", "2016-05-01", "2017-02-29", "2016-5-1", "14", "-3.5", "1e3", "Y",
+         "n", "maybe", "", " ", "City", "North, East", '"City"', '""', '"a""b"', '"x\ny"',
+         '"x\r\ny"', "é", "a\"b", ' "q"', '"q" ', "\t", "\x01", '"open']
+ENDS = ["\n", "\r\n", "\r", "\n\n", ""]
+
+
+@st.composite
+def csv_texts(draw: st.DrawFn) -> bytes:
+    """A REFERRALS file: the header, then rows of 5 to 9 random cells, odd line ends."""
+    end = draw(st.sampled_from(["\n", "\r\n"]))
+    text = HEADER + end
+    for i in range(draw(st.integers(0, 8))):
+        if draw(st.integers(0, 3)):
+            cells = _ok_row(i).split(",")
+        else:
+            cells = draw(st.lists(st.sampled_from(CELLS), min_size=5, max_size=9))
+        text += ",".join(cells) + (draw(st.sampled_from(ENDS)) if draw(st.booleans()) else end)
+    return text.encode()
+
+
+# A loaded bundle checked twice per example (about 0.1 s): 40 in the default run, 2,000
+# with OBC_FUZZ=nightly (`make fuzz` runs it too).
+EXAMPLES = 2000 if os.environ.get("OBC_FUZZ") == "nightly" else 40
+
+
+@settings(max_examples=EXAMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(text=csv_texts())
+def test_duckdb_reads_what_the_row_reader_reads(text: bytes, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _bundle(tmp_path, text)
+    assert _run(data, monkeypatch, engine=True) == _run(data, monkeypatch, engine=False)
+
+
+def test_line_count_is_none_for_mixed_line_ends(tmp_path: Path) -> None:
+    for body, lines in ((b"a\nb\n", 2), (b"a\r\nb", 2), (b"a\rb\r", 2), (b"", 0),
+                        (b"a\r\nb\n", None), (b"a\nb\rc\n", None), (b'a,"x\ry"\r\n', None)):
+        path = tmp_path / "f.csv"
+        path.write_bytes(body)
+        assert CsvFile.map(path).line_count() == lines, body
