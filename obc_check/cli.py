@@ -183,18 +183,30 @@ def check(
         "--explain", metavar="ID",
         help="print how one indicator's, obligation's, gateway's or price's figures "
              "are derived")] = None,
+    engine: Annotated[str, typer.Option(
+        "--engine", metavar="duckdb|spark",
+        help="the query engine that counts measures over records (DuckDB in process, the "
+             "default; Spark is not yet available)")] = "duckdb",
+    spark_remote: Annotated[str | None, typer.Option(
+        "--spark-remote", metavar="URL",
+        help="a Spark Connect cluster (sc://HOST:PORT) for --engine spark")] = None,
 ) -> None:
     """Evaluate the data against the contract: payments, obligations, penalties."""
     import os
 
     from obc_check.checker.check import check_bundle, exit_status, parse_as_of
     from obc_check.checker.data.load import bundle_sources
+    from obc_check.checker.engine import unavailable_engine
     from obc_check.checker.report import ReportFormat, render
     from obc_check.checker.report.explain import UnknownIdError, explain, explain_json
 
     if format not in {f.value for f in ReportFormat}:
         typer.echo(f"obc-check check: --format {format!r} is not one of text, json, junit, "
                    "markdown", err=True)
+        raise typer.Exit(2)
+    why = unavailable_engine(engine, spark_remote)
+    if why is not None:
+        typer.echo(f"obc-check check: {printable(why)}", err=True)
         raise typer.Exit(2)
     fmt = ReportFormat(format)
     try:
