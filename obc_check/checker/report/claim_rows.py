@@ -2,12 +2,17 @@
 
 A bundle may hold a million claims, so the report keeps them as pyarrow columns in decision
 order (RECORDS.md) and makes :class:`ClaimRow` objects only when asked for one; the JSON
-rows, the summaries by reason and the per-person totals are read off the columns.
+rows, the summaries by reason and the per-person totals are read off the columns. The JSON
+report streams them (:meth:`ClaimRows.json_chunks`): one compact line a row, built chunk by
+chunk with pyarrow's string functions, so a million rows take a second or two and never
+exist as a million Python objects or one string.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Literal, NotRequired, overload
@@ -17,9 +22,46 @@ import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict
 from typing_extensions import TypedDict
 
+from obc_check.checker.report.prompt_block import join, optional
 from obc_check.checker.report.rows import Money
 
 ClaimStatus = Literal["paid", "rejected"]
+CHUNK = 65_536
+"""Rows per chunk of the streamed JSON: a few MB of text at a time."""
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
+"""What ``json.dumps(..., ensure_ascii=False)`` escapes in a string."""
+
+
+def json_text(values: pa.Array) -> pa.Array:
+    """Each string as it stands between the quotes of a JSON string.
+
+    Most identifiers need no escaping: they pass through as they are. Only the strings that
+    hold a quote, a backslash or a control character go through ``json.dumps``, one by one,
+    so the text is exactly what the rest of the report (``json.dumps``) writes.
+    """
+    if isinstance(values, pa.DictionaryArray):
+        return pa.DictionaryArray.from_arrays(values.indices, json_text(values.dictionary))
+    needs = pc.match_substring_regex(values, _NEEDS_ESCAPE.pattern)
+    if not len(values) or not pc.any(needs).as_py():
+        return values
+    flags = needs.to_pylist()
+    return pa.array([json.dumps(v, ensure_ascii=False)[1:-1] if f and v is not None else v
+                     for v, f in zip(values.to_pylist(), flags, strict=True)], pa.string())
+
+
+def _lines(parts: list[object], indent: str) -> str:
+    """Element-wise ``parts`` joined into one line a row, the lines joined by comma, newline."""
+    line = join(indent, *parts)
+    if isinstance(line, pa.ChunkedArray):
+        line = line.combine_chunks()
+    lists = pa.ListArray.from_arrays(pa.array([0, len(line)], pa.int32()), line)
+    return str(pc.binary_join(lists, ",\n")[0].as_py())
+
+
+def _text(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """A string or dictionary column as plain escaped strings."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    return pc.cast(array, pa.string()) if isinstance(array, pa.DictionaryArray) else array
 
 
 class ClaimRow(BaseModel):
@@ -119,6 +161,29 @@ class ClaimRows(Sequence[ClaimRow]):
         """The rows where ``mask`` is true, in order."""
         return ClaimRows(self.table.filter(mask))
 
+    def json_chunks(self, indent: str) -> Iterator[str]:
+        """The JSON report's rows as compact lines, :data:`CHUNK` rows a chunk.
+
+        Each chunk is its lines joined by comma, newline, each line starting with
+        ``indent``; the fields and their order are those of :meth:`json_rows`.
+        """
+        t = self.table
+        person = t.column("person")
+        if isinstance(person, pa.ChunkedArray):
+            person = person.combine_chunks()
+        person = json_text(person)  # a dictionary: its distinct persons escaped once
+        for start in range(0, t.num_rows, CHUNK):
+            c = t.slice(start, CHUNK)
+            yield _lines([
+                '{"price":"', _text(c.column("price")),
+                '","person":"', _text(person.slice(start, CHUNK)),
+                '","achieved_on":"', pc.cast(c.column("achieved_on"), pa.string()), '"',
+                optional('"year":"', _text(c.column("year")), '"'),
+                ',"status":"', _text(c.column("status")), '"',
+                optional('"reason":"', _text(c.column("reason")), '"'),
+                ',"amount":"', pence_text(c.column("amount")),
+                '","capped":', pc.if_else(c.column("capped"), "true", "false"), "}"], indent)
+
     def json_rows(self) -> list[ClaimJson]:
         """The JSON report's rows (RECORDS.md): no ``reason`` on a paid claim."""
         t = self.table
@@ -213,6 +278,16 @@ class PeopleRows(Sequence[PersonPaid]):
         order = pc.sort_indices(self.table, sort_keys=[("paid", "descending"),
                                                        ("person", "ascending")])
         return list(self._rows(self.table.take(order.slice(0, n))))
+
+    def json_chunks(self, indent: str) -> Iterator[str]:
+        """The JSON report's rows as compact lines (see :meth:`ClaimRows.json_chunks`)."""
+        t = self.table
+        for start in range(0, t.num_rows, CHUNK):
+            c = t.slice(start, CHUNK)
+            yield _lines(['{"person":"', json_text(_text(c.column("person"))),
+                          '","paid":"', pence_text(c.column("paid")),
+                          '","claims":', pc.cast(c.column("claims"), pa.string()), "}"],
+                         indent)
 
     def json_rows(self) -> list[PersonJson]:
         """The JSON report's rows: money as strings with two decimals."""

@@ -15,7 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TextIO
 
 from pydantic import (
@@ -326,39 +328,79 @@ class Report(_Row):
     def write_json(self, out: TextIO) -> None:
         """Write the JSON report: absent sections and fields that do not apply are left out.
 
-        Streamed, so a report with a million invoice rows never exists as one string: the
-        sections are indented as usual and each obligation row takes one compact line.
+        Streamed, so a report with a million invoice or claim rows never exists as one
+        string: the sections are indented as usual and each obligation row, claim row and
+        person row (``rate_card.claims``, ``rate_card.people``) takes one compact line.
         """
         head = self.model_dump(mode="json", by_alias=True, exclude_none=True,
-                               exclude={"obligations"})
-        out.write("{")
-        first = True
-        for name, info in type(self).model_fields.items():
-            key = info.alias or name
-            if key not in head and name != "obligations":
-                continue
-            out.write("\n" if first else ",\n")
-            first = False
-            out.write(f"  {json.dumps(key)}: ")
-            if name == "obligations":
-                self._write_rows(out)
-            else:
-                out.write(json.dumps(head[key], indent=2, ensure_ascii=False)
-                          .replace("\n", "\n  "))
-        out.write("\n}\n")
-
-    def _write_rows(self, out: TextIO) -> None:
-        """One compact line per row, written chunk by chunk as the parts produce them."""
-        first = True
-        for chunk in self.obligations.json_chunks():
-            out.write("[\n" if first else ",\n")
-            first = False
-            out.write(chunk if isinstance(chunk, str) else ",\n".join(chunk))
-        out.write("[]" if first else "\n  ]")
+                               exclude={"obligations": True,
+                                        "rate_card": {"claims": True, "people": True}})
+        writers: dict[str, Writer] = {
+            "obligations": lambda sink, indent: _write_list(
+                sink, self.obligations.json_chunks(), indent)}
+        card = self.rate_card
+        if card is not None:
+            rows: dict[str, Writer] = {}
+            for key, held in (("claims", card.claims), ("people", card.people)):
+                if held is not None:
+                    rows[key] = partial(_write_held, held)
+            writers["rate_card"] = partial(_write_object, values=head["rate_card"],
+                                           model=RateCardResult, writers=rows)
+        _write_object(out, "", values=head, model=type(self), writers=writers)
+        out.write("\n")
 
     def to_jsonable(self) -> dict[str, Any]:
         """The JSON report as Python data (what :meth:`to_json` prints)."""
         return dict(json.loads(self.to_json()))
+
+
+Writer = Callable[[TextIO, str], None]
+"""Writes one value of the JSON report at an indent (the indent of its key)."""
+
+
+def _write_object(out: TextIO, indent: str, *, values: dict[str, Any],
+                  model: type[BaseModel], writers: Mapping[str, Writer]) -> None:
+    """A JSON object at ``indent``, its keys in the model's field order.
+
+    ``values`` holds the dumped fields, written as ``json.dumps(indent=2)`` would; a key of
+    ``writers`` is written by its writer instead (a streamed list of rows, or an object that
+    holds one).
+    """
+    inner = indent + "  "
+    out.write("{")
+    first = True
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        if key not in values and key not in writers:
+            continue
+        out.write("\n" if first else ",\n")
+        first = False
+        out.write(f"{inner}{json.dumps(key)}: ")
+        if key in writers:
+            writers[key](out, inner)
+        else:
+            out.write(json.dumps(values[key], indent=2, ensure_ascii=False)
+                      .replace("\n", "\n" + inner))
+    out.write(f"\n{indent}}}")
+
+
+def _write_list(out: TextIO, chunks: Iterator[str | list[str]], indent: str) -> None:
+    """A list of rows, one compact line each, written chunk by chunk as they are made.
+
+    A chunk is its lines joined by comma, newline, or a list of lines; each line starts
+    with the rows' indent (two more than ``indent``).
+    """
+    first = True
+    for chunk in chunks:
+        out.write("[\n" if first else ",\n")
+        first = False
+        out.write(chunk if isinstance(chunk, str) else ",\n".join(chunk))
+    out.write("[]" if first else f"\n{indent}]")
+
+
+def _write_held(rows: ClaimRows | PeopleRows, out: TextIO, indent: str) -> None:
+    """Claim or person rows held as columns, as a streamed list."""
+    _write_list(out, iter(rows.json_chunks(indent + "  ")), indent)
 
 
 def report_schema() -> dict[str, Any]:
