@@ -23,6 +23,8 @@ from obc_check.checker.data.bundle import Bundle
 from obc_check.checker.data.claims import ClaimTable, ParticipantTable
 from obc_check.checker.data.convert import write_csv, write_json, write_xlsx
 from obc_check.checker.data.load import load_bundle
+from obc_check.checker.report.claim_summary import REASON_WORDS, by_price_year, tally
+from obc_check.checker.report.formats import junit
 from obc_check.checker.report.model import Report
 from obc_check.checker.rules.claims import decide, decide_in_order, inputs
 from obc_check.checker.rules.evaluate import evaluate
@@ -171,3 +173,28 @@ def test_csv_json_and_xlsx_give_the_same_report(data: st.DataObject, tmp_path_fa
                _rate_card(write_json(bundle, folder / "data.json"), c),
                _rate_card(write_xlsx(bundle, folder / "data.xlsx", dates=True), c)]
     assert reports[0] == reports[1] == reports[2]
+
+
+@SETTINGS
+@given(data=st.data())
+def test_the_summaries_are_those_of_the_rows(data: st.DataObject) -> None:
+    """Text, markdown and JUnit's figures (read off the columns) equal counting the rows."""
+    c, _window = data.draw(cards())
+    claims, people = data.draw(bundles(c))
+    card = report_of(c, claims, people).rate_card
+    assert card is not None and card.claims is not None and c.rate_card is not None
+    rows = list(card.claims)
+    years = [y.label for y in c.term.years]
+    prices = [p.id for p in c.rate_card.prices]
+    for price, year, t in by_price_year(card, prices, years):
+        mine = [r for r in rows if r.price == price and r.year == year]
+        paid = [r for r in mine if r.status == "paid"]
+        assert (t.claims, t.paid, t.capped) == (len(mine), len(paid),
+                                               sum(r.capped for r in paid))
+        assert t.amount == sum((r.amount for r in paid), Decimal("0.00"))
+        assert t.rejected == {r: n for r in REASON_WORDS
+                              if (n := sum(1 for x in mine if x.reason == r))}
+    whole = tally(card)
+    assert whole.claims == len(rows) and whole.amount == card.total
+    assert junit.contract_prices(card) == list(dict.fromkeys(r.price for r in rows))
+    assert junit.claim_years(card) == sorted({r.year for r in rows if r.year is not None})

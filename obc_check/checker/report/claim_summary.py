@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -81,14 +82,55 @@ def tally(card: RateCardResult) -> Tally:
     return _tally(claims_of(card).table)
 
 
+def _codes(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, list[str]]:
+    """A string (or dictionary) column as integer codes into its distinct words; null -1."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if not isinstance(array, pa.DictionaryArray):
+        array = pc.dictionary_encode(array)
+    codes = np.asarray(array.indices.fill_null(-1), np.int64) if len(array) \
+        else np.zeros(0, np.int64)
+    return codes, [str(w) for w in array.dictionary.to_pylist()]
+
+
 def by_price_year(card: RateCardResult, prices: list[str],
                   years: list[str]) -> Iterator[tuple[str, str, Tally]]:
-    """Each price's claims in each contract year (claims outside the term belong to none)."""
+    """Each price's claims in each contract year (claims outside the term belong to none).
+
+    One pass over integer codes (``bincount``; sums of pence with ``np.add.at`` on int64,
+    exact), not a filter of the whole table for every price and year.
+    """
     table = claims_of(card).table
-    for price in prices:
-        of_price = table.filter(pc.equal(table.column("price"), price))
-        for year in years:
-            yield price, year, _tally(of_price.filter(pc.equal(of_price.column("year"), year)))
+    price, price_words = _codes(table.column("price"))
+    year, year_words = _codes(table.column("year"))
+    reason, reason_words = _codes(table.column("reason"))
+    status, status_words = _codes(table.column("status"))
+    paid = status == (status_words.index("paid") if "paid" in status_words else -2)
+    capped = np.asarray(table.column("capped").combine_chunks().fill_null(False), bool) \
+        if table.num_rows else np.zeros(0, bool)
+    ys, rs = len(year_words) + 1, len(reason_words) + 1
+    group = price * ys + year + 1
+    n = max(len(price_words), 1) * ys
+    claims = np.bincount(group, minlength=n)
+    paid_n = np.bincount(group[paid], minlength=n)
+    capped_n = np.bincount(group[paid & capped], minlength=n)
+    amounts = np.zeros(n, np.int64)
+    np.add.at(amounts, group[paid], np.asarray(table.column("amount").combine_chunks(),
+                                               np.int64)[paid] if table.num_rows else 0)
+    rejected = np.bincount((group * rs + reason + 1)[~paid], minlength=n * rs).reshape(n, rs)
+    order = [r for r in REASON_WORDS if r in reason_words]
+    for p in prices:
+        for y in years:
+            if p not in price_words or y not in year_words:
+                yield p, y, Tally(paid=0, amount=_money(0), capped=0, rejected={})
+                continue
+            g = price_words.index(p) * ys + year_words.index(y) + 1
+            if not claims[g]:
+                yield p, y, Tally(paid=0, amount=_money(0), capped=0, rejected={})
+                continue
+            counts = {r: int(rejected[g, reason_words.index(r) + 1]) for r in order}
+            yield p, y, Tally(paid=int(paid_n[g]), amount=_money(int(amounts[g])),
+                              capped=int(capped_n[g]),
+                              rejected={r: c for r, c in counts.items() if c})
 
 
 def closest_to_cap(card: RateCardResult, n: int = 5) -> list[PersonPaid]:

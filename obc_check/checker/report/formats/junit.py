@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from obc_check.checker.data.money import pounds
 from obc_check.checker.report.claim_summary import by_price_year
 from obc_check.checker.report.formats.common import measured, row_label
@@ -54,16 +57,28 @@ def _count(root: ET.Element) -> None:
     root.set("skipped", str(totals[2]))
 
 
+def _distinct(column: pa.ChunkedArray) -> list[str]:
+    """A column's distinct non-null values in the order of their first row.
+
+    ``pc.unique`` keeps that order; a dictionary column is uniqued by its codes, so a
+    million rows are never decoded to strings.
+    """
+    array = column.combine_chunks()
+    if isinstance(array, pa.DictionaryArray):
+        codes = pc.unique(array.indices.drop_null())
+        return [str(v) for v in array.dictionary.take(codes).to_pylist()]
+    return [str(v) for v in pc.unique(array.drop_null()).to_pylist()]
+
+
 def contract_prices(card: RateCardResult) -> list[str]:
     """The prices that have claims, in the order of their first claim."""
-    return list(dict.fromkeys(card.claims.table.column("price").to_pylist())) \
-        if card.claims is not None else []
+    return _distinct(card.claims.table.column("price")) if card.claims is not None else []
 
 
 def claim_years(card: RateCardResult) -> list[str]:
     """The contract years that have claims, in order (labels sort as the years do)."""
-    years = card.claims.table.column("year").drop_null() if card.claims is not None else None
-    return sorted(set(years.to_pylist())) if years is not None else []
+    return sorted(_distinct(card.claims.table.column("year"))) \
+        if card.claims is not None else []
 
 
 def _claim_cases(root: ET.Element, cid: str, card: RateCardResult, prices: list[str],
