@@ -16,16 +16,29 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from obc_check.checker.data.bundle import Bundle
-from obc_check.checker.data.claims import ClaimTable, ParticipantTable
+from obc_check.checker.data.claims import (
+    NO_START,
+    ClaimTable,
+    ParticipantTable,
+    _hashed_ranks,
+    claim_codes,
+    has_repeats,
+    person_ranks,
+    with_starts,
+)
 from obc_check.checker.data.convert import write_csv, write_json, write_xlsx
 from obc_check.checker.data.load import load_bundle
 from obc_check.checker.report.claim_summary import REASON_WORDS, by_price_year, tally
 from obc_check.checker.report.formats import junit
 from obc_check.checker.report.model import Report
+from obc_check.checker.rules import claims as claims_rules
 from obc_check.checker.rules.claims import decide, decide_in_order, inputs
 from obc_check.checker.rules.evaluate import evaluate
 from obc_check.dsl import compile_text
@@ -198,3 +211,84 @@ def test_the_summaries_are_those_of_the_rows(data: st.DataObject) -> None:
     assert whole.claims == len(rows) and whole.amount == card.total
     assert junit.contract_prices(card) == list(dict.fromkeys(r.price for r in rows))
     assert junit.claim_years(card) == sorted({r.year for r in rows if r.year is not None})
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.one_of(st.text(max_size=9), st.text(alphabet="AB\x00é", max_size=4),
+                                 st.from_regex(r"P[0-9]{7}", fullmatch=True)),
+                       min_size=1, max_size=40))
+def test_persons_ranked_by_position_equal_the_hashed_ranks(values: list[str]) -> None:
+    """The byte-by-byte ranking of identifiers agrees with pyarrow's hash and sort."""
+    array = pa.array(values, pa.string())
+    fast = person_ranks(array)
+    slow = _hashed_ranks(array)
+    assert fast[0].tolist() == slow[0].tolist()
+    assert fast[1].to_pylist() == slow[1].to_pylist() == sorted(set(values), key=str.encode)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("big_tables", [False, True])
+def test_the_columnar_rules_equal_the_plain_loop_at_scale(seed: int, big_tables: bool,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """20,000 claims: the radix sorts and grouped sums take their bulk paths (the properties
+    above draw at most 60 claims), and with ``big_tables`` the sort that stands in for the
+    pair table when prices × people is large."""
+    if big_tables:
+        monkeypatch.setattr(claims_rules, "_PAIR_TABLE_LIMIT", 0)
+        monkeypatch.setattr(claims_rules, "_PAIR_TABLE_PER_CLAIM", 0)
+    rng = np.random.default_rng(seed)
+    c = compile_text(f"""
+contract H "Claims" {{
+  version "1"
+  currency GBP
+  term {START} to {END}
+  party C "Commissioner" role commissioner sector local_authority
+  party P "Provider" role lead_provider sector voluntary
+  rate_card {{
+    cap £1,500,000 over term
+    cap £1,000 per person
+    claims within 12 months of start
+    price A "A" £100 per person, once per person
+    price B "B" £250 per person, once per person, at most 900 over term
+    price W "W" £40 per outcome
+    price D "D" £600 per person, at most 300 over term
+  }}
+}}
+""").contract
+    assert c is not None and c.rate_card is not None
+    n, people = 20_000, 3_000
+    person = rng.integers(0, people, n)
+    day = rng.integers(-30, (END - START).days + 30, n)
+    price = rng.integers(0, 4, n)
+    seen = set()
+    claims = []
+    for j, p, d in zip(price.tolist(), person.tolist(), day.tolist(), strict=True):
+        row = ("ABWD"[j], f"Q{p:05d}", START + dt.timedelta(days=d))
+        if row not in seen:
+            seen.add(row)
+            claims.append(row)
+    starts = [(f"Q{p:05d}", START + dt.timedelta(days=int(rng.integers(-60, 300))))
+              for p in range(people)]
+    x, _order, _unit = inputs(c.rate_card, ClaimTable.of(claims), ParticipantTable.of(starts),
+                              (START, END), AS_OF)
+    fast, slow = decide(x), decide_in_order(x)
+    assert fast[0].tolist() == slow[0].tolist()
+    assert fast[1].tolist() == slow[1].tolist()
+    assert len(set(fast[0].tolist())) >= 7  # most rules decide some claim
+
+
+@pytest.mark.parametrize("width", [3, 8, 30])
+def test_starts_and_repeated_participants_by_position_and_by_hash(width: int) -> None:
+    """Short identifiers are matched by position codes, long ones (over 16 bytes) by hash."""
+    name = [f"{i:0{width}d}" for i in range(6)]
+    people = ParticipantTable.of([(name[i], dt.date(2020, 1, i + 1)) for i in (4, 0, 2, 5)])
+    codes = claim_codes(ClaimTable.of([("R0", name[i], dt.date(2020, 3, 1)) for i in range(5)])
+                        .table, ("R0",))
+    started = with_starts(codes, people).started
+    assert started is not None
+    days = [int(d) - (dt.date(2020, 1, 1) - dt.date(1970, 1, 1)).days + 1
+            if d != NO_START else None for d in started]
+    assert days == [1, None, 3, None, 5]
+    assert not has_repeats(people.table.column("person"))
+    assert has_repeats(pa.array([name[1], name[3], name[1]]))

@@ -10,10 +10,12 @@ counts from 1).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -96,14 +98,13 @@ def stable_order(keys: np.ndarray) -> np.ndarray:
     top = int(keys.max()) if n else 0
     if n < 4096 or top >= 1 << 48:
         return np.argsort(keys, kind="stable")
-    perm = np.arange(n, dtype=np.int64)
-    shift = 0
-    while True:
+    perm = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    shift = 16
+    while top >> shift:
         digit = ((keys[perm] >> shift) & 0xFFFF).astype(np.uint16)
         perm = perm[np.argsort(digit, kind="stable")]
         shift += 16
-        if top >> shift == 0:
-            return perm
+    return np.asarray(perm, np.int64)
 
 
 @dataclass(frozen=True)
@@ -135,38 +136,160 @@ NO_START = np.iinfo(np.int64).min // 4
 
 
 def with_starts(codes: ClaimCodes, people: ParticipantTable) -> ClaimCodes:
-    """``codes`` with each distinct person's start looked up in ``people`` (once)."""
-    at = pc.index_in(codes.persons, value_set=people.table.column("person"))
+    """``codes`` with each distinct person's start looked up in ``people`` (once).
+
+    The distinct claimed persons and the participants are coded together by position
+    (:func:`_position_codes`), so the look-up is two array lookups into a table by code;
+    identifiers too long for that are matched by pyarrow's hash (``pc.index_in``).
+    """
     days = people.table.column("started_on").combine_chunks()
     starts = (np.asarray(days.cast(pa.int32()), np.int64) if len(days)
               else np.zeros(0, np.int64))
+    listed = people.table.column("person").combine_chunks()
+    q = len(codes.persons)
+    both = pa.concat_arrays([codes.persons.cast(pa.string()), listed.cast(pa.string())])
+    joint = _position_codes(both)
+    if joint is not None:
+        code, span = joint
+        by_code = np.full(span, NO_START, np.int64)
+        by_code[code[q:]] = starts
+        return replace(codes, started=by_code[code[:q]])
+    at = pc.index_in(codes.persons, value_set=listed)
     known = np.asarray(at.is_valid(), bool)
-    started = np.full(len(codes.persons), NO_START, np.int64)
+    started = np.full(q, NO_START, np.int64)
     started[known] = starts[np.asarray(at.drop_null(), np.int64)]
     return replace(codes, started=started)
 
 
-def claim_codes(table: pa.Table, prices: tuple[str, ...]) -> ClaimCodes:
-    """Encode ``table`` (every price must be one of ``prices``) and sort it once.
+def has_repeats(values: pa.Array | pa.ChunkedArray) -> bool:
+    """True when a string occurs twice (by position codes, else ``pc.unique``)."""
+    array = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    coded = _position_codes(array)
+    if coded is None:
+        return len(pc.unique(array)) != len(array)
+    code, span = coded
+    return bool(np.bincount(code, minlength=span).max(initial=0) > 1)
 
-    The sort key packs the three fields as ``day × P × Q + price × Q + person``, one int64 a
-    claim, so one numpy sort orders a million claims; equal keys are repeated rows.
+
+def person_ranks(persons: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+    """Each value's rank among the distinct values by code point, and those values in order.
+
+    Identifiers are short, so the fast way (:func:`_position_codes`) reads them byte by
+    byte from the column's buffers, without hashing a million strings or sorting text;
+    long or very varied identifiers take pyarrow's hash and sort instead. Both give the
+    same ranks (a property test holds them together).
     """
-    n = table.num_rows
-    encoded = pc.dictionary_encode(table.column("person")).combine_chunks()
+    array = persons.combine_chunks() if isinstance(persons, pa.ChunkedArray) else persons
+    codes = _position_codes(array)
+    if codes is None:
+        return _hashed_ranks(array)
+    code, span = codes
+    present = np.zeros(span, bool)
+    present[code] = True
+    rank_of = np.cumsum(present, dtype=np.int64) - 1
+    one = np.zeros(span, np.int64)
+    one[code] = np.arange(len(code), dtype=np.int64)  # any row of each value: all equal
+    return rank_of[code], array.take(pa.array(one[present]))
+
+
+def _hashed_ranks(array: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """:func:`person_ranks` by pyarrow: hash into distinct values, sort those by code point."""
+    encoded = pc.dictionary_encode(array)
     dictionary = encoded.dictionary
     by_text = np.asarray(pc.sort_indices(dictionary), np.int64)
     rank = np.empty(len(dictionary), np.int64)
     rank[by_text] = np.arange(len(dictionary), dtype=np.int64)
-    person = rank[np.asarray(encoded.indices, np.int64)] if n else np.zeros(0, np.int64)
-    price = np.asarray(pc.index_in(table.column("price"), value_set=pa.array(prices, pa.string()))
-                       .combine_chunks().fill_null(0), np.int64)
+    person = rank[np.asarray(encoded.indices, np.int64)] if len(array) \
+        else np.zeros(0, np.int64)
+    return person, dictionary.take(pa.array(by_text, pa.int64()))
+
+
+MAX_BYTES = 16
+"""The longest identifier (in UTF-8 bytes) that :func:`_position_codes` reads by position."""
+
+
+def _position_codes(array: pa.Array) -> tuple[np.ndarray, int] | None:
+    """An order-preserving integer code for each string, and the codes' bound; or None.
+
+    A string is its bytes followed by an end mark, and strings compare as those sequences
+    (code-point order is UTF-8 byte order; a prefix comes first). Position by position,
+    the symbols that occur are numbered in order (the end mark before every byte) and the
+    string's code is its symbols' numbers read as one mixed-radix number, most significant
+    first, with each position's radix the count of its symbols; a position where every
+    string has the same symbol is left out. Distinct strings get distinct codes in the
+    same order, from a few passes over the bytes. None when a string is longer than
+    :data:`MAX_BYTES`, or the codes would not fit a small table (:func:`person_ranks`
+    makes one entry per possible code).
+    """
+    n = len(array)
+    if not n or array.null_count or not pa.types.is_string(array.type):
+        return None
+    _validity, offsets_buf, data_buf = array.buffers()
+    offsets = np.frombuffer(offsets_buf, np.int32, n + 1, array.offset * 4).astype(np.int64)
+    data = np.frombuffer(data_buf, np.uint8) if data_buf is not None else np.zeros(1, np.uint8)
+    starts = offsets[:-1]
+    lengths = offsets[1:] - starts
+    longest = int(lengths.max())
+    if longest > MAX_BYTES:
+        return None
+    limit = max(1 << 22, 8 * n)
+    if int(lengths.min()) == longest:  # one length: read the bytes two at a time
+        matrix = data[int(offsets[0]):int(offsets[-1])].reshape(n, longest)
+        pairs = matrix[:, :longest - longest % 2].view(">u2")
+        columns = [pairs[:, i] for i in range(pairs.shape[1])]
+        if longest % 2:
+            columns.append(matrix[:, -1])
+        symbols: Iterator[np.ndarray] = iter(columns)
+    else:
+        symbols = (_with_end(data, starts, lengths, at) for at in range(longest))
+    code = np.zeros(n, np.int64)
+    digit = np.empty(n, np.int64)
+    span = 1
+    for symbol in symbols:
+        native: npt.NDArray[np.unsignedinteger[Any]] = symbol.astype(
+            np.uint16 if symbol.dtype.itemsize == 2 else np.uint8)
+        seen = np.bincount(native, minlength=1 << (8 * native.dtype.itemsize)) > 0
+        radix = int(seen.sum())
+        if radix == 1:
+            continue
+        span *= radix
+        if span > limit:
+            return None
+        np.take(np.cumsum(seen) - 1, native, out=digit)
+        code *= radix
+        code += digit
+    return code, span
+
+
+def _with_end(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray, at: int
+              ) -> np.ndarray:
+    """The byte at ``at`` of each string plus one, or 0 (the end mark) past its end."""
+    inside = lengths > at
+    symbol = np.zeros(len(starts), np.uint16)
+    symbol[inside] = data[starts[inside] + at].astype(np.uint16) + 1
+    return symbol
+
+
+def claim_codes(table: pa.Table, prices: tuple[str, ...],
+                price_index: pa.Array | pa.ChunkedArray | None = None) -> ClaimCodes:
+    """Encode ``table`` (every price must be one of ``prices``) and sort it once.
+
+    ``price_index`` is ``pc.index_in`` of the prices in ``prices`` when the caller has it.
+    The sort key packs the three fields as ``day × P × Q + price × Q + person``, one int64 a
+    claim, so one numpy sort orders a million claims; equal keys are repeated rows.
+    """
+    n = table.num_rows
+    person, persons = person_ranks(table.column("person"))
+    if price_index is None:
+        price_index = pc.index_in(table.column("price"), value_set=pa.array(prices, pa.string()))
+    if isinstance(price_index, pa.ChunkedArray):
+        price_index = price_index.combine_chunks()
+    price = np.asarray(price_index.fill_null(0), np.int64) if n else np.zeros(0, np.int64)
     days = table.column("achieved_on").combine_chunks()
     day = np.asarray(days.cast(pa.int32()), np.int64) if n else np.zeros(0, np.int64)
-    q = max(len(dictionary), 1)
+    q = max(len(persons), 1)
     key = (day - day.min(initial=0)) * (max(len(prices), 1) * q) + price * q + person
     order = stable_order(key)
     ordered = key[order]
     repeats = bool(len(ordered) > 1 and np.any(ordered[1:] == ordered[:-1]))
-    return ClaimCodes(price, person, dictionary.take(pa.array(by_text)), day,
-                      np.asarray(order, np.int64), prices, repeats)
+    return ClaimCodes(price, person, persons, day, np.asarray(order, np.int64), prices, repeats)

@@ -24,6 +24,7 @@ from obc_check.checker.data.claims import (
     ClaimTable,
     ParticipantTable,
     claim_codes,
+    has_repeats,
 )
 from obc_check.checker.data.context import ContractIndex
 from obc_check.checker.data.sources import RawTable
@@ -73,13 +74,14 @@ def claims(raw: RawTable, ctx: ContractIndex) -> ClaimTable | None:
     if table is None:
         return None
     price = table.column("price")
-    if not pc.all(pc.is_in(price, value_set=pa.array(list(ctx.prices), pa.string()))).as_py() \
-            and len(price):
-        return None
+    prices = tuple(ctx.price_order)
+    index = pc.index_in(price, value_set=pa.array(prices, pa.string()))
+    if index.null_count:
+        return None  # a price not in the rate card
     out = pa.table({"price": price, "person": table.column("person"),
                     "achieved_on": table.column("achieved_on"),
                     "row": _rows(table.num_rows)}, schema=CLAIMS_SCHEMA)
-    codes = claim_codes(out, tuple(ctx.price_order))
+    codes = claim_codes(out, prices, index)
     if codes.repeats:
         return None  # a repeated row: the row validator names both
     return ClaimTable(out, raw.origin.file, raw.origin.sheet, codes=codes)
@@ -91,7 +93,7 @@ def participants(raw: RawTable) -> ParticipantTable | None:
     if table is None:
         return None
     person = table.column("person")
-    if len(pc.unique(person)) != len(person):
+    if has_repeats(person):
         return None
     return ParticipantTable(pa.table({"person": person,
                                       "started_on": table.column("started_on"),

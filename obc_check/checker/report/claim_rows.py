@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Literal, NotRequired, overload
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import BaseModel, ConfigDict
@@ -275,9 +276,15 @@ class PeopleRows(Sequence[PersonPaid]):
 
     def most_paid(self, n: int) -> list[PersonPaid]:
         """The ``n`` people paid most, most first, then by person."""
-        order = pc.sort_indices(self.table, sort_keys=[("paid", "descending"),
-                                                       ("person", "ascending")])
-        return list(self._rows(self.table.take(order.slice(0, n))))
+        paid = np.asarray(self.table.column("paid").combine_chunks(), np.int64) \
+            if len(self) else np.zeros(0, np.int64)
+        if n <= 0 or not len(paid):
+            return []
+        # only the people paid at least the n-th largest amount can be among the first n
+        least = np.partition(paid, len(paid) - min(n, len(paid)))[len(paid) - min(n, len(paid))]
+        few = self.table.take(pa.array(np.flatnonzero(paid >= least)))
+        order = pc.sort_indices(few, sort_keys=[("paid", "descending"), ("person", "ascending")])
+        return list(self._rows(few.take(order.slice(0, n))))
 
     def json_chunks(self, indent: str) -> Iterator[str]:
         """The JSON report's rows as compact lines (see :meth:`ClaimRows.json_chunks`)."""

@@ -61,15 +61,13 @@ class Tally:
 
 
 def _tally(table: pa.Table) -> Tally:
-    status = table.column("status")
-    paid = pc.equal(status, "paid")
-    amount = pc.sum(table.column("amount")).as_py() or 0
+    """Every row's tally: counts of the reason codes, sums over the columns."""
+    reason, words = _codes(table.column("reason"))
+    counts = np.bincount(reason + 1, minlength=len(words) + 1)
+    rejected = {r: int(counts[words.index(r) + 1]) for r in REASON_WORDS if r in words}
     capped = pc.sum(pc.cast(table.column("capped"), pa.int64())).as_py() or 0
-    counts = {d["values"]: d["counts"]
-              for d in pc.value_counts(table.column("reason").drop_null()).to_pylist()}
-    return Tally(paid=int(pc.sum(pc.cast(paid, pa.int64())).as_py() or 0),
-                 amount=_money(amount), capped=int(capped),
-                 rejected={r: int(counts[r]) for r in REASON_WORDS if r in counts})
+    return Tally(paid=int(counts[0]), amount=_money(pc.sum(table.column("amount")).as_py() or 0),
+                 capped=int(capped), rejected={r: n for r, n in rejected.items() if n})
 
 
 def claims_of(card: RateCardResult) -> ClaimRows:
@@ -99,14 +97,20 @@ def by_price_year(card: RateCardResult, prices: list[str],
     One pass over integer codes (``bincount``; sums of pence with ``np.add.at`` on int64,
     exact), not a filter of the whole table for every price and year.
     """
-    table = claims_of(card).table
+    return _tallies(claims_of(card).table, prices, years)
+
+
+def _tallies(table: pa.Table, prices: list[str],
+             years: list[str]) -> Iterator[tuple[str, str, Tally]]:
+    """The tallies of ``prices`` × ``years``."""
+    n_rows = table.num_rows
     price, price_words = _codes(table.column("price"))
     year, year_words = _codes(table.column("year"))
     reason, reason_words = _codes(table.column("reason"))
     status, status_words = _codes(table.column("status"))
     paid = status == (status_words.index("paid") if "paid" in status_words else -2)
     capped = np.asarray(table.column("capped").combine_chunks().fill_null(False), bool) \
-        if table.num_rows else np.zeros(0, bool)
+        if n_rows else np.zeros(0, bool)
     ys, rs = len(year_words) + 1, len(reason_words) + 1
     group = price * ys + year + 1
     n = max(len(price_words), 1) * ys
@@ -114,8 +118,9 @@ def by_price_year(card: RateCardResult, prices: list[str],
     paid_n = np.bincount(group[paid], minlength=n)
     capped_n = np.bincount(group[paid & capped], minlength=n)
     amounts = np.zeros(n, np.int64)
-    np.add.at(amounts, group[paid], np.asarray(table.column("amount").combine_chunks(),
-                                               np.int64)[paid] if table.num_rows else 0)
+    if n_rows:
+        np.add.at(amounts, group[paid],
+                  np.asarray(table.column("amount").combine_chunks(), np.int64)[paid])
     rejected = np.bincount((group * rs + reason + 1)[~paid], minlength=n * rs).reshape(n, rs)
     order = [r for r in REASON_WORDS if r in reason_words]
     for p in prices:

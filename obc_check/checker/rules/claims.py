@@ -16,12 +16,13 @@ plain integers (money in units of a penny, or finer when a price has more decima
 
 - rules 1 and 2 are comparisons of day numbers;
 - rule 3 keeps, of each (price, person) pair of a ``once`` price, the first eligible claim
-  (a *candidate*); a later one is ``repeat`` when the first was paid. It can never be paid
-  otherwise: whatever stopped the first (a used-up person or term cap, a reached price
-  limit) only tightens later;
+  (a *candidate*; found with one ``np.minimum.at`` into a table by pair); a later one is
+  ``repeat`` when the first was paid. It can never be paid otherwise: whatever stopped the
+  first (a used-up person or term cap, a reached price limit) only tightens later;
 - rule 5 without the term cap is exact in closed form: a person's payments after k claims
   total ``min(person cap, sum of the k prices)``, so each claim is paid the difference of
-  two such minima over a per-person running sum;
+  two such minima over a per-person running sum. Only people whose candidates ask more
+  than the cap in all can be cut, so only their claims are grouped and summed;
 - rule 4 couples persons through the price's count, so it is found by iteration: guess
   which candidates a price limit rejects, work out the payments, and re-derive the guess.
   Each round is right on a longer prefix of the order (a claim's fate depends only on
@@ -60,6 +61,9 @@ PAID = 0
 OUTSIDE_TERM, AFTER_AS_OF, BEFORE_START, OUTSIDE_WINDOW, REPEAT, PRICE_LIMIT, PERSON_CAP, \
     TERM_CAP = range(1, 9)
 MAX_ROUNDS = 40
+_PAIR_TABLE_PER_CLAIM, _PAIR_TABLE_LIMIT = 4, 1 << 20
+"""Rule 3 finds each pair's first claim in a table of prices × people entries when that is
+at most four per eligible claim plus about a million; otherwise by a sort."""
 _EPOCH = dt.date(1970, 1, 1)
 
 
@@ -136,6 +140,22 @@ def add_months_days(days: np.ndarray, months: int) -> np.ndarray:
     return out
 
 
+def window_ends(starts: np.ndarray, months: int) -> np.ndarray:
+    """:func:`add_months_days` of many days that span a few years.
+
+    Worked out once for each day of the span and looked up: numpy's month arithmetic is
+    slow per element, and a million claims have only a few thousand distinct start days.
+    """
+    if not len(starts):
+        return starts.copy()
+    low, high = int(starts.min()), int(starts.max())
+    if high - low > 4 * len(starts):
+        return add_months_days(starts, months)
+    table = add_months_days(np.arange(low, high + 1, dtype=np.int64), months)
+    out: np.ndarray = table[starts - low]
+    return out
+
+
 @dataclass(frozen=True)
 class Ordered:
     """The claims' own columns in decision order, for the report (no Python object a row)."""
@@ -161,13 +181,14 @@ def inputs(card: RateCard, claims: ClaimTable, people: ParticipantTable | None,
     person = codes.person[order]
     price = codes.price[order]
     day = codes.day[order]
-    started = np.full(len(order), NO_START, np.int64)
-    window_end = np.full(len(order), -NO_START, np.int64)
     if window and codes.started is not None and len(order):
         known = codes.started != NO_START
         ends = np.full(len(codes.started), -NO_START, np.int64)
-        ends[known] = add_months_days(codes.started[known], int(card.claim_months or 0))
+        ends[known] = window_ends(codes.started[known], int(card.claim_months or 0))
         started, window_end = codes.started[person], ends[person]
+    else:
+        started = np.full(len(order), NO_START, np.int64)
+        window_end = np.full(len(order), -NO_START, np.int64)
     unit = unit_of(card)
     rows = np.asarray(claims.table.column("row").combine_chunks(), np.int64)[order] \
         if len(order) else np.zeros(0, np.int64)
@@ -291,33 +312,21 @@ def decide(x: Inputs) -> tuple[np.ndarray, np.ndarray]:
     eligible = np.flatnonzero(reason == 0)
     if not len(eligible):
         return reason, amount
-    e_price = x.price[eligible]
-    people = int(x.person.max(initial=0)) + 1
-    pair = e_price * people + x.person[eligible]
-    first = np.ones(len(eligible), bool)
-    once_at = np.flatnonzero(x.once[e_price])
-    pair_first = np.zeros(0, np.int64)
-    inverse = np.zeros(0, np.int64)
-    if len(once_at):
-        first_of, inverse = _first_of_each(pair[once_at])
-        first[once_at] = False
-        first[once_at[first_of]] = True
-        pair_first = eligible[once_at[first_of]]
+    first, pair_first = _first_claims(x, eligible)
     cand = eligible[first]
     c_price, c_person = x.price[cand], x.person[cand]
     c_amount = x.amounts[c_price]
     c_limit = x.limit[c_price]
-    limited = c_limit >= 0
-    by_person = _groups(c_person) if x.person_cap is not None else None
-    by_price = _groups(c_price)
+    limited = np.flatnonzero(c_limit >= 0)
+    by_person = _capped_people(c_person, c_amount, x.person_cap)
+    by_price = _groups(c_price[limited])
     rejected = np.zeros(len(cand), bool)
     for _ in range(MAX_ROUNDS):
         pay = _person_pay(np.where(rejected, 0, c_amount), by_person, x.person_cap)
-        if not limited.any():
+        if not len(limited):
             break
-        paid = (pay > 0).astype(np.int64)
-        before = _grouped_cumsum(paid, *by_price) - paid
-        guess = limited & (before >= c_limit)
+        guess = np.zeros(len(cand), bool)
+        guess[limited] = _limit_reached(pay[limited] > 0, by_price, c_limit[limited])
         if np.array_equal(guess, rejected):
             break
         rejected = guess
@@ -327,42 +336,94 @@ def decide(x: Inputs) -> tuple[np.ndarray, np.ndarray]:
     total_before = np.cumsum(pay) - pay
     left = np.maximum(x.term_cap - total_before, 0)
     true_pay = np.minimum(pay, left)
-    used_up = left <= 0
-    paid = (true_pay > 0).astype(np.int64)
-    before = _grouped_cumsum(paid, *by_price) - paid
+    limit_hit = np.zeros(len(cand), bool)
+    limit_hit[limited] = _limit_reached(true_pay[limited] > 0, by_price, c_limit[limited])
     c_reason = np.where(true_pay > 0, PAID,
-                        np.where(limited & (before >= c_limit), PRICE_LIMIT,
-                                 np.where(used_up, TERM_CAP, PERSON_CAP))).astype(np.int8)
+                        np.where(limit_hit, PRICE_LIMIT,
+                                 np.where(left <= 0, TERM_CAP, PERSON_CAP))).astype(np.int8)
     reason[cand] = c_reason
     amount[cand] = true_pay
-    dups = eligible[~first]
-    if len(dups):
-        _decide_repeats(x, reason, amount, dups, pair_first, inverse, first, once_at, cand,
-                        true_pay)
+    if len(pair_first):
+        _decide_repeats(x, reason, amount, eligible[~first], pair_first, cand, true_pay)
     return reason, amount
 
 
-def _person_pay(asked: np.ndarray, by_person: tuple[np.ndarray, np.ndarray] | None,
+def _first_claims(x: Inputs, eligible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rule 3's candidates: every eligible claim but the later ones of a ``once`` pair.
+
+    Of each (price, person) pair of a ``once`` price only the first eligible claim is a
+    candidate. Returns a mask over ``eligible`` of the candidates and, for each later claim
+    of a pair (in order), its pair's first claim.
+    One ``np.minimum.at`` into a table by pair finds each pair's first claim; when the
+    table would be large (many prices times many people), a sort does.
+    """
+    e_price = x.price[eligible]
+    first = np.ones(len(eligible), bool)
+    once_at = np.flatnonzero(x.once[e_price])
+    if not len(once_at):
+        return first, np.zeros(0, np.int64)
+    people = int(x.person.max(initial=0)) + 1
+    pair = e_price[once_at] * people + x.person[eligible[once_at]]
+    if len(x.amounts) * people <= _PAIR_TABLE_PER_CLAIM * len(eligible) + _PAIR_TABLE_LIMIT:
+        table = np.full(len(x.amounts) * people, len(eligible), np.int64)
+        np.minimum.at(table, pair, once_at)
+        firsts = table[pair]
+    else:
+        first_of, inverse = _first_of_each(pair)
+        firsts = once_at[first_of][inverse]
+    later = firsts != once_at
+    first[once_at[later]] = False
+    return first, eligible[firsts[later]]
+
+
+def _capped_people(person: np.ndarray, asked: np.ndarray, cap: int | None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The claims of people whose claims ask more than the person cap, grouped by person.
+
+    Only their claims can be cut by the cap (a person's asks only shrink as rules reject
+    claims), so only they need running sums: ``(places, order, group starts)``.
+    """
+    if cap is None or not len(person):
+        return None
+    total = np.zeros(int(person.max()) + 1, np.int64)
+    np.add.at(total, person, asked)
+    at = np.flatnonzero(total[person] > cap)
+    if not len(at):
+        return None
+    perm, starts = _groups(person[at])
+    return at, perm, starts
+
+
+def _limit_reached(paid: np.ndarray, by_price: tuple[np.ndarray, np.ndarray],
+                   limit: np.ndarray) -> np.ndarray:
+    """Rule 4 for claims of prices with ``at most``: already ``limit`` paid before each."""
+    count = paid.astype(np.int64)
+    before = _grouped_cumsum(count, *by_price) - count
+    out: np.ndarray = before >= limit
+    return out
+
+
+def _person_pay(asked: np.ndarray, by_person: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
                 cap: int | None) -> np.ndarray:
     """Rule 5 without the term cap: what each person's cap lets each claim be paid."""
     if by_person is None or cap is None:
         return asked
-    running = _grouped_cumsum(asked, *by_person)
-    out: np.ndarray = np.minimum(running, cap) - np.minimum(running - asked, cap)
+    at, perm, starts = by_person
+    mine = asked[at]
+    running = _grouped_cumsum(mine, perm, starts)
+    out = asked.copy()
+    out[at] = np.minimum(running, cap) - np.minimum(running - mine, cap)
     return out
 
 
 def _decide_repeats(x: Inputs, reason: np.ndarray, amount: np.ndarray, dups: np.ndarray,
-                    pair_first: np.ndarray, inverse: np.ndarray, first: np.ndarray,
-                    once_at: np.ndarray, cand: np.ndarray, true_pay: np.ndarray) -> None:
+                    dup_first: np.ndarray, cand: np.ndarray, true_pay: np.ndarray) -> None:
     """Rule 3 onwards for the later claims of a (price, person) pair of a ``once`` price.
 
+    ``dups`` are those claims in order and ``dup_first`` the first claim of each one's pair.
     ``repeat`` when the pair's first claim was paid; otherwise the first was stopped by a
     rule that only tightens later (module doc), and this claim is stopped the same way.
     """
-    # which once-claims are the later ones, and their pair's first claim
-    later = ~first[once_at]
-    dup_first = pair_first[inverse[later]]
     first_paid = amount[dup_first] > 0
     reason[dups[first_paid]] = REPEAT
     rest = dups[~first_paid]
