@@ -64,6 +64,7 @@ def test_explain_person_walks_their_claims_in_decision_order(
 def test_explain_person_says_which_cap_cut_a_claim(claims: list[dict[str, Any]]) -> None:
     capped = next(r for r in claims if r["capped"])
     code, out, _ = run(*ARGS, "--explain", capped["person"])
+    assert code == 1
     line = next(x for x in out.splitlines() if x.startswith(
         f"  {capped['achieved_on']} {capped['price']}: paid"))
     assert ", capped: the person cap left only this; the person's total £12,000.00" in line
@@ -71,6 +72,7 @@ def test_explain_person_says_which_cap_cut_a_claim(claims: list[dict[str, Any]])
 
 def test_explain_person_as_json() -> None:
     code, out, _ = run(*ARGS, "--explain", "GM0001", "--format", "json")
+    assert code == 1
     doc = json.loads(out)
     assert (doc["schema"], doc["id"], doc["heading"]) == ("obc-explain/1", "GM0001",
                                                           "GM0001 — participant")
@@ -79,6 +81,7 @@ def test_explain_person_as_json() -> None:
 
 def test_explain_price_summarises_its_claims_by_year(claims: list[dict[str, Any]]) -> None:
     code, out, _ = run(*ARGS, "--explain", "EDU")
+    assert code == 1
     lines = out.splitlines()
     assert lines[0].startswith("EDU — Entered education or training")
     mine = [r for r in claims if r["price"] == "EDU"]
