@@ -258,7 +258,8 @@ def _unique_shares(ledger: Ledger, is_invoice: pa.Array) -> bool:
     if len(pc.unique(named)) != len(named):
         return False
     unnamed = [p for p in shares.rows if p.invoice is None]
-    keys = {(p.payer, p.payee, p.amount, p.received_on, p.paid_on) for p in unnamed}
+    keys = {(p.kind, p.payer, p.payee, p.amount, p.received_on, p.paid_on, p.period)
+            for p in unnamed}
     return len(keys) == len(unnamed)
 
 

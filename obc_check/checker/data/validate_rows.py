@@ -576,9 +576,15 @@ def _paid_before_received(r: _Row, row: int, received: dt.date, paid: dt.date) -
 
 
 def _share_key(p: PaymentRow) -> object:
+    """A payment's identity: its reference, or the whole row (its ``period`` too).
+
+    Two commissioner's payments alike but for their ``period`` (TERMS.md: the year each pays
+    for) are two payments, e.g. a balancing payment for last year and one on account for
+    this year made the same day.
+    """
     if p.invoice:
         return (p.kind, p.invoice)
-    return (p.kind, p.payer, p.payee, p.amount, p.received_on, p.paid_on)
+    return (p.kind, p.payer, p.payee, p.amount, p.received_on, p.paid_on, p.period)
 
 
 def _without_duplicate_payments(rows: list[PaymentRow], r: _Row) -> list[PaymentRow]:

@@ -22,6 +22,7 @@ from obc_check.checker.data.money import ZERO, pounds
 from obc_check.checker.report.rows import ObligationRow, ObligationStatus
 from obc_check.checker.rules.obligations import LedgerMasks
 from obc_check.checker.rules.penalties import penalty_of, penalty_words
+from obc_check.checker.rules.workdays import add_days
 from obc_check.model import Contract, PayoutObligation
 
 
@@ -40,7 +41,7 @@ def payout_rows(ob: PayoutObligation, contract: Contract, ledger: Ledger,
     for y in contract.term.years:
         if not y.as_period().ended_by(as_of):
             continue
-        window = y.end + dt.timedelta(days=ob.days)
+        window = add_days(y.end, ob.days)  # 9999-12-31 at the latest, as for flow-down
         rows = [p for p in mine if p.period == y.label]
         on_time = [p for p in rows if p.paid_on is not None and p.paid_on <= window]
         in_time = sum((p.amount for p in on_time), ZERO)
