@@ -104,7 +104,8 @@ def _spend_share(c: Contract, o: SpendShareObligation, parties_clause: str) -> l
 
 def _prompt(c: Contract, o: PromptPaymentObligation) -> list[str]:
     """As ``checker.rules.prompt_payment``: due = received + N calendar days, due day in time."""
-    example = c.term.start
+    # the term's first day, or a day late enough that its last day to pay is a date
+    example = min(c.term.start, dt.date.max - dt.timedelta(days=o.days))
     due = example + dt.timedelta(days=o.days)
     return [
         f"{party_name(c, o.party, start=True)} shall pay each invoice it receives from a "

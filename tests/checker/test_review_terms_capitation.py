@@ -92,3 +92,19 @@ def test_a_payment_duty_whose_window_runs_past_9999_is_not_a_crash(tmp_path: Pat
     assert result.exit_code == 0, result.output
     [row] = json.loads(result.stdout)["obligations"]
     assert (row["due"], row["status"], row["required"]) == ("9999-12-31", "not_due", "100.00")
+
+
+def test_render_of_a_prompt_payment_duty_near_9999_is_not_a_crash() -> None:
+    """CLI.md: never a traceback. The prompt-payment clause's example (an invoice received
+    on the first day of the term) fell past 9999-12-31 with a long window: OverflowError."""
+    from obc_check.render import render_markdown
+
+    c = _contract((PAYOUT % "9998-12-01 to 9999-11-30").replace(
+        'party IP "Provider" role lead_provider sector voluntary',
+        'party IP "Provider" role lead_provider sector voluntary\n'
+        '  party S "Sub" role subcontractor sector voluntary\n'
+        '  obligation PP "Prompt" {\n'
+        '    IP shall pay subcontractor invoices within 3660 days of receipt\n  }'))
+    text = render_markdown(c)
+    # the example still says what check does: received + 3660 days, that day in time
+    assert "is paid in time if it is paid on or before 31 December 9999" in text
