@@ -716,12 +716,13 @@ class Builder:
             self.error("E007", f"obligation {st.ident} has a second duty sentence", extra.span,
                        "write one obligation block per duty")
         s = self.settings(st)
-        penalty = cap = None
+        penalty = cap = penalty_span = None
         basis = "per_breach"
         if "penalty" in s:
             amount, basis, cap_lit = cast(tuple[Lit, str, Lit | None], s["penalty"].args)
             penalty = amount.value
             cap = cap_lit.value if cap_lit is not None else None
+            penalty_span = s["penalty"].span
         if not duties:
             self.error("E008", f"obligation {st.ident} has no duty sentence", st.ident_span,
                        "add e.g. `OH shall report within 15 working days after each quarter`")
@@ -729,8 +730,8 @@ class Builder:
         d = duties[0]
         common: dict[str, Any] = {
             "id": st.ident, "title": st.args[0], "party": d.ident, "penalty": penalty,
-            "penalty_basis": basis, "penalty_cap": cap, "text": self.texts(st),
-            "span": d.ident_span}
+            "penalty_basis": basis, "penalty_cap": cap, "penalty_span": penalty_span,
+            "text": self.texts(st), "span": d.ident_span}
         if d.name == "report":
             days, each = cast(tuple[Lit, str], d.args)
             return ReportObligation(working_days=self.days(days, "the number of working days"),

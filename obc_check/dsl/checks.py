@@ -417,12 +417,13 @@ def penalty_forms(c: Contract, broken: frozenset[str]) -> Iterator[Diagnostic]:
     for o in c.obligations:
         if o.penalty_basis == "per_day_late" and not isinstance(o, ReportObligation):
             yield Diagnostic("E088", f"obligation {o.id}: `per day late` applies to report "
-                             "duties only", o.span,
+                             "duties only", o.penalty_span or o.span,
                              "a return is late by days; write `penalty £X per breach` for "
                              "this duty")
         if o.penalty_cap is not None and o.penalty_cap < 0:
             yield Diagnostic("E084", f"obligation {o.id}: the cap "
-                             f"{_money(o.penalty_cap)} per year is below zero", o.span,
+                             f"{_money(o.penalty_cap)} per year is below zero",
+                             o.penalty_span or o.span,
                              "a cap is an amount of money of at least £0")
 
 

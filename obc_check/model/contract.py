@@ -279,6 +279,8 @@ class _Obligation(Node):
     penalty_basis: PenaltyBasis = "per_breach"
     penalty_cap: Decimal | None = Field(
         default=None, description="the most the penalties of one contract year add up to")
+    penalty_span: SkipJsonSchema[Span | None] = Field(default=None, exclude=True, repr=False)
+    """Where the ``penalty`` line is written, for the diagnostics about it (E088, E084)."""
     text: tuple[str, ...] = ()
 
 
