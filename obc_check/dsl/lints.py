@@ -67,7 +67,7 @@ def spend_share_without_recipient(c: Contract, root: Stmt) -> Iterator[Diagnosti
     """
     for o in c.obligations:
         if not isinstance(o, SpendShareObligation) or o.sector is None:
-            continue  # a duty to a named party is checked by E006/E086
+            continue  # a duty to a named party is checked by E006/E091
         others = [p for p in c.parties if p.sector == o.sector and p.id != o.party]
         if others:
             continue

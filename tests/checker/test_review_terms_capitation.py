@@ -11,6 +11,8 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from obc_check.checker.data.load import load_bundle
@@ -108,3 +110,86 @@ def test_render_of_a_prompt_payment_duty_near_9999_is_not_a_crash() -> None:
     text = render_markdown(c)
     # the example still says what check does: received + 3660 days, that day in time
     assert "is paid in time if it is paid on or before 31 December 9999" in text
+
+
+DUTIES = """
+contract T "Terms" {
+  version "1"
+  currency GBP
+  term %(start)s to %(end)s
+  party BCC "Council" role commissioner sector local_authority
+  party DFE "Department" role commissioner sector central_government
+  party IP "Provider" role lead_provider sector voluntary
+  party S "Sub" role subcontractor sector voluntary
+  annual_value £1,000
+  outcome_payment 10%%
+  outcome O "O" weight 100%% {
+    indicator X "X" { unit percent higher is better floor 50%% target 60%%
+                      value rounded to 1 decimal place }
+  }
+  capitation { price T1 "Tier" £1,200 per person per year }
+  funding {
+    BCC pays 60%%
+    DFE pays 40%%, at most £%(cap)s over term
+  }
+  obligation PAY "Pay" {
+    BCC shall pay its share of earned payments within %(days)s days of year end
+    penalty £10 per breach, at most £%(cap)s per year
+  }
+  obligation FD "Pass on" {
+    IP shall pass on at least 10%% of earned outcome_payment to S within %(days)s days of year end
+  }
+  obligation PP "Prompt" {
+    IP shall pay subcontractor invoices within %(days)s days of receipt
+    penalty £5 per breach, at most £%(cap)s per year
+  }
+  obligation REP "Report" {
+    IP shall report within %(working)s working days after each quarter
+    penalty £3 per day late, at most £%(cap)s per year
+  }
+}
+"""
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(start=st.one_of(st.dates(dt.date(1, 1, 1), dt.date(9998, 12, 31)),
+                      st.dates(dt.date(9990, 1, 1), dt.date(9998, 12, 31)),
+                      st.dates(dt.date(1, 1, 1), dt.date(10, 12, 31))),
+       days=st.sampled_from([1, 30, 60, 365, 3660]),
+       working=st.sampled_from([1, 10, 3660]), cap=st.sampled_from([0, 7, 1000]),
+       as_of_after=st.integers(-400, 5000), people=st.integers(0, 50))
+def test_terms_and_capitation_at_any_date_succeed(start: dt.date, days: int, working: int,
+                                                  cap: int, as_of_after: int,
+                                                  people: int) -> None:
+    """Odd but valid: any term start (the calendar's first and last years included), the
+    longest windows, any as-of date. Check and render succeed (never an internal error),
+    and each payout row's window is the year end + N days, or 9999-12-31 past it."""
+    from obc_check.checker.data.bundle import Bundle
+    from obc_check.checker.data.tables import CaseloadRow, PaymentRow, RowRef
+    from obc_check.model import add_months
+    from obc_check.render import render_markdown
+
+    start = start.replace(day=min(start.day, 28))
+    if start.year == 9998 and start.month == 12:
+        start = start.replace(month=11)  # a year must end by 9999-12-31 (E009)
+    end = add_months(start, 12) - dt.timedelta(days=1)
+    c = _contract(DUTIES % {"start": start, "end": end, "days": days, "working": working,
+                            "cap": cap})
+    [year] = c.term.years
+    first = year.months()[0]
+    ref = RowRef("t.csv", 2)
+    bundle = Bundle("t", caseload=(CaseloadRow("T1", first, people, ref),),
+                    payments=(PaymentRow("IP", "S", "I1", Decimal(5), start, None, "invoice",
+                                         ref),
+                              PaymentRow("BCC", "IP", None, Decimal(1), None, end,
+                                         "outcome_payment", RowRef("t.csv", 3), year.label)))
+    as_of = dt.date.fromordinal(min(max(start.toordinal() + as_of_after, 1),
+                                    dt.date.max.toordinal()))
+    report = evaluate(c, bundle, as_of)
+    for row in report.obligations:
+        if row.obligation == "PAY":
+            assert row.due == (end + dt.timedelta(days=days)
+                               if (dt.date.max - end).days >= days else dt.date.max)
+        if cap == 0:
+            assert row.penalty == 0
+    render_markdown(c)
