@@ -190,6 +190,10 @@ def check(
     spark_remote: Annotated[str | None, typer.Option(
         "--spark-remote", metavar="URL",
         help="a Spark Connect cluster (sc://HOST:PORT) for --engine spark")] = None,
+    evidence: Annotated[Path | None, typer.Option(
+        "--evidence", metavar="DIR",
+        help="write one CSV per measured indicator and year into DIR (created if need be): "
+             "the records each measure counted")] = None,
 ) -> None:
     """Evaluate the data against the contract: payments, obligations, penalties."""
     import os
@@ -197,6 +201,7 @@ def check(
     from obc_check.checker.check import check_bundle, exit_status, parse_as_of
     from obc_check.checker.data.load import bundle_sources
     from obc_check.checker.engine import unavailable_engine
+    from obc_check.checker.engine.evidence import EvidenceError
     from obc_check.checker.report import ReportFormat, render
     from obc_check.checker.report.explain import UnknownIdError, explain, explain_json
 
@@ -214,9 +219,17 @@ def check(
     except ValueError as err:
         typer.echo(f"obc-check check: {err}", err=True)
         raise typer.Exit(2) from None
+    if evidence is not None and evidence.exists() and not evidence.is_dir():
+        typer.echo(f"obc-check check: --evidence {printable(str(evidence))} is a file, not a "
+                   "folder; give a folder (it is created if it does not exist)", err=True)
+        raise typer.Exit(2)
     compiled = load_contract(contract, warnings=True)
     assert compiled.contract is not None
-    report, diags = check_bundle(compiled.contract, data, day)
+    try:
+        report, diags = check_bundle(compiled.contract, data, day, evidence)
+    except EvidenceError as err:
+        typer.echo(f"obc-check check: {printable(str(err))}", err=True)
+        raise typer.Exit(2) from None
     if as_of is None and report is not None and _in_ci():  # only a result that ran can vary
         diags = [*diags, Diagnostic(
             "W007", f"no --as-of in CI: assessed as of today, {day}, so the result changes "

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from obc_check.checker.data import load_bundle
 from obc_check.checker.engine import measure_datasets
+from obc_check.checker.engine.duck import TypedRecords
+from obc_check.checker.engine.evidence import prepare_folder, write_evidence, write_headers_only
 from obc_check.checker.report import Report
 from obc_check.checker.rules import evaluate
 from obc_check.diagnostics import Diagnostic, has_errors
@@ -35,9 +37,13 @@ def parse_as_of(text: str | None, today: dt.date | None = None) -> dt.date:
         raise ValueError(f"--as-of {text!r} is not a real date ({err})") from None
 
 
-def check_bundle(contract: Contract, data: Path,
-                 as_of: dt.date) -> tuple[Report | None, list[Diagnostic]]:
+def check_bundle(contract: Contract, data: Path, as_of: dt.date, evidence: Path | None = None,
+                 ) -> tuple[Report | None, list[Diagnostic]]:
     """Load ``data`` against ``contract`` and evaluate it; no report if the data is invalid.
+
+    With ``evidence`` (a folder), the engine also writes the audit trail of every measure
+    (``engine/evidence.py``) once the data has no errors; a folder or file that cannot be
+    written raises :class:`~obc_check.checker.engine.evidence.EvidenceError`.
 
     The cyclic garbage collector is paused meanwhile: loading and evaluating a big ledger
     create millions of long-lived, acyclic objects, and collections that find nothing to
@@ -49,10 +55,22 @@ def check_bundle(contract: Contract, data: Path,
         bundle, diags = load_bundle(data, contract)
         if bundle is None or has_errors(diags):
             return None, diags
-        measured, engine_diags = measure_datasets(contract, bundle.datasets)
+        folder = evidence
+
+        def write(records: TypedRecords) -> None:
+            assert folder is not None
+            prepare_folder(folder)
+            write_evidence(records, contract.term.years, folder)
+
+        measured, engine_diags = measure_datasets(
+            contract, bundle.datasets, write if folder is not None else None)
         diags = diags + engine_diags
         if measured is None or has_errors(diags):
             return None, diags
+        if folder is not None:
+            prepare_folder(folder)
+            write_headers_only(folder, contract,
+                               [ds.id for ds in contract.datasets if ds.id not in measured])
         return evaluate(contract, bundle, as_of, measured), diags
     finally:
         if paused:

@@ -14,7 +14,7 @@ and only when a kind has some, a second query fetches its first rows in row orde
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -86,10 +86,32 @@ def connection() -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
-def measure_datasets(contract: Contract, tables: Mapping[str, DatasetTable]
+@dataclass(frozen=True)
+class TypedRecords:
+    """A dataset's checked records in the engine, for a further query (``--evidence``).
+
+    ``relation`` is the typed view the measures were counted over (``r`` the row, then each
+    field's typed column as ``columns`` maps it); valid only during the callback.
+    """
+
+    con: duckdb.DuckDBPyConnection
+    relation: str
+    columns: dict[str, str]
+    dataset: Dataset
+    measures: dict[str, Measure]
+    dialect: Dialect
+
+
+def measure_datasets(contract: Contract, tables: Mapping[str, DatasetTable],
+                     with_records: Callable[[TypedRecords], None] | None = None,
                      ) -> tuple[dict[str, DatasetCounts] | None, list[Diagnostic]]:
-    """Check every dataset table's records, then count every measure; errors stop it."""
+    """Check every dataset table's records, then count every measure; errors stop it.
+
+    When every dataset is clean, ``with_records`` is called once per dataset with its typed
+    records, before the connection closes (the evidence files are written so).
+    """
     problems = Problems()
+    typed_records: list[TypedRecords] = []
     counts: dict[str, DatasetCounts] = {}
     by_dataset: dict[str, dict[str, Measure]] = {}
     for ind in contract.all_indicators():
@@ -107,6 +129,11 @@ def measure_datasets(contract: Contract, tables: Mapping[str, DatasetTable]
             query, read = measures_query(typed, columns, person, measures,
                                          contract.term.years, dialect(scale))
             counts[name] = read(_one(con, query.text, query.params))
+            typed_records.append(TypedRecords(con, typed, columns, table.dataset,
+                                              by_dataset.get(name, {}), dialect(scale)))
+        if with_records is not None and not problems.errors:
+            for records in typed_records:
+                with_records(records)
     if problems.errors:
         return None, problems.diagnostics
     return counts, problems.diagnostics
@@ -493,4 +520,4 @@ def _typed_view(con: duckdb.DuckDBPyConnection, n: int, relation: str, ds: Datas
     return name, columns
 
 
-__all__ = ["FIRST_ERRORS", "measure_datasets", "quote"]
+__all__ = ["FIRST_ERRORS", "TypedRecords", "measure_datasets", "quote"]
