@@ -95,7 +95,7 @@ def test_existing_files_are_overwritten_and_others_left(tmp_path: Path) -> None:
     code, _, err = run(str(SMALL / "contract.obc"), "--data", str(SMALL / "data"),
                        "--as-of", "2022-06-30", "--evidence", str(out))
     assert code == 0, err
-    assert (out / "SEEN_2020-21.csv").read_text().startswith("visit_id,row,in_numerator\n")
+    assert (out / "SEEN_2020-21.csv").read_text().startswith("visit_id,record,in_numerator\n")
     assert (out / "notes.txt").read_text() == "mine\n"
 
 
@@ -137,3 +137,22 @@ def test_library_call_raises_evidence_error(tmp_path: Path) -> None:
     (tmp_path / "f").write_text("")
     with pytest.raises(EvidenceError, match="not a folder"):
         check_bundle(compiled.contract, SMALL / "data", dt.date(2022, 6, 30), tmp_path / "f")
+
+
+@pytest.mark.parametrize("calls", [
+    'person,rang_on,answered\nP1,2020-04-02,true\n"P\n2",2020-04-03,false\n'
+    'P1,2020-05-02,true\nP3,,true\n',  # a line break in a cell: DuckDB's reader or not
+    'person,rang_on,answered\r\nP1,2020-04-02,true\r\nP2,2020-04-03,false\r\n'
+    'P1,2020-05-02,true\r\nP3,,true\r\n',
+], ids=["line-break-in-a-cell", "crlf"])
+def test_a_record_is_numbered_by_its_place_whatever_reads_it(tmp_path: Path,
+                                                             calls: str) -> None:
+    """``record`` is the record's place in the table (1 = first), not a line of the file."""
+    data = tmp_path / "data"
+    shutil.copytree(SMALL / "data", data)
+    (data / "CALLS.csv").write_bytes(calls.encode())
+    out = tmp_path / "ev"
+    code, _, err = run(str(SMALL / "contract.obc"), "--data", str(data),
+                       "--as-of", "2022-06-30", "--evidence", str(out))
+    assert code == 0, err
+    assert (out / "ANSWERED_2020-21.csv").read_text() == "record\n1\n3\n"

@@ -9,15 +9,16 @@ the file, never held in Python (a year of ten million referrals is written as it
 What a file lists (docs/records.md, *Evidence*):
 
 - proportion: every denominator record of the year, ``KEY`` (when the dataset has a key),
-  ``row`` and ``in_numerator`` (``true``/``false``); with ``counting people``, one row per
+  ``record`` (its number in the table: 1 for the first record) and ``in_numerator``
+  (``true``/``false``); with ``counting people``, one row per
   person of the denominator, ``PERSON`` and ``in_numerator`` (some record of theirs also
   meets the numerator);
 - mean: every record averaged (meets the condition, the expression present), ``KEY``,
-  ``row`` and ``value`` (the expression's exact value; their sum is the report's ``total``);
-- count: every record counted, ``KEY`` and ``row``; with ``counting people`` every person
+  ``record`` and ``value`` (the expression's exact value; their sum is the report's ``total``);
+- count: every record counted, ``KEY`` and ``record``; with ``counting people`` every person
   counted, ``PERSON``.
 
-Rows are ordered by key (or by person), else by row. A year with nothing counted still has
+Rows are ordered by key (or by person), else by record. A year with nothing counted still has
 its file, with the header only; so has every year of a dataset absent from the bundle.
 """
 
@@ -49,7 +50,7 @@ def header(ds: Dataset, m: Measure) -> list[str]:
     if m.counting_people:
         assert ds.person is not None
         return [ds.person, "in_numerator"] if m.shape == "proportion" else [ds.person]
-    ident = [ds.key, "row"] if ds.key is not None else ["row"]
+    ident = [ds.key, "record"] if ds.key is not None else ["record"]
     return ident + {"proportion": ["in_numerator"], "mean": ["value"], "count": []}[m.shape]
 
 
@@ -85,7 +86,11 @@ def evidence_queries(relation: str, columns: Mapping[str, str], ds: Dataset,
                 assert m.value is not None
                 where.append("(" + comp.expr(m.value) + " IS NOT NULL)")
             numerator = (comp.cond(m.numerator) if m.numerator is not None else Sql("TRUE"))
-            filtered = " FROM " + relation + " WHERE " + join(where, " AND ")
+            # A record's number is its place among the table's records, counted in the engine
+            # (the row reader's ``r`` is a line, DuckDB's reader's a count of records).
+            source = (relation if m.counting_people else
+                      f"(SELECT *, row_number() OVER (ORDER BY r) AS rec_n FROM {relation})")
+            filtered = " FROM " + source + " WHERE " + join(where, " AND ")
             if m.counting_people:
                 assert ds.person is not None
                 p = columns[ds.person]
@@ -99,13 +104,13 @@ def evidence_queries(relation: str, columns: Mapping[str, str], ds: Dataset,
                 picked: list[Sql] = []
                 if ds.key is not None:
                     picked.append(Sql(f"{columns[ds.key]} AS {q(ds.key)}"))
-                picked.append(Sql(f"r AS {q('row')}"))
+                picked.append(Sql(f"rec_n AS {q('record')}"))
                 if m.shape == "proportion":
                     picked.append(numerator + f" AS {q('in_numerator')}")
                 elif m.shape == "mean":
                     assert m.value is not None
                     picked.append(comp.expr(m.value) + f" AS {q('value')}")
-                order = f"{columns[ds.key]}, r" if ds.key is not None else "r"
+                order = columns[ds.key] if ds.key is not None else "rec_n"
                 select = "SELECT " + join(picked) + filtered + f" ORDER BY {order}"
             out.append(EvidenceQuery(file_name(ident, year), select))
     return out
