@@ -8,12 +8,37 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from obc_check.checker.check import check_bundle
+from obc_check.checker.data.load import load_bundle
+from obc_check.checker.engine import measure_datasets
 from obc_check.dsl import compile_text
+from obc_check.model import (
+    And,
+    Between,
+    Compare,
+    Cond,
+    DateValue,
+    DaysBetween,
+    Expr,
+    FieldRef,
+    FlagValue,
+    InList,
+    IsMissing,
+    IsTrue,
+    Not,
+    NumberValue,
+    Or,
+    Shift,
+    TextValue,
+)
+from tests.checker.test_records_engine import Row, conds, rows_st, run_python
 
 FIELDS = """\
     field id  text
@@ -155,3 +180,146 @@ def test_a_parquet_decimal_of_38_digits_is_read_exactly(tmp_path: Path) -> None:
     assert report is not None, diags
     assert report.outcome_payment is not None
     assert report.outcome_payment[0].indicators[0].count == "1"
+
+
+# ---- the differential test from the contract's text and the data's spellings --------------
+# test_records_engine holds DuckDB equal to a Python evaluator on typed columns handed to the
+# query directly. Here the same random trees are written as condition *text* (with the fewest
+# parentheses RECORDS.md's precedence allows: `not` over `and` over `or`, and the `and`
+# after `between X` belongs to the between), compiled, and the records written as CSV cells
+# in the spellings RECORDS.md allows (flags in any case, numbers with leading and trailing
+# zeros, -0): parser, builder, typed view and query together must count what Python counts.
+def _written(e: Expr) -> str:
+    if isinstance(e, FieldRef):
+        return e.name
+    if isinstance(e, NumberValue):
+        return format(e.value, "f")
+    if isinstance(e, TextValue):
+        return f'"{e.value}"'
+    if isinstance(e, DateValue):
+        return e.value.isoformat()
+    if isinstance(e, FlagValue):
+        return "true" if e.value else "false"
+    if isinstance(e, Shift):
+        return f"{e.field.name} {'-' if e.amount < 0 else '+'} {abs(e.amount)} {e.unit}"
+    assert isinstance(e, DaysBetween)
+    return f"days from {e.start.name} to {e.end.name}"
+
+
+_LEVEL: dict[type, int] = {Or: 0, And: 1, Not: 2}
+
+
+def written(c: Cond, level: int = 0) -> str:
+    """``c`` as condition text; parentheses only where the precedence needs them."""
+    mine = _LEVEL.get(type(c), 3)
+    if isinstance(c, Or | And):
+        text = (" or " if isinstance(c, Or) else " and ").join(
+            written(i, mine + (0 if type(i) is type(c) else 1)) for i in c.items)
+    elif isinstance(c, Not):
+        text = "not " + written(c.item, 2)
+    elif isinstance(c, IsTrue):
+        text = c.field.name
+    elif isinstance(c, IsMissing):
+        text = f"{c.field.name} is {'missing' if c.missing else 'present'}"
+    elif isinstance(c, Compare):
+        text = f"{_written(c.left)} {c.op} {_written(c.right)}"
+    elif isinstance(c, InList):
+        text = f"{_written(c.expr)} in ({', '.join(_written(v) for v in c.values)})"
+    else:
+        assert isinstance(c, Between)
+        text = f"{_written(c.expr)} between {_written(c.low)} and {_written(c.high)}"
+    return f"({text})" if mine < level else text
+
+
+def _contract_of(c1: Cond, c2: Cond, people: bool, by: str) -> str:
+    counting = " counting people" if people else ""
+    return f'''contract DIFF "Differential" {{
+  version "1"
+  currency GBP
+  term 2020-01-31 to 2022-01-30
+  party C "C" role commissioner sector nhs
+  dataset R "Records" {{
+    field id text
+    field a date
+    field b date
+    field n number
+    field f flag
+    field t text
+    field p text
+    key id
+    person p
+  }}
+  indicator P "P" {{
+    unit percent
+    measure R by {by}{counting} {{
+      denominator where {written(c1)}
+      numerator   where {written(c2)}
+    }}
+  }}
+  indicator M "M" {{
+    unit days
+    measure R by {by} {{ mean days from a to b where {written(c2)} }}
+  }}
+  indicator V "V" {{
+    unit score
+    measure R by {by} {{ mean n where {written(c1)} }}
+  }}
+  indicator CNT "Count" {{
+    unit count
+    measure R by {by}{counting} {{ count where {written(c1)} }}
+  }}
+}}
+'''
+
+
+_TRUE = ["true", "TRUE", "True", "yes", "Yes", "y", "Y", "1"]
+_FALSE = ["false", "FALSE", "no", "NO", "n", "N", "0"]
+
+
+def _cell(v: object, pick: int) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        words = _TRUE if v else _FALSE
+        return words[pick % len(words)]
+    if isinstance(v, Decimal):
+        text = format(v, "f")
+        sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+        if pick % 3 == 1:
+            digits = "00" + digits  # leading zeros
+        elif pick % 3 == 2:
+            digits += "0" if "." in digits else ".00"  # trailing zeros
+        return sign + digits
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(rows=rows_st, c1=conds, c2=conds, people=st.booleans(), by=st.sampled_from(["a", "b"]),
+       picks=st.lists(st.integers(0, 100), min_size=5, max_size=5))
+def test_conditions_written_as_text_count_as_the_python_evaluator_says(
+        tmp_path_factory: pytest.TempPathFactory, rows: list[Row], c1: Cond, c2: Cond,
+        people: bool, by: str, picks: list[int]) -> None:
+    text = _contract_of(c1, c2, people, by)
+    compiled = compile_text(text)
+    assert compiled.contract is not None, (text, compiled.diagnostics)
+    data = tmp_path_factory.mktemp("d")
+    with (data / "R.csv").open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["id", "a", "b", "n", "f", "t", "p"])
+        for i, r in enumerate(rows):
+            out.writerow([str(i), *(_cell(r[k], picks[j] + i) for j, k in
+                                    enumerate("abnft")), str(i % 3)])
+    bundle, diags = load_bundle(data, compiled.contract)
+    assert bundle is not None, diags
+    counted, diags = measure_datasets(compiled.contract, bundle.datasets)
+    assert counted is not None, diags
+    measures = {i.id: i.measure for i in compiled.contract.all_indicators() if i.measure}
+    python = run_python(rows, measures)
+    for ident, years in counted["R"].measures.items():
+        for y, p in zip(years, python[ident], strict=True):
+            assert (y.denominator, y.numerator, y.count) == (p[0], p[1], p[3]), (text, ident)
+            if p[2] is not None:
+                assert Decimal(y.total or 0) == p[2], (text, ident)
