@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -48,7 +49,7 @@ FIELDS = """\
     key id"""
 
 
-def contract(measure: str, fields: str = FIELDS, unit: str = "count") -> str:
+def contract(measure: str, fields: str = FIELDS, unit: str = "count", extra: str = "") -> str:
     return f'''contract H "Review" {{
   version "1"
   currency GBP
@@ -65,6 +66,7 @@ def contract(measure: str, fields: str = FIELDS, unit: str = "count") -> str:
       higher is better
       floor 0
       target 2
+      {extra}
       measure R by a {{
         {measure}
       }}
@@ -75,8 +77,8 @@ def contract(measure: str, fields: str = FIELDS, unit: str = "count") -> str:
 
 
 def check(tmp_path: Path, measure: str, rows: list[list[str]], fields: str = FIELDS,
-          unit: str = "count") -> tuple[object, list[str]]:
-    compiled = compile_text(contract(measure, fields, unit))
+          unit: str = "count", extra: str = "") -> tuple[Any, list[str]]:
+    compiled = compile_text(contract(measure, fields, unit, extra))
     assert compiled.contract is not None, compiled.diagnostics
     data = tmp_path / "data"
     data.mkdir()
@@ -180,6 +182,26 @@ def test_a_parquet_decimal_of_38_digits_is_read_exactly(tmp_path: Path) -> None:
     assert report is not None, diags
     assert report.outcome_payment is not None
     assert report.outcome_payment[0].indicators[0].count == "1"
+
+
+@pytest.mark.parametrize(("measure", "unit", "fields"), [
+    ("mean n", "score", {"total": "4", "denominator": "3"}),
+    ("denominator\n        numerator where n > 1", "ratio",
+     {"numerator": "1", "denominator": "3"}),
+])
+def test_a_rounded_measured_value_keeps_its_counts(tmp_path: Path, measure: str, unit: str,
+                                                   fields: dict[str, str]) -> None:
+    """RECORDS.md: a measured year's row adds `total` and `denominator` (mean) or `numerator`
+    and `denominator` (proportion); TERMS.md's `value rounded to` rounds the value only. The
+    rounded mean 4/3 -> 1.3 lost its `total`."""
+    rows = [["id", "a", "b", "n"], ["1", "2020-05-01", "", "1"], ["2", "2020-05-02", "", "1"],
+            ["3", "2020-05-03", "", "2"]]
+    report, codes = check(tmp_path, measure, rows, unit=unit,
+                          extra="value rounded to 1 decimal place")
+    assert codes == [] and report is not None
+    row = report.outcome_payment[0].indicators[0].model_dump(mode="json")
+    assert row["value"] in ("1.3", "0.3")
+    assert {k: row.get(k) for k in fields} == fields
 
 
 # ---- the differential test from the contract's text and the data's spellings --------------
