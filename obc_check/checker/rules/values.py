@@ -19,7 +19,7 @@ Choices where the spec is silent (docs/checking.md):
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from obc_check.checker.data.money import round_places, shown_number
@@ -121,7 +121,7 @@ def rounded(ind: Indicator, yv: YearValue) -> YearValue:
         return yv
     how = (f"{yv.how}, {show_value(ind.unit, yv.value)} rounded half up to "
            f"{ind.rounding} decimal place{'s' if ind.rounding != 1 else ''}")
-    return YearValue(yv.status, value, yv.numerator, yv.denominator, yv.sources, how)
+    return replace(yv, value=value, how=how)  # a measure's total and count stay exact
 
 
 def shown_value(ind: Indicator, value: Fraction) -> str:
