@@ -204,6 +204,19 @@ def test_a_rounded_measured_value_keeps_its_counts(tmp_path: Path, measure: str,
     assert {k: row.get(k) for k in fields} == fields
 
 
+def test_a_means_total_is_the_exact_sum(tmp_path: Path) -> None:
+    """RECORDS.md: "`total` the exact sum as a decimal string". It was shown to four places:
+    a sum of 0.00001 and 0.00002 was "0" (and the derivation said "= 0 / 2")."""
+    rows = [["id", "a", "b", "n"], ["1", "2020-05-01", "", "0.00001"],
+            ["2", "2020-05-02", "", "0.00002"], ["3", "2021-05-02", "", "-123456789.123456789"]]
+    report, codes = check(tmp_path, "mean n", rows, unit="score")
+    assert codes == [] and report is not None
+    first, second = (y.indicators[0] for y in report.outcome_payment)
+    assert (first.total, first.denominator) == ("0.00003", "2")
+    assert "0.00003 / 2" in first.derivation
+    assert second.total == "-123456789.123456789"
+
+
 # ---- the differential test from the contract's text and the data's spellings --------------
 # test_records_engine holds DuckDB equal to a Python evaluator on typed columns handed to the
 # query directly. Here the same random trees are written as condition *text* (with the fewest
