@@ -86,6 +86,28 @@ def shown_number(x: Fraction, places: int = 4) -> str:
     return text
 
 
+def exact_number(x: Fraction) -> str:
+    """A finite decimal (a sum of data's decimals) written out exactly, trailing zeros cut.
+
+    RECORDS.md gives a mean's ``total`` as "the exact sum as a decimal string"; the four
+    places of :func:`shown_number` would show 0.00001 + 0.00002 as ``0``. A fraction that is
+    no finite decimal (never a sum of decimals) falls back to :func:`shown_number`.
+    """
+    den = x.denominator
+    twos = fives = 0
+    while den % 2 == 0:
+        den //= 2
+        twos += 1
+    while den % 5 == 0:
+        den //= 5
+        fives += 1
+    if den != 1:
+        return shown_number(x)
+    places = max(twos, fives)
+    d = Decimal(x.numerator * 10**places // x.denominator).scaleb(-places)
+    return format(d.normalize(), "f") if d else "0"
+
+
 def pounds(d: Decimal) -> str:
     """``£1,234.50`` (negative as ``-£1,234.50``) for text output.
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from obc_check.checker.data.money import shown_number
+from obc_check.checker.data.money import exact_number, shown_number
 from obc_check.checker.engine import DatasetCounts, YearCounts
 from obc_check.checker.rules.values import YearValue, scaled
 from obc_check.model import ContractYear, Indicator, Measure
@@ -47,7 +47,7 @@ def measured_value(ind: Indicator, m: Measure, year: ContractYear,
             return YearValue("missing", None, None, den, source,
                              f"no record to average among the {where}", total=total)
         result = YearValue("assessed", total / den, None, den, source,
-                           f"= {shown_number(total)} / {shown_number(den)} of the {where} "
+                           f"= {exact_number(total)} / {shown_number(den)} of the {where} "
                            "with a value", total=total)
     minimum = ind.minimum_denominator
     if minimum is not None and den < minimum:

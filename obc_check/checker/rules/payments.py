@@ -17,6 +17,7 @@ from typing import Literal
 
 from obc_check.checker.data.money import (
     ZERO,
+    exact_number,
     percent_of,
     pounds,
     round_money,
@@ -99,7 +100,7 @@ def _indicator(contract: Contract, outcome: Outcome, ind: Indicator, year: Contr
         value=shown_value(ind, yv.value) if yv.value is not None else None,
         numerator=shown_number(yv.numerator) if yv.numerator is not None else None,
         denominator=shown_number(yv.denominator) if yv.denominator is not None else None,
-        total=shown_number(yv.total) if yv.total is not None else None,
+        total=exact_number(yv.total) if yv.total is not None else None,
         count=str(yv.count) if yv.count is not None else None,
         sources=list(yv.sources),
         floor=show_value(unit, Fraction(floor)) if floor is not None else None,
