@@ -14,14 +14,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Effect = Literal["stricter", "looser", "neutral"]
 Kind = Literal["added", "removed", "changed"]
-Section = Literal["contract", "parties", "money", "outcomes", "gateways", "risk_share",
-                  "rate_card", "capitation", "funding", "obligations"]
+Section = Literal["contract", "parties", "money", "outcomes", "datasets", "gateways",
+                  "risk_share", "rate_card", "capitation", "funding", "obligations"]
 
 SECTION_TITLES: dict[str, str] = {
     "contract": "Contract",
     "parties": "Parties",
     "money": "Money",
     "outcomes": "Outcomes and indicators",
+    "datasets": "Datasets",
     "gateways": "Gateways",
     "risk_share": "Risk share",
     "rate_card": "Rate card",

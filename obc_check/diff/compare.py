@@ -26,6 +26,7 @@ from obc_check.diff.changes import (
     Section,
     Summary,
 )
+from obc_check.diff.records import Found, dataset_changes, measure_changes
 from obc_check.diff.rules import (
     PERIOD_RANK,
     Payout,
@@ -92,6 +93,7 @@ def diff_contracts(old: Contract, new: Contract) -> Changes:
     d.parties()
     d.money()
     d.outcomes()
+    d.datasets()
     d.gateways()
     d.risk_share()
     d.rate_card()
@@ -371,7 +373,19 @@ class _Differ:
         self.value(sec, path, subject, "if missing pay", a.if_missing_pay, b.if_missing_pay,
                    fmt.share, rising("looser"),
                    "paying more when data is missing is looser, paying less stricter")
+        for found in measure_changes(self.old, self.new, a, b, path, subject):
+            self.found(sec, found)
         self.text(sec, path, subject, a.text, b.text)
+
+    def found(self, section: Section, f: Found) -> None:
+        """Record a change worked out by ``diff/records.py``."""
+        self.add(section, f.path, f.subject, f.field, f.kind, f.old, f.new, f.effect, f.why,
+                 breaks_data=f.breaks_data)
+
+    def datasets(self) -> None:
+        """Datasets of records (RECORDS.md): their fields, key and person."""
+        for found in dataset_changes(self.old, self.new):
+            self.found("datasets", found)
 
     def curve(self, path: str, subject: str, a: Indicator, b: Indicator) -> None:
         """The payment curve: its kind and steps, judged on what it pays in each year."""

@@ -23,6 +23,8 @@ def describe(c: Change) -> str:
         return _setting(c, where)
     if c.field == "text" and c.kind == "changed":
         return f"{c.subject} text changed"
+    if is_definition(c):  # the wording in full, on the lines below (definition_lines)
+        return f"{c.subject}{field}{where} {c.kind}"
     if c.kind == "added":
         what = f"{field}{where} added" if c.field else " added"
         return f"{c.subject}{what}: {_one_line(c.new)}"
@@ -53,6 +55,24 @@ def text_diff(c: Change) -> list[str]:
     new = (c.new or "").splitlines()
     return [line for line in difflib.unified_diff(old, new, lineterm="", n=0)
             if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+
+
+def is_definition(c: Change) -> bool:
+    """A measure's definition or a dataset added or removed: shown whole, never cut short.
+
+    Which records count is the point of such a change (RECORDS.md), so the old and the new
+    wording are given in full, each on its own line, as render words them.
+    """
+    return c.field == "measure" or c.field.startswith("measure ") or (
+        c.section == "datasets" and not c.field)
+
+
+def definition_lines(c: Change) -> list[str]:
+    """``was: …`` and ``now: …`` for a definition change (see :func:`is_definition`)."""
+    if not is_definition(c):
+        return []
+    lines = [] if c.old is None else [f"was: {' '.join(c.old.split())}"]
+    return lines + ([] if c.new is None else [f"now: {' '.join(c.new.split())}"])
 
 
 def _one_line(value: str | None) -> str:
@@ -118,9 +138,11 @@ def to_text(ch: Changes) -> str:
         for c in found:
             lines.append(f"  {label(c).ljust(width)}  {describe(c)}")
             lines += [f"  {' ' * width}    {line}" for line in text_diff(c)]
-            # a funding change is neutral for the provider; its reason says whom it binds
+            lines += [f"  {' ' * width}    {line}" for line in definition_lines(c)]
+            # a funding change is neutral for the provider; its reason says whom it binds; a
+            # definition's says why its effect cannot be told
             if (c.effect != "neutral" or c.field == "pays" or c.breaks_data
-                    or c.section == "funding"):
+                    or c.section == "funding" or is_definition(c)):
                 lines.append(f"  {' ' * width}  ({_why(c)})")
     if ch.pot:
         lines += ["", "Maximum outcome payment (the pot) per year"]
@@ -143,7 +165,8 @@ def to_markdown(ch: Changes) -> str:
         lines += [f"### {title}", "", "| for the provider | change | why |", "|---|---|---|"]
         for c in found:
             effect = f"**{label(c)}**" if label(c) != "neutral" else c.effect
-            shown = "<br>".join([_cell(describe(c)), *(_code(t) for t in text_diff(c))])
+            shown = "<br>".join([_cell(describe(c)), *(_code(t) for t in text_diff(c)),
+                                 *(_cell(t) for t in definition_lines(c))])
             lines.append(f"| {effect} | {shown} | {_cell(_why(c))} |")
         lines.append("")
     if ch.pot:
