@@ -51,8 +51,9 @@ contract S "Small" {
   }
 }
 """
-DEFAULTS = {"DIRECTION": "higher", "FLOOR": "50%", "TARGET": "60%", "DENOMINATOR": "where age >= 14",
-            "NUMERATOR": "urgent", "COUNTING": "", "WHERE": "urgent"}
+DEFAULTS = {"DIRECTION": "higher", "FLOOR": "50%", "TARGET": "60%",
+            "DENOMINATOR": "where age >= 14", "NUMERATOR": "urgent", "COUNTING": "",
+            "WHERE": "urgent"}
 
 
 def contract(**parts: str) -> Contract:
