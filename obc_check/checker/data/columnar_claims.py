@@ -84,7 +84,7 @@ def claims(raw: RawTable, ctx: ContractIndex) -> ClaimTable | None:
     codes = claim_codes(out, prices, index)
     if codes.repeats:
         return None  # a repeated row: the row validator names both
-    return ClaimTable(out, raw.origin.file, raw.origin.sheet, codes=codes)
+    return ClaimTable(out, raw.origin.file, raw.origin.sheet, codes=codes, rows_from=2)
 
 
 def participants(raw: RawTable) -> ParticipantTable | None:

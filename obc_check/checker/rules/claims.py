@@ -91,9 +91,9 @@ class Decisions:
 class Inputs:
     """The claims as plain integer columns in decision order, and the card's settings."""
 
-    price: np.ndarray  # the price's place in the card
-    person: np.ndarray  # a code per distinct person
-    day: np.ndarray  # achieved_on, days since 1970-01-01
+    price: np.ndarray  # the price's place in the card (int32)
+    person: np.ndarray  # a code per distinct person (int32)
+    day: np.ndarray  # achieved_on, days since 1970-01-01 (int32)
     started: np.ndarray  # the person's started_on (days), or a sentinel when unknown
     window_end: np.ndarray  # started_on + N months (days), the last day inside
     amounts: np.ndarray  # each price in units, by place
@@ -190,13 +190,17 @@ def inputs(card: RateCard, claims: ClaimTable, people: ParticipantTable | None,
         started = np.full(len(order), NO_START, np.int64)
         window_end = np.full(len(order), -NO_START, np.int64)
     unit = unit_of(card)
-    rows = np.asarray(claims.table.column("row").combine_chunks(), np.int64)[order] \
-        if len(order) else np.zeros(0, np.int64)
+    if claims.rows_from is not None:
+        rows = order + claims.rows_from
+    else:
+        rows = np.asarray(claims.table.column("row").combine_chunks(), np.int64)[order] \
+            if len(order) else np.zeros(0, np.int64)
     ordered = Ordered(
-        price=pa.DictionaryArray.from_arrays(pa.array(price.astype(np.int32)),
+        price=pa.DictionaryArray.from_arrays(pa.array(price.astype(np.int32, copy=False)),
                                              pa.array(prices, pa.string())),
-        person=pa.DictionaryArray.from_arrays(pa.array(person.astype(np.int32)), codes.persons),
-        achieved_on=pa.array(day.astype(np.int32)).cast(pa.date32()),
+        person=pa.DictionaryArray.from_arrays(pa.array(person.astype(np.int32, copy=False)),
+                                              codes.persons),
+        achieved_on=pa.array(day.astype(np.int32, copy=False)).cast(pa.date32()),
         row=pa.array(rows), persons=codes.persons)
     return Inputs(
         price=price, person=person, day=day, started=started, window_end=window_end,
@@ -363,11 +367,12 @@ def _first_claims(x: Inputs, eligible: np.ndarray) -> tuple[np.ndarray, np.ndarr
     if not len(once_at):
         return first, np.zeros(0, np.int64)
     people = int(x.person.max(initial=0)) + 1
-    pair = e_price[once_at] * people + x.person[eligible[once_at]]
+    at = eligible[once_at]
+    pair = x.price[at].astype(np.int64) * people + x.person[at]
     if len(x.amounts) * people <= _PAIR_TABLE_PER_CLAIM * len(eligible) + _PAIR_TABLE_LIMIT:
-        table = np.full(len(x.amounts) * people, len(eligible), np.int64)
-        np.minimum.at(table, pair, once_at)
-        firsts = table[pair]
+        table = np.full(len(x.amounts) * people, len(eligible), np.int32)
+        np.minimum.at(table, pair, once_at.astype(np.int32))
+        firsts = table[pair].astype(np.int64)
     else:
         first_of, inverse = _first_of_each(pair)
         firsts = once_at[first_of][inverse]
@@ -405,15 +410,17 @@ def _limit_reached(paid: np.ndarray, by_price: tuple[np.ndarray, np.ndarray],
 
 def _person_pay(asked: np.ndarray, by_person: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
                 cap: int | None) -> np.ndarray:
-    """Rule 5 without the term cap: what each person's cap lets each claim be paid."""
+    """Rule 5 without the term cap: what each person's cap lets each claim be paid.
+
+    ``asked`` is overwritten with the result (the caller makes it fresh each round).
+    """
     if by_person is None or cap is None:
         return asked
     at, perm, starts = by_person
     mine = asked[at]
     running = _grouped_cumsum(mine, perm, starts)
-    out = asked.copy()
-    out[at] = np.minimum(running, cap) - np.minimum(running - mine, cap)
-    return out
+    asked[at] = np.minimum(running, cap) - np.minimum(running - mine, cap)
+    return asked
 
 
 def _decide_repeats(x: Inputs, reason: np.ndarray, amount: np.ndarray, dups: np.ndarray,
