@@ -19,7 +19,7 @@ from obc_check.checker.data.claims import ClaimTable, ParticipantTable
 from obc_check.checker.data.money import pounds
 from obc_check.checker.report.claim_rows import ClaimRows, PeopleRows
 from obc_check.checker.report.model import RateCardResult, RateCardYear
-from obc_check.checker.rules.claims import PAID, REASONS, decide, inputs
+from obc_check.checker.rules.claims import PAID, REASONS, decide, group_sums, inputs
 from obc_check.model import Contract, RateCard
 
 _EPOCH = dt.date(1970, 1, 1)
@@ -92,17 +92,14 @@ def claim_rate_card(contract: Contract, card: RateCard, claims: ClaimTable | Non
 
 
 def _sums(groups: np.ndarray, values: np.ndarray, n: int) -> list[int]:
-    """Exact integer sums of ``values`` by group (``np.add.at`` on int64, never floats)."""
-    out = np.zeros(n, np.int64)
-    np.add.at(out, groups, values)
-    return [int(v) for v in out]
+    """Exact integer sums of ``values`` by group (:func:`group_sums`)."""
+    return [int(v) for v in group_sums(groups, values, n)]
 
 
 def _people(persons: pa.Array, codes: np.ndarray, amount: np.ndarray) -> PeopleRows:
     """One row per person with any claim, by person (``persons`` is in code point order)."""
     n = len(persons)
-    totals = np.zeros(n, np.int64)
-    np.add.at(totals, codes, amount)
+    totals = group_sums(codes, amount, n)
     counts = np.bincount(codes, minlength=n).astype(np.int64)
     return PeopleRows(pa.table({"person": persons, "paid": pa.array(totals, pa.int64()),
                                 "claims": pa.array(counts, pa.int64())}))

@@ -267,6 +267,21 @@ def decide_in_order(x: Inputs) -> tuple[np.ndarray, np.ndarray]:
     return reason, amount
 
 
+def group_sums(groups: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Exact sums of the non-negative int64 ``values`` by group (``groups`` in ``0..n-1``).
+
+    ``np.bincount`` adds in float64, which is exact while every sum stays below 2**53 (all
+    values are whole numbers): so when the grand total does, its floats are exact and are
+    turned back into integers; otherwise ``np.add.at`` adds the integers themselves.
+    """
+    if not len(values) or int(values.sum()) < 1 << 53:
+        exact: np.ndarray = np.bincount(groups, weights=values, minlength=n).astype(np.int64)
+        return exact
+    out = np.zeros(n, np.int64)
+    np.add.at(out, groups, values)
+    return out
+
+
 def _grouped_cumsum(values: np.ndarray, perm: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """Running sums of ``values`` within groups (inclusive), groups contiguous in ``perm``.
 
@@ -313,11 +328,12 @@ def decide(x: Inputs) -> tuple[np.ndarray, np.ndarray]:
     reason = first_rules(x)
     n = len(x.day)
     amount = np.zeros(n, np.int64)
-    eligible = np.flatnonzero(reason == 0)
-    if not len(eligible):
+    open_ = reason == 0
+    if not open_.any():
         return reason, amount
-    first, pair_first = _first_claims(x, eligible)
-    cand = eligible[first]
+    later, pair_first = _later_claims(x, open_)
+    open_[later] = False
+    cand = np.flatnonzero(open_)
     c_price, c_person = x.price[cand], x.person[cand]
     c_amount = x.amounts[c_price]
     c_limit = x.limit[c_price]
@@ -347,38 +363,35 @@ def decide(x: Inputs) -> tuple[np.ndarray, np.ndarray]:
                                  np.where(left <= 0, TERM_CAP, PERSON_CAP))).astype(np.int8)
     reason[cand] = c_reason
     amount[cand] = true_pay
-    if len(pair_first):
-        _decide_repeats(x, reason, amount, eligible[~first], pair_first, cand, true_pay)
+    if len(later):
+        _decide_repeats(x, reason, amount, later, pair_first, cand, true_pay)
     return reason, amount
 
 
-def _first_claims(x: Inputs, eligible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Rule 3's candidates: every eligible claim but the later ones of a ``once`` pair.
+def _later_claims(x: Inputs, open_: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rule 3: the claims that are not their (price, person) pair's first open claim.
 
-    Of each (price, person) pair of a ``once`` price only the first eligible claim is a
-    candidate. Returns a mask over ``eligible`` of the candidates and, for each later claim
-    of a pair (in order), its pair's first claim.
-    One ``np.minimum.at`` into a table by pair finds each pair's first claim; when the
-    table would be large (many prices times many people), a sort does.
+    ``open_`` marks the claims rules 1 and 2 leave open. Of each pair of a ``once`` price
+    only the first open claim is a candidate for rules 4 and 5; returns the places (in
+    decision order) of the later ones and, for each, its pair's first claim. One
+    ``np.minimum.at`` into a table by pair finds each pair's first claim; when the table
+    would be large (many prices times many people), a sort does.
     """
-    e_price = x.price[eligible]
-    first = np.ones(len(eligible), bool)
-    once_at = np.flatnonzero(x.once[e_price])
-    if not len(once_at):
-        return first, np.zeros(0, np.int64)
+    at = np.flatnonzero(open_ & x.once[x.price])
+    if not len(at):
+        return at, at
     people = int(x.person.max(initial=0)) + 1
-    at = eligible[once_at]
     pair = x.price[at].astype(np.int64) * people + x.person[at]
-    if len(x.amounts) * people <= _PAIR_TABLE_PER_CLAIM * len(eligible) + _PAIR_TABLE_LIMIT:
-        table = np.full(len(x.amounts) * people, len(eligible), np.int32)
-        np.minimum.at(table, pair, once_at.astype(np.int32))
+    if len(x.amounts) * people <= _PAIR_TABLE_PER_CLAIM * len(at) + _PAIR_TABLE_LIMIT:
+        small = np.int32 if len(x.day) < 1 << 31 else np.int64  # half the table to fill
+        table = np.full(len(x.amounts) * people, len(x.day), small)
+        np.minimum.at(table, pair, at.astype(small))
         firsts = table[pair].astype(np.int64)
     else:
         first_of, inverse = _first_of_each(pair)
-        firsts = once_at[first_of][inverse]
-    later = firsts != once_at
-    first[once_at[later]] = False
-    return first, eligible[firsts[later]]
+        firsts = at[first_of][inverse]
+    later = firsts != at
+    return at[later], firsts[later]
 
 
 def _capped_people(person: np.ndarray, asked: np.ndarray, cap: int | None
@@ -390,8 +403,7 @@ def _capped_people(person: np.ndarray, asked: np.ndarray, cap: int | None
     """
     if cap is None or not len(person):
         return None
-    total = np.zeros(int(person.max()) + 1, np.int64)
-    np.add.at(total, person, asked)
+    total = group_sums(person, asked, int(person.max()) + 1)
     at = np.flatnonzero(total[person] > cap)
     if not len(at):
         return None
@@ -436,16 +448,20 @@ def _decide_repeats(x: Inputs, reason: np.ndarray, amount: np.ndarray, dups: np.
     rest = dups[~first_paid]
     if not len(rest):
         return
-    paid_at = cand[true_pay > 0]
-    paid_price = x.price[paid_at]
     r_price = x.price[rest]
     limited = x.limit[r_price] >= 0
     count = np.zeros(len(rest), np.int64)
-    for j in np.unique(r_price[limited]):
-        positions = paid_at[paid_price == j]
-        mask = r_price == j
-        count[mask] = np.searchsorted(positions, rest[mask])
-    running = np.cumsum(amount)
-    used = running[rest] >= x.term_cap  # the term cap used up by claims before this one
+    if limited.any():
+        paid_at = cand[true_pay > 0]
+        paid_price = x.price[paid_at]
+        for j in np.unique(r_price[limited]):
+            positions = paid_at[paid_price == j]
+            mask = r_price == j
+            count[mask] = np.searchsorted(positions, rest[mask])
+    # the term cap used up by the claims before this one: the candidates' payments are
+    # the only ones before it, and their running total stops at the cap
+    before = np.searchsorted(cand, rest)
+    running = np.cumsum(true_pay)
+    used = np.where(before > 0, running[np.maximum(before - 1, 0)], 0) >= x.term_cap
     reason[rest] = np.where(limited & (count >= x.limit[r_price]), PRICE_LIMIT,
                             np.where(used, TERM_CAP, PERSON_CAP)).astype(np.int8)
