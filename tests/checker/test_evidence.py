@@ -144,7 +144,10 @@ def test_library_call_raises_evidence_error(tmp_path: Path) -> None:
     'P1,2020-05-02,true\nP3,,true\n',  # a line break in a cell: DuckDB's reader or not
     'person,rang_on,answered\r\nP1,2020-04-02,true\r\nP2,2020-04-03,false\r\n'
     'P1,2020-05-02,true\r\nP3,,true\r\n',
-], ids=["line-break-in-a-cell", "crlf"])
+    # a quote beside a space: the row reader, whose rows are lines, with a gap at line 4
+    'person,rang_on,answered\nP1,2020-04-02,true\n"P\n2",2020-04-03,false\n'
+    'P1 "x",2020-05-02,true\nP3,,true\n',
+], ids=["line-break-in-a-cell", "crlf", "row-reader-lines"])
 def test_a_record_is_numbered_by_its_place_whatever_reads_it(tmp_path: Path,
                                                              calls: str) -> None:
     """``record`` is the record's place in the table (1 = first), not a line of the file."""

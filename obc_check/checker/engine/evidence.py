@@ -64,10 +64,13 @@ class EvidenceQuery:
 
 def evidence_queries(relation: str, columns: Mapping[str, str], ds: Dataset,
                      measures: Mapping[str, Measure], years: Sequence[ContractYear],
-                     dialect: Dialect) -> list[EvidenceQuery]:
+                     dialect: Dialect, offset: int | None = None) -> list[EvidenceQuery]:
     """Per measure and year the query of its evidence, over the typed view ``relation``.
 
     ``columns`` maps each field to its typed column (as for the counts); ``r`` is the row.
+    A record's number is ``r - offset`` when the rows are numbered one after another (the
+    caller knows); otherwise (``None``: a CSV record spanning lines, read by the row reader)
+    it is counted by a window over the rows, which sorts them all.
     Engine-neutral: standard SQL with bound parameters, names quoted by ``dialect``.
     """
     comp = ConditionCompiler(columns, dialect)
@@ -88,8 +91,12 @@ def evidence_queries(relation: str, columns: Mapping[str, str], ds: Dataset,
             numerator = (comp.cond(m.numerator) if m.numerator is not None else Sql("TRUE"))
             # A record's number is its place among the table's records, counted in the engine
             # (the row reader's ``r`` is a line, DuckDB's reader's a count of records).
-            source = (relation if m.counting_people else
-                      f"(SELECT *, row_number() OVER (ORDER BY r) AS rec_n FROM {relation})")
+            if m.counting_people:
+                source = relation
+            elif offset is not None:
+                source = f"(SELECT *, r - {int(offset)} AS rec_n FROM {relation})"
+            else:
+                source = f"(SELECT *, row_number() OVER (ORDER BY r) AS rec_n FROM {relation})"
             filtered = " FROM " + source + " WHERE " + join(where, " AND ")
             if m.counting_people:
                 assert ds.person is not None
@@ -157,9 +164,16 @@ def write_evidence(records: TypedRecords, years: Sequence[ContractYear], folder:
     """Have the engine write each of the dataset's evidence files, streamed, into ``folder``.
 
     The file path is handed to DuckDB as a value (its relation API), never pasted into SQL.
+    One aggregate first tells whether the rows are numbered one after another (a file with a
+    line per record, Parquet, JSON): then a record's number is its row less the first row's,
+    and no query sorts the whole table to count records.
     """
+    first, last, count = records.con.execute(
+        f"SELECT MIN(r), MAX(r), COUNT(*) FROM {records.relation}").fetchall()[0]
+    offset = (0 if not count else int(first) - 1
+              if int(last) - int(first) + 1 == int(count) else None)
     for eq in evidence_queries(records.relation, records.columns, records.dataset,
-                               records.measures, years, records.dialect):
+                               records.measures, years, records.dialect, offset):
         path = folder / eq.name
         try:
             records.con.sql(eq.sql.text, params=list(eq.sql.params)).write_csv(
