@@ -299,7 +299,7 @@ def test_starts_and_repeated_participants_by_position_and_by_hash(width: int) ->
        small=st.booleans())
 def test_group_sums_are_exact_below_and_above_two_to_the_53(values: list[tuple[int, int]],
                                                             small: bool) -> None:
-    """bincount's float sums are used only while they are exact; big pence add as ints."""
+    """Sums of pence by person or year are exact integers, also beyond a float's 2**53."""
     rows = [(g, v % 10**6 if small else v) for g, v in values]
     groups = np.array([g for g, _ in rows], np.int64)
     amounts = np.array([v for _, v in rows], np.int64)

@@ -68,8 +68,11 @@ def check_claims(ctx: ContractIndex, claims: ClaimTable | None,
     if codes is None or codes.started is None:  # pragma: no cover - the loader sets both
         codes = with_starts(claim_codes(claims.table, tuple(ctx.price_order)), people)
     assert codes.started is not None
-    # one look-up per distinct person (with_starts), not per claim
-    missing = np.flatnonzero(codes.started[codes.person] == NO_START)
+    # one look-up per distinct person (with_starts); claims only when someone is missing
+    unknown = codes.started == NO_START
+    if not unknown.any():
+        return
+    missing = np.flatnonzero(unknown[codes.person])
     if len(missing) and people.unread:  # in participants, on a row with its own error
         there = pc.is_in(claims.table.column("person").take(pa.array(missing)),
                          value_set=pa.array(sorted(people.unread), pa.string()))

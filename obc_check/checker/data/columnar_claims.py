@@ -53,8 +53,7 @@ def _read(raw: RawTable, dates: tuple[str, ...]) -> pa.Table | None:
                 null_values=[""], strings_can_be_null=True, check_utf8=False))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    table = table.combine_chunks()
-    for name in header:
+    for name in header:  # the columns stay in pyarrow's chunks: only `person` is joined
         column = table.column(name)
         if column.null_count:
             return None
