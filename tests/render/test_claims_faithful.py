@@ -1,0 +1,122 @@
+"""The rendered claim clauses (issue 12) say what ``check`` decides, tied by running it.
+
+``render`` words the month rule's example with ``model.add_months``; ``check`` decides
+claims with ``rules.claims.add_months_days`` over numpy day numbers. The two are held
+together here for every day of several years, and each sentence with a figure or an order
+in it is checked against the decisions the checker makes on data built to test it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from obc_check.checker.data.bundle import Bundle
+from obc_check.checker.data.claims import ClaimTable, ParticipantTable
+from obc_check.checker.rules.claims import add_months_days, window_ends
+from obc_check.checker.rules.evaluate import evaluate
+from obc_check.dsl import compile_text
+from obc_check.model import Contract, add_months
+from obc_check.render import render_markdown
+
+EPOCH = dt.date(1970, 1, 1)
+
+
+def card(window: int) -> Contract:
+    result = compile_text(f"""
+contract T "Claims" {{
+  version "1"
+  currency GBP
+  term 2016-01-01 to 2099-12-31
+  party C "Commissioner" role commissioner sector local_authority
+  party P "Provider" role lead_provider sector voluntary
+  rate_card {{
+    cap £1,000,000 over term
+    cap £1,000 per person
+    claims within {window} months of start
+    price A "A" £600 per person, once per person, at most 1 over term
+    price B "B" £500 per outcome
+  }}
+}}
+""")
+    assert result.contract is not None, result.diagnostics
+    return result.contract
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=st.dates(dt.date(1970, 1, 1), dt.date(2200, 12, 31)), months=st.integers(0, 240))
+def test_the_checker_and_the_text_move_a_date_by_months_alike(start: dt.date,
+                                                               months: int) -> None:
+    day = np.array([(start - EPOCH).days], np.int64)
+    expected = (add_months(start, months) - EPOCH).days
+    assert int(add_months_days(day, months)[0]) == expected
+    assert int(window_ends(day, months)[0]) == expected
+
+
+def test_window_ends_of_every_day_of_a_span_are_the_model_dates() -> None:
+    days = np.arange((dt.date(2019, 1, 1) - EPOCH).days, (dt.date(2025, 1, 1) - EPOCH).days)
+    for months in (1, 12, 36):
+        ends = window_ends(days, months)
+        assert [int(e) for e in ends] == [
+            (add_months(EPOCH + dt.timedelta(int(d)), months) - EPOCH).days for d in days]
+
+
+@pytest.mark.parametrize("window", [1, 13, 36])
+def test_the_example_day_of_the_window_is_the_last_day_check_pays(window: int) -> None:
+    c = card(window)
+    text = render_markdown(c)
+    found = re.search(r"for a Start Date of (\d+ \w+ \d{4}) it is (\d+ \w+ \d{4})", text)
+    assert found is not None
+    start, end = (dt.datetime.strptime(s, "%d %B %Y").date() for s in found.groups())
+    assert f"after the day {window} month" in text
+    claims = [("B", "X", end), ("B", "X", end + dt.timedelta(days=1)),
+              ("B", "Y", start - dt.timedelta(days=1)), ("B", "Y", start)]
+    report = evaluate(c, Bundle(source="t", claims=ClaimTable.of(claims),
+                                participants=ParticipantTable.of([("X", start),
+                                                                  ("Y", start)])),
+                      dt.date(2099, 12, 31))
+    assert report.rate_card is not None and report.rate_card.claims is not None
+    decided = {(r.person, r.achieved_on): r.reason or r.status for r in report.rate_card.claims}
+    assert decided == {("X", end): "paid", ("X", end + dt.timedelta(days=1)): "outside_window",
+                       ("Y", start - dt.timedelta(days=1)): "before_start", ("Y", start): "paid"}
+
+
+def test_p10_comes_before_p9_as_the_text_says() -> None:
+    c = card(36)
+    assert "(so that “P10” comes before “P9”)" in render_markdown(c)
+    day = dt.date(2020, 6, 1)
+    report = evaluate(c, Bundle(source="t", claims=ClaimTable.of([("A", "P9", day),
+                                                                  ("A", "P10", day)]),
+                                participants=ParticipantTable.of([("P9", dt.date(2020, 1, 1)),
+                                                                  ("P10", dt.date(2020, 1, 1))])),
+                      dt.date(2099, 12, 31))
+    assert report.rate_card is not None and report.rate_card.claims is not None
+    # `at most 1`: the first decided is paid, the other finds the limit reached
+    assert [(r.person, r.status, r.reason) for r in report.rate_card.claims] == [
+        ("P10", "paid", None), ("P9", "rejected", "price_limit")]
+
+
+def test_the_caps_and_the_order_of_the_least_are_the_checkers() -> None:
+    c = card(36)
+    text = render_markdown(c)
+    assert "The Rate Card Cap is £1,000,000" in text
+    assert "shall not exceed £1,000 (the Person Cap)" in text
+    assert ("paid the least of the price of its Outcome, what the Person Cap leaves for the "
+            "Participant and what the Rate Card Cap leaves") in text
+    start = dt.date(2020, 1, 1)
+    claims = [("A", "X", dt.date(2020, 2, 1)), ("B", "X", dt.date(2020, 3, 1)),
+              ("B", "X", dt.date(2020, 4, 1))]
+    report = evaluate(c, Bundle(source="t", claims=ClaimTable.of(claims),
+                                participants=ParticipantTable.of([("X", start)])),
+                      dt.date(2099, 12, 31))
+    assert report.rate_card is not None and report.rate_card.claims is not None
+    rows = [(r.price, r.amount, r.capped, r.reason) for r in report.rate_card.claims]
+    # £600, then the Person Cap leaves £400 of £500 ("paid in part"), then nothing
+    assert rows == [("A", Decimal("600.00"), False, None), ("B", Decimal("400.00"), True, None),
+                    ("B", Decimal("0.00"), False, "person_cap")]
