@@ -291,7 +291,11 @@ def payable_definition(c: Contract) -> str:
     parts = []
     if c.outcome_payment is not None:
         parts.append("the Earned Outcome Payment for it")
-    if c.rate_card is not None:
+    if c.rate_card is not None and c.rate_card.person_level:
+        # paid claim by claim when achieved (RECORDS.md): a year in progress has a Payable
+        parts.append("the sums payable for it under the Rate Card (for the Claims paid for "
+                     "Outcomes achieved in it)")
+    elif c.rate_card is not None:
         parts.append("the sums payable for it under the Rate Card (for the periods of it "
                      "that have ended)")
     if c.capitation is not None:

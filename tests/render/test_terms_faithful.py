@@ -121,3 +121,35 @@ def test_per_day_and_capped_financial_consequences_are_the_checked_penalties() -
     # 2020/21 Q2 alone reaches the cap; Q4, breached later the same year, costs nothing
     assert rows["2020/21 Q2"].penalty == Decimal("500.00")
     assert rows["2020/21 Q4"].status == "breached" and rows["2020/21 Q4"].penalty == 0
+
+
+def test_the_payable_of_a_claims_rate_card_is_its_claims_paid_not_ended_periods(
+        tmp_path: Path) -> None:
+    """A person-level rate card pays each claim when achieved (RECORDS.md, CLI.md): a year
+    in progress has a Payable from its claims so far. The definition said "for the periods
+    of it that have ended", which a claims rate card does not have."""
+    import shutil
+
+    shutil.copytree(ROOT / "sib_claims" / "data", tmp_path / "data")
+    text = (ROOT / "sib_claims" / "contract.obc").read_text().replace(
+        "  obligation CLAIM", "  funding {\n    MHCLG pays 50%\n    GMCA pays 50%\n  }\n"
+        "  obligation CLAIM", 1)
+    (tmp_path / "contract.obc").write_text(text)
+    c = compile_file(tmp_path / "contract.obc").contract
+    assert c is not None and c.rate_card is not None and c.rate_card.person_level
+    as_of = dt.date(2018, 3, 15)  # in the first Contract Year (2017-12-01 to 2018-11-30)
+    report, diags = check_bundle(c, tmp_path / "data", as_of)
+    assert report is not None and report.rate_card is not None and report.funding, diags
+    claims = report.rate_card.claims
+    assert claims is not None
+    year = c.term.years[0]
+    so_far = sum((r.amount for r in claims
+                  if r.status == "paid" and year.start <= r.achieved_on <= as_of), Decimal(0))
+    first = report.funding[0]
+    assert first.year == year.label and first.payable == so_far > 0
+    from obc_check.render import render_markdown
+
+    [payable] = [line for line in render_markdown(c).splitlines()
+                 if "**“Payable”** means" in line]
+    assert "periods of it that have ended" not in payable
+    assert "Claims paid for Outcomes achieved in it" in payable
