@@ -193,3 +193,41 @@ def test_terms_and_capitation_at_any_date_succeed(start: dt.date, days: int, wor
         if cap == 0:
             assert row.penalty == 0
     render_markdown(c)
+
+
+ROUNDED = """
+contract T "Rounding" {
+  version "1"
+  currency GBP
+  term 2018-04-01 to 2019-03-31
+  party BCC "Council" role commissioner sector local_authority
+  party IP "Provider" role lead_provider sector voluntary
+  annual_value £1,000
+  outcome_payment 10%
+  outcome O "O" weight 100% {
+    indicator X "X" { unit percent higher is better target 60% pays all or nothing
+                      value rounded to 1 decimal place }
+  }
+}
+"""
+
+
+def test_a_rounded_values_derivation_shows_the_value_it_rounded() -> None:
+    """TERMS.md rounds the exact value; the derivation showed that value to four places
+    first, so 59.94999% read "59.95% rounded half up to 1 decimal place" beside a value of
+    59.9%: a halfway figure that, rounded half up, is 60.0. It now shows the exact value
+    (or, where it does not end, its digits cut short, never rounded, and …)."""
+    from obc_check.checker.data.bundle import Bundle
+    from obc_check.checker.data.tables import IndicatorRow, RowRef
+
+    c = _contract(ROUNDED)
+    year = c.term.years[0]
+    for n, d, shown in ((5994999, 10000000, "59.94999%"),
+                        (179849999, 300000000, "59.9499996…%")):
+        row = IndicatorRow("X", year.as_period(), None, Decimal(n), Decimal(d), None,
+                           RowRef("i.csv", 2))
+        [ind] = evaluate(c, Bundle("t", indicators=(row,)),  # type: ignore[arg-type]
+                         dt.date(2019, 12, 31)).outcome_payment[0].indicators  # type: ignore[index]
+        assert (ind.value, ind.achievement) == ("59.9", Decimal("0.0000"))
+        assert f"{shown} rounded half up to 1 decimal place" in ind.derivation, ind.derivation
+        assert "59.95%" not in ind.derivation

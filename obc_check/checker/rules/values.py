@@ -119,9 +119,26 @@ def rounded(ind: Indicator, yv: YearValue) -> YearValue:
     value = Fraction(round_places(yv.value, ind.rounding))
     if value == yv.value:
         return yv
-    how = (f"{yv.how}, {show_value(ind.unit, yv.value)} rounded half up to "
+    how = (f"{yv.how}, {_unrounded(ind.unit, yv.value, ind.rounding)} rounded half up to "
            f"{ind.rounding} decimal place{'s' if ind.rounding != 1 else ''}")
     return replace(yv, value=value, how=how)  # a measure's total and count stay exact
+
+
+def _unrounded(unit: Unit | None, value: Fraction, places: int) -> str:
+    """The exact value a rounding starts from, as its derivation shows it.
+
+    Exact where it ends within ``places`` + 6 decimals, else those digits cut short (never
+    rounded: 59.9499996… shown rounded to four places would be 59.95, which rounds the other
+    way) and ``…``.
+    """
+    shown = places + 6
+    scaled = abs(value) * 10**shown
+    whole = int(scaled)
+    digits = str(whole).rjust(shown + 1, "0")
+    text = f"{digits[:-shown]}.{digits[-shown:]}".rstrip("0").rstrip(".")
+    sign = "-" if value < 0 else ""
+    more = "…" if scaled != whole else ""
+    return f"{sign}{text}{more}{'%' if unit == 'percent' else ''}"
 
 
 def shown_value(ind: Indicator, value: Fraction) -> str:
