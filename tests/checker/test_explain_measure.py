@@ -106,3 +106,12 @@ def test_an_indicator_given_as_a_value_has_no_definition() -> None:
     assert "definition:" not in out and "records:" not in out
     doc = json.loads(explain("DQMI", "--format", "json"))
     assert "definition" not in doc and "counts" not in doc
+
+
+def test_an_outcome_gives_its_measured_members_counts() -> None:
+    out = explain("ACCESS")
+    assert "  2016/17: EIP14: the Denominator is 351 Referrals and the Numerator 184 of them\n" \
+        in out
+    assert "  2016/17: WAIT: the Denominator is 386 Referrals with a value, and the sum of " \
+        "their values 7,160\n" in out
+    assert "definition:" not in out  # each member's definition is under --explain MEMBER

@@ -67,7 +67,13 @@ def _lines(contract: Contract, report: Report, ident: str) -> Iterator[str]:
     if outcome is not None:
         members = {i.id for i in outcome.indicators}
         for y in years:
-            yield from (i.derivation for i in y.indicators if i.indicator in members)
+            for i in y.indicators:
+                if i.indicator in members:
+                    mi = measured_indicator(contract, i.indicator)
+                    counted = counts_line(mi, y.year, i) if mi is not None else None
+                    if counted is not None:  # a measured member's counts, then its figures
+                        yield counted.replace(f"{y.year}: ", f"{y.year}: {i.indicator}: ", 1)
+                    yield i.derivation
         return
     mi = measured_indicator(contract, ident)
     if mi is not None:  # the definition in words, the records, then each year's counts
