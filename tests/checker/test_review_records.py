@@ -217,6 +217,34 @@ def test_a_means_total_is_the_exact_sum(tmp_path: Path) -> None:
     assert second.total == "-123456789.123456789"
 
 
+def test_a_json_boolean_is_a_flag(tmp_path: Path) -> None:
+    """RECORDS.md: a flag is `true`/`false` (or yes/no, y/n, 1/0), and a dataset's table in a
+    JSON bundle is a list of objects. JSON's own `true` and `false` were refused (D006: "not
+    a string, a number or null"), though a workbook's TRUE cell is read as a flag; elsewhere
+    (a text or number field, the five tables) a JSON boolean stays an error."""
+    import json
+
+    fields = FIELDS + "\n    field f flag\n    field t text"
+    compiled = compile_text(contract("count where f", fields))
+    assert compiled.contract is not None, compiled.diagnostics
+
+    def rec(i: int, f: object, t: object = "x") -> dict[str, object]:
+        return {"id": str(i), "a": "2020-05-01", "b": None, "n": 1, "f": f, "t": t}
+
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"R": [rec(1, True), rec(2, False), rec(3, None),
+                                      rec(4, "Y")]}), encoding="utf-8")
+    report, diags = check_bundle(compiled.contract, good, dt.date(2022, 6, 30))
+    assert report is not None, diags
+    assert report.outcome_payment[0].indicators[0].count == "2"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"R": [rec(1, True, t=True)]}), encoding="utf-8")
+    report, diags = check_bundle(compiled.contract, bad, dt.date(2022, 6, 30))
+    assert report is None
+    assert [(d.code, "`t`" in d.message) for d in diags if d.severity == "error"] == [
+        ("D006", True)]
+
+
 # ---- the differential test from the contract's text and the data's spellings --------------
 # test_records_engine holds DuckDB equal to a Python evaluator on typed columns handed to the
 # query directly. Here the same random trees are written as condition *text* (with the fewest
