@@ -21,6 +21,8 @@ class TableSpec:
     defaults: tuple[str, ...] = ()
     open: bool = False
     """A dataset's table (RECORDS.md): other columns are allowed and ignored."""
+    flags: frozenset[str] = frozenset()
+    """A dataset's flag columns: a JSON ``true``/``false`` there is the flag it says."""
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -56,5 +58,6 @@ def table_specs(datasets: Iterable[Dataset]) -> dict[str, TableSpec]:
     out = dict(TABLES)
     for ds in datasets:
         out[ds.id] = TableSpec(ds.id, tuple(dict.fromkeys(f.column for f in ds.fields)),
-                               open=True)
+                               open=True,
+                               flags=frozenset(f.column for f in ds.fields if f.type == "flag"))
     return out

@@ -153,7 +153,9 @@ def _rows(spec: TableSpec, rows: list[object], origin: JsonOrigin,
         cells: list[str] = []
         good = True
         for column in spec.columns:
-            text = cell_text(obj.get(column))
+            value = obj.get(column)
+            text = (("true" if value else "false") if isinstance(value, bool)
+                    and column in spec.flags else cell_text(value))
             if text is None:
                 problems.at(origin, number, column, "D006",
                             f"{quote(json.dumps(obj.get(column), default=str))} is not "
