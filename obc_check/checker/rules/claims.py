@@ -213,11 +213,6 @@ def inputs(card: RateCard, claims: ClaimTable, people: ParticipantTable | None,
         as_of=_days(as_of), window=window), ordered, unit
 
 
-def _day_numbers(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
-    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    return np.asarray(array.cast(pa.int32()), np.int64) if len(array) else np.zeros(0, np.int64)
-
-
 def first_rules(x: Inputs) -> np.ndarray:
     """Rules 1 and 2 for every claim: 0 where neither rejects it, else the reason's code."""
     reason = np.zeros(len(x.day), np.int8)
