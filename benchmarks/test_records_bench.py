@@ -146,6 +146,7 @@ def _generate(folder: Path, bad: bool = False) -> Path:
             outer.append(f"CASE {whens} ELSE {name} END AS {name}" if whens else name)
         query = f"SELECT {', '.join(outer)} FROM (SELECT i, {select} FROM range({RECORDS}) t(i))"
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     part = folder / "REFERRALS.csv.part"  # outside the bundle until it is whole
     con.execute(f"COPY ({query}) TO '{part}' (HEADER, DELIMITER ',')")
     if not bad:
@@ -190,30 +191,45 @@ def engine(contract: Any, folder: Path) -> tuple[Any, list[Any]]:
 
 
 def hand_written(source: str) -> list[int]:
-    """The same counts, as an analyst would write them in DuckDB over the same file."""
+    """The same counts, as an analyst would write them in DuckDB over the same file.
+
+    Typed columns read by DuckDB, no checks; people counted the fast way (grouped by
+    person, ``bool_or`` per year; ``COUNT(DISTINCT person) FILTER (…)`` per year is about
+    4x slower on this data).
+    """
     typed = ("{'referral_id': 'VARCHAR', 'person_id': 'VARCHAR', 'referred_on': 'DATE', "
              "'treated_on': 'DATE', 'age': 'INTEGER', 'first_episode': 'VARCHAR', "
              "'team': 'VARCHAR', 'gp_practice': 'VARCHAR'}")
     frm = (f"read_csv('{source}', columns={typed}, header=true, auto_detect=false)"
            if source.endswith(".csv") else
            f"(SELECT * RENAME (\"Team Name\" AS team) FROM read_parquet('{source}'))")
-    cols = []
-    for start, end in YEARS:
+    per_person, top = [], []
+    for y, (start, end) in enumerate(YEARS):
         ref = f"referred_on BETWEEN DATE '{start}' AND DATE '{end}'"
         trt = f"treated_on BETWEEN DATE '{start}' AND DATE '{end}'"
-        den = (f"{ref} AND first_episode = 'Y' AND CAST(age AS INTEGER) BETWEEN 14 AND 65 "
+        den = (f"{ref} AND first_episode = 'Y' AND age BETWEEN 14 AND 65 "
                "AND team <> 'At risk mental state'")
-        cols += [f"count(*) FILTER (WHERE {den})",
-                 f"count(*) FILTER (WHERE {den} AND treated_on <= referred_on + 14)",
-                 f"count(treated_on) FILTER (WHERE {ref} AND first_episode = 'Y')",
-                 f"sum(treated_on - referred_on) FILTER (WHERE {ref} AND first_episode = 'Y')",
-                 f"count(DISTINCT person_id) FILTER (WHERE {ref} AND team = 'City')",
-                 f"count(DISTINCT person_id) FILTER (WHERE {trt} AND CAST(age AS INTEGER) >= 18)",
-                 f"count(DISTINCT person_id) FILTER (WHERE {trt} AND CAST(age AS INTEGER) >= 18"
-                 " AND treated_on <= CAST(referred_on + INTERVAL 1 MONTH AS DATE))"]
+        per_person += [
+            f"count(*) FILTER (WHERE {den}) AS d{y}",
+            f"count(*) FILTER (WHERE {den} AND treated_on <= referred_on + 14) AS n{y}",
+            f"count(treated_on) FILTER (WHERE {ref} AND first_episode = 'Y') AS w{y}",
+            f"sum(treated_on - referred_on) FILTER (WHERE {ref} AND first_episode = 'Y') "
+            f"AS s{y}",
+            f"bool_or({ref} AND team = 'City') AS c{y}",
+            f"bool_or({trt} AND age >= 18) AS md{y}",
+            f"bool_or({trt} AND age >= 18 AND treated_on <= "
+            f"CAST(referred_on + INTERVAL 1 MONTH AS DATE)) AS mn{y}"]
+        top += [f"sum(d{y})", f"sum(n{y})", f"sum(w{y})", f"sum(s{y})",
+                f"count(*) FILTER (WHERE c{y})", f"count(*) FILTER (WHERE md{y})",
+                f"count(*) FILTER (WHERE mn{y})"]
+    query = (f"SELECT {', '.join(top)} FROM (SELECT person_id, {', '.join(per_person)} "
+             f"FROM {frm} GROUP BY person_id)")
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     try:
-        return [int(v) for v in con.execute(f"SELECT {', '.join(cols)} FROM {frm}").fetchone()]
+        row = con.execute(query).fetchone()
+        assert row is not None
+        return [int(v) for v in row]
     finally:
         con.close()
 

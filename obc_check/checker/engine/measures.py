@@ -3,10 +3,15 @@
 The query has two levels. The inner one computes, once per record, the contract year each
 ``by`` field places it in and the truth of each condition (TRUE/FALSE, never NULL); the outer
 one is a single row of filtered aggregates — per measure and year the denominator and
-numerator counts (``COUNT(DISTINCT person)`` when people are counted), the mean's count and
-exact ``SUM``, the count's count — plus the records read and, per ``by`` field, how many
-records it left unplaced (date missing) or outside the term. No GROUP BY, so every measure
-of the dataset is answered by the same scan whatever its ``by`` field.
+numerator counts, the mean's count and exact ``SUM``, the count's count — plus the records
+read and, per ``by`` field, how many records it left unplaced (date missing) or outside the
+term. Every measure of the dataset is answered by the same scan whatever its ``by`` field.
+
+When a measure counts people, a middle level groups the records by person: per person the
+same record counts (summed above) and, per people-counted slot, whether any of their records
+meets it (``bool_or``; counted above). One hash table of people instead of a
+``COUNT(DISTINCT person) FILTER (…)`` per slot, each its own table over every record: on 10M
+records and nine such slots, 11 s against 51 s on the benchmark machine.
 
 Engine-neutral: the text is standard SQL from :mod:`.sql`; the engine layer runs it.
 """
@@ -91,41 +96,73 @@ def measures_query(relation: str, columns: Mapping[str, str], person: str | None
             inner.append(comp.expr(m.value) + f" AS v{n}")
     if person is not None:
         inner.append(Sql(f"{person} AS p"))
-    outer: list[Sql] = [Sql("COUNT(*)")]
+    people = person is not None and any(m.counting_people for m in measures.values())
+    outer: list[str] = ["COUNT(*)"]
     for b in by_fields:
         y = year_col[b]
-        outer.append(Sql(f"COUNT(*) FILTER (WHERE u{y[1:]})"))
-        outer.append(Sql(f"COUNT(*) FILTER (WHERE NOT u{y[1:]} AND {y} IS NULL)"))
+        outer.append(f"COUNT(*) FILTER (WHERE u{y[1:]})")
+        outer.append(f"COUNT(*) FILTER (WHERE NOT u{y[1:]} AND {y} IS NULL)")
     slots: list[_Slot] = []
     for ident, m in measures.items():
         y = year_col[m.by]
-        counted = "COUNT(DISTINCT p)" if m.counting_people else "COUNT(*)"
         for year in years:
             here = f"{y} = {year.number}"
             if m.shape == "proportion":
                 d = _and(here, conds.get((ident, "d")))
-                outer.append(Sql(f"{counted} FILTER (WHERE {d})"))
-                outer.append(Sql(f"{counted} FILTER (WHERE {_and(d, conds.get((ident, 'n')))})"))
+                num = _and(d, conds.get((ident, "n")))
+                outer += [_counted(d, m.counting_people), _counted(num, m.counting_people)]
                 slots += [_Slot(ident, year.number, "denominator"),
                           _Slot(ident, year.number, "numerator")]
             elif m.shape == "mean":
                 w = _and(here, conds.get((ident, "w")))
                 v = values[ident]
-                outer.append(Sql(f"COUNT({v}) FILTER (WHERE {w})"))
-                outer.append(Sql(f"SUM({v}) FILTER (WHERE {w})"))
+                outer.append(f"COUNT({v}) FILTER (WHERE {w})")
+                outer.append(f"SUM({v}) FILTER (WHERE {w})")
                 slots += [_Slot(ident, year.number, "denominator"),
                           _Slot(ident, year.number, "total")]
             else:
                 w = _and(here, conds.get((ident, "w")))
-                outer.append(Sql(f"{counted} FILTER (WHERE {w})"))
+                outer.append(_counted(w, m.counting_people))
                 slots.append(_Slot(ident, year.number, "count"))
-    query = ("SELECT " + join(outer) + " FROM (SELECT " + join(inner or [Sql("1 AS one")])
-             + f" FROM {relation}) AS records")
+    records = ("(SELECT " + join(inner or [Sql("1 AS one")]) + f" FROM {relation}) AS records")
+    if people:
+        middle, top = _by_person(outer)
+        query = ("SELECT " + join(top) + " FROM (SELECT p, " + join(middle) + " FROM "
+                 + records + " GROUP BY p) AS people")
+    else:
+        query = "SELECT " + join(outer) + " FROM " + records
     return query, _Reader(by_fields, slots, tuple(measures), tuple(y.number for y in years))
 
 
 def _and(a: str, b: str | None) -> str:
     return a if b is None else f"{a} AND {b}"
+
+
+#: An aggregate over people, not records: its condition, to be ``bool_or``-ed per person.
+_PEOPLE = "people:"
+
+
+def _counted(where: str, people: bool) -> str:
+    """The count of records meeting ``where``, or (``people``) of people (marked)."""
+    return f"{_PEOPLE}{where}" if people else f"COUNT(*) FILTER (WHERE {where})"
+
+
+def _by_person(outer: list[str]) -> tuple[list[str], list[str]]:
+    """The aggregates of a query grouped by person, and those over its groups.
+
+    A record aggregate (``COUNT``, ``SUM``) is taken per person, then summed; a people
+    count is whether any record of the person meets the condition, then counted.
+    """
+    middle: list[str] = []
+    top: list[str] = []
+    for i, agg in enumerate(outer):
+        if agg.startswith(_PEOPLE):
+            middle.append(f"bool_or({agg[len(_PEOPLE):]}) AS a{i}")
+            top.append(f"COUNT(*) FILTER (WHERE a{i})")
+        else:
+            middle.append(f"{agg} AS a{i}")
+            top.append(f"COALESCE(SUM(a{i}), 0)")  # no people: no groups
+    return middle, top
 
 
 @dataclass(frozen=True, slots=True)
