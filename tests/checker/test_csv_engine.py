@@ -168,3 +168,51 @@ def test_line_count_is_none_for_mixed_line_ends(tmp_path: Path) -> None:
         path = tmp_path / "f.csv"
         path.write_bytes(body)
         assert CsvFile.map(path).line_count() == lines, body
+
+
+def test_typed_parquet_columns_are_used_as_they_are(tmp_path: Path) -> None:
+    """date32, bool and decimal columns need no checks: the same counts as the CSV's text."""
+    import csv as csvmod
+    import datetime as dt
+    import json
+    from decimal import Decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from obc_check.checker.check import check_bundle
+
+    def report(data: Path) -> object:
+        got, diags = check_bundle(CONTRACT, data, dt.date(2019, 9, 30))
+        assert got is not None, diags
+        return json.loads(got.to_json())["outcome_payment"]
+
+    folder = tmp_path / "typed"
+    shutil.copytree(EIP / "data", folder)
+    expected = report(folder)
+    for name, flag in (("REFERRALS", "first_episode"), ("DISCHARGES", None)):
+        with (folder / f"{name}.csv").open(newline="", encoding="utf-8") as fh:
+            rows = list(csvmod.reader(fh))
+        (folder / f"{name}.csv").unlink()
+        arrays = {}
+        for i, h in enumerate(rows[0]):
+            values = [r[i] or None for r in rows[1:]]
+            if h.endswith("_on"):
+                arrays[h] = pa.array([dt.date.fromisoformat(v) if v else None for v in values],
+                                     pa.date32())
+            elif h == "age":
+                arrays[h] = pa.array([Decimal(v) if v else None for v in values],
+                                     pa.decimal128(6, 2))
+            elif h == flag:
+                arrays[h] = pa.array([None if v is None else v.lower() in ("y", "yes", "1",
+                                                                           "true")
+                                      for v in values], pa.bool_())
+            else:
+                arrays[h] = pa.array(values, pa.string())
+        pq.write_table(pa.table(arrays), folder / f"{name}.parquet")
+    bundle, _ = load_bundle(folder, CONTRACT)
+    assert bundle is not None
+    # referred_on, treated_on (date32), age (decimal: 4 digits, 2 places), first_episode (bool)
+    assert duck._native_columns(bundle.datasets["REFERRALS"]) == {
+        2: (0, 0), 3: (0, 0), 4: (4, 2), 5: (0, 0)}
+    assert report(folder) == expected

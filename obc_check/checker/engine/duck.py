@@ -14,6 +14,7 @@ and only when a kind has some, a second query fetches its first rows in row orde
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -137,7 +138,8 @@ def measure_datasets(contract: Contract, tables: Mapping[str, DatasetTable],
             if found is None or problems.errors:
                 continue
             relation, (digits, scale) = found
-            typed, columns = _typed_view(con, n, relation, table.dataset, scale, digits)
+            typed, columns = _typed_view(con, n, relation, table.dataset, scale, digits,
+                                         _native_columns(table))
             person = columns.get(table.dataset.person) if table.dataset.person else None
             query, read = measures_query(typed, columns, person, measures,
                                          contract.term.years, dialect(scale, digits))
@@ -186,8 +188,9 @@ def _records(con: duckdb.DuckDBPyConnection, n: int, table: DatasetTable,
         con.register(relation, table.read_rows(problems))
     else:
         _register(con, relation, table)
-    kinds = _kinds(table.dataset)
-    tally = _tally(con, relation, table.dataset, kinds)
+    native = _native_columns(table)
+    kinds = _kinds(table.dataset, native)
+    tally = _tally(con, relation, table.dataset, kinds, native=native)
     _report(con, relation, table, kinds, tally, problems)
     scale = _scale(con, relation, "TRUE", tally, table, measures, problems)
     return None if scale is None else (relation, scale)
@@ -289,18 +292,48 @@ def _register(con: duckdb.DuckDBPyConnection, name: str, table: DatasetTable) ->
     assert table.parquet is not None
     cols = ", ".join(f"CAST({quote(f.column)} AS VARCHAR) AS c{i}"
                      for i, f in enumerate(table.dataset.fields))
+    cols += "".join(f", {quote(table.dataset.fields[i].column)} AS n{i}"
+                    for i in _native_columns(table))
     # A view cannot be prepared with the path as a parameter; DuckDB's own reader takes it
     # as a value instead (never as SQL text).
     source = con.read_parquet(str(table.parquet.path), file_row_number=True)
     source.project(f"file_row_number + 1 AS r, {cols}").create_view(name)
 
 
-def _kinds(ds: Dataset) -> list[_Kind]:
+_INTEGERS = {"int8": 3, "int16": 5, "int32": 10, "int64": 19, "uint8": 3, "uint16": 5,
+             "uint32": 10, "uint64": 20}
+_DECIMAL128 = re.compile(r"decimal128\((\d+), (\d+)\)")
+
+
+def _native_columns(table: DatasetTable) -> dict[int, tuple[int, int]]:
+    """The fields whose Parquet column already has the field's type, by field index.
+
+    A date32 column of a date field, a boolean of a flag, an integer or decimal column of a
+    number: nothing to check cell by cell, and DuckDB uses the values as they are. For a
+    number, the most digits its type holds before the point, and its decimal places.
+    """
+    if table.parquet is None:
+        return {}
+    found: dict[int, tuple[int, int]] = {}
+    for i, f in enumerate(table.dataset.fields):
+        kind = table.parquet.types.get(f.column, "")
+        if (f.type, kind) in (("date", "date32[day]"), ("flag", "bool")):
+            found[i] = (0, 0)
+        elif f.type == "number" and kind in _INTEGERS:
+            found[i] = (_INTEGERS[kind], 0)
+        elif f.type == "number" and (m := _DECIMAL128.fullmatch(kind)):
+            found[i] = (int(m[1]) - int(m[2]), int(m[2]))
+    return found
+
+
+def _kinds(ds: Dataset, native: Mapping[int, object] | None = None) -> list[_Kind]:
     kinds: list[_Kind] = []
     for i, f in enumerate(ds.fields):
         c = f"c{i}"
         present = f"({c} IS NOT NULL AND {c} <> '')"
-        if f.type == "number":
+        if native and i in native:
+            pass  # typed already: no cell can be bad
+        elif f.type == "number":
             kinds.append(_Kind("D007", f.name, f.column,
                                f"{present} AND NOT regexp_full_match({c}, '{_NUMBER}')",
                                "is not a number", "write a decimal number like 14, 3.5 or "
@@ -404,7 +437,8 @@ class _Tally:
 
 
 def _tally(con: duckdb.DuckDBPyConnection, relation: str, ds: Dataset, kinds: list[_Kind],
-           where: str = "TRUE", ragged: str | None = None) -> _Tally:
+           where: str = "TRUE", ragged: str | None = None,
+           native: Mapping[int, tuple[int, int]] | None = None) -> _Tally:
     """One aggregate query over the records of ``relation`` (rows ``where`` holds)."""
     aggregates = ["COUNT(*)", f"COUNT(*) FILTER (WHERE {where})",
                   f"COUNT(*) FILTER (WHERE {ragged})" if ragged else "0"]
@@ -421,7 +455,9 @@ def _tally(con: duckdb.DuckDBPyConnection, relation: str, ds: Dataset, kinds: li
     else:
         aggregates.append("0")
     for i, f in enumerate(ds.fields):
-        if f.type == "number":  # its places exactly, its digits before the point at most
+        if native and i in native:  # what its type holds
+            aggregates += [str(native[i][1]), str(native[i][0])]
+        elif f.type == "number":  # its places exactly, its digits before the point at most
             good = f"{where} AND regexp_full_match(c{i}, '{_NUMBER}')"
             aggregates.append(f"MAX(length(c{i}) - strpos(c{i}, '.')) FILTER (WHERE {good} "
                               f"AND strpos(c{i}, '.') > 0)")
@@ -536,14 +572,17 @@ def _repeated_keys(con: duckdb.DuckDBPyConnection, relation: str, table: Dataset
 
 
 def _typed_view(con: duckdb.DuckDBPyConnection, n: int, relation: str, ds: Dataset,
-                scale: int, digits: int = MAX_DIGITS) -> tuple[str, dict[str, str]]:
+                scale: int, digits: int = MAX_DIGITS,
+                native: Mapping[int, object] | None = None) -> tuple[str, dict[str, str]]:
     """View ``typed{n}``: ``f{i}`` the typed value of field i (NULL when missing)."""
     parts = []
     columns: dict[str, str] = {}
     decimal = f"DECIMAL({digits}, {scale})"
     for i, f in enumerate(ds.fields):
         c = f"NULLIF(c{i}, '')"
-        if f.type == "number":
+        if native and i in native:
+            expr = f"CAST(n{i} AS {decimal})" if f.type == "number" else f"n{i}"
+        elif f.type == "number":
             expr = f"CAST({c} AS {decimal})"
         elif f.type == "date":
             expr = f"CAST({c} AS DATE)"
