@@ -42,6 +42,15 @@ class CsvFile:
                 return cls(b"", path)
             return cls(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ), path)
 
+    def release(self) -> None:
+        """Let the kernel drop this process's pages of the file (they stay in its cache).
+
+        A bulk scan of a mapped 600 MB file counts 600 MB in the process's resident memory
+        until then; a reader that opens the file itself (DuckDB) needs none of them.
+        """
+        if isinstance(self._raw, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+            self._raw.madvise(mmap.MADV_DONTNEED)
+
     def contains(self, needle: bytes) -> bool:
         """True when ``needle`` occurs anywhere in the file (a memchr-speed scan)."""
         return self._raw.find(needle) >= 0
