@@ -154,7 +154,7 @@ def measure_datasets(contract: Contract, tables: Mapping[str, DatasetTable],
                                          contract.term.years, dialect(scale, digits))
             counts[name] = read(_one(con, query.text, query.params))
             typed_records.append(TypedRecords(con, typed, columns, table.dataset,
-                                              by_dataset.get(name, {}), dialect(scale)))
+                                              by_dataset.get(name, {}), dialect(scale, digits)))
         if with_records is not None and not problems.errors:
             for records in typed_records:
                 with_records(records)
