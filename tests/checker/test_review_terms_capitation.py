@@ -231,3 +231,26 @@ def test_a_rounded_values_derivation_shows_the_value_it_rounded() -> None:
         assert (ind.value, ind.achievement) == ("59.9", Decimal("0.0000"))
         assert f"{shown} rounded half up to 1 decimal place" in ind.derivation, ind.derivation
         assert "59.95%" not in ind.derivation
+
+
+def test_a_value_rounded_to_six_places_is_shown_at_six_in_its_derivation() -> None:
+    """TERMS.md: the report's value is the rounded value with exactly that many places. The
+    derivation showed it to four (``value 60%`` … ``misses the target 60%`` for 59.999999%),
+    contradicting the figure beside it; gateways' reasons likewise."""
+    from obc_check.checker.data.bundle import Bundle
+    from obc_check.checker.data.tables import IndicatorRow, RowRef
+
+    c = _contract(ROUNDED.replace("1 decimal place", "6 decimal places").replace(
+        "  outcome O", '  gateway G "G" { requires X at least 60% otherwise withhold 50% of '
+        'outcome_payment }\n  outcome O'))
+    year = c.term.years[0]
+    row = IndicatorRow("X", year.as_period(), None, Decimal(599999994), Decimal(1000000000),
+                       None, RowRef("i.csv", 2))
+    [pay] = evaluate(c, Bundle("t", indicators=(row,)),  # type: ignore[arg-type]
+                     dt.date(2019, 12, 31)).outcome_payment or []
+    [ind], [gate] = pay.indicators, pay.gateways
+    assert (ind.value, ind.achievement, gate.status) == ("59.999999", Decimal(0), "not_met")
+    assert "value 59.999999% = 599999994 / 1000000000" in ind.derivation, ind.derivation
+    assert "value 60%" not in ind.derivation
+    assert "X 59.999999% for 2018/19 does not meet at least 60%" in gate.derivation, \
+        gate.derivation

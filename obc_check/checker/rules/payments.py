@@ -35,6 +35,7 @@ from obc_check.checker.rules.values import (
     rounded,
     show_value,
     shown_value,
+    value_words_of,
     year_value,
 )
 from obc_check.model import Contract, ContractYear, Gateway, Indicator, Outcome
@@ -81,11 +82,11 @@ def _indicator(contract: Contract, outcome: Outcome, ind: Indicator, year: Contr
     if yv.status == "assessed":
         assert yv.value is not None
         a, why = achievement(ind, year.number, yv.value)
-        value_words = f"value {show_value(ind.unit, yv.value)} {yv.how}; {why}"
+        value_words = f"value {value_words_of(ind, yv.value)} {yv.how}; {why}"
         a_words = f"achievement {shown_number(a)}"
     else:
         a = Fraction(ind.if_missing_pay)
-        value_words = (f"value {show_value(ind.unit, yv.value)} {yv.how}"
+        value_words = (f"value {value_words_of(ind, yv.value)} {yv.how}"
                        if yv.value is not None else f"value missing: {yv.how}")
         a_words = f"{yv.status}, so if missing pay {percent_of(ind.if_missing_pay)}"
     earned = round_money(allocation * a)
@@ -125,7 +126,7 @@ def _gateway(contract: Contract, gw: Gateway, year: ContractYear, earned_sum: De
     else:
         ok = meets(gw.comparison == "at_least", yv.value, level)
         status = "met" if ok else "not_met"
-        why = (f"{ind.id} {show_value(ind.unit, yv.value)} for {year.label} "
+        why = (f"{ind.id} {value_words_of(ind, yv.value)} for {year.label} "
                f"{'meets' if ok else 'does not meet'} {need}")
     if status == "met":
         withheld = ZERO

@@ -141,6 +141,18 @@ def _unrounded(unit: Unit | None, value: Fraction, places: int) -> str:
     return f"{sign}{text}{more}{'%' if unit == 'percent' else ''}"
 
 
+def value_words_of(ind: Indicator, value: Fraction) -> str:
+    """A year's value in a derivation: as the report's ``value`` when it is rounded.
+
+    A rounded value is shown with exactly its places (``60.0%``, ``59.999999%``), never cut
+    to the four places of :func:`show_value`, which would show 59.999999% as 60%.
+    """
+    if ind.rounding is None:
+        return show_value(ind.unit, value)
+    text = shown_value(ind, value)
+    return f"{text}%" if ind.unit == "percent" else text
+
+
 def shown_value(ind: Indicator, value: Fraction) -> str:
     """The report's ``value``: exactly ``rounding`` places when set (``"60.0"``).
 
