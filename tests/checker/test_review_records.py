@@ -245,6 +245,36 @@ def test_a_json_boolean_is_a_flag(tmp_path: Path) -> None:
         ("D006", True)]
 
 
+@pytest.mark.parametrize("declared", [False, True])
+def test_a_parquet_column_named_file_row_number_is_harmless(tmp_path: Path,
+                                                           declared: bool) -> None:
+    """RECORDS.md: "other columns are allowed and ignored". DuckDB's row-number option adds
+    a column `file_row_number` and refused a file that has one (Binder Error, exit 3)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    fields = FIELDS + ('\n    field frn number from "file_row_number"' if declared else "")
+    compiled = compile_text(contract("count where n > 0", fields))
+    assert compiled.contract is not None, compiled.diagnostics
+    data = tmp_path / "data"
+    data.mkdir()
+    pq.write_table(pa.table({
+        "id": ["1", "2", "3"], "a": pa.array([dt.date(2020, 5, 1)] * 3),
+        "b": pa.array([None] * 3, pa.date32()), "n": ["1", "-2", "3"],
+        "file_row_number": pa.array([70, 80, 90], pa.int64())}), data / "R.parquet")
+    report, diags = check_bundle(compiled.contract, data, dt.date(2022, 6, 30))
+    assert report is not None, diags
+    assert report.outcome_payment[0].indicators[0].count == "2"
+    # a bad cell is still reported at its own row (2), not at the column's value
+    pq.write_table(pa.table({
+        "id": ["1", "2"], "a": pa.array([dt.date(2020, 5, 1)] * 2),
+        "b": pa.array([None] * 2, pa.date32()), "n": ["1", "x"],
+        "file_row_number": pa.array([70, 80], pa.int64())}), data / "R.parquet")
+    report, diags = check_bundle(compiled.contract, data, dt.date(2022, 6, 30))
+    assert report is None
+    assert [(d.code, d.span.line if d.span else 0) for d in diags] == [("D007", 2)]
+
+
 # ---- the differential test from the contract's text and the data's spellings --------------
 # test_records_engine holds DuckDB equal to a Python evaluator on typed columns handed to the
 # query directly. Here the same random trees are written as condition *text* (with the fewest
