@@ -306,10 +306,33 @@ def _register(con: duckdb.DuckDBPyConnection, name: str, table: DatasetTable) ->
                      for i, f in enumerate(table.dataset.fields))
     cols += "".join(f", {quote(table.dataset.fields[i].column)} AS n{i}"
                     for i in _native_columns(table))
-    # A view cannot be prepared with the path as a parameter; DuckDB's own reader takes it
-    # as a value instead (never as SQL text).
-    source = con.read_parquet(str(table.parquet.path), file_row_number=True)
-    source.project(f"file_row_number + 1 AS r, {cols}").create_view(name)
+    source, row = _parquet_source(con, name, table)
+    source.project(f"{quote(row)} + 1 AS r, {cols}").create_view(name)
+
+
+def _parquet_source(con: duckdb.DuckDBPyConnection, name: str, table: DatasetTable
+                    ) -> tuple[duckdb.DuckDBPyRelation, str]:
+    """The Parquet file as a relation, and its column of row numbers (0 for the first).
+
+    A view cannot be prepared with the path as a parameter; DuckDB's own reader takes it as
+    a value instead (never as SQL text). Its ``file_row_number`` option adds a column of
+    that name and refuses a file that already has one (an extract may: other columns are
+    allowed); such a file is read by pyarrow instead, with the row numbers under a name the
+    file does not use.
+    """
+    assert table.parquet is not None
+    header = table.parquet.origin.header
+    if "file_row_number" not in header:
+        return con.read_parquet(str(table.parquet.path), file_row_number=True), \
+            "file_row_number"
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data = pq.read_table(table.parquet.path)
+    row = next(n for n in (f"row_{i}" for i in range(len(header) + 1)) if n not in header)
+    data = data.append_column(row, pa.array(range(data.num_rows), pa.int64()))
+    con.register(f"{name}_file", data)  # the connection keeps the table alive
+    return con.table(f"{name}_file"), row
 
 
 _INTEGERS = {"int8": 3, "int16": 5, "int32": 10, "int64": 19, "uint8": 3, "uint16": 5,
