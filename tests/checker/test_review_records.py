@@ -275,6 +275,35 @@ def test_a_parquet_column_named_file_row_number_is_harmless(tmp_path: Path,
     assert [(d.code, d.span.line if d.span else 0) for d in diags] == [("D007", 2)]
 
 
+def test_a_parquet_file_with_a_column_name_twice(tmp_path: Path) -> None:
+    """A Parquet file may hold two columns of one name (pyarrow writes them). A repeated
+    column the dataset reads is D005, as in a CSV header (which of the two is meant?); one it
+    ignores is harmless. Both stopped check with a KeyError (exit 3)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    compiled = compile_text(contract("count where n > 0"))
+    assert compiled.contract is not None, compiled.diagnostics
+    data = tmp_path / "data"
+    data.mkdir()
+    dates = pa.array([dt.date(2020, 5, 1)] * 2)
+    nulls = pa.array([None] * 2, pa.date32())
+
+    def write(names: list[str]) -> None:
+        columns = [pa.array(["1", "2"]), dates, nulls, pa.array(["1", "-2"]),
+                   pa.array(["x", "y"]), pa.array(["5", "6"])]
+        pq.write_table(pa.Table.from_arrays(columns, names=names), data / "R.parquet")
+
+    write(["id", "a", "b", "n", "extra", "extra"])
+    report, diags = check_bundle(compiled.contract, data, dt.date(2022, 6, 30))
+    assert report is not None, diags
+    assert report.outcome_payment[0].indicators[0].count == "1"
+    write(["id", "a", "b", "n", "x", "n"])
+    report, diags = check_bundle(compiled.contract, data, dt.date(2022, 6, 30))
+    assert report is None
+    assert [(d.code, "`n`" in d.message) for d in diags] == [("D005", True)]
+
+
 # ---- the differential test from the contract's text and the data's spellings --------------
 # test_records_engine holds DuckDB equal to a Python evaluator on typed columns handed to the
 # query directly. Here the same random trees are written as condition *text* (with the fewest
