@@ -158,8 +158,15 @@ def read_parquet(path: Path, display: str, dataset: Dataset,
         return None
     names = tuple(schema.names)
     origin = ParquetOrigin(display, names)
-    types = {n: str(schema.field(n).type) for n in names}
+    # by position: a file may name two columns alike (schema.field(name) is a KeyError then)
+    kinds = dict(zip(names, schema.types, strict=True))
+    types = {n: str(t) for n, t in kinds.items()}
     ok = True
+    for column in dict.fromkeys(f.column for f in dataset.fields):
+        if names.count(column) > 1:
+            problems.table(origin, "D005", f"column `{column}` appears twice",
+                           "give each column once: which of the two is meant?", column=column)
+            ok = False
     missing = [f.column for f in dataset.fields if f.column not in names]
     if missing:
         listed = ", ".join(f"`{c}`" for c in dict.fromkeys(missing))
@@ -178,7 +185,7 @@ def read_parquet(path: Path, display: str, dataset: Dataset,
                            "write the number field as an integer or decimal column (or as "
                            "text holding decimals)", column=f.column)
             ok = False
-        elif _too_wide(schema.field(f.column).type):
+        elif _too_wide(kinds[f.column]):
             problems.table(origin, "D043", f"column `{f.column}` is a decimal of more than "
                            f"{MAX_DECIMAL_DIGITS} digits ({kind}), which DuckDB reads as "
                            "floating point, so its decimals would not be exact",
