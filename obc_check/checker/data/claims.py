@@ -104,8 +104,12 @@ def stable_order(keys: np.ndarray) -> np.ndarray:
     perm = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
     shift = 16
     while top >> shift:
-        digit = ((keys[perm] >> shift) & 0xFFFF).astype(np.uint16)
-        perm = perm[np.argsort(digit, kind="stable")]
+        # the digit is cut from the keys in their own order (one sequential pass) and only
+        # the 2-byte digits are gathered by ``perm``, not the 8-byte keys; a last digit
+        # under 256 sorts as one byte (one radix pass instead of two)
+        narrow = np.uint8 if top >> shift < 256 else np.uint16
+        digit = ((keys >> shift) & 0xFFFF).astype(narrow)
+        perm = perm[np.argsort(digit[perm], kind="stable")]
         shift += 16
     return np.asarray(perm, np.int64)
 
@@ -251,9 +255,9 @@ def _position_codes(array: pa.Array) -> tuple[np.ndarray, int] | None:
     digit = np.empty(n, np.int64)
     span = 1
     for symbol in symbols:
-        native: npt.NDArray[np.unsignedinteger[Any]] = symbol.astype(
-            np.uint16 if symbol.dtype.itemsize == 2 else np.uint8)
-        seen = np.bincount(native, minlength=1 << (8 * native.dtype.itemsize)) > 0
+        # as intp once: bincount and take would each convert a narrower index again
+        native: npt.NDArray[np.signedinteger[Any]] = symbol.astype(np.intp)
+        seen = np.bincount(native, minlength=1 << (8 * symbol.dtype.itemsize)) > 0
         radix = int(seen.sum())
         if radix == 1:
             continue

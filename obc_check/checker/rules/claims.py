@@ -65,6 +65,8 @@ _PAIR_TABLE_PER_CLAIM, _PAIR_TABLE_LIMIT = 4, 1 << 20
 """Rule 3 finds each pair's first claim in a table of prices × people entries when that is
 at most four per eligible claim plus about a million; otherwise by a sort."""
 _EPOCH = dt.date(1970, 1, 1)
+_NONE_BEFORE, _NONE_AFTER = np.iinfo(np.int32).min, np.iinfo(np.int32).max
+"""The start and window end of a person with no start: no claim's day is before or after."""
 
 
 @dataclass(frozen=True)
@@ -94,8 +96,8 @@ class Inputs:
     price: np.ndarray  # the price's place in the card (int32)
     person: np.ndarray  # a code per distinct person (int32)
     day: np.ndarray  # achieved_on, days since 1970-01-01 (int32)
-    started: np.ndarray  # the person's started_on (days), or a sentinel when unknown
-    window_end: np.ndarray  # started_on + N months (days), the last day inside
+    started: np.ndarray  # the person's started_on (days, int32), or a sentinel when unknown
+    window_end: np.ndarray  # started_on + N months (days, int32), the last day inside
     amounts: np.ndarray  # each price in units, by place
     once: np.ndarray  # bool by place
     limit: np.ndarray  # the `at most` count by place, -1 for none
@@ -182,13 +184,19 @@ def inputs(card: RateCard, claims: ClaimTable, people: ParticipantTable | None,
     price = codes.price[order]
     day = codes.day[order]
     if window and codes.started is not None and len(order):
+        # per person first, as int32 like ``day`` (every date32 day fits; an unknown start
+        # becomes int32's least, its window end int32's greatest): the million-claim
+        # gathers and comparisons then move half the bytes and need no widened copy of day
         known = codes.started != NO_START
-        ends = np.full(len(codes.started), -NO_START, np.int64)
-        ends[known] = window_ends(codes.started[known], int(card.claim_months or 0))
-        started, window_end = codes.started[person], ends[person]
+        first = np.full(len(codes.started), _NONE_BEFORE, np.int32)
+        first[known] = codes.started[known]
+        ends = np.full(len(codes.started), _NONE_AFTER, np.int32)
+        ends[known] = np.minimum(window_ends(codes.started[known], int(card.claim_months or 0)),
+                                 _NONE_AFTER)  # a window past int32's days is open anyway
+        started, window_end = first[person], ends[person]
     else:
-        started = np.full(len(order), NO_START, np.int64)
-        window_end = np.full(len(order), -NO_START, np.int64)
+        started = np.full(len(order), _NONE_BEFORE, np.int32)
+        window_end = np.full(len(order), _NONE_AFTER, np.int32)
     unit = unit_of(card)
     if claims.rows_from is not None:
         rows = order + claims.rows_from
@@ -343,14 +351,21 @@ def decide(x: Inputs) -> tuple[np.ndarray, np.ndarray]:
     else:
         return decide_in_order(x)
     # the term cap: cut the running total where it crosses the cap
-    total_before = np.cumsum(pay) - pay
-    left = np.maximum(x.term_cap - total_before, 0)
+    # in place, and the reasons as int8 from the start: a million-claim check allocates
+    # (and the kernel zeroes) every temporary, so each one saved is time saved
+    left = np.cumsum(pay)
+    left -= pay
+    np.subtract(x.term_cap, left, out=left)
+    np.maximum(left, 0, out=left)
     true_pay = np.minimum(pay, left)
     limit_hit = np.zeros(len(cand), bool)
     limit_hit[limited] = _limit_reached(true_pay[limited] > 0, by_price, c_limit[limited])
-    c_reason = np.where(true_pay > 0, PAID,
-                        np.where(limit_hit, PRICE_LIMIT,
-                                 np.where(left <= 0, TERM_CAP, PERSON_CAP))).astype(np.int8)
+    # the reasons by precedence, the strongest written last: paid, then rule 4, then the
+    # term cap (nothing left), else the person cap
+    c_reason = np.full(len(cand), PERSON_CAP, np.int8)
+    c_reason[left <= 0] = TERM_CAP
+    c_reason[limit_hit] = PRICE_LIMIT
+    c_reason[true_pay > 0] = PAID
     reason[cand] = c_reason
     amount[cand] = true_pay
     if len(later):
