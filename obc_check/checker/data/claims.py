@@ -10,12 +10,10 @@ counts from 1).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -217,6 +215,10 @@ MAX_BYTES = 16
 """The longest identifier (in UTF-8 bytes) that :func:`_position_codes` reads by position."""
 
 
+_PIECE = 1 << 16
+"""Rows per piece in :func:`_position_codes`: each pass's temporaries stay in the cache."""
+
+
 def _position_codes(array: pa.Array) -> tuple[np.ndarray, int] | None:
     """An order-preserving integer code for each string, and the codes' bound; or None.
 
@@ -229,45 +231,76 @@ def _position_codes(array: pa.Array) -> tuple[np.ndarray, int] | None:
     same order, from a few passes over the bytes. None when a string is longer than
     :data:`MAX_BYTES`, or the codes would not fit a small table (:func:`person_ranks`
     makes one entry per possible code).
+
+    The column is read in pieces of :data:`_PIECE` rows (zero-copy slices): first which
+    symbols occur at each position, then each piece's codes, so that the temporaries of
+    each pass (a million rows would make several of 8 MB) stay small and warm.
     """
     n = len(array)
     if not n or array.null_count or not pa.types.is_string(array.type):
         return None
-    _validity, offsets_buf, data_buf = array.buffers()
-    offsets = np.frombuffer(offsets_buf, np.int32, n + 1, array.offset * 4).astype(np.int64)
-    data = np.frombuffer(data_buf, np.uint8) if data_buf is not None else np.zeros(1, np.uint8)
-    starts = offsets[:-1]
-    lengths = offsets[1:] - starts
-    longest = int(lengths.max())
+    pieces = [_Piece(array.slice(at, _PIECE)) for at in range(0, n, _PIECE)]
+    longest = max(piece.longest for piece in pieces)
     if longest > MAX_BYTES:
         return None
+    fixed = all(piece.shortest == longest for piece in pieces)
+    positions = (longest + 1) // 2 if fixed else longest
+    width = 1 << 16 if fixed else 257  # byte pairs, else a byte plus one (0 = the end)
+    counts = np.zeros((positions, width), np.int64)
+    for piece in pieces:
+        for at in range(positions):
+            counts[at] += np.bincount(piece.symbol(at, fixed, longest), minlength=width)
+    seen = counts > 0
     limit = max(1 << 22, 8 * n)
-    if int(lengths.min()) == longest:  # one length: read the bytes two at a time
-        matrix = data[int(offsets[0]):int(offsets[-1])].reshape(n, longest)
-        pairs = matrix[:, :longest - longest % 2].view(">u2")
-        columns = [pairs[:, i] for i in range(pairs.shape[1])]
-        if longest % 2:
-            columns.append(matrix[:, -1])
-        symbols: Iterator[np.ndarray] = iter(columns)
-    else:
-        symbols = (_with_end(data, starts, lengths, at) for at in range(longest))
-    code = np.zeros(n, np.int64)
-    digit = np.empty(n, np.int64)
+    kept: list[tuple[int, int, np.ndarray]] = []  # (position, radix, symbol -> digit)
     span = 1
-    for symbol in symbols:
-        # as intp once: bincount and take would each convert a narrower index again
-        native: npt.NDArray[np.signedinteger[Any]] = symbol.astype(np.intp)
-        seen = np.bincount(native, minlength=1 << (8 * symbol.dtype.itemsize)) > 0
-        radix = int(seen.sum())
+    for at in range(positions):
+        radix = int(seen[at].sum())
         if radix == 1:
             continue
         span *= radix
         if span > limit:
             return None
-        np.take(np.cumsum(seen) - 1, native, out=digit)
-        code *= radix
-        code += digit
+        kept.append((at, radix, np.cumsum(seen[at]) - 1))
+    code = np.zeros(n, np.int64)
+    done = 0
+    for piece in pieces:
+        part = code[done:done + piece.rows]
+        for at, radix, digit in kept:
+            part *= radix
+            part += digit[piece.symbol(at, fixed, longest)]
+        done += piece.rows
     return code, span
+
+
+class _Piece:
+    """A slice of a string column, read as byte (or byte-pair) symbols by position."""
+
+    def __init__(self, array: pa.Array) -> None:
+        self.rows = len(array)
+        _validity, offsets_buf, data_buf = array.buffers()
+        offsets = np.frombuffer(offsets_buf, np.int32, self.rows + 1,
+                                array.offset * 4).astype(np.int64)
+        self.data = (np.frombuffer(data_buf, np.uint8) if data_buf is not None
+                     else np.zeros(1, np.uint8))
+        self.starts = offsets[:-1]
+        self.lengths = offsets[1:] - self.starts
+        self.longest = int(self.lengths.max())
+        self.shortest = int(self.lengths.min())
+        self.first, self.last = int(offsets[0]), int(offsets[-1])
+
+    def symbol(self, at: int, fixed: bool, longest: int) -> np.ndarray:
+        """Position ``at``'s symbol of each row as intp (what bincount and take index by).
+
+        Fixed: the big-endian byte pair ``2 at, 2 at + 1`` (a last odd byte alone);
+        otherwise the byte at ``at`` plus one, or 0 past the string's end.
+        """
+        if not fixed:
+            return _with_end(self.data, self.starts, self.lengths, at).astype(np.intp)
+        matrix = self.data[self.first:self.last].reshape(self.rows, longest)
+        if 2 * at + 1 < longest:
+            return matrix[:, :longest - longest % 2].view(">u2")[:, at].astype(np.intp)
+        return matrix[:, 2 * at].astype(np.intp)
 
 
 def _with_end(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray, at: int
