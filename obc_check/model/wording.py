@@ -8,7 +8,8 @@ the checker, render and diff, which all may import it) and knows only the model.
 
 The words follow what the checker computes (RECORDS.md): a record counts in the Contract Year
 that contains its ``by`` date; a condition on a missing value is not met (only "is missing"
-tests for one) and "it is not the case that" is met whenever its condition is not.
+tests for one) and "it is not the case that" is met whenever its condition is not; every
+group inside another is in parentheses, so no sentence reads two ways (``cond_words``).
 
 A field is named by its name in Title Case (``treated_on`` → Treated On), records by the
 dataset's name in Title Case (``REFERRALS`` → Referrals).
@@ -91,7 +92,8 @@ def expr_words(e: Expr) -> str:
         side = "after" if e.amount >= 0 else "before"
         return f"{n:,} {unit} {side} {field_name(e.field.name)}"
     assert isinstance(e, DaysBetween)
-    return f"the number of days from {field_name(e.start.name)} to {field_name(e.end.name)}"
+    a, b = field_name(e.start.name), field_name(e.end.name)
+    return f"the number of days from {a} to {b} (negative where {b} is before {a})"
 
 
 _DATE_OPS = {"=": "is", "!=": "is not", "<": "is before", "<=": "is no later than",
@@ -101,15 +103,21 @@ _NUMBER_OPS = {"=": "is", "!=": "is not", "<": "is less than", "<=": "is at most
 
 
 def cond_words(c: Cond, nested: bool = False) -> str:
-    """A condition in words; ``nested`` marks a group inside another (either … or …)."""
+    """A condition in words, its grouping unmistakable (RECORDS.md's tree, not a reading).
+
+    "A and B or C" reads two ways in English, so every part of an ``and`` or ``or`` that is
+    itself a group (an ``and``, an ``or``, a ``not``, a list of values) is written in
+    parentheses, and every ``or`` starts with "either": ``(A and B) or C`` is "either (A and
+    B) or C", ``A and (B or C)`` is "A and (either B or C)". A ``not`` of a group brackets
+    it too: ``not (A and B)`` is "it is not the case that (A and B)". ``nested`` is kept for
+    callers; a group's own parentheses come from the group around it.
+    """
     if isinstance(c, And):
-        text = " and ".join(cond_words(i, True) for i in c.items)
-        return f"both {text}" if nested and len(c.items) == 2 else text
+        return " and ".join(_part(i) for i in c.items)
     if isinstance(c, Or):
-        text = " or ".join(cond_words(i, True) for i in c.items)
-        return f"either {text}" if nested else text
+        return "either " + " or ".join(_part(i) for i in c.items)
     if isinstance(c, Not):
-        return f"it is not the case that {cond_words(c.item, True)}"
+        return f"it is not the case that {_part(c.item)}"
     if isinstance(c, IsTrue):
         return f"{field_name(c.field.name)} is true"
     if isinstance(c, IsMissing):
@@ -126,6 +134,31 @@ def cond_words(c: Cond, nested: bool = False) -> str:
     assert isinstance(c, Between)
     return (f"{expr_words(c.expr)} is between {expr_words(c.low)} and {expr_words(c.high)} "
             "(both included)")
+
+
+def _part(c: Cond) -> str:
+    """A part of a group: in parentheses when it has parts of its own (see cond_words)."""
+    grouped = isinstance(c, And | Or | Not) or (isinstance(c, InList) and len(c.values) > 1)
+    return f"({cond_words(c, True)})" if grouped else cond_words(c, True)
+
+
+def _nodes(c: Cond | Expr | None) -> list[Cond | Expr]:
+    """Every condition and value in a tree (to say only the rules a definition uses)."""
+    if c is None:
+        return []
+    out: list[Cond | Expr] = [c]
+    if isinstance(c, And | Or):
+        for i in c.items:
+            out += _nodes(i)
+    elif isinstance(c, Not):
+        out += _nodes(c.item)
+    elif isinstance(c, Compare):
+        out += _nodes(c.left) + _nodes(c.right)
+    elif isinstance(c, InList):
+        out += _nodes(c.expr)
+    elif isinstance(c, Between):
+        out += _nodes(c.expr) + _nodes(c.low) + _nodes(c.high)
+    return out
 
 
 # ---- measures --------------------------------------------------------------------------------
@@ -174,8 +207,24 @@ def measure_definition(ind: Indicator, m: Measure, ds: Dataset, ref: str = "") -
 
 
 def placing_rule(m: Measure, ds: Dataset) -> str:
-    """Which records count in no year, how a missing value meets a condition, no dataset."""
+    """Which records count in no year, how a missing value meets a condition, no dataset.
+
+    RECORDS.md: a comparison with a missing value is false and ``not`` is plain negation, so
+    "it is not the case that" is met by a missing value (a referral never treated is not
+    treated within 14 days); the sentence says so where the measure has a ``not``, and states
+    the month-end rule where it moves a date by months or years.
+    """
+    nodes = [n for c in (m.denominator, m.numerator, m.where, m.value) for n in _nodes(c)]
+    missing = ("A condition on a value that is missing is not met (only “is missing” is met "
+               "by it)")
+    if any(isinstance(n, Not) for n in nodes):
+        missing += (", but “it is not the case that …” is met wherever the condition after "
+                    "it is not met, also where that is because a value is missing")
+    months = ""
+    if any(isinstance(n, Shift) and n.unit in ("months", "years") for n in nodes):
+        months = (" A date a number of months or years after or before another falls on the "
+                  "same day of the month, or on the last day of the month where that month is "
+                  "shorter (31 January 2020 plus 1 month is 29 February 2020).")
     return (f"A record whose {field_name(m.by)} is missing, or falls outside the Term, counts "
-            f"in no Contract Year. A condition on a value that is missing is not met (only "
-            f"“is missing” is met by it). Where Dataset {ds.id} is not provided, the Value is "
-            "missing in every Contract Year.")
+            f"in no Contract Year. {missing}.{months} Where Dataset {ds.id} is not provided, "
+            "the Value is missing in every Contract Year.")
