@@ -13,8 +13,11 @@ follows from the definitions alone, whatever the records (docs/diff.md):
 - a count that counts fewer is a lower value; a proportion whose numerator counts fewer,
   with the same denominator, dataset, ``by`` date and counting, is a lower value (its
   numerator is a part of the same denominator). A lower value is stricter when higher is
-  better, looser when lower is. A denominator, a mean, a ``by`` date or a dataset changed is
-  neutral: the value can move either way.
+  better, looser when lower is — judged only where the indicator keeps its direction and
+  both versions read alike the fields the unchanged part uses (the ``by`` date, the shared
+  requirements, the denominator; the person when people are counted): a field read from
+  another column is other data, another person field other people. A denominator, a mean,
+  a ``by`` date or a dataset changed is neutral: the value can move either way.
 """
 
 from __future__ import annotations
@@ -24,8 +27,18 @@ from dataclasses import dataclass
 from typing import Literal
 
 from obc_check.diff.changes import Effect, Kind
-from obc_check.model import And, Cond, Contract, DataField, Dataset, Indicator, Measure, Or
-from obc_check.model.wording import cond_words, expr_words, field_name, measure_terms
+from obc_check.model import (
+    And,
+    Cond,
+    Contract,
+    DataField,
+    Dataset,
+    FieldRef,
+    Indicator,
+    Measure,
+    Or,
+)
+from obc_check.model.wording import cond_words, expr_words, field_name, measure_terms, nodes
 
 Narrower = Literal["narrower", "wider", "other", "same"]
 
@@ -125,7 +138,7 @@ def measure_changes(old_c: Contract, new_c: Contract, a: Indicator, b: Indicator
     if _key(ma) == _key(mb):
         return out
     same_counting = (ma.dataset == mb.dataset and ma.by == mb.by
-                     and ma.counting_people == mb.counting_people)
+                     and ma.counting_people == mb.counting_people and a.direction == b.direction)
     if ma.dataset != mb.dataset:
         out.append(Found(f"{p}.dataset", subject, "measure dataset", "changed",
                          f"Dataset {ma.dataset}", f"Dataset {mb.dataset}", "neutral",
@@ -147,7 +160,8 @@ def measure_changes(old_c: Contract, new_c: Contract, a: Indicator, b: Indicator
         effect: Effect = "neutral"
         why = "counting each person once a year, or each record, moves the value either way"
         if (ma.shape == "count" and _key(ma.where) == _key(mb.where)
-                and ma.dataset == mb.dataset and ma.by == mb.by):
+                and ma.dataset == mb.dataset and ma.by == mb.by and a.direction == b.direction
+                and _read_alike(old_c, new_c, ma.dataset, {ma.by} | _fields(ma.where))):
             lower, direction = _lower_value(b)
             effect = lower if mb.counting_people else _opposite(lower)
             why = (f"people counted once a year are never more than their records: the "
@@ -163,6 +177,11 @@ def measure_changes(old_c: Contract, new_c: Contract, a: Indicator, b: Indicator
         # a numerator is a part of its denominator: it alone moves the value one way
         same_base = same_counting and (name != "numerator"
                                        or _key(ma.denominator) == _key(mb.denominator))
+        # the part both versions share must read the same columns (and people the same field)
+        shared = {ma.by} | (_fields(x) & _fields(y)) | (
+            _fields(ma.denominator) if name == "numerator" else set())
+        same_base = same_base and _read_alike(old_c, new_c, ma.dataset, shared) and (
+            not ma.counting_people or _same_person(old_c, new_c, ma.dataset))
         out.append(_condition(a, b, ma, p, subject, name, x, y, same_base))
     if _key(ma.value) != _key(mb.value) and ma.value is not None and mb.value is not None:
         out.append(Found(f"{p}.mean", subject, "measure mean of", "changed",
@@ -192,10 +211,38 @@ def _condition(a: Indicator, b: Indicator, m: Measure, p: str, subject: str, nam
             effect = lower if fewer == "fewer" else _opposite(lower)
             rises = "fall" if fewer == "fewer" else "rise"
             why += f": the value can only {rises} or stay, and {direction}"
+        elif counted:
+            why += (", but not of the same records judged the same way (the denominator, "
+                    "the counting, the direction or a column a shared part reads changed too)")
     field = "measure mean where" if m.shape == "mean" else (
         "measure count where" if m.shape == "count" else f"measure {name}")
     return Found(f"{p}.{name}", subject, field, "changed", _cond_text(x), _cond_text(y),
                  effect, why)
+
+
+def _fields(c: Cond | None) -> set[str]:
+    """The fields a condition reads."""
+    return {n.name for n in nodes(c) if isinstance(n, FieldRef)}
+
+
+def _read_alike(old_c: Contract, new_c: Contract, ds_id: str, names: set[str]) -> bool:
+    """Whether both versions read these fields of the dataset alike (type and column).
+
+    Only then does "the new condition admits fewer records" hold of the same records: a
+    field read from another column, or as another type, is other data.
+    """
+    x, y = old_c.dataset(ds_id), new_c.dataset(ds_id)
+    if x is None or y is None:
+        return False
+    fx, fy = {f.name: f for f in x.fields}, {f.name: f for f in y.fields}
+    return all(n in fx and n in fy and _key(fx[n]) == _key(fy[n]) for n in names)
+
+
+def _same_person(old_c: Contract, new_c: Contract, ds_id: str) -> bool:
+    """Counting people: the same person field, read alike (else other people are counted)."""
+    x, y = old_c.dataset(ds_id), new_c.dataset(ds_id)
+    return (x is not None and y is not None and x.person == y.person
+            and (x.person is None or _read_alike(old_c, new_c, ds_id, {x.person})))
 
 
 def _opposite(e: Effect) -> Effect:

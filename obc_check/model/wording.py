@@ -142,22 +142,29 @@ def _part(c: Cond) -> str:
     return f"({cond_words(c, True)})" if grouped else cond_words(c, True)
 
 
-def _nodes(c: Cond | Expr | None) -> list[Cond | Expr]:
-    """Every condition and value in a tree (to say only the rules a definition uses)."""
+def nodes(c: Cond | Expr | None) -> list[Cond | Expr]:
+    """Every condition and value in a tree.
+
+    Render says only the rules a definition uses; diff finds the fields a condition reads.
+    """
     if c is None:
         return []
     out: list[Cond | Expr] = [c]
     if isinstance(c, And | Or):
         for i in c.items:
-            out += _nodes(i)
+            out += nodes(i)
     elif isinstance(c, Not):
-        out += _nodes(c.item)
+        out += nodes(c.item)
     elif isinstance(c, Compare):
-        out += _nodes(c.left) + _nodes(c.right)
+        out += nodes(c.left) + nodes(c.right)
     elif isinstance(c, InList):
-        out += _nodes(c.expr)
+        out += nodes(c.expr)
     elif isinstance(c, Between):
-        out += _nodes(c.expr) + _nodes(c.low) + _nodes(c.high)
+        out += nodes(c.expr) + nodes(c.low) + nodes(c.high)
+    elif isinstance(c, IsTrue | IsMissing | Shift):
+        out += nodes(c.field)
+    elif isinstance(c, DaysBetween):
+        out += nodes(c.start) + nodes(c.end)
     return out
 
 
@@ -214,14 +221,14 @@ def placing_rule(m: Measure, ds: Dataset) -> str:
     treated within 14 days); the sentence says so where the measure has a ``not``, and states
     the month-end rule where it moves a date by months or years.
     """
-    nodes = [n for c in (m.denominator, m.numerator, m.where, m.value) for n in _nodes(c)]
+    used = [n for c in (m.denominator, m.numerator, m.where, m.value) for n in nodes(c)]
     missing = ("A condition on a value that is missing is not met (only “is missing” is met "
                "by it)")
-    if any(isinstance(n, Not) for n in nodes):
+    if any(isinstance(n, Not) for n in used):
         missing += (", but “it is not the case that …” is met wherever the condition after "
                     "it is not met, also where that is because a value is missing")
     months = ""
-    if any(isinstance(n, Shift) and n.unit in ("months", "years") for n in nodes):
+    if any(isinstance(n, Shift) and n.unit in ("months", "years") for n in used):
         months = (" A date a number of months or years after or before another falls on the "
                   "same day of the month, or on the last day of the month where that month is "
                   "shorter (31 January 2020 plus 1 month is 29 February 2020).")
