@@ -224,3 +224,25 @@ def test_keys_with_commas_quotes_line_breaks_and_formula_signs_read_back_as_writ
         (k, str(i + 1)) for i, k in enumerate(keys))
     docs = (Path(__file__).resolve().parents[2] / "docs" / "records.md").read_text()
     assert "formula" in docs.split("## Evidence files")[1]
+
+
+def test_indicators_differing_only_by_case_are_refused_before_a_file_is_written(
+        tmp_path: Path) -> None:
+    """``SEEN_2020-21.csv`` and ``SEEn_2020-21.csv`` are one file on Windows and macOS: the
+    second would silently replace the first's audit trail. Exit 2, naming both, before
+    anything is written; without --evidence the contract checks as before."""
+    from typer.testing import CliRunner
+
+    from obc_check.cli import app
+
+    contract = tmp_path / "contract.obc"
+    contract.write_text((SMALL / "contract.obc").read_text(encoding="utf-8").replace(
+        'indicator MEAN "Mean score"', 'indicator SEEn "Mean score"'), encoding="utf-8")
+    ev = tmp_path / "ev"
+    args = ["check", str(contract), "--data", str(SMALL / "data"), "--as-of", "2022-06-30"]
+    result = CliRunner().invoke(app, [*args, "--evidence", str(ev)])
+    assert result.exit_code == 2, result.stdout
+    assert "SEEN" in result.stderr and "SEEn" in result.stderr, result.stderr
+    assert "case" in result.stderr
+    assert not ev.exists() or not any(ev.iterdir())
+    assert CliRunner().invoke(app, args).exit_code == 0
