@@ -14,7 +14,12 @@ from pathlib import Path
 from obc_check.checker.data import load_bundle
 from obc_check.checker.engine import measure_datasets
 from obc_check.checker.engine.duck import TypedRecords
-from obc_check.checker.engine.evidence import prepare_folder, write_evidence, write_headers_only
+from obc_check.checker.engine.evidence import (
+    check_names,
+    prepare_folder,
+    write_evidence,
+    write_headers_only,
+)
 from obc_check.checker.report import Report
 from obc_check.checker.rules import evaluate
 from obc_check.diagnostics import Diagnostic, has_errors
@@ -49,6 +54,8 @@ def check_bundle(contract: Contract, data: Path, as_of: dt.date, evidence: Path 
     create millions of long-lived, acyclic objects, and collections that find nothing to
     free would otherwise take as long as the work itself.
     """
+    if evidence is not None:
+        check_names(contract)
     paused = gc.isenabled()
     gc.disable()
     try:

@@ -134,6 +134,27 @@ def prepare_folder(folder: Path) -> None:
                             f"({err.strerror or err})") from None
 
 
+def check_names(contract: Contract) -> None:
+    """Refuse indicators whose evidence files differ only by case (``SEEN``, ``SEEn``).
+
+    Windows and macOS keep ``SEEN_2020-21.csv`` and ``SEEn_2020-21.csv`` as one file, so the
+    second would silently replace the first's audit trail; refused everywhere (the folder is
+    often copied to such a machine), before anything is read or written.
+    """
+    seen: dict[str, list[str]] = {}
+    for ind in contract.all_indicators():
+        if ind.measure is not None:
+            seen.setdefault(ind.id.casefold(), []).append(ind.id)
+    clashes = [ids for ids in seen.values() if len(ids) > 1]
+    if clashes:
+        names = "; ".join(" and ".join(ids) for ids in clashes)
+        raise EvidenceError(
+            f"--evidence: the measured indicators {names} differ only by case, so their "
+            "files (<INDICATOR>_<year>.csv) would be one file on a case-insensitive file "
+            "system (Windows, macOS) and one audit trail would replace the other; rename "
+            "one of them in the contract")
+
+
 def measured(contract: Contract) -> dict[str, dict[str, Measure]]:
     """Per dataset, its measured indicators' measures, in contract order."""
     out: dict[str, dict[str, Measure]] = {}
