@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from obc_check.dsl import compile_text
 from obc_check.model import (
     And,
+    Between,
     Compare,
     Cond,
     DateValue,
@@ -173,3 +174,22 @@ def test_numbers_and_dates_in_words_are_the_values_compared() -> None:
     on = FieldRef(name="referred_on", type="date")
     assert cond_words(Compare(op="<", left=on, right=DateValue(value=dt.date(2020, 4, 1)))) \
         == "Referred On is before 1 April 2020"
+
+
+def test_a_range_whose_ends_are_reversed_reads_as_the_empty_range_it_counts() -> None:
+    """`age between 65 and 14` counts no record (RECORDS.md: both ends included, SQL's
+    BETWEEN low AND high); "Age is between 65 and 14 (both included)" reads as 14 to 65.
+    The words must give each end its side."""
+    n = FieldRef(name="n", type="number")
+    c = Between(expr=n, low=NumberValue(value=Decimal(5)), high=NumberValue(value=Decimal(-5)))
+    rows: list[Row] = [{"a": dt.date(2020, 3, 1), "b": None, "n": Decimal(0), "f": None,
+                        "t": None}]
+    m = Measure(dataset="R", by="a", shape="count", where=c)
+    assert run_engine(rows, {"C": m})["C"][0][3] == 0 == run_python(rows, {"C": m})["C"][0][3]
+    words = cond_words(c)
+    assert "between" not in words and "at least 5" in words and "at most -5" in words, words
+    on = FieldRef(name="readmitted_on", type="date")
+    out = FieldRef(name="discharged_on", type="date")
+    assert cond_words(Between(expr=on, low=out, high=Shift(field=out, amount=30, unit="days"))
+                      ) == ("Readmitted On is no earlier than Discharged On and no later than "
+                            "30 days after Discharged On")
