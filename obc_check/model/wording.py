@@ -132,8 +132,11 @@ def cond_words(c: Cond, nested: bool = False) -> str:
             return f"{expr_words(c.expr)} is {values[0]}"
         return f"{expr_words(c.expr)} is {join(values, 'or')}"
     assert isinstance(c, Between)
-    return (f"{expr_words(c.expr)} is between {expr_words(c.low)} and {expr_words(c.high)} "
-            "(both included)")
+    # each end on its side (SQL's BETWEEN low AND high): "between 65 and 14" would read as
+    # 14 to 65 in English, but counts no record
+    low, high = ("is no earlier than", "no later than") if expr_type(c.expr) == "date" else (
+        "is at least", "at most")
+    return f"{expr_words(c.expr)} {low} {expr_words(c.low)} and {high} {expr_words(c.high)}"
 
 
 def _part(c: Cond) -> str:
