@@ -41,7 +41,7 @@ from obc_check.checker.report.claim_summary import REASON_WORDS, by_price_year, 
 from obc_check.checker.report.formats import junit
 from obc_check.checker.report.model import Report
 from obc_check.checker.rules import claims as claims_rules
-from obc_check.checker.rules.claims import decide, decide_in_order, inputs
+from obc_check.checker.rules.claims import PAID, TERM_CAP, decide, decide_in_order, inputs
 from obc_check.checker.rules.evaluate import evaluate
 from obc_check.dsl import compile_text
 from obc_check.model import Contract
@@ -291,6 +291,34 @@ contract H "Claims" {{
     assert fast[0].tolist() == slow[0].tolist()
     assert fast[1].tolist() == slow[1].tolist()
     assert len(set(fast[0].tolist())) >= 7  # most rules decide some claim
+
+
+def test_a_repeat_after_the_term_cap_is_used_up_is_term_cap() -> None:
+    """A later claim of a once-per-person pair whose first claim met the used-up term cap
+    is stopped by the term cap too (the columnar path works it out from what the claims
+    before it ask; the loop from what is left)."""
+    c = compile_text(f"""
+contract H "Claims" {{
+  version "1"
+  currency GBP
+  term {START} to {END}
+  party C "Commissioner" role commissioner sector local_authority
+  party P "Provider" role lead_provider sector voluntary
+  rate_card {{
+    cap £150 over term
+    cap £1,000 per person
+    price A "A" £100 per person, once per person
+  }}
+}}
+""").contract
+    assert c is not None and c.rate_card is not None
+    day = dt.date(2020, 3, 1)
+    claims = [("A", "p1", day), ("A", "p2", day + dt.timedelta(days=1)),
+              ("A", "p3", day + dt.timedelta(days=2)), ("A", "p3", day + dt.timedelta(days=3))]
+    x, _order, _unit = inputs(c.rate_card, ClaimTable.of(claims), None, (START, END), AS_OF)
+    fast, slow = decide(x), decide_in_order(x)
+    assert fast[0].tolist() == slow[0].tolist() == [PAID, PAID, TERM_CAP, TERM_CAP]
+    assert fast[1].tolist() == slow[1].tolist() == [10000, 5000, 0, 0]
 
 
 @pytest.mark.parametrize("width", [3, 8, 30])

@@ -353,23 +353,24 @@ def decide(x: Inputs) -> tuple[np.ndarray, np.ndarray]:
     # the term cap: cut the running total where it crosses the cap
     # in place, and the reasons as int8 from the start: a million-claim check allocates
     # (and the kernel zeroes) every temporary, so each one saved is time saved
-    left = np.cumsum(pay)
-    left -= pay
+    asked = np.cumsum(pay)  # what the claims so far ask, the term cap aside
+    left = asked - pay
     np.subtract(x.term_cap, left, out=left)
     np.maximum(left, 0, out=left)
     true_pay = np.minimum(pay, left)
+    paid = true_pay > 0
     limit_hit = np.zeros(len(cand), bool)
-    limit_hit[limited] = _limit_reached(true_pay[limited] > 0, by_price, c_limit[limited])
+    limit_hit[limited] = _limit_reached(paid[limited], by_price, c_limit[limited])
     # the reasons by precedence, the strongest written last: paid, then rule 4, then the
     # term cap (nothing left), else the person cap
     c_reason = np.full(len(cand), PERSON_CAP, np.int8)
     c_reason[left <= 0] = TERM_CAP
     c_reason[limit_hit] = PRICE_LIMIT
-    c_reason[true_pay > 0] = PAID
+    c_reason[paid] = PAID
     reason[cand] = c_reason
     amount[cand] = true_pay
     if len(later):
-        _decide_repeats(x, reason, amount, later, pair_first, cand, true_pay)
+        _decide_repeats(x, reason, amount, later, pair_first, cand, paid, asked)
     return reason, amount
 
 
@@ -441,7 +442,8 @@ def _person_pay(asked: np.ndarray, by_person: tuple[np.ndarray, np.ndarray, np.n
 
 
 def _decide_repeats(x: Inputs, reason: np.ndarray, amount: np.ndarray, dups: np.ndarray,
-                    dup_first: np.ndarray, cand: np.ndarray, true_pay: np.ndarray) -> None:
+                    dup_first: np.ndarray, cand: np.ndarray, paid: np.ndarray,
+                    asked: np.ndarray) -> None:
     """Rule 3 onwards for the later claims of a (price, person) pair of a ``once`` price.
 
     ``dups`` are those claims in order and ``dup_first`` the first claim of each one's pair.
@@ -457,16 +459,18 @@ def _decide_repeats(x: Inputs, reason: np.ndarray, amount: np.ndarray, dups: np.
     limited = x.limit[r_price] >= 0
     count = np.zeros(len(rest), np.int64)
     if limited.any():
-        paid_at = cand[true_pay > 0]
+        paid_at = cand[paid]
         paid_price = x.price[paid_at]
         for j in np.unique(r_price[limited]):
             positions = paid_at[paid_price == j]
             mask = r_price == j
             count[mask] = np.searchsorted(positions, rest[mask])
     # the term cap used up by the claims before this one: the candidates' payments are
-    # the only ones before it, and their running total stops at the cap
+    # the only ones before it, and their running total is min(what they ask so far, the
+    # cap) (``asked``: each pays what it asks while the cap lasts), so the cap is used up
+    # exactly when what they ask so far reaches it
     before = np.searchsorted(cand, rest)
-    running = np.cumsum(true_pay)
-    used = np.where(before > 0, running[np.maximum(before - 1, 0)], 0) >= x.term_cap
-    reason[rest] = np.where(limited & (count >= x.limit[r_price]), PRICE_LIMIT,
-                            np.where(used, TERM_CAP, PERSON_CAP)).astype(np.int8)
+    used = np.where(before > 0, asked[np.maximum(before - 1, 0)], 0) >= x.term_cap
+    r_reason = np.where(used, np.int8(TERM_CAP), np.int8(PERSON_CAP))
+    r_reason[limited & (count >= x.limit[r_price])] = PRICE_LIMIT
+    reason[rest] = r_reason
