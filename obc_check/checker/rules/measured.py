@@ -21,6 +21,8 @@ from obc_check.model import ContractYear, Indicator, Measure
 def measured_value(ind: Indicator, m: Measure, year: ContractYear,
                    counts: DatasetCounts | None) -> YearValue:
     """The value of ``ind`` for ``year`` (see module doc)."""
+    # The figures are the definition's, not every record placed in the year: the words say so
+    # (a bare "184 / 351 of the records placed in 2016/17" read as if 351 were all of them).
     where = f"records of {m.dataset} placed in {year.label} by {m.by}"
     if counts is None:
         return YearValue("missing", None, None, None, (), f"dataset {m.dataset} is not in the "
@@ -39,7 +41,8 @@ def measured_value(ind: Indicator, m: Measure, year: ContractYear,
                              f"no {'person' if m.counting_people else 'record'} meets the "
                              f"denominator among the {where}")
         result = YearValue("assessed", scaled(ind.unit, num, den), num, den, source,
-                           f"= {shown_number(num)} / {shown_number(den)} of the {where}")
+                           f"= {shown_number(num)} / {shown_number(den)} (the numerator over the "
+                           f"denominator, by the definition) among the {where}")
     else:
         den = Fraction(c.denominator or 0)
         total = Fraction(c.total) if c.total is not None else Fraction(0)
@@ -47,8 +50,9 @@ def measured_value(ind: Indicator, m: Measure, year: ContractYear,
             return YearValue("missing", None, None, den, source,
                              f"no record to average among the {where}", total=total)
         result = YearValue("assessed", total / den, None, den, source,
-                           f"= {exact_number(total)} / {shown_number(den)} of the {where} "
-                           "with a value", total=total)
+                           f"= {exact_number(total)} / {shown_number(den)} (the total over the "
+                           f"records averaged, by the definition) among the {where}",
+                           total=total)
     minimum = ind.minimum_denominator
     if minimum is not None and den < minimum:
         return YearValue("insufficient", result.value, result.numerator, den, source,
