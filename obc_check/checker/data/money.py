@@ -86,12 +86,11 @@ def shown_number(x: Fraction, places: int = 4) -> str:
     return text
 
 
-def exact_number(x: Fraction) -> str:
-    """A finite decimal (a sum of data's decimals) written out exactly, trailing zeros cut.
+def finite_decimal(x: Fraction) -> Decimal | None:
+    """``x`` as an exact Decimal, or None when it has no finite decimal form (1/3).
 
-    RECORDS.md gives a mean's ``total`` as "the exact sum as a decimal string"; the four
-    places of :func:`shown_number` would show 0.00001 + 0.00002 as ``0``. A fraction that is
-    no finite decimal (never a sum of decimals) falls back to :func:`shown_number`.
+    A fraction has one exactly when its denominator has no prime factor but 2 and 5; the
+    places needed are the larger of the two exponents.
     """
     den = x.denominator
     twos = fives = 0
@@ -102,9 +101,21 @@ def exact_number(x: Fraction) -> str:
         den //= 5
         fives += 1
     if den != 1:
-        return shown_number(x)
+        return None
     places = max(twos, fives)
-    d = Decimal(x.numerator * 10**places // x.denominator).scaleb(-places)
+    return Decimal(x.numerator * 10**places // x.denominator).scaleb(-places)
+
+
+def exact_number(x: Fraction) -> str:
+    """A finite decimal (a sum of data's decimals) written out exactly, trailing zeros cut.
+
+    RECORDS.md gives a mean's ``total`` as "the exact sum as a decimal string"; the four
+    places of :func:`shown_number` would show 0.00001 + 0.00002 as ``0``. A fraction that is
+    no finite decimal (never a sum of decimals) falls back to :func:`shown_number`.
+    """
+    d = finite_decimal(x)
+    if d is None:
+        return shown_number(x)
     return format(d.normalize(), "f") if d else "0"
 
 

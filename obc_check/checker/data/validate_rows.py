@@ -50,6 +50,7 @@ from obc_check.checker.data.claims import (
 )
 from obc_check.checker.data.context import ContractIndex
 from obc_check.checker.data.fastrows import payment_row
+from obc_check.checker.data.money import finite_decimal
 from obc_check.checker.data.origins import Origin
 from obc_check.checker.data.problems import Problems
 from obc_check.checker.data.sources import RawTable
@@ -168,19 +169,10 @@ def _note_kind(firsts: dict[tuple[str, int], dict[str, tuple[int, Period]]], ide
 
 def _exact_decimal(value: Fraction) -> Decimal:
     """``value`` as a Decimal: exact when it has a finite decimal form, else 28 digits."""
-    den = value.denominator
-    twos = fives = 0
-    while den % 2 == 0:
-        den //= 2
-        twos += 1
-    while den % 5 == 0:
-        den //= 5
-        fives += 1
-    if den != 1:
+    exact = finite_decimal(value)
+    if exact is None:
         return Decimal(value.numerator) / Decimal(value.denominator)
-    places = max(twos, fives)
-    scaled = value.numerator * 10**places // value.denominator
-    return Decimal(scaled).scaleb(-places)
+    return exact
 
 
 def _round_half_up(value: Fraction, places: int) -> Fraction:
