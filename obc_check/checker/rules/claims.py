@@ -96,8 +96,9 @@ class Inputs:
     price: np.ndarray  # the price's place in the card (int32)
     person: np.ndarray  # a code per distinct person (int32)
     day: np.ndarray  # achieved_on, days since 1970-01-01 (int32)
-    started: np.ndarray  # the person's started_on (days, int32), or a sentinel when unknown
-    window_end: np.ndarray  # started_on + N months (days, int32), the last day inside
+    started: np.ndarray  # by person code: started_on (days, int32), or a sentinel when unknown
+    window_end: np.ndarray  # by person code: started_on + N months (days, int32), the last
+    # day inside; both per person, not per claim: two million-claim columns fewer to hold
     amounts: np.ndarray  # each price in units, by place
     once: np.ndarray  # bool by place
     limit: np.ndarray  # the `at most` count by place, -1 for none
@@ -183,20 +184,18 @@ def inputs(card: RateCard, claims: ClaimTable, people: ParticipantTable | None,
     person = codes.person[order]
     price = codes.price[order]
     day = codes.day[order]
+    q = len(codes.persons)
+    started = np.full(q, _NONE_BEFORE, np.int32)
+    window_end = np.full(q, _NONE_AFTER, np.int32)
     if window and codes.started is not None and len(order):
-        # per person first, as int32 like ``day`` (every date32 day fits; an unknown start
-        # becomes int32's least, its window end int32's greatest): the million-claim
-        # gathers and comparisons then move half the bytes and need no widened copy of day
+        # as int32 like ``day`` (every date32 day fits; an unknown start becomes int32's
+        # least, its window end int32's greatest): the million-claim gathers and
+        # comparisons then move half the bytes and need no widened copy of day
         known = codes.started != NO_START
-        first = np.full(len(codes.started), _NONE_BEFORE, np.int32)
-        first[known] = codes.started[known]
-        ends = np.full(len(codes.started), _NONE_AFTER, np.int32)
-        ends[known] = np.minimum(window_ends(codes.started[known], int(card.claim_months or 0)),
-                                 _NONE_AFTER)  # a window past int32's days is open anyway
-        started, window_end = first[person], ends[person]
-    else:
-        started = np.full(len(order), _NONE_BEFORE, np.int32)
-        window_end = np.full(len(order), _NONE_AFTER, np.int32)
+        started[known] = codes.started[known]
+        window_end[known] = np.minimum(window_ends(codes.started[known],
+                                                   int(card.claim_months or 0)),
+                                       _NONE_AFTER)  # a window past int32's days is open anyway
     unit = unit_of(card)
     if claims.rows_from is not None:
         rows = order + claims.rows_from
@@ -228,9 +227,11 @@ def first_rules(x: Inputs) -> np.ndarray:
     reason[late] = AFTER_AS_OF
     reason[(x.day < x.term[0]) | (x.day > x.term[1])] = OUTSIDE_TERM
     if x.window:
+        # each claim's start and window end gathered one at a time and dropped: no
+        # million-claim column of either is ever held
         open_ = reason == 0
-        reason[open_ & (x.day < x.started)] = BEFORE_START
-        reason[(reason == 0) & (x.day > x.window_end)] = OUTSIDE_WINDOW
+        reason[open_ & (x.day < x.started[x.person])] = BEFORE_START
+        reason[(reason == 0) & (x.day > x.window_end[x.person])] = OUTSIDE_WINDOW
     return reason
 
 
@@ -322,53 +323,66 @@ def _first_of_each(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def decide(x: Inputs) -> tuple[np.ndarray, np.ndarray]:
-    """The same decisions as :func:`decide_in_order`, over columns (see the module doc)."""
+    """The same decisions as :func:`decide_in_order`, over columns (see the module doc).
+
+    Written to hold few claim-sized arrays at once: each is dropped when its last use is
+    done and the round's payments reuse one buffer. A million claims make each such array
+    several MB, and the heap gives a check's peak back to the kernel at its end, so every
+    MB above the previous peak is paid again as fresh pages (a fault per 4 KB) next time.
+    """
     reason = first_rules(x)
     n = len(x.day)
-    amount = np.zeros(n, np.int64)
     open_ = reason == 0
     if not open_.any():
-        return reason, amount
+        return reason, np.zeros(n, np.int64)
     later, pair_first = _later_claims(x, open_)
     open_[later] = False
     cand = np.flatnonzero(open_)
-    c_price, c_person = x.price[cand], x.person[cand]
+    del open_
+    c_price = x.price[cand]
     c_amount = x.amounts[c_price]
-    c_limit = x.limit[c_price]
-    limited = np.flatnonzero(c_limit >= 0)
-    by_person = _capped_people(c_person, c_amount, x.person_cap)
-    by_price = _groups(c_price[limited])
-    rejected = np.zeros(len(cand), bool)
+    limited = np.flatnonzero((x.limit >= 0)[c_price])
+    l_price = c_price[limited]
+    del c_price
+    l_limit = x.limit[l_price]
+    by_price = _groups(l_price)
+    by_person = _capped_people(x.person[cand], c_amount, x.person_cap)
+    rejected = np.zeros(len(limited), bool)  # of the limited candidates, those rule 4 stops
+    pay = np.empty_like(c_amount)
     for _ in range(MAX_ROUNDS):
-        pay = _person_pay(np.where(rejected, 0, c_amount), by_person, x.person_cap)
+        np.copyto(pay, c_amount)
+        pay[limited[rejected]] = 0
+        _person_pay(pay, by_person, x.person_cap)
         if not len(limited):
             break
-        guess = np.zeros(len(cand), bool)
-        guess[limited] = _limit_reached(pay[limited] > 0, by_price, c_limit[limited])
+        guess = _limit_reached(pay[limited] > 0, by_price, l_limit)
         if np.array_equal(guess, rejected):
             break
         rejected = guess
     else:
         return decide_in_order(x)
-    # the term cap: cut the running total where it crosses the cap
-    # in place, and the reasons as int8 from the start: a million-claim check allocates
-    # (and the kernel zeroes) every temporary, so each one saved is time saved
+    del c_amount
+    # the term cap: cut the running total where it crosses the cap, in place, and the
+    # reasons as int8 from the start: a million-claim check allocates (and the kernel
+    # zeroes) every temporary, so each one saved is time saved
     asked = np.cumsum(pay)  # what the claims so far ask, the term cap aside
     left = asked - pay
     np.subtract(x.term_cap, left, out=left)
     np.maximum(left, 0, out=left)
-    true_pay = np.minimum(pay, left)
-    paid = true_pay > 0
-    limit_hit = np.zeros(len(cand), bool)
-    limit_hit[limited] = _limit_reached(paid[limited], by_price, c_limit[limited])
+    np.minimum(pay, left, out=pay)  # now what each candidate is paid
+    paid = pay > 0
     # the reasons by precedence, the strongest written last: paid, then rule 4, then the
     # term cap (nothing left), else the person cap
     c_reason = np.full(len(cand), PERSON_CAP, np.int8)
     c_reason[left <= 0] = TERM_CAP
-    c_reason[limit_hit] = PRICE_LIMIT
+    del left
+    c_reason[limited[_limit_reached(paid[limited], by_price, l_limit)]] = PRICE_LIMIT
     c_reason[paid] = PAID
     reason[cand] = c_reason
-    amount[cand] = true_pay
+    del c_reason
+    amount = np.zeros(n, np.int64)
+    amount[cand] = pay
+    del pay
     if len(later):
         _decide_repeats(x, reason, amount, later, pair_first, cand, paid, asked)
     return reason, amount
@@ -387,17 +401,21 @@ def _later_claims(x: Inputs, open_: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     if not len(at):
         return at, at
     people = int(x.person.max(initial=0)) + 1
-    pair = x.price[at].astype(np.int64) * people + x.person[at]
+    pair = x.price[at].astype(np.int64)
+    pair *= people
+    pair += x.person[at]
     if len(x.amounts) * people <= _PAIR_TABLE_PER_CLAIM * len(at) + _PAIR_TABLE_LIMIT:
         small = np.int32 if len(x.day) < 1 << 31 else np.int64  # half the table to fill
         table = np.full(len(x.amounts) * people, len(x.day), small)
         np.minimum.at(table, pair, at.astype(small))
-        firsts = table[pair].astype(np.int64)
+        firsts = table[pair]  # widened below only for the later claims, a few
+        del table
     else:
         first_of, inverse = _first_of_each(pair)
         firsts = at[first_of][inverse]
+    del pair
     later = firsts != at
-    return at[later], firsts[later]
+    return at[later], firsts[later].astype(np.int64)
 
 
 def _capped_people(person: np.ndarray, asked: np.ndarray, cap: int | None
