@@ -330,8 +330,12 @@ def claim_codes(table: pa.Table, prices: tuple[str, ...],
     days = table.column("achieved_on").combine_chunks()
     day = np.asarray(days.cast(pa.int32()), np.int32) if n else np.zeros(0, np.int32)
     q = max(len(persons), 1)
-    key = (day.astype(np.int64) - int(day.min(initial=0))) * (max(len(prices), 1) * q)
-    key += price.astype(np.int64) * q
+    # ((day - first) × P + price) × Q + person, built in place: one claim-sized array
+    key = day.astype(np.int64)
+    key -= int(day.min(initial=0))
+    key *= max(len(prices), 1)
+    key += price
+    key *= q
     key += person
     order = stable_order(key)
     ordered = key[order]

@@ -39,20 +39,16 @@ def _dictionary(codes: np.ndarray, words: list[str], valid: np.ndarray | None = 
                                           pa.array(words, pa.string()))
 
 
-def _years(day: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """The place of the contract year that holds each day, as int8 for a few years.
+def _year_runs(day: np.ndarray, starts: list[int]) -> list[int]:
+    """Where each contract year's claims begin and end among claims sorted by day.
 
-    0 before the first year and the last after the last (the caller masks days outside the
-    term): one comparison per year, cheaper than a binary search per claim.
+    Decision order sorts by ``achieved_on`` first, so the claims of each year are one run
+    of rows: year ``i`` is rows ``runs[i]:runs[i + 1]`` (the first year also takes the days
+    before it, the last the days after it; the caller masks days outside the term). A
+    binary search per year, instead of a comparison or a search per claim.
     """
-    if len(starts) > 100:
-        out: np.ndarray = np.clip(np.searchsorted(starts, day, side="right") - 1, 0,
-                                  len(starts) - 1)
-        return out
-    year = np.zeros(len(day), np.int8)
-    for start in starts[1:]:
-        year += day >= start
-    return year
+    cuts = np.searchsorted(day, np.array(starts[1:], np.int64), side="left")
+    return [0, *(int(c) for c in cuts), len(day)]
 
 
 def claim_rate_card(contract: Contract, card: RateCard, claims: ClaimTable | None,
@@ -64,10 +60,13 @@ def claim_rate_card(contract: Contract, card: RateCard, claims: ClaimTable | Non
     assert unit == 100  # money is written with at most two decimals (E004)
     reason, amount = decide(x)
     paid = reason == PAID
-    starts = np.array([(y.start - _EPOCH).days for y in contract.term.years], np.int64)
     labels = [y.label for y in contract.term.years]
-    in_term = (x.day >= x.term[0]) & (x.day <= x.term[1])
-    year_of = _years(x.day, starts)
+    runs = _year_runs(x.day, [(y.start - _EPOCH).days for y in contract.term.years])
+    year_of = np.repeat(np.arange(len(labels), dtype=np.int8 if len(labels) <= 100 else np.int64),
+                        np.diff(runs))
+    in_term = np.zeros(len(x.day), bool)
+    in_term[int(np.searchsorted(x.day, x.term[0], side="left")):
+            int(np.searchsorted(x.day, x.term[1], side="right"))] = True
     rows = ClaimRows(pa.table({
         "price": ordered.price, "person": ordered.person, "achieved_on": ordered.achieved_on,
         "year": _dictionary(year_of, labels, in_term),
@@ -77,10 +76,11 @@ def claim_rate_card(contract: Contract, card: RateCard, claims: ClaimTable | Non
         "capped": pa.array(paid & (amount < x.amounts[x.price]), pa.bool_()),
         "row": ordered.row,
     }))
-    counts = np.bincount(year_of[paid], minlength=len(labels))
-    sums = _sums(year_of[paid], amount[paid], len(labels))
+    # a rejected claim's amount is 0, so a year's payable is the sum over its run of rows
+    counts = [int(np.count_nonzero(paid[a:b])) for a, b in zip(runs, runs[1:], strict=False)]
+    sums = [int(amount[a:b].sum()) for a, b in zip(runs, runs[1:], strict=False)]
     years = [RateCardYear(year=labels[i], payable=_money(sums[i]),
-                          derivation=f"{labels[i]}: {int(counts[i])} paid claims achieved in "
+                          derivation=f"{labels[i]}: {counts[i]} paid claims achieved in "
                                      f"the year, {pounds(_money(sums[i]))}")
              for i in range(len(labels)) if counts[i]]
     total = _money(int(amount.sum()))
@@ -89,11 +89,6 @@ def claim_rate_card(contract: Contract, card: RateCard, claims: ClaimTable | Non
         years=years, total=total, lines=[], claims=rows,
         people=_people(ordered.persons, x.person, amount),
         derivation=_derivation(card, total, reason, len(x.day)))
-
-
-def _sums(groups: np.ndarray, values: np.ndarray, n: int) -> list[int]:
-    """Exact integer sums of ``values`` by group (:func:`group_sums`)."""
-    return [int(v) for v in group_sums(groups, values, n)]
 
 
 def _people(persons: pa.Array, codes: np.ndarray, amount: np.ndarray) -> PeopleRows:
@@ -106,7 +101,8 @@ def _people(persons: pa.Array, codes: np.ndarray, amount: np.ndarray) -> PeopleR
 
 
 def _derivation(card: RateCard, total: Decimal, reason: np.ndarray, n: int) -> str:
-    counts = np.bincount(reason, minlength=len(REASONS) + 1)
+    # a count of each code: no widened copy of the million int8 codes, as bincount makes
+    counts = [int(np.count_nonzero(reason == code)) for code in range(len(REASONS) + 1)]
     parts = [f"{int(counts[0])} of {n} claims paid"]
     parts += [f"{int(counts[i + 1])} {r}" for i, r in enumerate(REASONS) if counts[i + 1]]
     hit = " (the cap is reached)" if total == card.cap else ""
