@@ -72,7 +72,7 @@ def check_claims(ctx: ContractIndex, claims: ClaimTable | None,
     unknown = codes.started == NO_START
     if not unknown.any():
         return
-    missing = np.flatnonzero(unknown[codes.person])
+    missing = np.sort(codes.order[unknown[codes.person]])  # table positions, in file order
     if len(missing) and people.unread:  # in participants, on a row with its own error
         there = pc.is_in(claims.table.column("person").take(pa.array(missing)),
                          value_set=pa.array(sorted(people.unread), pa.string()))

@@ -181,9 +181,7 @@ def inputs(card: RateCard, claims: ClaimTable, people: ParticipantTable | None,
     if window and people is not None and codes.started is None:
         codes = with_starts(codes, people)
     order = codes.order
-    person = codes.person[order]
-    price = codes.price[order]
-    day = codes.day[order]
+    person, price, day = codes.person, codes.price, codes.day  # in decision order already
     q = len(codes.persons)
     started = np.full(q, _NONE_BEFORE, np.int32)
     window_end = np.full(q, _NONE_AFTER, np.int32)
