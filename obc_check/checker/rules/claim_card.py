@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from obc_check.checker.data.claims import ClaimTable, ParticipantTable
+from obc_check.checker.data import pooled
 from obc_check.checker.data.money import pounds
 from obc_check.checker.report.claim_rows import ClaimRows, PeopleRows
 from obc_check.checker.report.model import RateCardResult, RateCardYear
@@ -73,7 +74,7 @@ def claim_rate_card(contract: Contract, card: RateCard, claims: ClaimTable | Non
         "status": _dictionary((~paid).view(np.int8), ["paid", "rejected"]),
         "reason": _dictionary(np.maximum(reason - 1, 0, dtype=np.int8), list(REASONS), ~paid),
         "amount": pa.array(amount, pa.int64()),
-        "capped": pa.array(paid & (amount < x.amounts[x.price]), pa.bool_()),
+        "capped": pa.array(paid & (amount < pooled.take(x.amounts, x.price)), pa.bool_()),
         "row": ordered.row,
     }))
     # a rejected claim's amount is 0, so a year's payable is the sum over its run of rows

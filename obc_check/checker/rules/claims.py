@@ -44,6 +44,7 @@ from decimal import Decimal
 import numpy as np
 import pyarrow as pa
 
+from obc_check.checker.data import pooled
 from obc_check.checker.data.claims import (
     NO_START,
     ClaimTable,
@@ -220,7 +221,7 @@ def inputs(card: RateCard, claims: ClaimTable, people: ParticipantTable | None,
 
 def first_rules(x: Inputs) -> np.ndarray:
     """Rules 1 and 2 for every claim: 0 where neither rejects it, else the reason's code."""
-    reason = np.zeros(len(x.day), np.int8)
+    reason = pooled.full(len(x.day), 0, np.int8)
     late = x.day > x.as_of
     reason[late] = AFTER_AS_OF
     reason[(x.day < x.term[0]) | (x.day > x.term[1])] = OUTSIDE_TERM
@@ -228,8 +229,8 @@ def first_rules(x: Inputs) -> np.ndarray:
         # each claim's start and window end gathered one at a time and dropped: no
         # million-claim column of either is ever held
         open_ = reason == 0
-        reason[open_ & (x.day < x.started[x.person])] = BEFORE_START
-        reason[(reason == 0) & (x.day > x.window_end[x.person])] = OUTSIDE_WINDOW
+        reason[open_ & (x.day < pooled.take(x.started, x.person))] = BEFORE_START
+        reason[(reason == 0) & (x.day > pooled.take(x.window_end, x.person))] = OUTSIDE_WINDOW
     return reason
 
 
@@ -325,28 +326,28 @@ def decide(x: Inputs) -> tuple[np.ndarray, np.ndarray]:
 
     Written to hold few claim-sized arrays at once: each is dropped when its last use is
     done and the round's payments reuse one buffer. A million claims make each such array
-    several MB, and the heap gives a check's peak back to the kernel at its end, so every
-    MB above the previous peak is paid again as fresh pages (a fault per 4 KB) next time.
+    several MB; the biggest are taken from pyarrow's pool (:mod:`pooled`), whose pages
+    outlive the check, where glibc's heap would hand out fresh pages (a fault per 4 KB).
     """
     reason = first_rules(x)
     n = len(x.day)
     open_ = reason == 0
     if not open_.any():
-        return reason, np.zeros(n, np.int64)
+        return reason, pooled.full(n, 0, np.int64)
     later, pair_first = _later_claims(x, open_)
     open_[later] = False
     cand = np.flatnonzero(open_)
     del open_
-    c_price = x.price[cand]
-    c_amount = x.amounts[c_price]
+    c_price = pooled.take(x.price, cand)
+    c_amount = pooled.take(x.amounts, c_price)
     limited = np.flatnonzero((x.limit >= 0)[c_price])
     l_price = c_price[limited]
     del c_price
     l_limit = x.limit[l_price]
     by_price = _groups(l_price)
-    by_person = _capped_people(x.person[cand], c_amount, x.person_cap)
+    by_person = _capped_people(pooled.take(x.person, cand), c_amount, x.person_cap)
     rejected = np.zeros(len(limited), bool)  # of the limited candidates, those rule 4 stops
-    pay = np.empty_like(c_amount)
+    pay = pooled.empty(len(cand), np.int64)
     for _ in range(MAX_ROUNDS):
         np.copyto(pay, c_amount)
         pay[limited[rejected]] = 0
@@ -363,22 +364,22 @@ def decide(x: Inputs) -> tuple[np.ndarray, np.ndarray]:
     # the term cap: cut the running total where it crosses the cap, in place, and the
     # reasons as int8 from the start: a million-claim check allocates (and the kernel
     # zeroes) every temporary, so each one saved is time saved
-    asked = np.cumsum(pay)  # what the claims so far ask, the term cap aside
-    left = asked - pay
+    asked = np.cumsum(pay, out=pooled.empty(len(pay), np.int64))  # the term cap aside
+    left = np.subtract(asked, pay, out=pooled.empty(len(pay), np.int64))
     np.subtract(x.term_cap, left, out=left)
     np.maximum(left, 0, out=left)
     np.minimum(pay, left, out=pay)  # now what each candidate is paid
     paid = pay > 0
     # the reasons by precedence, the strongest written last: paid, then rule 4, then the
     # term cap (nothing left), else the person cap
-    c_reason = np.full(len(cand), PERSON_CAP, np.int8)
+    c_reason = pooled.full(len(cand), PERSON_CAP, np.int8)
     c_reason[left <= 0] = TERM_CAP
     del left
     c_reason[limited[_limit_reached(paid[limited], by_price, l_limit)]] = PRICE_LIMIT
     c_reason[paid] = PAID
     reason[cand] = c_reason
     del c_reason
-    amount = np.zeros(n, np.int64)
+    amount = pooled.full(n, 0, np.int64)
     amount[cand] = pay
     del pay
     if len(later):
@@ -399,14 +400,14 @@ def _later_claims(x: Inputs, open_: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     if not len(at):
         return at, at
     people = int(x.person.max(initial=0)) + 1
-    pair = x.price[at].astype(np.int64)
-    pair *= people
-    pair += x.person[at]
+    pair = np.multiply(pooled.take(x.price, at), people, out=pooled.empty(len(at), np.int64),
+                       dtype=np.int64)
+    pair += pooled.take(x.person, at)
     if len(x.amounts) * people <= _PAIR_TABLE_PER_CLAIM * len(at) + _PAIR_TABLE_LIMIT:
         small = np.int32 if len(x.day) < 1 << 31 else np.int64  # half the table to fill
-        table = np.full(len(x.amounts) * people, len(x.day), small)
+        table = pooled.full(len(x.amounts) * people, len(x.day), small)
         np.minimum.at(table, pair, at.astype(small))
-        firsts = table[pair]  # widened below only for the later claims, a few
+        firsts = pooled.take(table, pair)  # widened below only for the later claims, a few
         del table
     else:
         first_of, inverse = _first_of_each(pair)
