@@ -252,8 +252,9 @@ _PIECE = 1 << 16
 
 
 def _position_codes(array: pa.Array) -> tuple[np.ndarray, int, int] | None:
-    """An order-preserving integer code for each string, the codes' bound and the strings'
-    length in bytes when all have one length (else 0); or None.
+    """Order-preserving integer codes of the strings, their bound and fixed length; or None.
+
+    The third item is the strings' length in bytes when all have one length, else 0.
 
     A string is its bytes followed by an end mark, and strings compare as those sequences
     (code-point order is UTF-8 byte order; a prefix comes first). Position by position,

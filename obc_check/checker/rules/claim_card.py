@@ -10,13 +10,14 @@ Money stays in whole pence until it becomes a Decimal for the report, so every s
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 
 import numpy as np
 import pyarrow as pa
 
-from obc_check.checker.data.claims import ClaimTable, ParticipantTable
 from obc_check.checker.data import pooled
+from obc_check.checker.data.claims import ClaimTable, ParticipantTable
 from obc_check.checker.data.money import pounds
 from obc_check.checker.report.claim_rows import ClaimRows, PeopleRows
 from obc_check.checker.report.model import RateCardResult, RateCardYear
@@ -78,8 +79,8 @@ def claim_rate_card(contract: Contract, card: RateCard, claims: ClaimTable | Non
         "row": ordered.row,
     }))
     # a rejected claim's amount is 0, so a year's payable is the sum over its run of rows
-    counts = [int(np.count_nonzero(paid[a:b])) for a, b in zip(runs, runs[1:], strict=False)]
-    sums = [int(amount[a:b].sum()) for a, b in zip(runs, runs[1:], strict=False)]
+    counts = [int(np.count_nonzero(paid[a:b])) for a, b in itertools.pairwise(runs)]
+    sums = [int(amount[a:b].sum()) for a, b in itertools.pairwise(runs)]
     years = [RateCardYear(year=labels[i], payable=_money(sums[i]),
                           derivation=f"{labels[i]}: {counts[i]} paid claims achieved in "
                                      f"the year, {pounds(_money(sums[i]))}")
