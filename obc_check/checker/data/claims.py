@@ -113,11 +113,13 @@ def stable_order(keys: np.ndarray) -> np.ndarray:
     passes = -(-bits // _DIGIT_BITS)
     width = -(-bits // passes)
     shifted = pooled.empty(n, np.int64)
+    cut = pooled.empty(n, np.uint16)
     perm: np.ndarray | None = None
     for k in range(passes):
         np.right_shift(keys, k * width, out=shifted)
-        digit = shifted.astype(np.uint16)  # a wrapping cast: the low 16 bits
-        digit &= (1 << width) - 1
+        np.copyto(cut, shifted, casting="unsafe")  # a wrapping cast: the low 16 bits
+        cut &= (1 << width) - 1
+        digit = cut
         if perm is not None:
             digit = pooled.take(digit, perm)
         step = np.asarray(pc.sort_indices(pa.array(digit))).view(np.int64)
@@ -206,10 +208,11 @@ def person_ranks(persons: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Ar
     if codes is None:
         return _hashed_ranks(array)
     code, span, width = codes
-    present = np.zeros(span, bool)
+    present = pooled.full(span, False, bool)
     present[code] = True
-    rank_of = np.cumsum(present, dtype=np.int32) - 1
-    one = np.zeros(span, np.int64)
+    rank_of = np.cumsum(present, dtype=np.int32, out=pooled.empty(span, np.int32))
+    rank_of -= 1
+    one = pooled.empty(span, np.int64)  # only the entries of codes that occur are read
     one[code] = np.arange(len(code), dtype=np.int64)  # any row of each value: all equal
     return pooled.take(rank_of, code), _rows_of(array, one[present], width)
 
@@ -225,7 +228,7 @@ def _rows_of(array: pa.Array, rows: np.ndarray, width: int) -> pa.Array:
     _validity, offsets_buf, data_buf = array.buffers()
     first = int(np.frombuffer(offsets_buf, np.int32, 1, array.offset * 4)[0])
     items = np.frombuffer(data_buf, np.dtype(f"V{width}"), len(array), first)
-    data = items[rows]
+    data = pooled.take(items, rows)
     offsets = np.arange(0, (len(rows) + 1) * width, width, dtype=np.int32)
     return pa.Array.from_buffers(pa.string(), len(rows),
                                  [None, pa.py_buffer(offsets), pa.py_buffer(data)])
@@ -308,20 +311,22 @@ def _position_codes(array: pa.Array) -> tuple[np.ndarray, int, int] | None:
 
 
 class _Piece:
-    """A slice of a string column, read as byte (or byte-pair) symbols by position."""
+    """A slice of a string column, read as byte (or byte-pair) symbols by position.
+
+    It holds only views of the column's buffers: all the pieces of a million rows are
+    alive at once, and a copy of each piece's offsets would be 16 MB of fresh heap a check.
+    """
 
     def __init__(self, array: pa.Array) -> None:
         self.rows = len(array)
         _validity, offsets_buf, data_buf = array.buffers()
-        offsets = np.frombuffer(offsets_buf, np.int32, self.rows + 1,
-                                array.offset * 4).astype(np.int64)
+        self.offsets = np.frombuffer(offsets_buf, np.int32, self.rows + 1, array.offset * 4)
         self.data = (np.frombuffer(data_buf, np.uint8) if data_buf is not None
                      else np.zeros(1, np.uint8))
-        self.starts = offsets[:-1]
-        self.lengths = offsets[1:] - self.starts
-        self.longest = int(self.lengths.max())
-        self.shortest = int(self.lengths.min())
-        self.first, self.last = int(offsets[0]), int(offsets[-1])
+        lengths = np.diff(self.offsets)
+        self.longest = int(lengths.max())
+        self.shortest = int(lengths.min())
+        self.first, self.last = int(self.offsets[0]), int(self.offsets[-1])
 
     def symbol(self, at: int, fixed: bool, longest: int) -> np.ndarray:
         """Position ``at``'s symbol of each row as intp (what bincount and take index by).
@@ -330,7 +335,8 @@ class _Piece:
         otherwise the byte at ``at`` plus one, or 0 past the string's end.
         """
         if not fixed:
-            return _with_end(self.data, self.starts, self.lengths, at).astype(np.intp)
+            return _with_end(self.data, self.offsets[:-1], np.diff(self.offsets),
+                             at).astype(np.intp)
         matrix = self.data[self.first:self.last].reshape(self.rows, longest)
         if 2 * at + 1 < longest:
             return matrix[:, :longest - longest % 2].view(">u2")[:, at].astype(np.intp)

@@ -49,7 +49,7 @@ def _year_runs(day: np.ndarray, starts: list[int]) -> list[int]:
     before it, the last the days after it; the caller masks days outside the term). A
     binary search per year, instead of a comparison or a search per claim.
     """
-    cuts = np.searchsorted(day, np.array(starts[1:], np.int64), side="left")
+    cuts = np.searchsorted(day, np.array(starts[1:], day.dtype), side="left")  # no widened copy
     return [0, *(int(c) for c in cuts), len(day)]
 
 
@@ -67,8 +67,9 @@ def claim_rate_card(contract: Contract, card: RateCard, claims: ClaimTable | Non
     year_of = np.repeat(np.arange(len(labels), dtype=np.int8 if len(labels) <= 100 else np.int64),
                         np.diff(runs))
     in_term = np.zeros(len(x.day), bool)
-    in_term[int(np.searchsorted(x.day, x.term[0], side="left")):
-            int(np.searchsorted(x.day, x.term[1], side="right"))] = True
+    day_of = x.day.dtype.type
+    in_term[int(np.searchsorted(x.day, day_of(x.term[0]), side="left")):
+            int(np.searchsorted(x.day, day_of(x.term[1]), side="right"))] = True
     rows = ClaimRows(pa.table({
         "price": ordered.price, "person": ordered.person, "achieved_on": ordered.achieved_on,
         "year": _dictionary(year_of, labels, in_term),

@@ -96,7 +96,7 @@ class Inputs:
 
     price: np.ndarray  # the price's place in the card (int32)
     person: np.ndarray  # a code per distinct person (int32)
-    day: np.ndarray  # achieved_on, days since 1970-01-01 (int32)
+    day: np.ndarray  # achieved_on, days since 1970-01-01 (int32), so never decreasing
     started: np.ndarray  # by person code: started_on (days, int32), or a sentinel when unknown
     window_end: np.ndarray  # by person code: started_on + N months (days, int32), the last
     # day inside; both per person, not per claim: two million-claim columns fewer to hold
@@ -220,17 +220,33 @@ def inputs(card: RateCard, claims: ClaimTable, people: ParticipantTable | None,
 
 
 def first_rules(x: Inputs) -> np.ndarray:
-    """Rules 1 and 2 for every claim: 0 where neither rejects it, else the reason's code."""
-    reason = pooled.full(len(x.day), 0, np.int8)
-    late = x.day > x.as_of
-    reason[late] = AFTER_AS_OF
-    reason[(x.day < x.term[0]) | (x.day > x.term[1])] = OUTSIDE_TERM
-    if x.window:
+    """Rules 1 and 2 for every claim: 0 where neither rejects it, else the reason's code.
+
+    The claims are in decision order, by day first, so rule 1 rejects a first and a last
+    run of them (before the term; after the as-of date or the term) and rule 2 looks only
+    at the run between: a binary search for each end, not a comparison per claim.
+    """
+    n = len(x.day)
+    reason = pooled.full(n, 0, np.int8)
+    # the days searched for in the days' own type: a Python int would make numpy search
+    # a widened int64 copy of the million days
+    day_of = x.day.dtype.type
+    first = int(np.searchsorted(x.day, day_of(x.term[0]), side="left"))
+    late = int(np.searchsorted(x.day, day_of(x.as_of), side="right"))
+    after = int(np.searchsorted(x.day, day_of(x.term[1]), side="right"))
+    reason[late:] = AFTER_AS_OF
+    reason[:first] = OUTSIDE_TERM
+    reason[after:] = OUTSIDE_TERM
+    end = min(late, after)
+    if x.window and first < end:
         # each claim's start and window end gathered one at a time and dropped: no
         # million-claim column of either is ever held
-        open_ = reason == 0
-        reason[open_ & (x.day < pooled.take(x.started, x.person))] = BEFORE_START
-        reason[(reason == 0) & (x.day > pooled.take(x.window_end, x.person))] = OUTSIDE_WINDOW
+        day, person, open_ = x.day[first:end], x.person[first:end], reason[first:end]
+        mask = np.less(day, pooled.take(x.started, person), out=pooled.empty(len(day), bool))
+        open_[mask] = BEFORE_START
+        beyond = np.greater(day, pooled.take(x.window_end, person), out=mask)
+        beyond &= np.equal(open_, 0, out=pooled.empty(len(day), bool))
+        open_[beyond] = OUTSIDE_WINDOW
     return reason
 
 
@@ -331,7 +347,7 @@ def decide(x: Inputs) -> tuple[np.ndarray, np.ndarray]:
     """
     reason = first_rules(x)
     n = len(x.day)
-    open_ = reason == 0
+    open_ = np.equal(reason, 0, out=pooled.empty(n, bool))
     if not open_.any():
         return reason, pooled.full(n, 0, np.int64)
     later, pair_first = _later_claims(x, open_)
@@ -340,7 +356,7 @@ def decide(x: Inputs) -> tuple[np.ndarray, np.ndarray]:
     del open_
     c_price = pooled.take(x.price, cand)
     c_amount = pooled.take(x.amounts, c_price)
-    limited = np.flatnonzero((x.limit >= 0)[c_price])
+    limited = np.flatnonzero(np.take(x.limit >= 0, c_price))
     l_price = c_price[limited]
     del c_price
     l_limit = x.limit[l_price]
@@ -396,7 +412,7 @@ def _later_claims(x: Inputs, open_: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     ``np.minimum.at`` into a table by pair finds each pair's first claim; when the table
     would be large (many prices times many people), a sort does.
     """
-    at = np.flatnonzero(open_ & x.once[x.price])
+    at = np.flatnonzero(open_ & np.take(x.once, x.price))
     if not len(at):
         return at, at
     people = int(x.person.max(initial=0)) + 1
@@ -427,7 +443,7 @@ def _capped_people(person: np.ndarray, asked: np.ndarray, cap: int | None
     if cap is None or not len(person):
         return None
     total = group_sums(person, asked, int(person.max()) + 1)
-    at = np.flatnonzero(total[person] > cap)
+    at = np.flatnonzero(np.take(total, person) > cap)
     if not len(at):
         return None
     perm, starts = _groups(person[at])
