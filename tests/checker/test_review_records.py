@@ -130,11 +130,21 @@ def test_a_mean_whose_sum_needs_more_digits_than_an_exact_decimal_is_our_error(
                                    "- 1000 years"])
 def test_a_date_moved_by_the_most_a_condition_allows_is_counted(tmp_path: Path,
                                                                  shift: str) -> None:
-    """E086 bounds a shift at 1,000 years; up to that, even from 9999-12-31, DuckDB holds it."""
-    rows = [*ROWS, ["3", "2020-07-01", "9999-12-31", "1"], ["4", "2020-07-02", "0000-01-01",
+    """E086 bounds a shift at 1,000 years; up to that, even from 9999-12-31 or 0001-01-01
+    (the first and last days a date cell can hold), DuckDB holds it."""
+    rows = [*ROWS, ["3", "2020-07-01", "9999-12-31", "1"], ["4", "2020-07-02", "0001-01-01",
                                                            "1"]]
     report, codes = check(tmp_path, f"count where a < b {shift} or a > b {shift}", rows)
     assert codes == [] and report is not None
+
+
+def test_a_dataset_date_of_year_0000_is_not_a_date_as_in_the_five_tables(
+        tmp_path: Path) -> None:
+    """Year 0 is no year of the calendar Python (and the five tables' reader) knows: the
+    dataset's cells say so too (D008), where they used to count it outside the term."""
+    rows = [*ROWS, ["3", "2020-07-01", "0000-01-01", "1"]]
+    report, codes = check(tmp_path, "count where a < b", rows)
+    assert report is None and codes == ["D008"]
 
 
 def test_a_parquet_decimal_wider_than_38_digits_is_refused_not_read_as_a_float(

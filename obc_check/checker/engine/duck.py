@@ -18,7 +18,8 @@ import re
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal, localcontext
 from typing import Any
 
 import duckdb
@@ -27,11 +28,12 @@ from pydantic import BaseModel
 from obc_check.checker.data.csv_file import CsvFile
 from obc_check.checker.data.datasets import DatasetTable
 from obc_check.checker.data.problems import SHOWN_PER_CODE, Problems
-from obc_check.checker.engine.measures import DatasetCounts, measures_query
+from obc_check.checker.engine.measures import DatasetCounts, Extra, measures_query
 from obc_check.checker.engine.sql import Dialect, Sql
 from obc_check.diagnostics import Diagnostic
 from obc_check.model import (
     Contract,
+    ContractYear,
     Dataset,
     DaysBetween,
     FieldRef,
@@ -47,6 +49,8 @@ MAX_DIGITS = 38
 MEMORY_LIMIT = "1GB"
 #: The widest DuckDB keeps in a 64-bit integer.
 _NARROW = 18
+#: The decimal places of the first scan's type, at least (:func:`_guess_places`).
+_GUESS_PLACES = 2
 #: Digits of the most days between two dates of four-digit years (3,652,424).
 DAY_DIGITS = 7
 _FLAGS_TRUE = ("true", "yes", "y", "1")
@@ -140,21 +144,24 @@ def measure_datasets(contract: Contract, tables: Mapping[str, DatasetTable],
     for ind in contract.all_indicators():
         if ind.measure is not None:
             by_dataset.setdefault(ind.measure.dataset, {})[ind.id] = ind.measure
+    years = contract.term.years
     with connection() as con:
         for n, (name, table) in enumerate(tables.items()):
             measures = by_dataset.get(name, {})
-            found = _records(con, n, table, measures, problems)
+            found = _records(con, n, table, measures, years, problems)
             if found is None or problems.errors:
                 continue
-            relation, (digits, scale) = found
-            typed, columns = _typed_view(con, n, relation, table.dataset, scale, digits,
-                                         _native_columns(table))
-            person = columns.get(table.dataset.person) if table.dataset.person else None
-            query, read = measures_query(typed, columns, person, measures,
-                                         contract.term.years, dialect(scale, digits))
-            counts[name] = read(_one(con, query.text, query.params))
-            typed_records.append(TypedRecords(con, typed, columns, table.dataset,
-                                              by_dataset.get(name, {}), dialect(scale, digits)))
+            typed, columns = _typed_view(con, f"typed{n}", found.relation, table.dataset,
+                                         found.scale, found.digits, _native_columns(table))
+            exact = dialect(found.scale, found.digits)
+            if found.counts is not None:
+                counts[name] = found.counts
+            else:  # the first scan's decimal type could not hold every number: again
+                person = columns.get(table.dataset.person) if table.dataset.person else None
+                query, read = measures_query(typed, columns, person, measures, years, exact)
+                counts[name] = read(_one(con, query.text, query.params))
+            typed_records.append(TypedRecords(con, typed, columns, table.dataset, measures,
+                                              exact))
         if with_records is not None and not problems.errors:
             for records in typed_records:
                 with_records(records)
@@ -174,10 +181,25 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()
     return tuple(rows[0])
 
 
+@dataclass(frozen=True)
+class _Checked:
+    """A dataset whose records were scanned and found good.
+
+    Their relation (``r``, ``c0``, ``c1``, …), the exact decimal type its numbers need, and
+    the measures' counts when the first scan's type held every number exactly (None: to be
+    counted again at this type).
+    """
+
+    relation: str
+    digits: int
+    scale: int
+    counts: DatasetCounts | None
+
+
 def _records(con: duckdb.DuckDBPyConnection, n: int, table: DatasetTable,
-             measures: Mapping[str, Measure], problems: Problems
-             ) -> tuple[str, tuple[int, int]] | None:
-    """The relation of the table's records (``c0``, ``c1``, …) and its decimal type.
+             measures: Mapping[str, Measure], years: Sequence[ContractYear],
+             problems: Problems) -> _Checked | None:
+    """The table's records scanned once: checked, and the measures counted (:func:`_scan`).
 
     Every bad cell is reported first (None when the scale cannot be had). A CSV file is
     read by DuckDB's own reader when it can be (:func:`_csv_records`); otherwise, and when
@@ -189,7 +211,7 @@ def _records(con: duckdb.DuckDBPyConnection, n: int, table: DatasetTable,
         table.csv.file.release()  # DuckDB reads the file itself
         if alike:
             try:
-                return _csv_records(con, n, table, measures, problems)
+                return _csv_records(con, n, table, measures, years, problems)
             except _NotOneALineError:
                 pass  # positions are needed, and the lines do not say them
             except duckdb.Error as err:
@@ -201,10 +223,9 @@ def _records(con: duckdb.DuckDBPyConnection, n: int, table: DatasetTable,
         _register(con, relation, table)
     native = _native_columns(table)
     kinds = _kinds(table.dataset, native)
-    tally = _tally(con, relation, table.dataset, kinds, native=native)
-    _report(con, relation, table, kinds, tally, problems)
-    scale = _scale(con, relation, "TRUE", tally, table, measures, problems)
-    return None if scale is None else (relation, scale)
+    scan = _scan(con, relation, table, kinds, measures, years, native=native)
+    _report(con, f"checked_{relation}", table, kinds, scan.tally, problems)
+    return _checked(con, relation, "TRUE", relation, scan, table, measures, problems)
 
 
 class _NotOneALineError(Exception):
@@ -241,9 +262,9 @@ def reads_alike(file: CsvFile) -> bool:
 
 
 def _csv_records(con: duckdb.DuckDBPyConnection, n: int, table: DatasetTable,
-                 measures: Mapping[str, Measure], problems: Problems
-                 ) -> tuple[str, tuple[int, int]] | None:
-    """A CSV dataset read by DuckDB: one parallel scan checks it all.
+                 measures: Mapping[str, Measure], years: Sequence[ContractYear],
+                 problems: Problems) -> _Checked | None:
+    """A CSV dataset read by DuckDB: one parallel scan checks it all and counts the measures.
 
     The file is read with one column more than its header (``x0`` … ``x{width}``) and short
     rows padded with NULL, so that a row with too few or too many cells is seen (D006, as
@@ -275,7 +296,8 @@ def _csv_records(con: duckdb.DuckDBPyConnection, n: int, table: DatasetTable,
     # CASE: the trim is worked out only for a row that is not ok (AND would work it out for
     # every row: 27 s of a 10M-row scan)
     ragged = f"CASE WHEN ok THEN FALSE ELSE trim(concat({xs}), {white}) <> '' END"
-    tally = _tally(con, every, ds, kinds, where="ok", ragged=ragged)
+    scan = _scan(con, every, table, kinds, measures, years, where="ok", ragged=ragged)
+    tally = scan.tally
     numbered = f"numbered{n}"
     con.execute(f"CREATE TEMP VIEW {numbered} AS SELECT {csv.header_line} + "
                 f"row_number() OVER () AS r, * FROM {every}")
@@ -290,10 +312,10 @@ def _csv_records(con: duckdb.DuckDBPyConnection, n: int, table: DatasetTable,
         if lines != csv.header_line + tally.rows:
             raise _NotOneALineError
         count = " + ".join(f"CAST(x{j} IS NOT NULL AS INTEGER)" for j in range(width + 1))
-        _report(con, numbered, table, kinds, tally, problems, where="ok",
+        checked, _ = checks_view(con, numbered, ds, None, scan.places)
+        _report(con, checked, table, kinds, tally, problems, where="ok",
                 ragged=(ragged, count, width))
-    scale = _scale(con, every, "ok", tally, table, measures, problems)
-    return None if scale is None else (records, scale)
+    return _checked(con, every, "ok", records, scan, table, measures, problems)
 
 
 def _register(con: duckdb.DuckDBPyConnection, name: str, table: DatasetTable) -> None:
@@ -362,6 +384,11 @@ def _native_columns(table: DatasetTable) -> dict[int, tuple[int, int]]:
 
 
 def _kinds(ds: Dataset, native: Mapping[int, object] | None = None) -> list[_Kind]:
+    """The kinds of bad cell the dataset's columns can have.
+
+    Each as a test of a row of the checks view (:func:`checks_view`: ``k{i}`` whether
+    field i's cell is good).
+    """
     kinds: list[_Kind] = []
     for i, f in enumerate(ds.fields):
         c = f"c{i}"
@@ -369,21 +396,15 @@ def _kinds(ds: Dataset, native: Mapping[int, object] | None = None) -> list[_Kin
         if native and i in native:
             pass  # typed already: no cell can be bad
         elif f.type == "number":
-            kinds.append(_Kind("D007", f.name, f.column,
-                               f"{present} AND NOT regexp_full_match({c}, '{_NUMBER}')",
+            kinds.append(_Kind("D007", f.name, f.column, f"{present} AND NOT k{i}",
                                "is not a number", "write a decimal number like 14, 3.5 or "
                                "-2, without spaces, units or thousands separators"))
         elif f.type == "date":
-            kinds.append(_Kind("D008", f.name, f.column,
-                               f"{present} AND (NOT regexp_full_match({c}, '{_DATE}') "
-                               f"OR TRY_CAST({c} AS DATE) IS NULL)",
+            kinds.append(_Kind("D008", f.name, f.column, f"{present} AND NOT k{i}",
                                "is not an ISO date (YYYY-MM-DD)",
                                "write a date that exists, like 2018-04-01"))
         elif f.type == "flag":
-            kinds.append(_Kind("D042", f.name, f.column,
-                               f"CASE WHEN {c} IN ({_words(_COMMON_TRUE + _COMMON_FALSE)}) "
-                               f"THEN FALSE ELSE {present} AND lower({c}) NOT IN "
-                               f"({_words(_FLAGS_TRUE + _FLAGS_FALSE)}) END",
+            kinds.append(_Kind("D042", f.name, f.column, f"{present} AND NOT k{i}",
                                "is not a flag", "write true/false, yes/no, y/n or 1/0"))
         if f.name in (ds.key, ds.person):
             role = "key" if f.name == ds.key else "person"
@@ -471,40 +492,154 @@ class _Tally:
     ragged: int = 0
 
 
-def _tally(con: duckdb.DuckDBPyConnection, relation: str, ds: Dataset, kinds: list[_Kind],
-           where: str = "TRUE", ragged: str | None = None,
-           native: Mapping[int, tuple[int, int]] | None = None) -> _Tally:
-    """One aggregate query over the records of ``relation`` (rows ``where`` holds)."""
-    aggregates = ["COUNT(*)", f"COUNT(*) FILTER (WHERE {where})",
-                  f"COUNT(*) FILTER (WHERE {ragged})" if ragged else "0"]
-    aggregates += [f"COUNT(*) FILTER (WHERE {where} AND {k.test})" for k in kinds]
-    repeats = "0"
-    if ds.key is not None:
-        c = f"c{_index(ds, ds.key)}"
-        present = f"{where} AND {c} IS NOT NULL AND {c} <> ''"
-        repeats = (f"COUNT({c}) FILTER (WHERE {present}) - "
-                   f"COUNT(DISTINCT {{}}) FILTER (WHERE {present})")
-        # Distinct 64-bit hashes: a smaller, faster table than of the keys' text; a
-        # collision (about one in 10^6 on 10M keys) only costs the exact count below.
-        aggregates.append(repeats.format(f"hash({c})"))
-    else:
-        aggregates.append("0")
+@dataclass(frozen=True)
+class _Scan:
+    """What the one scan of a table found.
+
+    Its tally, and the measures' counts at the guessed decimal type (``places`` places, 18
+    digits; None: not counted), which are the exact ones when ``fits``: every number of
+    the data is held by that type.
+    """
+
+    tally: _Tally
+    counts: DatasetCounts | None
+    places: int | None
+    fits: bool
+
+
+def _guess_places(measures: Mapping[str, Measure]) -> int | None:
+    """The decimal places of the first scan's type, None if too few digits would be left.
+
+    None when the type cannot hold the numbers the measures write (their own numbers, a
+    count of days). Before the scan the data's numbers are unknown: 64-bit decimals with
+    two places hold what records usually have (counts, ages, scores, pounds and pence), and
+    the scan says whether they held everything. More places when a condition writes more.
+    """
+    places = max(_literal_scale(measures), _GUESS_PLACES)
+    need, _ = _needed_digits(measures, 0, 1)
+    return places if need + places <= _NARROW else None
+
+
+def _scan(con: duckdb.DuckDBPyConnection, relation: str, table: DatasetTable,
+          kinds: list[_Kind], measures: Mapping[str, Measure], years: Sequence[ContractYear],
+          where: str = "TRUE", ragged: str | None = None,
+          native: Mapping[int, tuple[int, int]] | None = None) -> _Scan:
+    """One scan of ``relation``'s rows: the record checks counted, and the measures too.
+
+    The checks (the rows, the records ``where`` holds, the ragged rows, the bad cells of
+    each kind, each number column's most decimal places and longest text, or a typed
+    column's least and most value) are extra figures of the measures' own query
+    (:class:`~.measures.Extra`), counted over a typed view at a guessed decimal type
+    (:func:`_guess_places`) whose casts never fail (``TRY_CAST``). The counts are used only
+    when no record is bad and the guess held every number exactly; a file with bad cells is
+    not counted again. Repeated keys are counted by a query of their own (a hash table of
+    every key, 1.5 s of 10M records: with the people's in one aggregation, 1 GB at the peak).
+    """
+    ds = table.dataset
+    native = native or {}
+    places = _guess_places(measures)
+    extremes: list[tuple[str, str, str]] = []
+    few: list[bool] = []
     for i, f in enumerate(ds.fields):
-        if native and i in native:  # what its type holds
-            aggregates += [str(native[i][1]), str(native[i][0])]
-        elif f.type == "number":  # its places exactly, its digits before the point at most
-            good = f"{where} AND regexp_full_match(c{i}, '{_NUMBER}')"
-            aggregates.append(f"MAX(length(c{i}) - strpos(c{i}, '.')) FILTER (WHERE {good} "
-                              f"AND strpos(c{i}, '.') > 0)")
-            aggregates.append(f"MAX(length(c{i})) FILTER (WHERE {good})")
-    row = [int(v or 0) for v in _one(con, f"SELECT {', '.join(aggregates)} FROM {relation}")]  # type: ignore[call-overload]
-    k = len(kinds)
-    if row[3 + k]:  # some keys are repeated, or two hashes met: count exactly
-        c = f"c{_index(ds, ds.key)}" if ds.key else ""
-        row[3 + k] = int(_one(con, f"SELECT {repeats.format(c)} FROM {relation}")[0])  # type: ignore[call-overload]
-    return _Tally(bad=tuple(row[3:3 + k]), repeated=row[3 + k],
-                  scale=max(row[4 + k::2], default=0), digits=max(row[5 + k::2], default=0),
-                  rows=row[0], records=row[1], ragged=row[2])
+        if f.type != "number":
+            continue
+        if i in native:
+            extremes += [("MAX", f"n{i}", where), ("MIN", f"n{i}", where)]
+            few += [False, False]
+        else:
+            good = f"{where} AND k{i}"
+            extremes += [("MAX", f"length(c{i}) - strpos(c{i}, '.')",
+                          f"{good} AND strpos(c{i}, '.') > 0"), ("MAX", f"length(c{i})", good)]
+            few += [True, True]
+    counts = [where, ragged or "FALSE"] + [f"{where} AND {k.test}" for k in kinds]
+    extra = Extra(tuple(counts), tuple(extremes), tuple(few))
+    view, columns = checks_view(con, relation, ds, native, places)
+    person = columns.get(ds.person) if ds.person and places is not None else None
+    measured = dict(measures) if places is not None else {}
+    query, read = measures_query(view, columns, person, measured, years,
+                                 dialect(places or 0, _NARROW), extra)
+    row = _one(con, query.text, query.params)
+    counted, most = read.extra(row)
+    scale = digits = 0
+    fits = places is not None
+    found = iter(most)
+    for i, f in enumerate(ds.fields):
+        if f.type != "number":
+            continue
+        if i in native:
+            high, low = next(found), next(found)
+            digits, scale = max(digits, native[i][0]), max(scale, native[i][1])
+            bound = Decimal(10) ** (_NARROW - (places or 0))
+            fits = fits and native[i][1] <= (places or 0) and (
+                high is None or (-bound < Decimal(str(low)) and Decimal(str(high)) < bound))
+        else:
+            most_places, longest = int(next(found) or 0), int(next(found) or 0)  # type: ignore[call-overload]
+            digits, scale = max(digits, longest), max(scale, most_places)
+            fits = fits and most_places <= (places or 0) and longest <= _NARROW - (places or 0)
+    tally = _Tally(bad=tuple(counted[2:]), repeated=_repeats(con, relation, ds, where),
+                   scale=scale, digits=digits, rows=read(row).records, records=counted[0],
+                   ragged=counted[1])
+    return _Scan(tally, read(row) if places is not None else None, places, fits)
+
+
+def checks_view(con: duckdb.DuckDBPyConnection, relation: str, ds: Dataset,
+                native: Mapping[int, object] | None, places: int | None
+                ) -> tuple[str, dict[str, str]]:
+    """The checks view of ``relation`` (:func:`_typed_view` with ``guess``), named after it."""
+    return _typed_view(con, f"checked_{relation}", relation, ds, places or 0, _NARROW, native,
+                       guess=True, numbers=places is not None)
+
+
+def _repeats(con: duckdb.DuckDBPyConnection, relation: str, ds: Dataset, where: str) -> int:
+    """The records whose key an earlier record has (those ``where`` holds, with a key)."""
+    if ds.key is None:
+        return 0
+    c = f"c{_index(ds, ds.key)}"
+    present = f"{where} AND {c} IS NOT NULL AND {c} <> ''"
+    repeats = (f"COUNT({c}) FILTER (WHERE {present}) - "
+               f"COUNT(DISTINCT {{}}) FILTER (WHERE {present})")
+    # Distinct 64-bit hashes: a smaller, faster table than of the keys' text; a collision
+    # (about one in 10^6 on 10M keys) only costs the exact count.
+    found: int = int(_one(con, f"SELECT {repeats.format(f'hash({c})')} FROM {relation}")[0]  # type: ignore[call-overload]
+                     or 0)
+    if found:
+        found = int(_one(con, f"SELECT {repeats.format(c)} FROM {relation}")[0] or 0)  # type: ignore[call-overload]
+    return found
+
+
+def _checked(con: duckdb.DuckDBPyConnection, scanned: str, where: str, records: str,
+             scan: _Scan, table: DatasetTable, measures: Mapping[str, Measure],
+             problems: Problems) -> _Checked | None:
+    """The records' relation and exact type (None: D043), with the scan's counts if exact.
+
+    The counts of a guessed type that held every number are the exact type's, but for the
+    places a mean's total is written with: those of the exact type, as its own sum has.
+    """
+    found = _scale(con, scanned, where, scan.tally, table, measures, problems)
+    if found is None:
+        return None
+    digits, scale = found
+    counts = None
+    if scan.fits and scan.counts is not None and scan.places is not None \
+            and scale <= scan.places:
+        counts = _at_places(scan.counts, scale)
+    return _Checked(records, digits, scale, counts)
+
+
+def _at_places(counts: DatasetCounts, places: int) -> DatasetCounts:
+    """``counts`` with every mean's total written to ``places`` decimal places.
+
+    Exact: a sum of numbers of at most that many places has no more.
+    """
+    unit = Decimal(1).scaleb(-places)
+    with localcontext() as ctx:
+        ctx.prec = 2 * MAX_DIGITS  # a 38-digit sum and its places, never rounded
+        # A total without places is the 0 of a year without values (the guess's sums have
+        # its places, two at least): as the exact type's query gives it.
+        measures = {ident: tuple(y if y.total is None or y.total.as_tuple().exponent == 0
+                                 else replace(y, total=y.total.quantize(unit)) for y in years)
+                    for ident, years in counts.measures.items()}
+    return replace(counts, measures=measures)
 
 
 def _index(ds: Dataset, name: str) -> int:
@@ -606,31 +741,60 @@ def _repeated_keys(con: duckdb.DuckDBPyConnection, relation: str, table: Dataset
     problems.more(table.origin, "D013", total - len(first))
 
 
-def _typed_view(con: duckdb.DuckDBPyConnection, n: int, relation: str, ds: Dataset,
-                scale: int, digits: int = MAX_DIGITS,
-                native: Mapping[int, object] | None = None) -> tuple[str, dict[str, str]]:
-    """View ``typed{n}``: ``f{i}`` the typed value of field i (NULL when missing)."""
+def _typed_view(con: duckdb.DuckDBPyConnection, name: str, relation: str, ds: Dataset,
+                scale: int, digits: int = MAX_DIGITS, native: Mapping[int, object] | None = None,
+                guess: bool = False, numbers: bool = True) -> tuple[str, dict[str, str]]:
+    """View ``name``: ``f{i}`` the typed value of field i (NULL when missing).
+
+    ``guess``: the checks view of the first scan, before the records are known to be
+    good: every column of ``relation`` kept, casts that give NULL for a bad cell or a
+    number the type cannot hold (the scan's counts are then not used), and ``k{i}``,
+    whether field i's cell is good (:func:`_kinds` tests them). ``numbers`` False: no
+    typed numbers (the scan counts no measures).
+    """
     parts = []
     columns: dict[str, str] = {}
     decimal = f"DECIMAL({digits}, {scale})"
+    cast = "TRY_CAST" if guess else "CAST"
     for i, f in enumerate(ds.fields):
         c = f"NULLIF(c{i}, '')"
         if native and i in native:
-            expr = f"CAST(n{i} AS {decimal})" if f.type == "number" else f"n{i}"
+            expr = f"{cast}(n{i} AS {decimal})" if f.type == "number" else f"n{i}"
         elif f.type == "number":
-            expr = f"CAST({c} AS {decimal})"
+            expr = f"{cast}({c} AS {decimal})"
         elif f.type == "date":
-            expr = f"CAST({c} AS DATE)"
-        elif f.type == "flag":
+            expr = f"{cast}({c} AS DATE)"
+        elif f.type == "flag":  # NULL for a word that is no flag (the check's test)
             expr = (f"CASE WHEN {c} IS NULL THEN NULL WHEN {c} IN ({_words(_COMMON_TRUE)}) "
                     f"THEN TRUE WHEN {c} IN ({_words(_COMMON_FALSE)}) THEN FALSE "
-                    f"ELSE lower({c}) IN ({_words(_FLAGS_TRUE)}) END")
+                    f"WHEN lower({c}) IN ({_words(_FLAGS_TRUE)}) THEN TRUE "
+                    f"WHEN lower({c}) IN ({_words(_FLAGS_FALSE)}) THEN FALSE END")
         else:
             expr = c
         parts.append(f"{expr} AS f{i}")
         columns[f.name] = f"f{i}"
-    name = f"typed{n}"
-    con.execute(f"CREATE TEMP VIEW {name} AS SELECT r, {', '.join(parts)} FROM {relation}")
+    if not guess:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT r, {', '.join(parts)} "
+                    f"FROM {relation}")
+        return name, columns
+    # Whether each cell is good, from its typed value where that decides it: a date is
+    # good when it is written back the same (only YYYY-MM-DD of a day that exists, years
+    # 0001 to 9999, is), a flag when it has a value; a number by its pattern.
+    checks = []
+    for i, f in enumerate(ds.fields):
+        if native and i in native:
+            continue
+        if f.type == "date":
+            checks.append(f"COALESCE(length(c{i}) = 10 AND CAST(f{i} AS VARCHAR) = c{i}, "
+                          f"FALSE) AS k{i}")
+        elif f.type == "flag":
+            checks.append(f"f{i} IS NOT NULL AS k{i}")
+        elif f.type == "number":
+            checks.append(f"COALESCE(regexp_full_match(c{i}, '{_NUMBER}'), FALSE) AS k{i}")
+    if not numbers:  # the first scan's type cannot hold the measures' numbers
+        parts = [p for p, f in zip(parts, ds.fields, strict=True) if f.type != "number"]
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT *{''.join(', ' + c for c in checks)}"
+                f" FROM (SELECT *{''.join(', ' + p for p in parts)} FROM {relation})")
     return name, columns
 
 

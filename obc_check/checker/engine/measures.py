@@ -65,13 +65,54 @@ class _Slot:
     what: str
 
 
+@dataclass(frozen=True, slots=True)
+class Extra:
+    """Checks of the records that the engine layer counts in the same scan as the measures.
+
+    ``counts``: conditions over the relation's own columns, each counted over its rows (a
+    condition that is NULL counts as false, as in ``COUNT(*) FILTER``); ``extremes``:
+    ``(MAX or MIN, value, condition)``, the most or least of each value over the rows where
+    its condition holds (NULL when there are none); ``few``: the extremes' values take few
+    values (a length, a number of places), and are grouped by rather than aggregated (the
+    people's groups then carry no aggregate for them). Read back by :meth:`_Reader.extra`.
+    """
+
+    counts: tuple[str, ...] = ()
+    extremes: tuple[tuple[str, str, str], ...] = ()
+    few: tuple[bool, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Agg:
+    """One figure of the answer: what it aggregates and over which records.
+
+    ``kind``: ``rows`` (records counted), ``values`` (a mean's values counted), ``sum``
+    (their sum), ``people`` (people with any such record), ``most`` (an extra extreme of
+    column ``mean``, ``fn`` MAX or MIN). The records: those whose year columns pass
+    ``keys`` (SQL over ``y0``, ``u0``, …; None: any) and where every inner column of
+    ``conds`` is true. ``few``: an extreme grouped by (:class:`Extra`).
+    """
+
+    kind: str
+    keys: str | None = None
+    conds: tuple[str, ...] = ()
+    mean: str | None = None
+    fn: str = "MAX"
+    few: bool = False
+
+
+#: Bits of one mask column: a BIGINT, sign bit left alone.
+_BITS = 62
+
+
 def measures_query(relation: str, columns: Mapping[str, str], person: str | None,
                    measures: Mapping[str, Measure], years: Sequence[ContractYear],
-                   dialect: Dialect) -> tuple[Sql, _Reader]:
+                   dialect: Dialect, extra: Extra = Extra()) -> tuple[Sql, _Reader]:
     """The query over ``relation`` (an internal name) and how to read its one row.
 
     ``measures`` maps an indicator id to its measure; ``columns`` each field to its typed
-    column; ``person`` is the person field's typed column, if any.
+    column; ``person`` is the person field's typed column, if any; ``extra``: checks of the
+    records to count in the same scan (their figures come after the measures').
     """
     comp = ConditionCompiler(columns, dialect)
     inner: list[Sql] = []
@@ -94,96 +135,151 @@ def measures_query(relation: str, columns: Mapping[str, str], person: str | None
         if m.value is not None:
             values[ident] = f"v{n}"
             inner.append(comp.expr(m.value) + f" AS v{n}")
-    if person is not None:
-        inner.append(Sql(f"{person} AS p"))
     people = person is not None and any(m.counting_people for m in measures.values())
-    outer: list[str] = ["COUNT(*)"]
+    if people:
+        inner.append(Sql(f"{person} AS p"))
+    aggs: list[_Agg] = [_Agg("rows")]
     for b in by_fields:
         y = year_col[b]
-        outer.append(f"COUNT(*) FILTER (WHERE u{y[1:]})")
-        outer.append(f"COUNT(*) FILTER (WHERE NOT u{y[1:]} AND {y} IS NULL)")
+        aggs += [_Agg("rows", f"u{y[1:]}"), _Agg("rows", f"NOT u{y[1:]} AND {y} IS NULL")]
     slots: list[_Slot] = []
     for ident, m in measures.items():
         y = year_col[m.by]
+        rows = "people" if m.counting_people and people else "rows"
+
+        def these(*whats: str, ident: str = ident) -> tuple[str, ...]:
+            return tuple(conds[(ident, w)] for w in whats if (ident, w) in conds)
+
         for year in years:
             here = f"{y} = {year.number}"
             if m.shape == "proportion":
-                d = _and(here, conds.get((ident, "d")))
-                num = _and(d, conds.get((ident, "n")))
-                outer += [_counted(d, m.counting_people), _counted(num, m.counting_people)]
+                aggs += [_Agg(rows, here, these("d")), _Agg(rows, here, these("d", "n"))]
                 slots += [_Slot(ident, year.number, "denominator"),
                           _Slot(ident, year.number, "numerator")]
             elif m.shape == "mean":
-                w = _and(here, conds.get((ident, "w")))
-                v = values[ident]
-                outer.append(f"COUNT({v}) FILTER (WHERE {w})")
-                outer.append(f"SUM({v}) FILTER (WHERE {w})")
+                aggs += [_Agg("values", here, these("w"), values[ident]),
+                         _Agg("sum", here, these("w"), values[ident])]
                 slots += [_Slot(ident, year.number, "denominator"),
                           _Slot(ident, year.number, "total")]
             else:
-                w = _and(here, conds.get((ident, "w")))
-                outer.append(_counted(w, m.counting_people))
+                aggs.append(_Agg(rows, here, these("w")))
                 slots.append(_Slot(ident, year.number, "count"))
-    records = ("(SELECT " + join(inner or [Sql("1 AS one")]) + f" FROM {relation}) AS records")
-    if people:
-        flat, flags, names = _by_person(outer)
-        query = ("SELECT " + ", ".join(names) + " FROM (SELECT " + join(flat) + " FROM "
-                 + records + ") AS counted CROSS JOIN (SELECT " + join(
-                     f"COUNT(*) FILTER (WHERE {name}) AS {name}" for name, _ in flags)
-                 + " FROM (SELECT p, " + join(f"bool_or({cond}) AS {name}"
-                                             for name, cond in flags)
-                 + " FROM " + records + " GROUP BY p) AS grouped) AS people")
-    else:
-        query = "SELECT " + join(outer) + " FROM " + records
-    return query, _Reader(by_fields, slots, tuple(measures), tuple(y.number for y in years))
+    for k, test in enumerate(extra.counts):
+        inner.append(Sql(f"({test}) AS e{k}"))
+        aggs.append(_Agg("rows", conds=(f"e{k}",)))
+    few = extra.few or (False,) * len(extra.extremes)
+    for k, ((fn, value, test), grouped) in enumerate(zip(extra.extremes, few, strict=True)):
+        inner.append(Sql(f"CASE WHEN {test} THEN {value} END AS x{k}"))
+        aggs.append(_Agg("most", mean=f"x{k}", fn=fn, few=grouped))
+    keys = [k for y in year_col.values() for k in (y, f"u{y[1:]}")]
+    query = _grouped(relation, inner, aggs, keys, people, sorted(set(values.values())))
+    return query, _Reader(by_fields, slots, tuple(measures), tuple(y.number for y in years),
+                          len(extra.counts), len(extra.extremes))
+
+
+def _grouped(relation: str, inner: list[Sql], aggs: list[_Agg], keys: list[str],
+             people: bool, means: list[str]) -> Sql:
+    """One scan of ``relation`` answering every figure of ``aggs``, in their order.
+
+    Each record gets a bit (in ``BIGINT`` mask columns ``m0``, ``m1``, …) for each condition
+    a record count asks of it, and one for each people count it could make its person
+    count (``q0``, …). One aggregation groups the records two ways at once (``GROUPING
+    SETS``): by their year columns and record bits — a handful of groups, each with its
+    records, and each mean's values counted and summed — and, when some measure counts
+    people, by person, whose people bits are OR-ed. A record count is then the records of
+    the groups of its year with its bits; a people count the people with theirs. One scan
+    of the file where a ``COUNT(*) FILTER (…)`` per figure beside a separate grouping of
+    people would take two, and the people's hash table holds one mask per person, not a
+    flag per figure.
+    """
+    record_bits: dict[str, int] = {}
+    people_bits: dict[str, int] = {}
+    for a in aggs:
+        if a.kind == "people":
+            people_bits.setdefault(_where(a.keys, a.conds), len(people_bits))
+        elif a.kind != "most":
+            for c in a.conds:
+                record_bits.setdefault(c, len(record_bits))
+    masks = _masks("m", record_bits) + _masks("q", people_bits)
+    most = [a for a in aggs if a.kind == "most"]
+    marked = (["p"] if people else []) + keys
+    marked += [f"{mask} AS {name}" for name, mask in masks]
+    marked += means + [a.mean or "" for a in most]
+    by_bits = keys + [a.mean or "" for a in most if a.few]
+    by_bits += [name for name, _ in masks if name.startswith("m")]
+    grouped = (["GROUPING(p) AS g"] if people else []) + by_bits + ["COUNT(*) AS n"]
+    grouped += [f"COUNT({v}) AS n{v}, SUM({v}) AS s{v}" for v in means]
+    grouped += [f"BIT_OR({name}) AS {name}" for name, _ in masks if name.startswith("q")]
+    grouped += [f"{a.fn}({a.mean}) AS {a.mean}" for a in most if not a.few]
+    group = (f" GROUP BY GROUPING SETS (({', '.join(by_bits)}), (p))" if people
+             else f" GROUP BY {', '.join(by_bits)}" if by_bits else "")
+    in_bits = "g = 1" if people else "TRUE"
+    outer: list[str] = []
+    for a in aggs:
+        if a.kind == "most":
+            outer.append(f"{a.fn}({a.mean}) FILTER (WHERE {in_bits})")
+        elif a.kind == "people":
+            bit = people_bits[_where(a.keys, a.conds)]
+            outer.append(f"COUNT(*) FILTER (WHERE g = 0 AND {_has('q', [bit])})")
+        else:
+            where = " AND ".join([in_bits] + ([f"({a.keys})"] if a.keys else [])
+                                 + ([_has("m", [record_bits[c] for c in a.conds])]
+                                    if a.conds else []))
+            figure = {"rows": "n", "values": f"n{a.mean}", "sum": f"s{a.mean}"}[a.kind]
+            total = f"SUM({figure}) FILTER (WHERE {where})"
+            outer.append(total if a.kind == "sum" else f"COALESCE({total}, 0)")
+    records = "(SELECT " + join(inner or [Sql("1 AS one")]) + f" FROM {relation}) AS records"
+    return ("SELECT " + ", ".join(outer) + " FROM (SELECT " + ", ".join(grouped) + " FROM ("
+            "SELECT " + ", ".join(marked or ["1 AS one"]) + " FROM " + records + ") AS marked"
+            + group + ") AS grouped")
+
+
+def _where(keys: str | None, conds: tuple[str, ...]) -> str:
+    """SQL over the inner columns: the year test and every condition."""
+    return " AND ".join(([keys] if keys else []) + list(conds)) or "TRUE"
+
+
+def _masks(prefix: str, bits: Mapping[str, int]) -> list[tuple[str, str]]:
+    """The mask columns of ``bits`` (condition → bit number): name and SQL of each."""
+    chunks: dict[int, list[str]] = {}
+    for where, bit in bits.items():
+        chunks.setdefault(bit // _BITS, []).append(
+            f"CASE WHEN {where} THEN CAST({1 << (bit % _BITS)} AS BIGINT) ELSE 0 END")
+    return [(f"{prefix}{j}", " + ".join(terms)) for j, terms in sorted(chunks.items())]
+
+
+def _has(prefix: str, bits: Sequence[int]) -> str:
+    """SQL: the mask columns have every one of ``bits``."""
+    chunks: dict[int, int] = {}
+    for bit in bits:
+        chunks[bit // _BITS] = chunks.get(bit // _BITS, 0) | 1 << (bit % _BITS)
+    return " AND ".join(f"({prefix}{j} & CAST({m} AS BIGINT)) = CAST({m} AS BIGINT)"
+                        for j, m in sorted(chunks.items()))
 
 
 def _and(a: str, b: str | None) -> str:
     return a if b is None else f"{a} AND {b}"
 
 
-#: An aggregate over people, not records: its condition, to be ``bool_or``-ed per person.
-_PEOPLE = "people:"
-
-
-def _counted(where: str, people: bool) -> str:
-    """The count of records meeting ``where``, or (``people``) of people (marked)."""
-    return f"{_PEOPLE}{where}" if people else f"COUNT(*) FILTER (WHERE {where})"
-
-
-def _by_person(outer: list[str]) -> tuple[list[str], list[tuple[str, str]], list[str]]:
-    """The record aggregates (named), the people counts' conditions, and every name in order.
-
-    Two parts of one query: the record counts over the records as they are, and the people
-    counts over the records grouped by person (per person, whether any record meets the
-    condition). Apart, the people's hash table holds only a flag per count: with the record
-    counts in it too, 10M records over 3.3M people took 2.5 GB at the peak, and spilled
-    within DuckDB's bound.
-    """
-    flat: list[str] = []
-    flags: list[tuple[str, str]] = []
-    names: list[str] = []
-    for i, agg in enumerate(outer):
-        name = f"a{i}"
-        names.append(name)
-        if agg.startswith(_PEOPLE):
-            flags.append((name, agg[len(_PEOPLE):]))
-        else:
-            flat.append(f"{agg} AS {name}")
-    return flat, flags, names
-
-
-
 @dataclass(frozen=True, slots=True)
 class _Reader:
-    """Turns the query's one row into :class:`DatasetCounts`."""
+    """Turns the query's one row into :class:`DatasetCounts` (and the extra checks' figures)."""
 
     by_fields: list[str]
     slots: list[_Slot]
     measures: tuple[str, ...]
     years: tuple[int, ...]
+    counts: int = 0
+    extremes: int = 0
+
+    def extra(self, row: Sequence[object]) -> tuple[list[int], list[object]]:
+        """The figures of :class:`Extra`: each condition's count, each extreme."""
+        mine = row[len(row) - self.counts - self.extremes:]
+        return ([int(v) for v in mine[:self.counts]],  # type: ignore[call-overload]
+                list(mine[self.counts:]))
 
     def __call__(self, row: Sequence[object]) -> DatasetCounts:
+        row = row[:len(row) - self.counts - self.extremes]
         records = int(row[0])  # type: ignore[call-overload]
         pos = 1
         by: dict[str, ByCounts] = {}
