@@ -216,3 +216,17 @@ def test_typed_parquet_columns_are_used_as_they_are(tmp_path: Path) -> None:
     assert duck._native_columns(bundle.datasets["REFERRALS"]) == {
         2: (0, 0), 3: (0, 0), 4: (4, 2), 5: (0, 0)}
     assert report(folder) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.text(alphabet='ab,"\r\n', max_size=40), bom=st.booleans(),
+       block=st.integers(1, 8), unicode=st.booleans())
+def test_line_starts_in_bulk_are_where_the_origins_search_puts_them(
+        body: str, bom: bool, block: int, unicode: bool) -> None:
+    """numpy's breaks (a block at a time, CR LF across a block's edge) are the regex's."""
+    from obc_check.checker.data.origins import _line_starts
+
+    text = body + ("é" if unicode else "")
+    file = CsvFile(("\ufeff" if bom else "").encode() + text.encode())
+    got = file.line_starts(block)
+    assert (got if got is None else list(got)) == (None if unicode else _line_starts(file.text))

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import mmap
 import os
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
+from typing import cast
 
 import pyarrow as pa
 
@@ -108,6 +110,34 @@ class CsvFile:
         breaks = lf or cr
         last = self._raw[size - 1:size]
         return breaks + (0 if last in (b"\n", b"\r") else 1)
+
+    def line_starts(self, block: int = 1 << 24) -> Sequence[int] | None:
+        """Where each line of ``text`` starts (0 first), for an ASCII file; else None.
+
+        A line ends at CR LF, LF or a lone CR, as the origin's own search says
+        (``origins._line_starts``), which takes a Python step per line: 7 s for a 10M-line
+        file, to place one bad cell. Here numpy finds the breaks in the mapped bytes, a
+        block of ``block`` bytes at a time (0.3 s). In an ASCII file a byte is a character
+        (a BOM, not in ``text``, is skipped).
+        """
+        import numpy as np
+
+        shift = len(_BOM) if self._raw[:len(_BOM)] == _BOM else 0
+        data = np.frombuffer(self._raw, dtype=np.uint8)[shift:] if len(self._raw) else \
+            np.zeros(0, np.uint8)
+        size = len(data)
+        ends: list[np.ndarray] = []
+        for start in range(0, size, block):
+            part = data[start:start + block + 1]  # one byte more: a CR LF across the edge
+            head = part[:block]
+            if int(head.max(initial=0)) >= 128:
+                return None
+            lf = np.flatnonzero(head == 10)
+            cr = np.flatnonzero(head == 13)
+            lone = cr[(cr + 1 >= len(part)) | (part[np.minimum(cr + 1, len(part) - 1)] != 10)]
+            ends.append(np.sort(np.concatenate([lf, lone])) + (start + 1))
+        # an array, not a list: 10M Python ints would take a second more
+        return cast("Sequence[int]", np.concatenate([np.zeros(1, np.int64), *ends]))
 
     def plain_header(self) -> str | None:
         """The first line as text when it is a plain header: no quotes, no lone CR.

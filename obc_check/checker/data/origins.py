@@ -60,7 +60,10 @@ class CsvOrigin:
     header: Sequence[str]
     header_line: int = 1
     sheet: str | None = None
-    _starts: list[int] | None = field(default=None, repr=False)
+    starts: Callable[[], Sequence[int] | None] | None = None
+    """Where each line of the text starts, found faster than by :func:`_line_starts`
+    (None when it cannot say)."""
+    _starts: Sequence[int] | None = field(default=None, repr=False)
 
     @cached_property
     def text(self) -> str:
@@ -69,11 +72,12 @@ class CsvOrigin:
 
     def _position(self, line: int, cell: int) -> tuple[int, int]:
         if self._starts is None:
-            self._starts = _line_starts(self.text)
+            found = self.starts() if self.starts is not None else None
+            self._starts = found if found is not None else _line_starts(self.text)
         starts = self._starts
         if not 1 <= line <= len(starts):
             return line, 1
-        pos = starts[line - 1]
+        pos = int(starts[line - 1])
         text = self.text
         index, quoted, at_start = 0, False, True
         cur_line, line_pos = line, pos

@@ -89,7 +89,8 @@ def read_csv(path: Path, display: str, spec: TableSpec, problems: Problems) -> R
 def _table(file: CsvFile, spec: TableSpec, header: list[str], header_line: int, display: str,
            problems: Problems) -> RawTable | None:
     """The table whose header (on ``header_line``) is ``header``, its rows read lazily."""
-    origin = CsvOrigin(display, lambda: file.text, header, header_line=header_line)
+    origin = CsvOrigin(display, lambda: file.text, header, header_line=header_line,
+                       starts=file.line_starts)
     index = check_header(spec, header, origin, problems)
     if index is None:
         return None
