@@ -31,13 +31,12 @@ def _money(units: int) -> Decimal:
     return Decimal(int(units)).scaleb(-2)
 
 
-def _dictionary(codes: np.ndarray, words: list[str], valid: np.ndarray | None = None) -> pa.Array:
+def _dictionary(codes: np.ndarray, words: list[str], null: np.ndarray | None = None) -> pa.Array:
     """Codes into ``words`` as a dictionary column (no Python string a row).
 
-    Null where not ``valid``. The codes keep their integer type (int8 for a few words).
+    Null where ``null`` is true. The codes keep their integer type (int8 for a few words).
     """
-    mask = None if valid is None else ~valid
-    return pa.DictionaryArray.from_arrays(pa.array(codes, mask=mask),
+    return pa.DictionaryArray.from_arrays(pa.array(codes, mask=null),
                                           pa.array(words, pa.string()))
 
 
@@ -61,24 +60,33 @@ def claim_rate_card(contract: Contract, card: RateCard, claims: ClaimTable | Non
     x, ordered, unit = inputs(card, table, people, term, as_of)
     assert unit == 100  # money is written with at most two decimals (E004)
     reason, amount = decide(x)
-    paid = reason == PAID
+    n = len(x.day)
+    # the report's columns written into pooled arrays, each mask made once (a million
+    # claims: every temporary is a MB or more)
+    rejected = np.not_equal(reason, PAID, out=pooled.empty(n, bool))
+    paid = np.logical_not(rejected, out=pooled.empty(n, bool))
     labels = [y.label for y in contract.term.years]
     runs = _year_runs(x.day, [(y.start - _EPOCH).days for y in contract.term.years])
     year_of = np.repeat(np.arange(len(labels), dtype=np.int8 if len(labels) <= 100 else np.int64),
                         np.diff(runs))
-    in_term = np.zeros(len(x.day), bool)
+    outside = pooled.full(n, True, bool)
     day_of = x.day.dtype.type
-    in_term[int(np.searchsorted(x.day, day_of(x.term[0]), side="left")):
-            int(np.searchsorted(x.day, day_of(x.term[1]), side="right"))] = True
+    outside[int(np.searchsorted(x.day, day_of(x.term[0]), side="left")):
+            int(np.searchsorted(x.day, day_of(x.term[1]), side="right"))] = False
+    why = np.subtract(reason, 1, out=pooled.empty(n, np.int8), dtype=np.int8)
+    np.maximum(why, 0, out=why)
+    capped = np.less(amount, pooled.take(x.amounts, x.price), out=pooled.empty(n, bool))
+    capped &= paid
     rows = ClaimRows(pa.table({
         "price": ordered.price, "person": ordered.person, "achieved_on": ordered.achieved_on,
-        "year": _dictionary(year_of, labels, in_term),
-        "status": _dictionary((~paid).view(np.int8), ["paid", "rejected"]),
-        "reason": _dictionary(np.maximum(reason - 1, 0, dtype=np.int8), list(REASONS), ~paid),
+        "year": _dictionary(year_of, labels, outside),
+        "status": _dictionary(rejected.view(np.int8), ["paid", "rejected"]),
+        "reason": _dictionary(why, list(REASONS), paid),
         "amount": pa.array(amount, pa.int64()),
-        "capped": pa.array(paid & (amount < pooled.take(x.amounts, x.price)), pa.bool_()),
+        "capped": pa.array(capped, pa.bool_()),
         "row": ordered.row,
     }))
+    del outside, why, capped
     # a rejected claim's amount is 0, so a year's payable is the sum over its run of rows
     counts = [int(np.count_nonzero(paid[a:b])) for a, b in itertools.pairwise(runs)]
     sums = [int(amount[a:b].sum()) for a, b in itertools.pairwise(runs)]
@@ -98,7 +106,7 @@ def _people(persons: pa.Array, codes: np.ndarray, amount: np.ndarray) -> PeopleR
     """One row per person with any claim, by person (``persons`` is in code point order)."""
     n = len(persons)
     totals = group_sums(codes, amount, n)
-    counts = np.bincount(codes, minlength=n).astype(np.int64)
+    counts = np.bincount(codes, minlength=n).astype(np.int64, copy=False)
     return PeopleRows(pa.table({"person": persons, "paid": pa.array(totals, pa.int64()),
                                 "claims": pa.array(counts, pa.int64())}))
 

@@ -197,7 +197,7 @@ def inputs(card: RateCard, claims: ClaimTable, people: ParticipantTable | None,
                                        _NONE_AFTER)  # a window past int32's days is open anyway
     unit = unit_of(card)
     if claims.rows_from is not None:
-        rows = order + claims.rows_from
+        rows = np.add(order, claims.rows_from, out=pooled.empty(len(order), np.int64))
     else:
         rows = np.asarray(claims.table.column("row").combine_chunks(), np.int64)[order] \
             if len(order) else np.zeros(0, np.int64)
@@ -291,7 +291,7 @@ def group_sums(groups: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
 
     ``np.add.at`` on int64: never through floats (and faster than a weighted ``bincount``).
     """
-    out = np.zeros(n, np.int64)
+    out = pooled.full(n, 0, np.int64)
     np.add.at(out, groups, values)
     return out
 
@@ -422,7 +422,10 @@ def _later_claims(x: Inputs, open_: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     if len(x.amounts) * people <= _PAIR_TABLE_PER_CLAIM * len(at) + _PAIR_TABLE_LIMIT:
         small = np.int32 if len(x.day) < 1 << 31 else np.int64  # half the table to fill
         table = pooled.full(len(x.amounts) * people, len(x.day), small)
-        np.minimum.at(table, pair, at.astype(small))
+        positions = pooled.empty(len(at), small)
+        np.copyto(positions, at, casting="same_kind")
+        np.minimum.at(table, pair, positions)
+        del positions
         firsts = pooled.take(table, pair)  # widened below only for the later claims, a few
         del table
     else:
