@@ -40,3 +40,11 @@ def test_pooled_arrays_are_plain_writable_numpy() -> None:
     assert filled.dtype == np.int8 and filled.tolist() == [4, 4, 4]
     assert pooled.empty(0, np.int64).shape == (0,)
     assert pooled.take(values, np.zeros(0, np.int64)).shape == (0,)
+
+
+def test_pooled_flatnonzero_is_numpys_at_any_length() -> None:
+    rng = np.random.default_rng(5)
+    for n in (0, 1, 7, 5_000, 300, 20_000):  # grows its positions, then reuses them
+        mask = rng.random(n) < 0.3
+        got = pooled.flatnonzero(mask)
+        assert got.dtype == np.intp and np.array_equal(got, np.flatnonzero(mask))

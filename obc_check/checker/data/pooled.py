@@ -46,3 +46,20 @@ def take(values: np.ndarray, indices: np.ndarray) -> np.ndarray:
     out = empty(len(indices), values.dtype)
     np.take(values, indices, out=out, mode="clip")
     return out
+
+
+_POSITIONS: list[np.ndarray] = []
+"""``0, 1, 2, …`` as intp in the pool, the longest asked for so far (8 MB for a million
+claims), so that :func:`flatnonzero` can compress it into the pool without making it anew."""
+
+
+def flatnonzero(mask: np.ndarray) -> np.ndarray:
+    """``np.flatnonzero(mask)`` (a 1-D bool ``mask``) in the pool."""
+    n = len(mask)
+    if not _POSITIONS or len(_POSITIONS[0]) < n:
+        positions = empty(max(n, 2 * len(_POSITIONS[0]) if _POSITIONS else n), np.intp)
+        positions[:] = np.arange(len(positions), dtype=np.intp)
+        _POSITIONS[:] = [positions]
+    out = empty(int(np.count_nonzero(mask)), np.intp)
+    np.compress(mask, _POSITIONS[0][:n], out=out)
+    return out

@@ -352,7 +352,7 @@ def decide(x: Inputs) -> tuple[np.ndarray, np.ndarray]:
         return reason, pooled.full(n, 0, np.int64)
     later, pair_first = _later_claims(x, open_)
     open_[later] = False
-    cand = np.flatnonzero(open_)
+    cand = pooled.flatnonzero(open_)
     del open_
     c_price = pooled.take(x.price, cand)
     c_amount = pooled.take(x.amounts, c_price)
@@ -412,7 +412,7 @@ def _later_claims(x: Inputs, open_: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     ``np.minimum.at`` into a table by pair finds each pair's first claim; when the table
     would be large (many prices times many people), a sort does.
     """
-    at = np.flatnonzero(open_ & np.take(x.once, x.price))
+    at = pooled.flatnonzero(open_ & np.take(x.once, x.price))
     if not len(at):
         return at, at
     people = int(x.person.max(initial=0)) + 1
@@ -446,7 +446,7 @@ def _capped_people(person: np.ndarray, asked: np.ndarray, cap: int | None
     if cap is None or not len(person):
         return None
     total = group_sums(person, asked, int(person.max()) + 1)
-    at = np.flatnonzero(np.take(total, person) > cap)
+    at = pooled.flatnonzero(np.take(total, person) > cap)
     if not len(at):
         return None
     perm, starts = _groups(person[at])
