@@ -48,3 +48,9 @@ def test_pooled_flatnonzero_is_numpys_at_any_length() -> None:
         mask = rng.random(n) < 0.3
         got = pooled.flatnonzero(mask)
         assert got.dtype == np.intp and np.array_equal(got, np.flatnonzero(mask))
+
+
+def test_pooled_positions_are_a_read_only_arange() -> None:
+    got = pooled.positions(10)
+    assert got.tolist() == list(range(10)) and not got.flags.writeable
+    assert pooled.positions(3).tolist() == [0, 1, 2]

@@ -213,7 +213,7 @@ def person_ranks(persons: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Ar
     rank_of = np.cumsum(present, dtype=np.int32, out=pooled.empty(span, np.int32))
     rank_of -= 1
     one = pooled.empty(span, np.int64)  # only the entries of codes that occur are read
-    one[code] = np.arange(len(code), dtype=np.int64)  # any row of each value: all equal
+    one[code] = pooled.positions(len(code))  # any row of each value: all are equal
     return pooled.take(rank_of, code), _rows_of(array, one[present], width)
 
 

@@ -50,16 +50,21 @@ def take(values: np.ndarray, indices: np.ndarray) -> np.ndarray:
 
 _POSITIONS: list[np.ndarray] = []
 """``0, 1, 2, …`` as intp in the pool, the longest asked for so far (8 MB for a million
-claims), so that :func:`flatnonzero` can compress it into the pool without making it anew."""
+claims), so that :func:`flatnonzero` and a scatter of positions need not make it anew."""
+
+
+def positions(n: int) -> np.ndarray:
+    """``np.arange(n)`` as intp, a read-only view of positions kept in the pool."""
+    if not _POSITIONS or len(_POSITIONS[0]) < n:
+        kept = empty(max(n, 2 * len(_POSITIONS[0]) if _POSITIONS else n), np.intp)
+        kept[:] = np.arange(len(kept), dtype=np.intp)
+        kept.flags.writeable = False
+        _POSITIONS[:] = [kept]
+    return _POSITIONS[0][:n]
 
 
 def flatnonzero(mask: np.ndarray) -> np.ndarray:
     """``np.flatnonzero(mask)`` (a 1-D bool ``mask``) in the pool."""
-    n = len(mask)
-    if not _POSITIONS or len(_POSITIONS[0]) < n:
-        positions = empty(max(n, 2 * len(_POSITIONS[0]) if _POSITIONS else n), np.intp)
-        positions[:] = np.arange(len(positions), dtype=np.intp)
-        _POSITIONS[:] = [positions]
     out = empty(int(np.count_nonzero(mask)), np.intp)
-    np.compress(mask, _POSITIONS[0][:n], out=out)
+    np.compress(mask, positions(len(mask)), out=out)
     return out
