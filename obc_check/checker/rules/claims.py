@@ -321,7 +321,7 @@ def _groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _first_of_each(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(keys, return_index=True, return_inverse=True)[1:]``, by radix sort.
+    """``np.unique(keys, return_index=True, return_inverse=True)[1:]``, by a digit sort.
 
     The position of each distinct key's first occurrence (in key order) and, for every
     element, the number of its key among the distinct ones.
