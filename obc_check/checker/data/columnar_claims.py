@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from obc_check.checker.data import pooled
 from obc_check.checker.data.claims import (
     CLAIMS_SCHEMA,
     PARTICIPANTS_SCHEMA,
@@ -64,7 +65,8 @@ def _read(raw: RawTable, dates: tuple[str, ...]) -> pa.Table | None:
 
 
 def _rows(n: int) -> pa.Array:
-    return pa.array(np.arange(2, n + 2, dtype=np.int64))
+    """Row numbers 2, 3, … (the header is row 1), written into the pool (:mod:`pooled`)."""
+    return pa.array(np.add(pooled.positions(n), 2, out=pooled.empty(n, np.int64)))
 
 
 def claims(raw: RawTable, ctx: ContractIndex) -> ClaimTable | None:
