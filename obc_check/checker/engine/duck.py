@@ -8,8 +8,11 @@ internal column names (``r`` for the row, ``c0``, ``c1``, … for the declared f
 a Parquet file's own column names are quoted with DuckDB's rule (double quotes, doubled
 inside); the file path and every value are bound parameters.
 
-Record errors are found by one aggregate query per dataset (counts of each kind of bad cell),
-and only when a kind has some, a second query fetches its first rows in row order.
+One scan per dataset checks its records and counts its measures (:func:`_scan`): the
+checks are extra figures of the measures' query, over a view of typed values and good-cell
+flags, at a decimal type guessed before the data's numbers are known (used only when the
+scan shows it held them all). Repeated keys are counted by a query of their own. Only when
+something is wrong, one more query fetches the first bad rows of each kind in row order.
 """
 
 from __future__ import annotations
