@@ -46,6 +46,9 @@ BAD = ((1_234, "age", "x"), (RECORDS // 5, "referred_on", "2017-02-30"),
        (RECORDS // 2, "first_episode", "maybe"), (RECORDS * 3 // 4, "treated_on", "2018-13-01"),
        (RECORDS - 1, "age", "1e3"))
 TIMES: dict[str, list[float]] = {}
+#: CPU seconds per call (every thread of the process: DuckDB's too), beside the wall clock:
+#: on the shared 2-core machine the wall-clock ratio moves with the load, the CPU one less.
+CPU: dict[str, list[float]] = {}
 
 CONTRACT = """
 contract BENCH "Measures over person-level records (benchmark)" {
@@ -249,9 +252,10 @@ def _turns(named: dict[str, Callable[[], object]], rounds: int = ROUNDS) -> None
     """Each function ``rounds`` times, taking turns, into TIMES (seconds per call)."""
     for _ in range(rounds):
         for name, fn in named.items():
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             fn()
             TIMES.setdefault(name, []).append(time.perf_counter() - start)
+            CPU.setdefault(name, []).append(time.process_time() - cpu)
 
 
 def _line(name: str, base: str) -> str:
@@ -260,7 +264,10 @@ def _line(name: str, base: str) -> str:
     return (f"{name}: median {statistics.median(mine):.2f}s (min {min(mine):.2f}s), "
             f"{RECORDS / statistics.median(mine):,.0f} records/s; hand-written query median "
             f"{statistics.median(theirs):.2f}s (min {min(theirs):.2f}s); ratio {ratio:.2f}x by "
-            f"medians, {min(mine) / min(theirs):.2f}x by mins (goal 1.2x)")
+            f"medians, {min(mine) / min(theirs):.2f}x by mins (goal 1.2x); CPU "
+            f"{statistics.median(CPU[name]):.2f}s against {statistics.median(CPU[base]):.2f}s: "
+            f"{statistics.median(CPU[name]) / statistics.median(CPU[base]):.2f}x; load "
+            f"{os.getloadavg()[0]:.1f}")
 
 
 @pytest.mark.parametrize("form", ["csv", "parquet"])

@@ -223,7 +223,7 @@ def _grouped(relation: str, inner: list[Sql], aggs: list[_Agg], keys: list[str],
             outer.append(f"{a.fn}({a.mean}) FILTER (WHERE {in_bits})")
         elif a.kind == "people":
             bit = people_bits[_where(a.keys, a.conds)]
-            outer.append(f"COUNT(*) FILTER (WHERE g = 0 AND {_has('q', [bit])})")
+            outer.append(f"COALESCE(SUM(np) FILTER (WHERE g = 0 AND {_has('q', [bit])}), 0)")
         else:
             where = " AND ".join([in_bits] + ([f"({a.keys})"] if a.keys else [])
                                  + ([_has("m", [record_bits[c] for c in a.conds])]
@@ -232,9 +232,19 @@ def _grouped(relation: str, inner: list[Sql], aggs: list[_Agg], keys: list[str],
             total = f"SUM({figure}) FILTER (WHERE {where})"
             outer.append(total if a.kind == "sum" else f"COALESCE({total}, 0)")
     records = "(SELECT " + join(inner or [Sql("1 AS one")]) + f" FROM {relation}) AS records"
-    return ("SELECT " + ", ".join(outer) + " FROM (SELECT " + ", ".join(grouped) + " FROM ("
-            "SELECT " + ", ".join(marked or ["1 AS one"]) + " FROM " + records + ") AS marked"
-            + group + ") AS grouped")
+    grouped_sql = ("(SELECT " + ", ".join(grouped) + " FROM (SELECT " + ", ".join(
+        marked or ["1 AS one"]) + " FROM " + records + ") AS marked" + group + ") AS grouped")
+    if people:
+        # The people's rows (millions) condensed to one per mask they have, with how many
+        # people have it (``np``): each count then reads a few hundred rows, not every
+        # person once per count (1.7 s of CPU on 3.2M people and 35 counts).
+        again = ["g", *by_bits, *(name for name, _ in masks if name.startswith("q"))]
+        condensed = again + ["SUM(n) AS n", "COUNT(*) AS np"]
+        condensed += [f"SUM(n{v}) AS n{v}, SUM(s{v}) AS s{v}" for v in means]
+        condensed += [f"{a.fn}({a.mean}) AS {a.mean}" for a in most if not a.few]
+        grouped_sql = ("(SELECT " + ", ".join(condensed) + " FROM " + grouped_sql
+                       + " GROUP BY " + ", ".join(again) + ") AS condensed")
+    return "SELECT " + ", ".join(outer) + " FROM " + grouped_sql
 
 
 def _where(keys: str | None, conds: tuple[str, ...]) -> str:
