@@ -239,7 +239,7 @@ def _grouped(relation: str, inner: list[Sql], aggs: list[_Agg], keys: list[str],
         # people have it (``np``): each count then reads a few hundred rows, not every
         # person once per count (1.7 s of CPU on 3.2M people and 35 counts).
         again = ["g", *by_bits, *(name for name, _ in masks if name.startswith("q"))]
-        condensed = again + ["SUM(n) AS n", "COUNT(*) AS np"]
+        condensed = [*again, "SUM(n) AS n", "COUNT(*) AS np"]
         condensed += [f"SUM(n{v}) AS n{v}, SUM(s{v}) AS s{v}" for v in means]
         condensed += [f"{a.fn}({a.mean}) AS {a.mean}" for a in most if not a.few]
         grouped_sql = ("(SELECT " + ", ".join(condensed) + " FROM " + grouped_sql
