@@ -176,6 +176,8 @@ CODES: dict[str, str] = {
             "(warning)",
     "W007": "`check` without `--as-of` in CI: the result depends on the day it runs (warning)",
     "W008": "a rate-card price above the cap per person: never paid in full (warning)",
+    "W009": "a price of £0 on a person-level rate card: every claim of it is rejected "
+            "(warning)",
     "W020": "several commissioners and no `funding` block: who pays what is left to the main "
             "agreement (TERMS.md; warning)",
 }

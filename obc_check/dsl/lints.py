@@ -198,6 +198,26 @@ def price_above_person_cap(c: Contract, root: Stmt) -> Iterator[Diagnostic]:
                         "to the cap, add `# obc: allow W008`")
 
 
+def zero_price_per_person(c: Contract, root: Stmt) -> Iterator[Diagnostic]:
+    """W009: a price of £0 on a person-level rate card: every claim of it is rejected.
+
+    Rule 5 (RECORDS.md) pays the least of the price and what the caps leave; an amount of
+    zero is a rejection, reported as ``person_cap`` (or ``term_cap``) even with no cap per
+    person. A claim the contract means to record without paying reads as a cap that bit:
+    almost surely a price left blank.
+    """
+    card = c.rate_card
+    if card is None or not card.person_level:
+        return
+    for p in card.prices:
+        if p.amount == 0:
+            yield _warn("W009", f"price {p.id} is £0: on a person-level rate card every claim "
+                        "of it is rejected (as `person_cap`, or `term_cap` once the term cap "
+                        "is used up), not paid £0", p.span,
+                        "write the price; if claims of it are meant to be recorded unpaid, "
+                        "add `# obc: allow W009`")
+
+
 LINTS: tuple[Lint, ...] = (
     pot_above_annual_value,
     spend_share_without_recipient,
@@ -206,6 +226,7 @@ LINTS: tuple[Lint, ...] = (
     percent_like_fraction,
     several_commissioners_unfunded,
     price_above_person_cap,
+    zero_price_per_person,
 )
 
 
