@@ -135,3 +135,12 @@ def test_text_is_plain_when_not_a_terminal(monkeypatch: pytest.MonkeyPatch) -> N
                     "2018-09-30")
     assert "\x1b[" not in out
     assert max(len(line) for line in out.splitlines()) <= 80
+
+
+@pytest.mark.parametrize(("ident", "suggestion"), [("gm0001", "GM0001"), ("GM00001", "GM0001")])
+def test_explain_of_a_person_mistyped_suggests_the_person(ident: str, suggestion: str) -> None:
+    sib = AMH.parent / "sib_claims"
+    code, out, err = run(str(sib / "contract.obc"), "--data", str(sib / "data"), "--as-of",
+                         "2020-09-30", "--explain", ident)
+    assert code == 2 and out == ""
+    assert "did you mean" in err and suggestion in err.split("did you mean", 1)[1]

@@ -61,6 +61,35 @@ def _suggest(ident: str, ids: list[str]) -> list[str]:
     return folded or difflib.get_close_matches(ident, ids, n=3, cutoff=0.5)
 
 
+#: Up to this many people, close spellings of a person are looked for too (difflib takes
+#: about a second per 100,000); beyond it, only the same letters in another case.
+CLOSE_PEOPLE = 20_000
+
+
+def _suggest_people(report: Report, ident: str) -> list[str]:
+    """People of the claims spelt like ``ident``: ``gm0001`` for ``GM0001``.
+
+    ``--explain`` takes a person of a claims-paid rate card as well as an identifier of the
+    contract, so a person mistyped deserves the same "did you mean" as an indicator.
+    """
+    card = report.rate_card
+    if card is None or card.people is None or not len(card.people):
+        return []
+    import pyarrow.compute as pc
+
+    persons = card.people.table.column("person")
+    folded = persons.filter(pc.equal(pc.utf8_lower(persons), ident.lower())).to_pylist()
+    if folded or len(persons) > CLOSE_PEOPLE:
+        return [str(p) for p in folded[:3]]
+    return difflib.get_close_matches(ident, [str(p) for p in persons.to_pylist()], n=3,
+                                     cutoff=0.75)
+
+
+def _unknown(report: Report, ident: str, ids: list[str]) -> UnknownIdError:
+    """The error for an identifier that is neither the contract's nor a person's."""
+    return UnknownIdError(ident, (_suggest(ident, ids) + _suggest_people(report, ident))[:3])
+
+
 def _lines(contract: Contract, report: Report, ident: str) -> Iterator[str]:
     years = report.outcome_payment or []
     outcome = next((o for o in contract.outcomes if o.id == ident), None)
@@ -246,7 +275,7 @@ def explain_json(contract: Contract, report: Report, ident: str) -> str:
                   "derivations": explain_person(card, ident)}
         return json.dumps(person, indent=2, ensure_ascii=False) + "\n"
     if ident not in ids:
-        raise UnknownIdError(ident, _suggest(ident, ids))
+        raise _unknown(report, ident, ids)
     doc: dict[str, object] = {
         "schema": "obc-explain/1", "id": ident, "heading": _heading(contract, ident),
         "as_of": report.as_of.isoformat(),
@@ -282,7 +311,7 @@ def explain(contract: Contract, report: Report, ident: str) -> str:
         return "\n".join([printable(f"{ident} — participant"),
                           *(f"  {printable(line)}" for line in lines)]) + "\n"
     if ident not in ids:
-        raise UnknownIdError(ident, _suggest(ident, ids))
+        raise _unknown(report, ident, ids)
     if contract.party(ident) is not None and ident not in _other_ids(contract):
         lines = list(_party_lines(contract, report, ident))
         return "\n".join([_heading(contract, ident),
