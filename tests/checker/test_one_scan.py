@@ -136,12 +136,8 @@ def test_the_guessed_type_counts_as_the_exact_type_or_is_not_used(
     assert _counts(data, text, False, monkeypatch) == _counts(data, text, True, monkeypatch)
 
 
-def test_a_number_with_a_third_place_is_counted_again_at_the_exact_type(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """0.125 at two places would be 0.13 (rounded by the guessed type's cast): the scan
-    sees three places and the measures are counted again, exactly."""
-    (tmp_path / "R.csv").write_text("id,a,n,f,p\n1,2020-05-01,0.125,Y,1\n2,2020-05-02,1,Y,1\n",
-                                    encoding="utf-8")
+def _queries(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The relations the engine builds a measures query over, in order, as it runs."""
     again: list[str] = []
     real = measures_query
 
@@ -150,6 +146,16 @@ def test_a_number_with_a_third_place_is_counted_again_at_the_exact_type(
         return real(relation, *args, **kwargs)
 
     monkeypatch.setattr(duck, "measures_query", spy)
+    return again
+
+
+def test_a_number_with_a_third_place_is_counted_again_at_the_exact_type(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """0.125 at two places would be 0.13 (rounded by the guessed type's cast): the scan
+    sees three places and the measures are counted again, exactly."""
+    (tmp_path / "R.csv").write_text("id,a,n,f,p\n1,2020-05-01,0.125,Y,1\n2,2020-05-02,1,Y,1\n",
+                                    encoding="utf-8")
+    again = _queries(monkeypatch)
     found = _counts(tmp_path, CONTRACT.format(literal="0.13"), False, monkeypatch)
     assert found["measures"]["MEAN"][0][2] == "1.125"
     assert found["measures"]["SOME"][0][3] == 1  # 1 > 0.13, and 0.125 is not
@@ -160,14 +166,7 @@ def test_numbers_the_guessed_type_holds_are_counted_once(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "R.csv").write_text("id,a,n,f,p\n1,2020-05-01,0.12,Y,1\n2,2020-05-02,1,Y,1\n",
                                     encoding="utf-8")
-    again: list[str] = []
-    real = measures_query
-
-    def spy(relation: str, *args: Any, **kwargs: Any) -> Any:
-        again.append(relation)
-        return real(relation, *args, **kwargs)
-
-    monkeypatch.setattr(duck, "measures_query", spy)
+    again = _queries(monkeypatch)
     found = _counts(tmp_path, CONTRACT.format(literal="0.13"), False, monkeypatch)
     assert found["measures"]["MEAN"][0][2] == "1.12"  # the exact type's two places
     assert again == ["checked_every0"]
