@@ -554,8 +554,9 @@ def _scan(con: duckdb.DuckDBPyConnection, relation: str, table: DatasetTable,
             extremes += [("MAX", f"length(c{i}) - strpos(c{i}, '.')",
                           f"{good} AND strpos(c{i}, '.') > 0"), ("MAX", f"length(c{i})", good)]
             few += [True, True]
-    counts = [where, ragged or "FALSE"] + [f"{where} AND {k.test}" for k in kinds]
-    extra = Extra(tuple(counts), tuple(extremes), tuple(few))
+    counts = ["TRUE", where, ragged or "FALSE"] + [f"{where} AND {k.test}" for k in kinds]
+    extra = Extra(tuple(counts), tuple(extremes), tuple(few),
+                  records=None if where == "TRUE" else where)
     view, columns = checks_view(con, relation, ds, native, places)
     person = columns.get(ds.person) if ds.person and places is not None else None
     measured = dict(measures) if places is not None else {}
@@ -579,9 +580,9 @@ def _scan(con: duckdb.DuckDBPyConnection, relation: str, table: DatasetTable,
             most_places, longest = int(next(found) or 0), int(next(found) or 0)  # type: ignore[call-overload]
             digits, scale = max(digits, longest), max(scale, most_places)
             fits = fits and most_places <= (places or 0) and longest <= _NARROW - (places or 0)
-    tally = _Tally(bad=tuple(counted[2:]), repeated=_repeats(con, relation, ds, where),
-                   scale=scale, digits=digits, rows=read(row).records, records=counted[0],
-                   ragged=counted[1])
+    tally = _Tally(bad=tuple(counted[3:]), repeated=_repeats(con, relation, ds, where),
+                   scale=scale, digits=digits, rows=counted[0], records=counted[1],
+                   ragged=counted[2])
     return _Scan(tally, read(row) if places is not None else None, places, fits)
 
 

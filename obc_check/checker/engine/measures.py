@@ -78,11 +78,15 @@ class Extra:
     its condition holds (NULL when there are none); ``few``: the extremes' values take few
     values (a length, a number of places), and are grouped by rather than aggregated (the
     people's groups then carry no aggregate for them). Read back by :meth:`_Reader.extra`.
+    ``records``: a condition over the relation's columns that holds for the rows that are
+    records (DuckDB's CSV reader also gives a line of blanks as a row, which is none); the
+    measures and the records read count only those, the extra figures every row.
     """
 
     counts: tuple[str, ...] = ()
     extremes: tuple[tuple[str, str, str], ...] = ()
     few: tuple[bool, ...] = ()
+    records: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +123,11 @@ def measures_query(relation: str, columns: Mapping[str, str], person: str | None
     """
     comp = ConditionCompiler(columns, dialect)
     inner: list[Sql] = []
+    # The records' own bit, asked by every figure of the measures (none when all rows are).
+    scope: tuple[str, ...] = ()
+    if extra.records is not None:
+        inner.append(Sql(f"COALESCE(({extra.records}), FALSE) AS s"))
+        scope = ("s",)
     by_fields = sorted({m.by for m in measures.values()})
     year_col = {b: f"y{i}" for i, b in enumerate(by_fields)}
     for b in by_fields:
@@ -141,17 +150,18 @@ def measures_query(relation: str, columns: Mapping[str, str], person: str | None
     people = person is not None and any(m.counting_people for m in measures.values())
     if people:
         inner.append(Sql(f"{person} AS p"))
-    aggs: list[_Agg] = [_Agg("rows")]
+    aggs: list[_Agg] = [_Agg("rows", conds=scope)]
     for b in by_fields:
         y = year_col[b]
-        aggs += [_Agg("rows", f"u{y[1:]}"), _Agg("rows", f"NOT u{y[1:]} AND {y} IS NULL")]
+        aggs += [_Agg("rows", f"u{y[1:]}", scope),
+                 _Agg("rows", f"NOT u{y[1:]} AND {y} IS NULL", scope)]
     slots: list[_Slot] = []
     for ident, m in measures.items():
         y = year_col[m.by]
         rows = "people" if m.counting_people and people else "rows"
 
         def these(*whats: str, ident: str = ident) -> tuple[str, ...]:
-            return tuple(conds[(ident, w)] for w in whats if (ident, w) in conds)
+            return scope + tuple(conds[(ident, w)] for w in whats if (ident, w) in conds)
 
         for year in years:
             here = f"{y} = {year.number}"
