@@ -20,7 +20,7 @@ from obc_check.checker.engine import measure_datasets
 from obc_check.checker.engine.measures import _BITS
 from obc_check.dsl import compile_text
 from tests.checker.test_records_engine import Row, conds, rows_st, run_python
-from tests.checker.test_review_records import _cell, written
+from tests.checker.test_review_records import ROWS, _cell, check, written
 
 HEADER = ["id", "a", "b", "n", "f", "t", "p"]
 DATASET = '''  dataset R "Records" {
@@ -151,3 +151,18 @@ def test_a_line_of_blanks_is_no_record_to_the_measures(tmp_path: Path, blank: st
         "a": (0, 0), "b": (0, 0)}
     assert found.measures["CNT"][0].count == 2
     assert (found.measures["PP"][0].denominator, found.measures["PP"][0].numerator) == (2, 2)
+
+
+@pytest.mark.parametrize("cell", ["5881580-07-10", "999999-1-1", "294248-01-01",
+                                  "-5000-01-01"])
+@pytest.mark.parametrize("measure", ["count where a + 1 months > b",
+                                     "count where b - 5 years < a or a + 7 days > b",
+                                     "count where days from a to b > 0.00000000001"])
+def test_a_bad_date_of_a_far_year_is_d008_not_an_engine_error(
+        tmp_path: Path, cell: str, measure: str) -> None:
+    """DuckDB reads these cells as dates of its own far range, which the scan's conditions
+    then moved out of range (a conversion error: exit 3) before the cell was found bad; the
+    measures used to be counted only after the records were checked."""
+    rows = [*ROWS, ["3", cell, "2020-01-01", "1"]]
+    report, codes = check(tmp_path, measure, rows)
+    assert report is None and codes == ["D008"]

@@ -56,6 +56,8 @@ _NARROW = 18
 _GUESS_PLACES = 2
 #: Digits of the most days between two dates of four-digit years (3,652,424).
 DAY_DIGITS = 7
+#: The first and last days a date cell can hold (YYYY-MM-DD).
+FIRST_DAY, LAST_DAY = "0001-01-01", "9999-12-31"
 _FLAGS_TRUE = ("true", "yes", "y", "1")
 _FLAGS_FALSE = ("false", "no", "n", "0")
 #: The usual spellings, tested first: ``lower`` makes a new string for every cell.
@@ -797,7 +799,15 @@ def _typed_view(con: duckdb.DuckDBPyConnection, name: str, relation: str, ds: Da
             checks.append(f"COALESCE(regexp_full_match(c{i}, '{_NUMBER}'), FALSE) AS k{i}")
     if not numbers:  # the first scan's type cannot hold the measures' numbers
         parts = [p for p, f in zip(parts, ds.fields, strict=True) if f.type != "number"]
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT *{''.join(', ' + c for c in checks)}"
+    # A date DuckDB reads from a bad cell may be of its own far range (`999999-1-1`), which
+    # a condition's shift or count of days would take beyond what DuckDB holds (an error,
+    # not D008): the measures see only the dates a cell can be, years 0001 to 9999.
+    bounded = [f"CASE WHEN f{i} BETWEEN DATE '{FIRST_DAY}' AND DATE '{LAST_DAY}' THEN f{i} "
+               f"END AS f{i}" for i, f in enumerate(ds.fields)
+               if f.type == "date" and not (native and i in native)]
+    keep = f" REPLACE ({', '.join(bounded)})" if bounded else ""
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT *{keep}"
+                f"{''.join(', ' + c for c in checks)}"
                 f" FROM (SELECT *{''.join(', ' + p for p in parts)} FROM {relation})")
     return name, columns
 
