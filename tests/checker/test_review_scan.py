@@ -90,7 +90,7 @@ def _counted(data: Path, text: str) -> tuple[Any, Any]:
     return compiled.contract, counted["R"]
 
 
-@settings(max_examples=12, deadline=None,
+@settings(max_examples=8, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(rows=rows_st, pool=st.lists(conds, min_size=3, max_size=5),
        picks=st.lists(st.integers(0, 100), min_size=5, max_size=5))
