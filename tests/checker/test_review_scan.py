@@ -7,6 +7,7 @@ Each test here was written failing first, or holds a corner the other properties
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,12 +16,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from obc_check.checker.check import check_bundle
 from obc_check.checker.data.load import load_bundle
 from obc_check.checker.engine import measure_datasets
 from obc_check.checker.engine.measures import _BITS
 from obc_check.dsl import compile_text
 from tests.checker.test_records_engine import Row, conds, rows_st, run_python
-from tests.checker.test_review_records import ROWS, _cell, check, written
+from tests.checker.test_review_records import ROWS, _cell, check, contract, written
 
 HEADER = ["id", "a", "b", "n", "f", "t", "p"]
 DATASET = '''  dataset R "Records" {
@@ -166,3 +168,26 @@ def test_a_bad_date_of_a_far_year_is_d008_not_an_engine_error(
     rows = [*ROWS, ["3", cell, "2020-01-01", "1"]]
     report, codes = check(tmp_path, measure, rows)
     assert report is None and codes == ["D008"]
+
+
+@pytest.mark.parametrize("days", [200_000_000, 3_000_000, -800_000])
+def test_a_parquet_date_no_date_cell_can_be_is_d008_not_an_engine_error(
+        tmp_path: Path, days: int) -> None:
+    """A date32 column holds days far beyond the years 0001 to 9999 a date cell can have
+    (and than DuckDB's month arithmetic reaches: exit 3); RECORDS.md's dates are ISO dates,
+    as the same date written in a CSV cell is."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    compiled = compile_text(contract("count where a + 1 months > b"))
+    assert compiled.contract is not None
+    data = tmp_path / "data"
+    data.mkdir()
+    pq.write_table(pa.table({
+        "id": ["1", "2"], "a": pa.array([days, 18400], pa.int32()).cast(pa.date32()),
+        "b": pa.array([18300, None], pa.int32()).cast(pa.date32()),
+        "n": pa.array([1, 2], pa.int64())}), data / "R.parquet")
+    report, diags = check_bundle(compiled.contract, data, dt.date(2022, 6, 30))
+    assert report is None
+    assert [(d.code, d.span.line if d.span else None) for d in diags] == [("D008", 1)]
+    assert "is not an ISO date" in diags[0].message, diags[0].message

@@ -399,7 +399,12 @@ def _kinds(ds: Dataset, native: Mapping[int, object] | None = None) -> list[_Kin
         c = f"c{i}"
         present = f"({c} IS NOT NULL AND {c} <> '')"
         if native and i in native:
-            pass  # typed already: no cell can be bad
+            if f.type == "date":  # a date32 may hold days no date cell can be (year 10000)
+                kinds.append(_Kind("D008", f.name, f.column, f"{present} AND NOT k{i}",
+                                   f"is not an ISO date (YYYY-MM-DD): its year is not "
+                                   f"{FIRST_DAY[:4]} to {LAST_DAY[:4]}",
+                                   "write a date that exists, like 2018-04-01"))
+            # otherwise typed already: no cell can be bad
         elif f.type == "number":
             kinds.append(_Kind("D007", f.name, f.column, f"{present} AND NOT k{i}",
                                "is not a number", "write a decimal number like 14, 3.5 or "
@@ -787,8 +792,11 @@ def _typed_view(con: duckdb.DuckDBPyConnection, name: str, relation: str, ds: Da
     # good when it is written back the same (only YYYY-MM-DD of a day that exists, years
     # 0001 to 9999, is), a flag when it has a value; a number by its pattern.
     checks = []
+    within = f"BETWEEN DATE '{FIRST_DAY}' AND DATE '{LAST_DAY}'"
     for i, f in enumerate(ds.fields):
         if native and i in native:
+            if f.type == "date":
+                checks.append(f"COALESCE(n{i} {within}, FALSE) AS k{i}")
             continue
         if f.type == "date":
             checks.append(f"COALESCE(length(c{i}) = 10 AND CAST(f{i} AS VARCHAR) = c{i}, "
@@ -799,12 +807,12 @@ def _typed_view(con: duckdb.DuckDBPyConnection, name: str, relation: str, ds: Da
             checks.append(f"COALESCE(regexp_full_match(c{i}, '{_NUMBER}'), FALSE) AS k{i}")
     if not numbers:  # the first scan's type cannot hold the measures' numbers
         parts = [p for p, f in zip(parts, ds.fields, strict=True) if f.type != "number"]
-    # A date DuckDB reads from a bad cell may be of its own far range (`999999-1-1`), which
-    # a condition's shift or count of days would take beyond what DuckDB holds (an error,
-    # not D008): the measures see only the dates a cell can be, years 0001 to 9999.
-    bounded = [f"CASE WHEN f{i} BETWEEN DATE '{FIRST_DAY}' AND DATE '{LAST_DAY}' THEN f{i} "
-               f"END AS f{i}" for i, f in enumerate(ds.fields)
-               if f.type == "date" and not (native and i in native)]
+    # A date DuckDB reads from a bad cell (or a date32 column) may be of its own far range
+    # (`999999-1-1`), which a condition's shift or count of days would take beyond what
+    # DuckDB holds (an error, not D008): the measures see only the dates a cell can be,
+    # years 0001 to 9999.
+    bounded = [f"CASE WHEN f{i} {within} THEN f{i} END AS f{i}"
+               for i, f in enumerate(ds.fields) if f.type == "date"]
     keep = f" REPLACE ({', '.join(bounded)})" if bounded else ""
     con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT *{keep}"
                 f"{''.join(', ' + c for c in checks)}"
