@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import Counter
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -335,6 +336,37 @@ def test_starts_and_repeated_participants_by_position_and_by_hash(width: int) ->
     assert days == [1, None, 3, None, 5]
     assert not has_repeats(people.table.column("person"))
     assert has_repeats(pa.array([name[1], name[3], name[1]]))
+
+
+_IDS = st.one_of(st.from_regex(r"P[0-9]{3}", fullmatch=True),
+                 st.from_regex(r"P[0-2][0-9]{2}", fullmatch=True),
+                 st.from_regex(r"[PQ][0-9]{2}", fullmatch=True), st.text("PQé0", max_size=4))
+
+
+@settings(max_examples=200, deadline=None)
+@given(listed=st.lists(_IDS, min_size=1, max_size=30, unique=True),
+       claimed=st.lists(_IDS, min_size=1, max_size=30), piece=st.sampled_from([3, 1 << 16]))
+def test_starts_by_the_participants_code_book_equal_both_coded_together(
+        listed: list[str], claimed: list[str], piece: int) -> None:
+    """The claimed persons coded by the participants' own codes (the fast loader keeps
+    them) find the same starts, and the same people missing, as the two tables coded
+    together: claimed persons of other lengths, or with a symbol no participant has at a
+    place, are not participants; a book of mixed lengths is not used."""
+    start = dt.date(2020, 1, 1)
+    people = ParticipantTable.of([(p, start + dt.timedelta(days=i))
+                                  for i, p in enumerate(listed)])
+    with mock.patch.object(claims_data, "_PIECE", piece):
+        coded = claims_data.person_codes(people.table.column("person"))
+        assert coded is not None
+        assert not has_repeats(people.table.column("person"), coded)
+        codes = claim_codes(ClaimTable.of([("R0", p, start) for p in claimed]).table, ("R0",))
+        by_book = with_starts(codes, replace(people, coded=coded)).started
+        together = with_starts(codes, people).started
+    assert by_book is not None and together is not None
+    assert by_book.tolist() == together.tolist()
+    expected = {p: i for i, p in enumerate(listed)}
+    assert [None if d == NO_START else int(d) - (start - dt.date(1970, 1, 1)).days
+            for d in together] == [expected.get(p) for p in codes.persons.to_pylist()]
 
 
 @settings(max_examples=100, deadline=None)

@@ -69,6 +69,10 @@ class ParticipantTable:
     unread: frozenset[str] = frozenset()
     """Persons whose row is there but could not be read (a bad start date, a repeat): they
     are in participants, so a claim for them is not also "not in participants" (D061)."""
+    coded: PersonCodes | None = field(default=None, compare=False, repr=False)
+    """The persons' position codes (:func:`person_codes`), when the fast loader made them
+    to find repeats: :func:`with_starts` codes the claimed persons by the same book
+    instead of coding both tables again."""
 
     def __len__(self) -> int:
         return int(self.table.num_rows)
@@ -169,8 +173,17 @@ def with_starts(codes: ClaimCodes, people: ParticipantTable) -> ClaimCodes:
     days = people.table.column("started_on").combine_chunks()
     starts = (np.asarray(days.cast(pa.int32()), np.int64) if len(days)
               else np.zeros(0, np.int64))
-    listed = people.table.column("person").combine_chunks()
     q = len(codes.persons)
+    mine = _encode(people.coded, codes.persons) if people.coded is not None else None
+    if mine is not None:
+        assert people.coded is not None
+        claimed, known = mine
+        by_code = np.full(people.coded.book.span, NO_START, np.int64)
+        by_code[people.coded.code] = starts
+        started = np.take(by_code, claimed)
+        started[~known] = NO_START
+        return replace(codes, started=started)
+    listed = people.table.column("person").combine_chunks()
     both = pa.concat_arrays([codes.persons.cast(pa.string()), listed.cast(pa.string())])
     joint = _position_codes(both)
     if joint is not None:
@@ -185,14 +198,87 @@ def with_starts(codes: ClaimCodes, people: ParticipantTable) -> ClaimCodes:
     return replace(codes, started=started)
 
 
-def has_repeats(values: pa.Array | pa.ChunkedArray) -> bool:
-    """True when a string occurs twice (by position codes, else ``pc.unique``)."""
+def has_repeats(values: pa.Array | pa.ChunkedArray, coded: PersonCodes | None = None) -> bool:
+    """True when a string occurs twice (by position codes, else ``pc.unique``).
+
+    ``coded`` is :func:`person_codes` of ``values`` when the caller has made them.
+    """
     array = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-    coded = _position_codes(array)
+    if coded is None:
+        coded = person_codes(array)
     if coded is None:
         return len(pc.unique(array)) != len(array)
-    code, span, _width = coded
-    return bool(np.bincount(code, minlength=span).max(initial=0) > 1)
+    return bool(np.bincount(coded.code, minlength=coded.book.span).max(initial=0) > 1)
+
+
+@dataclass(frozen=True)
+class CodeBook:
+    """How :func:`_position_codes` coded one column: its positions, radices and digits.
+
+    Enough to code other strings the same way (:func:`_encode`): a string of the column
+    gets its code there, and one with a symbol the column never has at some position is
+    none of the column's strings.
+    """
+
+    seen: np.ndarray  # (positions, symbols) bool: the symbols that occur at each position
+    kept: tuple[tuple[int, int, np.ndarray], ...]  # (position, radix, symbol -> digit)
+    fixed: bool
+    longest: int
+    span: int
+
+
+@dataclass(frozen=True)
+class PersonCodes:
+    """A column's position codes (one int64 a row, below ``book.span``) and their book."""
+
+    code: np.ndarray
+    book: CodeBook
+
+
+def person_codes(persons: pa.Array | pa.ChunkedArray) -> PersonCodes | None:
+    """The position codes of a string column and their book, or None.
+
+    None for the columns :func:`_position_codes` does not code (long or very varied
+    identifiers, nulls): their repeats and matches are found by pyarrow's hash.
+    """
+    array = persons.combine_chunks() if isinstance(persons, pa.ChunkedArray) else persons
+    coded = _book_codes(array)
+    return None if coded is None else PersonCodes(*coded)
+
+
+def _encode(coded: PersonCodes, strings: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
+    """``strings`` coded by ``coded``'s book: the codes, and which strings it can code.
+
+    A string it cannot code (another length, or a symbol the book's column never has at a
+    position) is none of that column's strings; its code is 0, to be ignored. Only books of
+    strings of one length code others here (the usual identifiers); otherwise, or when
+    ``strings`` are not all that long, None: the caller codes both columns together.
+    """
+    book = coded.book
+    n = len(strings)
+    if not book.fixed or strings.null_count or not pa.types.is_string(strings.type):
+        return None
+    if not n:
+        return np.zeros(0, np.int64), np.zeros(0, bool)
+    pieces = [_Piece(strings.slice(at, _PIECE)) for at in range(0, n, _PIECE)]
+    if any(p.longest != book.longest or p.shortest != book.longest for p in pieces):
+        return None
+    code = np.zeros(n, np.int64)
+    known = np.ones(n, bool)
+    radix_of = {at: (radix, digit) for at, radix, digit in book.kept}
+    done = 0
+    for piece in pieces:
+        part, fits = code[done:done + piece.rows], known[done:done + piece.rows]
+        for at in range(len(book.seen)):
+            symbol = piece.symbol(at, True, book.longest)
+            fits &= book.seen[at][symbol]
+            if at in radix_of:
+                radix, digit = radix_of[at]
+                part *= radix
+                part += digit[symbol]
+        done += piece.rows
+    code[~known] = 0  # an unseen symbol's digit is its neighbour's (or -1): not a code
+    return code, known
 
 
 def person_ranks(persons: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
@@ -257,6 +343,18 @@ _PIECE = 1 << 16
 def _position_codes(array: pa.Array) -> tuple[np.ndarray, int, int] | None:
     """Order-preserving integer codes of the strings, their bound and fixed length; or None.
 
+    :func:`_book_codes`, with the book reduced to the bound and the length.
+    """
+    coded = _book_codes(array)
+    if coded is None:
+        return None
+    code, book = coded
+    return code, book.span, book.longest if book.fixed else 0
+
+
+def _book_codes(array: pa.Array) -> tuple[np.ndarray, CodeBook] | None:
+    """Order-preserving integer codes of the strings and how they were made; or None.
+
     The third item is the strings' length in bytes when all have one length, else 0.
 
     A string is its bytes followed by an end mark, and strings compare as those sequences
@@ -283,11 +381,12 @@ def _position_codes(array: pa.Array) -> tuple[np.ndarray, int, int] | None:
     fixed = all(piece.shortest == longest for piece in pieces)
     positions = (longest + 1) // 2 if fixed else longest
     width = 1 << 16 if fixed else 257  # byte pairs, else a byte plus one (0 = the end)
-    counts = np.zeros((positions, width), np.int64)
+    # which symbols occur, marked in place: a bincount a piece and position would make (and
+    # zero, and add up) a fresh table of 65,536 counts each time, 64 of them for a million
+    seen = np.zeros((positions, width), bool)
     for piece in pieces:
         for at in range(positions):
-            counts[at] += np.bincount(piece.symbol(at, fixed, longest), minlength=width)
-    seen = counts > 0
+            seen[at][piece.symbol(at, fixed, longest)] = True
     limit = max(1 << 22, 8 * n)
     kept: list[tuple[int, int, np.ndarray]] = []  # (position, radix, symbol -> digit)
     span = 1
@@ -307,7 +406,7 @@ def _position_codes(array: pa.Array) -> tuple[np.ndarray, int, int] | None:
             part *= radix
             part += digit[piece.symbol(at, fixed, longest)]
         done += piece.rows
-    return code, span, longest if fixed else 0
+    return code, CodeBook(seen, tuple(kept), fixed, longest, span)
 
 
 class _Piece:

@@ -26,6 +26,7 @@ from obc_check.checker.data.claims import (
     ParticipantTable,
     claim_codes,
     has_repeats,
+    person_codes,
 )
 from obc_check.checker.data.context import ContractIndex
 from obc_check.checker.data.sources import RawTable
@@ -93,11 +94,12 @@ def participants(raw: RawTable) -> ParticipantTable | None:
     table = _read(raw, ("started_on",))
     if table is None:
         return None
-    person = table.column("person")
-    if has_repeats(person):
+    person = table.column("person").combine_chunks()
+    coded = person_codes(person)  # kept: the claims' persons are matched by the same codes
+    if has_repeats(person, coded):
         return None
     return ParticipantTable(pa.table({"person": person,
                                       "started_on": table.column("started_on"),
                                       "row": _rows(table.num_rows)},
                                      schema=PARTICIPANTS_SCHEMA),
-                            raw.origin.file, raw.origin.sheet)
+                            raw.origin.file, raw.origin.sheet, coded=coded)

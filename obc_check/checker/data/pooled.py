@@ -55,12 +55,13 @@ claims), so that :func:`flatnonzero` and a scatter of positions need not make it
 
 def positions(n: int) -> np.ndarray:
     """``np.arange(n)`` as intp, a read-only view of positions kept in the pool."""
-    if not _POSITIONS or len(_POSITIONS[0]) < n:
-        kept = empty(max(n, 2 * len(_POSITIONS[0]) if _POSITIONS else n), np.intp)
+    kept = _POSITIONS[0] if _POSITIONS else None
+    if kept is None or len(kept) < n:  # two threads (load.py) may both make it: either is right
+        kept = empty(max(n, 2 * len(kept) if kept is not None else n), np.intp)
         kept[:] = np.arange(len(kept), dtype=np.intp)
         kept.flags.writeable = False
         _POSITIONS[:] = [kept]
-    return _POSITIONS[0][:n]
+    return kept[:n]
 
 
 def flatnonzero(mask: np.ndarray) -> np.ndarray:

@@ -412,7 +412,8 @@ def _later_claims(x: Inputs, open_: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     ``np.minimum.at`` into a table by pair finds each pair's first claim; when the table
     would be large (many prices times many people), a sort does.
     """
-    at = pooled.flatnonzero(open_ & np.take(x.once, x.price))
+    # every price once per person (the usual card): no look-up of a million prices
+    at = pooled.flatnonzero(open_ if x.once.all() else open_ & np.take(x.once, x.price))
     if not len(at):
         return at, at
     people = int(x.person.max(initial=0)) + 1
