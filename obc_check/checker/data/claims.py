@@ -294,12 +294,13 @@ def person_ranks(persons: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Ar
     if codes is None:
         return _hashed_ranks(array)
     code, span, width = codes
-    present = pooled.full(span, False, bool)
-    present[code] = True
+    # any row of each value (all are equal), -1 for codes that do not occur: one scatter
+    # of a million rows marks the codes that occur and finds a row of each
+    one = pooled.full(span, -1, np.int64)
+    one[code] = pooled.positions(len(code))
+    present = np.greater_equal(one, 0, out=pooled.empty(span, bool))
     rank_of = np.cumsum(present, dtype=np.int32, out=pooled.empty(span, np.int32))
     rank_of -= 1
-    one = pooled.empty(span, np.int64)  # only the entries of codes that occur are read
-    one[code] = pooled.positions(len(code))  # any row of each value: all are equal
     return pooled.take(rank_of, code), _rows_of(array, one[present], width)
 
 
@@ -452,17 +453,19 @@ def _with_end(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray, at: int
 
 
 def claim_codes(table: pa.Table, prices: tuple[str, ...],
-                price_index: pa.Array | pa.ChunkedArray | None = None) -> ClaimCodes:
+                price_index: pa.Array | pa.ChunkedArray | None = None,
+                ranks: tuple[np.ndarray, pa.Array] | None = None) -> ClaimCodes:
     """Encode ``table`` (every price must be one of ``prices``) and sort it once.
 
-    ``price_index`` is ``pc.index_in`` of the prices in ``prices`` when the caller has it.
+    ``price_index`` is ``pc.index_in`` of the prices in ``prices``, and ``ranks``
+    :func:`person_ranks` of the persons, when the caller has them.
     The sort key packs the three fields as ``day × P × Q + price × Q + person``, one int64 a
     claim, so one numpy sort orders a million claims; equal keys are repeated rows, found
     as neighbours equal in all three codes once those are in order (the key itself is
     dropped, never gathered).
     """
     n = table.num_rows
-    person, persons = person_ranks(table.column("person"))
+    person, persons = ranks if ranks is not None else person_ranks(table.column("person"))
     if price_index is None:
         price_index = pc.index_in(table.column("price"), value_set=pa.array(prices, pa.string()))
     if isinstance(price_index, pa.ChunkedArray):
