@@ -31,13 +31,32 @@ def _money(units: int) -> Decimal:
     return Decimal(int(units)).scaleb(-2)
 
 
+def _bits(mask: np.ndarray) -> pa.Buffer:
+    """A bool mask as Arrow's bitmap (bit ``i`` of byte ``i // 8``, least significant first).
+
+    ``np.packbits`` packs a million in 0.06 ms; ``pa.array(values, mask=...)`` took 3 ms
+    to turn the same mask into a validity bitmap, and 0.6 ms for a bool column.
+    """
+    return pa.py_buffer(np.packbits(mask, bitorder="little"))
+
+
+def _flags(mask: np.ndarray) -> pa.Array:
+    """A bool numpy array as a pyarrow bool column (:func:`_bits`)."""
+    return pa.Array.from_buffers(pa.bool_(), len(mask), [None, _bits(mask)])
+
+
 def _dictionary(codes: np.ndarray, words: list[str], null: np.ndarray | None = None) -> pa.Array:
     """Codes into ``words`` as a dictionary column (no Python string a row).
 
     Null where ``null`` is true. The codes keep their integer type (int8 for a few words).
     """
-    return pa.DictionaryArray.from_arrays(pa.array(codes, mask=null),
-                                          pa.array(words, pa.string()))
+    if null is None:
+        indices = pa.array(codes)
+    else:
+        codes = np.ascontiguousarray(codes)
+        indices = pa.Array.from_buffers(pa.from_numpy_dtype(codes.dtype), len(codes),
+                                        [_bits(~null), pa.py_buffer(codes)])
+    return pa.DictionaryArray.from_arrays(indices, pa.array(words, pa.string()))
 
 
 def _year_runs(day: np.ndarray, starts: list[int]) -> list[int]:
@@ -83,7 +102,7 @@ def claim_rate_card(contract: Contract, card: RateCard, claims: ClaimTable | Non
         "status": _dictionary(rejected.view(np.int8), ["paid", "rejected"]),
         "reason": _dictionary(why, list(REASONS), paid),
         "amount": pa.array(amount, pa.int64()),
-        "capped": pa.array(capped, pa.bool_()),
+        "capped": _flags(capped),
         "row": ordered.row,
     }))
     del outside, why, capped
