@@ -191,3 +191,69 @@ def test_a_parquet_date_no_date_cell_can_be_is_d008_not_an_engine_error(
     assert report is None
     assert [(d.code, d.span.line if d.span else None) for d in diags] == [("D008", 1)]
     assert "is not an ISO date" in diags[0].message, diags[0].message
+
+
+WIDE = '''contract W "Wide" {{
+  version "1"
+  currency GBP
+  term 2020-01-31 to 2022-01-30
+  party C "C" role commissioner sector nhs
+  dataset R "Records" {{
+    field id text
+    field a date
+{numbers}    key id
+  }}
+  indicator CNT "Count" {{
+    unit count
+    measure R by a {{ count where n0 > 0.5 or n{last} < -1 }}
+  }}
+  indicator M "Mean" {{
+    unit score
+    measure R by a {{ mean n{last} where n0 is present }}
+  }}
+}}
+'''
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(width=st.integers(1, 5), cells=st.lists(st.lists(st.one_of(
+    st.just(""), st.decimals(-10 ** 17, 10 ** 17, places=0, allow_nan=False).map(str),
+    st.builds(lambda whole, places: format(Decimal(whole).scaleb(-places), "f"),
+              st.integers(-10 ** 9, 10 ** 9), st.integers(0, 7))),
+    min_size=5, max_size=5), min_size=1, max_size=12))
+def test_many_number_columns_count_as_the_exact_type(
+        tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+        width: int, cells: list[list[str]]) -> None:
+    """The scan's most places and longest text per number column, with one to five such
+    columns (past two they are aggregated, not grouped by): the guess is used only when
+    it held every number, so the counts are the exact type's."""
+    from obc_check.checker.engine import duck
+
+    text = WIDE.format(numbers="".join(f"    field n{j} number\n" for j in range(width)),
+                       last=width - 1)
+    data = tmp_path_factory.mktemp("w")
+    with (data / "R.csv").open("w", newline="", encoding="utf-8") as fh:
+        out = csv.writer(fh)
+        out.writerow(["id", "a", *(f"n{j}" for j in range(width))])
+        for i, row in enumerate(cells):
+            out.writerow([str(i), f"2020-0{1 + i % 9}-15", *row[:width]])
+
+    def counted() -> Any:
+        _, found = _counted(data, text)
+        return found.records, found.by, {k: [(y.denominator, str(y.total), y.count) for y in v]
+                                         for k, v in found.measures.items()}
+
+    guessed = counted()
+    rows = [[Decimal(c) if c else None for c in row[:width]] for i, row in enumerate(cells)
+            if i % 9]  # the 15th of January is before the term
+    first, last = [r[0] for r in rows], [r[width - 1] for r in rows]
+    count = sum((a is not None and a > Decimal("0.5")) or (b is not None and b < -1)
+                for a, b in zip(first, last, strict=True))
+    values = [b for a, b in zip(first, last, strict=True) if a is not None and b is not None]
+    assert guessed[2]["CNT"][0][2] == count
+    assert guessed[2]["M"][0][0] == len(values)
+    assert Decimal(guessed[2]["M"][0][1]) == sum(values, Decimal(0))
+    with monkeypatch.context() as m:
+        m.setattr(duck, "_guess_places", lambda measures: None)
+        assert counted() == guessed

@@ -54,6 +54,9 @@ MEMORY_LIMIT = "1GB"
 _NARROW = 18
 #: The decimal places of the first scan's type, at least (:func:`_guess_places`).
 _GUESS_PLACES = 2
+#: The most text number columns whose places and lengths the first scan groups by
+#: (:func:`_scan`).
+_GROUPED_NUMBERS = 2
 #: Digits of the most days between two dates of four-digit years (3,652,424).
 DAY_DIGITS = 7
 #: The first and last days a date cell can hold (YYYY-MM-DD).
@@ -550,6 +553,12 @@ def _scan(con: duckdb.DuckDBPyConnection, relation: str, table: DatasetTable,
     places = _guess_places(measures)
     extremes: list[tuple[str, str, str]] = []
     few: list[bool] = []
+    # A text number column's places and length take few values each, grouped by (no
+    # aggregate over the people's groups); but the groups multiply with every such column,
+    # and past two they are aggregated: eight columns of mixed widths made a group of
+    # nearly every record (1M records: 2.7 s of CPU and 560 MB against 1.9 s and 390 MB).
+    grouped = sum(f.type == "number" and i not in native
+                  for i, f in enumerate(ds.fields)) <= _GROUPED_NUMBERS
     for i, f in enumerate(ds.fields):
         if f.type != "number":
             continue
@@ -560,7 +569,7 @@ def _scan(con: duckdb.DuckDBPyConnection, relation: str, table: DatasetTable,
             good = f"{where} AND k{i}"
             extremes += [("MAX", f"length(c{i}) - strpos(c{i}, '.')",
                           f"{good} AND strpos(c{i}, '.') > 0"), ("MAX", f"length(c{i})", good)]
-            few += [True, True]
+            few += [grouped, grouped]
     counts = ["TRUE", where, ragged or "FALSE"] + [f"{where} AND {k.test}" for k in kinds]
     extra = Extra(tuple(counts), tuple(extremes), tuple(few),
                   records=None if where == "TRUE" else where)
