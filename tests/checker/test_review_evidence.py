@@ -28,7 +28,7 @@ from obc_check.dsl import compile_text
 from obc_check.model import Cond, Contract
 from tests.checker.test_records_engine import YEARS as MAYBE_YEARS
 from tests.checker.test_records_engine import Row, conds, holds, rows_st, value, year_of
-from tests.checker.test_review_records import _cell, written
+from tests.checker.test_review_records import DATASET, _cell, written
 
 assert MAYBE_YEARS is not None
 YEARS = MAYBE_YEARS
@@ -43,18 +43,7 @@ def _contract(c1: Cond, c2: Cond, people: bool, by: str) -> Contract:
   party C "C" role commissioner sector nhs
   party Q "Q" role lead_provider sector nhs
   outcome_payment £1,000
-  dataset R "Records" {{
-    field id text
-    field a date
-    field b date
-    field n number
-    field f flag
-    field t text
-    field p text
-    key id
-    person p
-  }}
-  outcome O "O" weight 100% {{
+{DATASET}  outcome O "O" weight 100% {{
     indicator P "P" weight 25% {{
       unit percent
       higher is better

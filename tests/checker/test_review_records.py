@@ -363,14 +363,8 @@ def written(c: Cond, level: int = 0) -> str:
     return f"({text})" if mine < level else text
 
 
-def _contract_of(c1: Cond, c2: Cond, people: bool, by: str) -> str:
-    counting = " counting people" if people else ""
-    return f'''contract DIFF "Differential" {{
-  version "1"
-  currency GBP
-  term 2020-01-31 to 2022-01-30
-  party C "C" role commissioner sector nhs
-  dataset R "Records" {{
+#: The dataset of the differential tests: every field type, a key and a person.
+DATASET = '''  dataset R "Records" {
     field id text
     field a date
     field b date
@@ -380,8 +374,18 @@ def _contract_of(c1: Cond, c2: Cond, people: bool, by: str) -> str:
     field p text
     key id
     person p
-  }}
-  indicator P "P" {{
+  }
+'''
+
+
+def _contract_of(c1: Cond, c2: Cond, people: bool, by: str) -> str:
+    counting = " counting people" if people else ""
+    return f'''contract DIFF "Differential" {{
+  version "1"
+  currency GBP
+  term 2020-01-31 to 2022-01-30
+  party C "C" role commissioner sector nhs
+{DATASET}  indicator P "P" {{
     unit percent
     measure R by {by}{counting} {{
       denominator where {written(c1)}

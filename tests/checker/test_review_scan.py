@@ -22,21 +22,9 @@ from obc_check.checker.engine import measure_datasets
 from obc_check.checker.engine.measures import _BITS
 from obc_check.dsl import compile_text
 from tests.checker.test_records_engine import Row, conds, rows_st, run_python
-from tests.checker.test_review_records import ROWS, _cell, check, contract, written
+from tests.checker.test_review_records import DATASET, ROWS, _cell, check, contract, written
 
 HEADER = ["id", "a", "b", "n", "f", "t", "p"]
-DATASET = '''  dataset R "Records" {
-    field id text
-    field a date
-    field b date
-    field n number
-    field f flag
-    field t text
-    field p text
-    key id
-    person p
-  }
-'''
 
 
 def _many(pool: list[Any], count: int) -> tuple[str, int]:
