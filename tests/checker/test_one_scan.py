@@ -170,3 +170,44 @@ def test_numbers_the_guessed_type_holds_are_counted_once(
     found = _counts(tmp_path, CONTRACT.format(literal="0.13"), False, monkeypatch)
     assert found["measures"]["MEAN"][0][2] == "1.12"  # the exact type's two places
     assert again == ["checked_every0"]
+
+
+def _repeated_keys(data: Path, monkeypatch: pytest.MonkeyPatch, collide: bool
+                   ) -> list[tuple[str, int | None, str]]:
+    """The D013 diagnostics of the bundle, with the scan's key hash made to collide."""
+    compiled = compile_text(CONTRACT.format(literal="0"))
+    assert compiled.contract is not None
+    bundle, diags = load_bundle(data, compiled.contract)
+    assert bundle is not None, diags
+    with monkeypatch.context() as m:
+        if collide:  # every key of one length has the same "hash": only the exact count knows
+            m.setattr(duck, "KEY_HASH", "length({})")
+        _, found = measure_datasets(compiled.contract, bundle.datasets)
+    return [(d.code, d.span.line if d.span else None, d.message) for d in found]
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(keys=st.lists(st.sampled_from(["k1", "k2", "k3", "k10", "k11", ""]), min_size=1,
+                     max_size=12),
+       parquet=st.booleans())
+def test_repeated_keys_are_counted_in_the_scan_and_exactly_when_hashes_repeat(
+        tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+        keys: list[str], parquet: bool) -> None:
+    data = tmp_path_factory.mktemp("k")
+    if parquet:
+        pq.write_table(pa.table({
+            "id": pa.array([k or None for k in keys]),
+            "a": pa.array([dt.date(2020, 5, 1)] * len(keys), pa.date32()),
+            "n": pa.array([1] * len(keys), pa.int64()),
+            "f": pa.array([True] * len(keys)),
+            "p": pa.array(["x"] * len(keys))}), data / "R.parquet")
+    else:
+        (data / "R.csv").write_text("id,a,n,f,p\n" + "".join(
+            f"{k},2020-05-01,1,Y,x\n" for k in keys), encoding="utf-8")
+    found = _repeated_keys(data, monkeypatch, collide=False)
+    seen: set[str] = set()
+    first = 1 if parquet else 2  # a Parquet file's rows from 1, a CSV file's lines
+    repeats = [row + first for row, k in enumerate(keys) if k and (k in seen or seen.add(k))]
+    assert [line for code, line, _ in found if code == "D013"] == repeats
+    assert _repeated_keys(data, monkeypatch, collide=True) == found

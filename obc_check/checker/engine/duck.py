@@ -11,7 +11,8 @@ inside); the file path and every value are bound parameters.
 One scan per dataset checks its records and counts its measures (:func:`_scan`): the
 checks are extra figures of the measures' query, over a view of typed values and good-cell
 flags, at a decimal type guessed before the data's numbers are known (used only when the
-scan shows it held them all). Repeated keys are counted by a query of their own. Only when
+scan shows it held them all). Repeated keys are counted in the same scan, by their hashes,
+and again exactly only when some hashes repeat. Only when
 something is wrong, one more query fetches the first bad rows of each kind in row order.
 """
 
@@ -66,6 +67,9 @@ _FLAGS_FALSE = ("false", "no", "n", "0")
 #: The usual spellings, tested first: ``lower`` makes a new string for every cell.
 _COMMON_TRUE = ("Y", "y", "1", "true", "TRUE", "True", "yes", "Yes", "YES")
 _COMMON_FALSE = ("N", "n", "0", "false", "FALSE", "False", "no", "No", "NO")
+#: The SQL of a key's 64-bit hash, whose distinct values the scan counts (a test makes it
+#: collide).
+KEY_HASH = "hash({})"
 
 
 def _words(words: Sequence[str]) -> str:
@@ -545,8 +549,10 @@ def _scan(con: duckdb.DuckDBPyConnection, relation: str, table: DatasetTable,
     (:class:`~.measures.Extra`), counted over a typed view at a guessed decimal type
     (:func:`_guess_places`) whose casts never fail (``TRY_CAST``). The counts are used only
     when no record is bad and the guess held every number exactly; a file with bad cells is
-    not counted again. Repeated keys are counted by a query of their own (a hash table of
-    every key, 1.5 s of 10M records: with the people's in one aggregation, 1 GB at the peak).
+    not counted again. Repeated keys: the records less their keys' distinct hashes, by a
+    consumer of its own of the same scan (:attr:`~.measures.Extra.repeats`; a query of its
+    own read the file again: 0.5-0.8 s of CPU of 10M records), counted exactly by
+    :func:`_repeats` only when that is not 0.
     """
     ds = table.dataset
     native = native or {}
@@ -571,8 +577,12 @@ def _scan(con: duckdb.DuckDBPyConnection, relation: str, table: DatasetTable,
                           f"{good} AND strpos(c{i}, '.') > 0"), ("MAX", f"length(c{i})", good)]
             few += [grouped, grouped]
     counts = ["TRUE", where, ragged or "FALSE"] + [f"{where} AND {k.test}" for k in kinds]
+    key = f"c{_index(ds, ds.key)}" if ds.key is not None else None
+    # Distinct 64-bit hashes of the keys: a smaller, faster table than of the keys' text; a
+    # collision (about one in 10^6 on 10M keys) only costs an exact count (:func:`_repeats`).
+    repeats = None if key is None else (KEY_HASH.format(key), _present(key, where))
     extra = Extra(tuple(counts), tuple(extremes), tuple(few),
-                  records=None if where == "TRUE" else where)
+                  records=None if where == "TRUE" else where, repeats=repeats)
     view, columns = checks_view(con, relation, ds, native, places)
     person = columns.get(ds.person) if ds.person and places is not None else None
     measured = dict(measures) if places is not None else {}
@@ -596,7 +606,10 @@ def _scan(con: duckdb.DuckDBPyConnection, relation: str, table: DatasetTable,
             most_places, longest = int(next(found) or 0), int(next(found) or 0)  # type: ignore[call-overload]
             digits, scale = max(digits, longest), max(scale, most_places)
             fits = fits and most_places <= (places or 0) and longest <= _NARROW - (places or 0)
-    tally = _Tally(bad=tuple(counted[3:]), repeated=_repeats(con, relation, ds, where),
+    repeated = read.repeated(row)
+    if repeated:
+        repeated = _repeats(con, relation, ds, where)
+    tally = _Tally(bad=tuple(counted[3:]), repeated=repeated,
                    scale=scale, digits=digits, rows=counted[0], records=counted[1],
                    ragged=counted[2])
     return _Scan(tally, read(row) if places is not None else None, places, fits)
@@ -610,21 +623,22 @@ def checks_view(con: duckdb.DuckDBPyConnection, relation: str, ds: Dataset,
                        guess=True, numbers=places is not None)
 
 
+def _present(c: str, where: str) -> str:
+    """SQL: the row is one of those ``where`` holds, and its cell ``c`` is not empty."""
+    return f"{where} AND {c} IS NOT NULL AND {c} <> ''"
+
+
 def _repeats(con: duckdb.DuckDBPyConnection, relation: str, ds: Dataset, where: str) -> int:
-    """The records whose key an earlier record has (those ``where`` holds, with a key)."""
-    if ds.key is None:
-        return 0
+    """The records whose key an earlier record has (those ``where`` holds, with a key).
+
+    Exact: asked only when the scan's count of distinct hashes says there may be some.
+    """
+    assert ds.key is not None
     c = f"c{_index(ds, ds.key)}"
-    present = f"{where} AND {c} IS NOT NULL AND {c} <> ''"
-    repeats = (f"COUNT({c}) FILTER (WHERE {present}) - "
-               f"COUNT(DISTINCT {{}}) FILTER (WHERE {present})")
-    # Distinct 64-bit hashes: a smaller, faster table than of the keys' text; a collision
-    # (about one in 10^6 on 10M keys) only costs the exact count.
-    found: int = int(_one(con, f"SELECT {repeats.format(f'hash({c})')} FROM {relation}")[0]  # type: ignore[call-overload]
-                     or 0)
-    if found:
-        found = int(_one(con, f"SELECT {repeats.format(c)} FROM {relation}")[0] or 0)  # type: ignore[call-overload]
-    return found
+    present = _present(c, where)
+    found = _one(con, f"SELECT COUNT({c}) FILTER (WHERE {present}) - COUNT(DISTINCT {c}) "
+                      f"FILTER (WHERE {present}) FROM {relation}")[0]
+    return int(found or 0)  # type: ignore[call-overload,no-any-return]
 
 
 def _checked(con: duckdb.DuckDBPyConnection, scanned: str, where: str, records: str,
