@@ -32,6 +32,7 @@ from obc_check.checker.rules.measured import measured_value
 from obc_check.checker.rules.values import (
     IndicatorIndex,
     YearValue,
+    levels_of,
     rounded,
     show_value,
     shown_value,
@@ -72,6 +73,12 @@ def _pot_words(contract: Contract, year: ContractYear, pot: Fraction) -> str:
     return f"pot {pounds(shown_money(pot))}"
 
 
+def _levels(contract: Contract, ind: Indicator, year: ContractYear) -> list[Fraction]:
+    """The thresholds ``ind``'s value is compared with in ``year``, its gateways' too."""
+    return levels_of(ind, year.number, (Fraction(g.threshold) for g in contract.gateways
+                                        if g.indicator == ind.id))
+
+
 def _indicator(contract: Contract, outcome: Outcome, ind: Indicator, year: ContractYear,
                pot: Fraction, yv: YearValue) -> IndicatorResult:
     weight = ind.weight if ind.weight is not None else Fraction(1, len(outcome.indicators))
@@ -79,14 +86,15 @@ def _indicator(contract: Contract, outcome: Outcome, ind: Indicator, year: Contr
     alloc_words = (f"allocation {pounds(shown_money(allocation))} = pot "
                    f"{pounds(shown_money(pot))} × {outcome.id} {percent_of(outcome.weight)} × "
                    f"{ind.id} {percent_of(weight)}")
+    levels = _levels(contract, ind, year)
     if yv.status == "assessed":
         assert yv.value is not None
         a, why = achievement(ind, year.number, yv.value)
-        value_words = f"value {value_words_of(ind, yv.value)} {yv.how}; {why}"
+        value_words = f"value {value_words_of(ind, yv.value, levels)} {yv.how}; {why}"
         a_words = f"achievement {shown_number(a)}"
     else:
         a = Fraction(ind.if_missing_pay)
-        value_words = (f"value {value_words_of(ind, yv.value)} {yv.how}"
+        value_words = (f"value {value_words_of(ind, yv.value, levels)} {yv.how}"
                        if yv.value is not None else f"value missing: {yv.how}")
         a_words = f"{yv.status}, so if missing pay {percent_of(ind.if_missing_pay)}"
     earned = round_money(allocation * a)
@@ -98,7 +106,7 @@ def _indicator(contract: Contract, outcome: Outcome, ind: Indicator, year: Contr
     target = ind.target.for_year(year.number) if ind.target else None
     return IndicatorResult(
         indicator=ind.id, outcome=outcome.id, unit=unit, status=yv.status,
-        value=shown_value(ind, yv.value) if yv.value is not None else None,
+        value=shown_value(ind, yv.value, levels) if yv.value is not None else None,
         numerator=shown_number(yv.numerator) if yv.numerator is not None else None,
         denominator=shown_number(yv.denominator) if yv.denominator is not None else None,
         total=exact_number(yv.total) if yv.total is not None else None,
@@ -119,6 +127,7 @@ def _gateway(contract: Contract, gw: Gateway, year: ContractYear, earned_sum: De
     level = Fraction(gw.threshold)
     word = "at least" if gw.comparison == "at_least" else "at most"
     need = f"{word} {show_value(ind.unit, level)}"
+    levels = _levels(contract, ind, year)
     status: Literal["met", "not_met", "missing", "insufficient"]
     if yv.status != "assessed" or yv.value is None:
         status = "insufficient" if yv.status == "insufficient" else "missing"
@@ -126,7 +135,7 @@ def _gateway(contract: Contract, gw: Gateway, year: ContractYear, earned_sum: De
     else:
         ok = meets(gw.comparison == "at_least", yv.value, level)
         status = "met" if ok else "not_met"
-        why = (f"{ind.id} {value_words_of(ind, yv.value)} for {year.label} "
+        why = (f"{ind.id} {value_words_of(ind, yv.value, levels)} for {year.label} "
                f"{'meets' if ok else 'does not meet'} {need}")
     if status == "met":
         withheld = ZERO
@@ -137,7 +146,7 @@ def _gateway(contract: Contract, gw: Gateway, year: ContractYear, earned_sum: De
                       f"{pounds(earned_sum)} = {pounds(withheld)}")
     return GatewayResult(
         gateway=gw.id, indicator=ind.id, status=status, unit=ind.unit,
-        value=shown_value(ind, yv.value) if yv.value is not None else None,
+        value=shown_value(ind, yv.value, levels) if yv.value is not None else None,
         comparison=gw.comparison, threshold=shown_number(level),
         share=percent_of(gw.withhold), withheld=withheld, derivation=derivation)
 

@@ -25,7 +25,7 @@ from fractions import Fraction
 from obc_check.checker.data.money import round_places, shown_number
 from obc_check.checker.data.tables import IndicatorRow
 from obc_check.checker.report.model import IndicatorStatus
-from obc_check.model import ContractYear, Indicator, Unit
+from obc_check.model import ContractYear, Indicator, Steps, Unit
 
 IndicatorIndex = dict[tuple[str, int], list[IndicatorRow]]
 
@@ -141,26 +141,61 @@ def _unrounded(unit: Unit | None, value: Fraction, places: int) -> str:
     return f"{sign}{text}{more}{'%' if unit == 'percent' else ''}"
 
 
-def value_words_of(ind: Indicator, value: Fraction) -> str:
-    """A year's value in a derivation: as the report's ``value`` when it is rounded.
+def value_words_of(ind: Indicator, value: Fraction, levels: Sequence[Fraction] = ()) -> str:
+    """A year's value in a derivation: as the report's ``value`` (:func:`shown_value`).
 
     A rounded value is shown with exactly its places (``60.0%``, ``59.999999%``), never cut
     to the four places of :func:`show_value`, which would show 59.999999% as 60%.
     """
-    if ind.rounding is None:
-        return show_value(ind.unit, value)
-    text = shown_value(ind, value)
+    text = shown_value(ind, value, levels)
     return f"{text}%" if ind.unit == "percent" else text
 
 
-def shown_value(ind: Indicator, value: Fraction) -> str:
+#: The most places :func:`shown_apart` writes (a value of counts of a few million records
+#: is apart from a level of four places within 15).
+_MOST_PLACES = 30
+
+
+def shown_apart(value: Fraction, levels: Sequence[Fraction], places: int = 4) -> str:
+    """``value`` to ``places`` places, or to more when fewer would misstate a comparison.
+
+    Up to ``places`` places (trailing zeros cut) it may read as on a level it is below
+    (an unrounded 59.99999% as 60%, beside "misses the target 60%") or across one. Then it
+    is written with the fewest places that put it on the same side of every level as it is
+    (59.99999%).
+    """
+    text = shown_number(value, places)
+    while places < _MOST_PLACES:
+        shown = Fraction(text)
+        if all((shown > t) == (value > t) and (shown < t) == (value < t) for t in levels):
+            break
+        places += 1
+        text = shown_number(value, places)
+    return text
+
+
+def shown_value(ind: Indicator, value: Fraction, levels: Sequence[Fraction] = ()) -> str:
     """The report's ``value``: exactly ``rounding`` places when set (``"60.0"``).
 
-    Without rounding, as before: up to four places, trailing zeros cut.
+    Without rounding: up to four places, trailing zeros cut, and more when four would put
+    it on or across one of ``levels`` (the thresholds it is compared with: :func:`levels_of`)
+    that it is not on (:func:`shown_apart`).
     """
     if ind.rounding is None:
-        return shown_number(value)
+        return shown_apart(value, levels)
     return format(round_places(value, ind.rounding), "f")
+
+
+def levels_of(ind: Indicator, year: int, gateways: Iterable[Fraction] = ()) -> list[Fraction]:
+    """Every threshold ``ind``'s value is compared with in contract year ``year``.
+
+    Its floor and target for the year, its steps' thresholds and ``gateways``' levels: one
+    list for every place the value is shown, so that it is written the same in each.
+    """
+    found = [Fraction(x.for_year(year)) for x in (ind.floor, ind.target) if x is not None]
+    if isinstance(ind.curve, Steps):
+        found += [Fraction(s.threshold) for s in ind.curve.steps]
+    return found + list(gateways)
 
 
 def year_value(ind: Indicator, year: ContractYear, rows: Sequence[IndicatorRow]) -> YearValue:

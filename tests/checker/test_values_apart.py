@@ -1,0 +1,80 @@
+"""An unrounded value is never shown on or across a threshold it is not on (rules/values.py).
+
+Four places, trailing zeros cut, showed 59.99999% as ``60%`` beside "misses the target
+60%": the figure and the reason beside it disagreed, and the report is what is signed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from obc_check.checker.data.bundle import Bundle
+from obc_check.checker.data.tables import IndicatorRow, RowRef
+from obc_check.checker.rules import evaluate
+from obc_check.checker.rules.values import shown_apart
+from obc_check.dsl import compile_text
+
+CONTRACT = """
+contract T "Apart" {
+  version "1"
+  currency GBP
+  term 2018-04-01 to 2019-03-31
+  party BCC "Council" role commissioner sector local_authority
+  party IP "Provider" role lead_provider sector voluntary
+  annual_value £1,000
+  outcome_payment 10%
+  gateway G "G" { requires X at least 60% otherwise withhold 50% of outcome_payment }
+  outcome O "O" weight 100% {
+    indicator X "X" { unit percent higher is better target 60% pays all or nothing }
+  }
+}
+"""
+
+
+def _evaluated(numerator: int, denominator: int) -> tuple[object, object]:
+    compiled = compile_text(CONTRACT)
+    assert compiled.contract is not None, compiled.diagnostics
+    c = compiled.contract
+    row = IndicatorRow("X", c.term.years[0].as_period(), None, Decimal(numerator),
+                       Decimal(denominator), None, RowRef("i.csv", 2))
+    [pay] = evaluate(c, Bundle("t", indicators=(row,)),  # type: ignore[arg-type]
+                     dt.date(2019, 12, 31)).outcome_payment or []
+    [ind], [gate] = pay.indicators, pay.gateways
+    return ind, gate
+
+
+def test_a_value_just_below_the_target_is_shown_below_it_everywhere() -> None:
+    ind, gate = _evaluated(5999999, 10000000)
+    assert (ind.value, ind.achievement, gate.value) == (  # type: ignore[attr-defined]
+        "59.99999", Decimal(0), "59.99999")
+    assert "value 59.99999% = 5999999 / 10000000" in ind.derivation  # type: ignore[attr-defined]
+    assert "misses the target 60%" in ind.derivation  # type: ignore[attr-defined]
+    assert "X 59.99999% for 2018/19 does not meet at least 60%" in \
+        gate.derivation  # type: ignore[attr-defined]
+
+
+def test_a_value_that_four_places_do_not_misstate_keeps_four() -> None:
+    ind, _ = _evaluated(2, 3)  # 66.6667%: nowhere near 60%
+    assert ind.value == "66.6667"  # type: ignore[attr-defined]
+    ind, _ = _evaluated(60000001, 100000000)  # 60.000001%: 60% would read "meets" as on it
+    assert ind.value == "60.000001"  # type: ignore[attr-defined]
+
+
+fractions = st.fractions(min_value=-1000, max_value=1000, max_denominator=10 ** 9)
+
+
+@given(value=fractions, levels=st.lists(st.decimals(min_value=-1000, max_value=1000, places=4),
+                                        max_size=4), extra=st.integers(0, 3))
+def test_the_value_shown_is_on_the_same_side_of_every_level(
+        value: Fraction, levels: list[Decimal], extra: int) -> None:
+    near = [Fraction(t) for t in levels] + [Fraction(int(value * 10 ** 4), 10 ** 4)] * extra
+    shown = Fraction(shown_apart(value, near))
+    for t in near:
+        assert (shown > t) == (value > t) and (shown < t) == (value < t), (shown, t)
+    assert abs(shown - value) <= Fraction(1, 2 * 10 ** 4)  # never further than four places
+    assert shown_apart(value, []) == shown_apart(value, [Fraction(10 ** 6)])  # far: four
