@@ -18,22 +18,16 @@ from obc_check.checker.data.tables import IndicatorRow, RowRef
 from obc_check.checker.rules import evaluate
 from obc_check.checker.rules.values import shown_apart
 from obc_check.dsl import compile_text
+from tests.checker.test_review_terms_capitation import ROUNDED
 
-CONTRACT = """
-contract T "Apart" {
-  version "1"
-  currency GBP
-  term 2018-04-01 to 2019-03-31
-  party BCC "Council" role commissioner sector local_authority
-  party IP "Provider" role lead_provider sector voluntary
-  annual_value £1,000
-  outcome_payment 10%
-  gateway G "G" { requires X at least 60% otherwise withhold 50% of outcome_payment }
-  outcome O "O" weight 100% {
-    indicator X "X" { unit percent higher is better target 60% pays all or nothing }
-  }
-}
-"""
+#: The rounding review's contract, unrounded, with a gateway on the same indicator.
+CONTRACT = ROUNDED.replace(
+    "\n                      value rounded to 1 decimal place }", " }").replace(
+    "  outcome O", '  gateway G "G" { requires X at least 60% otherwise withhold 50% of '
+    'outcome_payment }\n  outcome O')
+
+
+assert "rounded" not in CONTRACT and "gateway G" in CONTRACT
 
 
 def _evaluated(numerator: int, denominator: int) -> tuple[object, object]:
