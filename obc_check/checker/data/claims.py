@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from obc_check.checker.data import pooled
+from obc_check.checker.data import pooled, twocores
 from obc_check.checker.data.tables import RowRef
 
 CLAIMS_SCHEMA = pa.schema([("price", pa.string()), ("person", pa.string()),
@@ -107,7 +107,8 @@ def stable_order(keys: np.ndarray) -> np.ndarray:
     of 11), and sorted from the lowest digit up, each pass by pyarrow's stable counting
     sort: a million keys in three passes of about 5 ms, where one comparison sort takes
     100 ms. Only the 2-byte digits are gathered into the order so far, never the keys, and
-    the orders and gathered digits live in pyarrow's pool (:mod:`pooled`).
+    the orders and gathered digits live in pyarrow's pool (:mod:`pooled`). The order is
+    int32 on this path (below 2**31 keys), int64 (numpy's) for short ones.
     """
     n = len(keys)
     top = int(keys.max()) if n else 0
@@ -118,6 +119,9 @@ def stable_order(keys: np.ndarray) -> np.ndarray:
     width = -(-bits // passes)
     shifted = pooled.empty(n, np.int64)
     cut = pooled.empty(n, np.uint16)
+    # the order so far as int32: gathering it in the order of a counting sort's output
+    # moved 8 MB a pass as int64 (a million keys: 4-10 ms), half as int32 (about 2 ms)
+    small = np.int32 if n < 1 << 31 else np.int64
     perm: np.ndarray | None = None
     for k in range(passes):
         np.right_shift(keys, k * width, out=shifted)
@@ -127,7 +131,11 @@ def stable_order(keys: np.ndarray) -> np.ndarray:
         if perm is not None:
             digit = pooled.take(digit, perm)
         step = np.asarray(pc.sort_indices(pa.array(digit))).view(np.int64)
-        perm = step if perm is None else pooled.take(perm, step)
+        if perm is None:
+            perm = pooled.empty(n, small)
+            np.copyto(perm, step, casting="unsafe")  # positions below n: exact
+        else:
+            perm = pooled.take(perm, step)
     assert perm is not None
     return perm
 
@@ -281,16 +289,17 @@ def _encode(coded: PersonCodes, strings: pa.Array) -> tuple[np.ndarray, np.ndarr
     return code, known
 
 
-def person_ranks(persons: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Array]:
+def person_ranks(persons: pa.Array | pa.ChunkedArray, split: bool = True
+                 ) -> tuple[np.ndarray, pa.Array]:
     """Each value's rank among the distinct values by code point, and those values in order.
 
     Identifiers are short, so the fast way (:func:`_position_codes`) reads them byte by
     byte from the column's buffers, without hashing a million strings or sorting text;
     long or very varied identifiers take pyarrow's hash and sort instead. Both give the
-    same ranks (a property test holds them together).
+    same ranks (a property test holds them together). ``split``: see :func:`_book_codes`.
     """
     array = persons.combine_chunks() if isinstance(persons, pa.ChunkedArray) else persons
-    codes = _position_codes(array)
+    codes = _position_codes(array, split)
     if codes is None:
         return _hashed_ranks(array)
     code, span, width = codes
@@ -301,7 +310,12 @@ def person_ranks(persons: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, pa.Ar
     present = np.greater_equal(one, 0, out=pooled.empty(span, bool))
     rank_of = np.cumsum(present, dtype=np.int32, out=pooled.empty(span, np.int32))
     rank_of -= 1
-    return pooled.take(rank_of, code), _rows_of(array, one[present], width)
+    ranks = pooled.empty(len(code), np.int32)
+    half = len(code) // 2 if split and len(code) >= SPLIT_AT else 0
+    twocores.both(lambda: np.take(rank_of, code[half:], out=ranks[half:], mode="clip"),
+                  lambda: np.take(rank_of, code[:half], out=ranks[:half], mode="clip"),
+                  together=half > 0)
+    return ranks, _rows_of(array, one[present], width)
 
 
 def _rows_of(array: pa.Array, rows: np.ndarray, width: int) -> pa.Array:
@@ -341,19 +355,19 @@ _PIECE = 1 << 16
 """Rows per piece in :func:`_position_codes`: each pass's temporaries stay in the cache."""
 
 
-def _position_codes(array: pa.Array) -> tuple[np.ndarray, int, int] | None:
+def _position_codes(array: pa.Array, split: bool = True) -> tuple[np.ndarray, int, int] | None:
     """Order-preserving integer codes of the strings, their bound and fixed length; or None.
 
     :func:`_book_codes`, with the book reduced to the bound and the length.
     """
-    coded = _book_codes(array)
+    coded = _book_codes(array, split)
     if coded is None:
         return None
     code, book = coded
     return code, book.span, book.longest if book.fixed else 0
 
 
-def _book_codes(array: pa.Array) -> tuple[np.ndarray, CodeBook] | None:
+def _book_codes(array: pa.Array, split: bool = True) -> tuple[np.ndarray, CodeBook] | None:
     """Order-preserving integer codes of the strings and how they were made; or None.
 
     The third item is the strings' length in bytes when all have one length, else 0.
@@ -370,7 +384,10 @@ def _book_codes(array: pa.Array) -> tuple[np.ndarray, CodeBook] | None:
 
     The column is read in pieces of :data:`_PIECE` rows (zero-copy slices): first which
     symbols occur at each position, then each piece's codes, so that the temporaries of
-    each pass (a million rows would make several of 8 MB) stay small and warm.
+    each pass (a million rows would make several of 8 MB) stay small and warm. From
+    :data:`SPLIT_AT` rows (and ``split``), each pass runs over the two halves of the
+    pieces at once, on two threads (:mod:`twocores`): the marks are OR-ed, the codes of
+    each half written into its own rows.
     """
     n = len(array)
     if not n or array.null_count or not pa.types.is_string(array.type):
@@ -384,10 +401,18 @@ def _book_codes(array: pa.Array) -> tuple[np.ndarray, CodeBook] | None:
     width = 1 << 16 if fixed else 257  # byte pairs, else a byte plus one (0 = the end)
     # which symbols occur, marked in place: a bincount a piece and position would make (and
     # zero, and add up) a fresh table of 65,536 counts each time, 64 of them for a million
-    seen = np.zeros((positions, width), bool)
-    for piece in pieces:
-        for at in range(positions):
-            seen[at][piece.symbol(at, fixed, longest)] = True
+    def mark(some: list[_Piece]) -> np.ndarray:
+        seen = np.zeros((positions, width), bool)
+        for piece in some:
+            for at in range(positions):
+                seen[at][piece.symbol(at, fixed, longest)] = True
+        return seen
+
+    # from SPLIT_AT rows each pass runs over the two halves of the pieces at once
+    half = len(pieces) // 2 if split and n >= SPLIT_AT else 0
+    seen, also = twocores.both(lambda: mark(pieces[half:]), lambda: mark(pieces[:half]),
+                               together=half > 0)
+    seen |= also
     limit = max(1 << 22, 8 * n)
     kept: list[tuple[int, int, np.ndarray]] = []  # (position, radix, symbol -> digit)
     span = 1
@@ -400,13 +425,17 @@ def _book_codes(array: pa.Array) -> tuple[np.ndarray, CodeBook] | None:
             return None
         kept.append((at, radix, np.cumsum(seen[at]) - 1))
     code = pooled.full(n, 0, np.int64)
-    done = 0
-    for piece in pieces:
-        part = code[done:done + piece.rows]
-        for at, radix, digit in kept:
-            part *= radix
-            part += digit[piece.symbol(at, fixed, longest)]
-        done += piece.rows
+
+    def fill(some: list[_Piece], done: int) -> None:
+        for piece in some:
+            part = code[done:done + piece.rows]
+            for at, radix, digit in kept:
+                part *= radix
+                part += digit[piece.symbol(at, fixed, longest)]
+            done += piece.rows
+
+    twocores.both(lambda: fill(pieces[half:], half * _PIECE), lambda: fill(pieces[:half], 0),
+                  together=half > 0)
     return code, CodeBook(seen, tuple(kept), fixed, longest, span)
 
 
@@ -454,7 +483,8 @@ def _with_end(data: np.ndarray, starts: np.ndarray, lengths: np.ndarray, at: int
 
 def claim_codes(table: pa.Table, prices: tuple[str, ...],
                 price_index: pa.Array | pa.ChunkedArray | None = None,
-                ranks: tuple[np.ndarray, pa.Array] | None = None) -> ClaimCodes:
+                ranks: tuple[np.ndarray, pa.Array] | None = None,
+                split: bool = True) -> ClaimCodes:
     """Encode ``table`` (every price must be one of ``prices``) and sort it once.
 
     ``price_index`` is ``pc.index_in`` of the prices in ``prices``, and ``ranks``
@@ -462,7 +492,9 @@ def claim_codes(table: pa.Table, prices: tuple[str, ...],
     The sort key packs the three fields as ``day × P × Q + price × Q + person``, one int64 a
     claim, so one numpy sort orders a million claims; equal keys are repeated rows, found
     as neighbours equal in all three codes once those are in order (the key itself is
-    dropped, never gathered).
+    dropped, never gathered). From :data:`SPLIT_AT` claims the claims before a middle day
+    and the rest are sorted at once, on two threads (:mod:`twocores`); ``split=False``
+    sorts them all in one (the tests hold the two equal).
     """
     n = table.num_rows
     person, persons = ranks if ranks is not None else person_ranks(table.column("person"))
@@ -473,19 +505,88 @@ def claim_codes(table: pa.Table, prices: tuple[str, ...],
     price = np.asarray(price_index.fill_null(0), np.int32) if n else np.zeros(0, np.int32)
     days = table.column("achieved_on").combine_chunks()
     day = np.asarray(days.cast(pa.int32()), np.int32) if n else np.zeros(0, np.int32)
-    q = max(len(persons), 1)
-    # ((day - first) × P + price) × Q + person, built in place: one claim-sized array
-    key = pooled.empty(n, np.int64)
-    np.subtract(day, int(day.min(initial=0)), out=key, dtype=np.int64)
-    key *= max(len(prices), 1)
-    key += price
-    key *= q
-    key += person
-    order = np.asarray(stable_order(key), np.int64)
-    del key
-    person, price, day = (pooled.take(person, order), pooled.take(price, order),
-                          pooled.take(day, order))
-    same = day[1:] == day[:-1]
-    same &= price[1:] == price[:-1]
-    same &= person[1:] == person[:-1]
-    return ClaimCodes(price, person, persons, day, order, prices, bool(same.any()))
+    sorted_ = _Sorted(day, price, person, max(len(prices), 1), max(len(persons), 1))
+    parts = _day_halves(day) if split and n >= SPLIT_AT else None
+    if parts is None:
+        repeats = sorted_.part(None, slice(0, n))
+    else:
+        low, high = parts
+        repeats = any(twocores.both(lambda: sorted_.part(low, slice(0, len(low))),
+                                    lambda: sorted_.part(high, slice(len(low), n)),
+                                    together=split))
+    return ClaimCodes(sorted_.price_o, sorted_.person_o, persons, sorted_.day_o,
+                      sorted_.order, prices, repeats)
+
+
+SPLIT_AT = 1 << 16
+"""Claims from which :func:`claim_codes` sorts two halves at once (:mod:`twocores`)."""
+
+
+def _day_halves(day: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The positions of the claims before a middle day, and of the rest (each ascending).
+
+    The middle day is the median of a sample (a rough half is all it needs); None when
+    every claim has one day.
+    """
+    n = len(day)
+    sample = day[::max(1, n // 2048)]
+    middle = np.partition(sample, len(sample) // 2)[len(sample) // 2]
+    low = np.less(day, middle, out=pooled.empty(n, bool))
+    count = int(np.count_nonzero(low))
+    if count in (0, n):
+        return None
+    first, rest = twocores.both(lambda: pooled.flatnonzero(low),
+                                lambda: pooled.flatnonzero(np.logical_not(low)))
+    return first, rest
+
+
+class _Sorted:
+    """The claims' decision order and their codes in it, written one part at a time.
+
+    A part is the claims of some days, all before (or all after) the other part's: the
+    key's most significant field is the day, so sorting each part on its own and putting
+    the earlier first is the whole stable sort. Each part writes only its own slice.
+    """
+
+    def __init__(self, day: np.ndarray, price: np.ndarray, person: np.ndarray, p: int,
+                 q: int) -> None:
+        n = len(day)
+        self.day, self.price, self.person, self.p, self.q = day, price, person, p, q
+        self.order = pooled.empty(n, np.int64)
+        self.person_o = pooled.empty(n, person.dtype)
+        self.price_o = pooled.empty(n, np.int32)
+        self.day_o = pooled.empty(n, np.int32)
+
+    def part(self, at: np.ndarray | None, into: slice) -> bool:
+        """Sort the claims at positions ``at`` (ascending; None: all) into ``into``.
+
+        Returns whether two of them have the same price, person and day (a repeat).
+        """
+        if at is None:
+            day, price, person = self.day, self.price, self.person
+        else:
+            day, price, person = (pooled.take(self.day, at), pooled.take(self.price, at),
+                                  pooled.take(self.person, at))
+        m = len(day)
+        # ((day - first) × P + price) × Q + person, built in place: one claim-sized array
+        key = pooled.empty(m, np.int64)
+        np.subtract(day, int(day.min(initial=0)), out=key, dtype=np.int64)
+        key *= self.p
+        key += price
+        key *= self.q
+        key += person
+        local = stable_order(key)
+        del key
+        order = self.order[into]
+        if at is None:
+            order[:] = local
+        else:
+            np.take(at, local, out=order, mode="clip")
+        person_o, price_o, day_o = self.person_o[into], self.price_o[into], self.day_o[into]
+        np.take(person, local, out=person_o, mode="clip")
+        np.take(price, local, out=price_o, mode="clip")
+        np.take(day, local, out=day_o, mode="clip")
+        same = day_o[1:] == day_o[:-1]
+        same &= price_o[1:] == price_o[:-1]
+        same &= person_o[1:] == person_o[:-1]
+        return bool(same.any())

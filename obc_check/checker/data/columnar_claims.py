@@ -34,6 +34,11 @@ from obc_check.checker.data.context import ContractIndex
 from obc_check.checker.data.sources import RawTable
 
 _YEAR_ONE = pa.scalar(dt.date(1, 1, 1), pa.date32())
+_BLOCK = 1 << 22
+"""Bytes per block of pyarrow's CSV reader: 4 MB, where its default is 1 MB. Each block is
+parsed and converted on its own (in parallel) and becomes a chunk of every column; the 26 MB
+claims of a million took 62 ms of CPU in 26 blocks and 56 ms in 7, as fast by the clock
+with two cores, and the fewer chunks are joined sooner."""
 
 
 def _read(raw: RawTable, dates: tuple[str, ...]) -> pa.Table | None:
@@ -48,7 +53,8 @@ def _read(raw: RawTable, dates: tuple[str, ...]) -> pa.Table | None:
     try:
         table = pacsv.read_csv(
             pa.BufferReader(file.data),
-            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
+            read_options=pacsv.ReadOptions(column_names=header, skip_rows=1,
+                                           block_size=_BLOCK),
             parse_options=pacsv.ParseOptions(quote_char=False, newlines_in_values=False,
                                              ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(

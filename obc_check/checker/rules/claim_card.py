@@ -16,12 +16,20 @@ from decimal import Decimal
 import numpy as np
 import pyarrow as pa
 
-from obc_check.checker.data import pooled
-from obc_check.checker.data.claims import ClaimTable, ParticipantTable
+from obc_check.checker.data import pooled, twocores
+from obc_check.checker.data.claims import SPLIT_AT, ClaimTable, ParticipantTable
 from obc_check.checker.data.money import pounds
 from obc_check.checker.report.claim_rows import ClaimRows, PeopleRows
 from obc_check.checker.report.model import RateCardResult, RateCardYear
-from obc_check.checker.rules.claims import PAID, REASONS, decide, group_sums, inputs
+from obc_check.checker.rules.claims import (
+    PAID,
+    REASONS,
+    Inputs,
+    Ordered,
+    decide,
+    group_sums,
+    inputs,
+)
 from obc_check.model import Contract, RateCard
 
 _EPOCH = dt.date(1970, 1, 1)
@@ -80,32 +88,15 @@ def claim_rate_card(contract: Contract, card: RateCard, claims: ClaimTable | Non
     assert unit == 100  # money is written with at most two decimals (E004)
     reason, amount = decide(x)
     n = len(x.day)
-    # the report's columns written into pooled arrays, each mask made once (a million
-    # claims: every temporary is a MB or more)
     rejected = np.not_equal(reason, PAID, out=pooled.empty(n, bool))
     paid = np.logical_not(rejected, out=pooled.empty(n, bool))
     labels = [y.label for y in contract.term.years]
     runs = _year_runs(x.day, [(y.start - _EPOCH).days for y in contract.term.years])
-    year_of = np.repeat(np.arange(len(labels), dtype=np.int8 if len(labels) <= 100 else np.int64),
-                        np.diff(runs))
-    outside = pooled.full(n, True, bool)
-    day_of = x.day.dtype.type
-    outside[int(np.searchsorted(x.day, day_of(x.term[0]), side="left")):
-            int(np.searchsorted(x.day, day_of(x.term[1]), side="right"))] = False
-    why = np.subtract(reason, 1, out=pooled.empty(n, np.int8), dtype=np.int8)
-    np.maximum(why, 0, out=why)
-    capped = np.less(amount, pooled.take(x.amounts, x.price), out=pooled.empty(n, bool))
-    capped &= paid
-    rows = ClaimRows(pa.table({
-        "price": ordered.price, "person": ordered.person, "achieved_on": ordered.achieved_on,
-        "year": _dictionary(year_of, labels, outside),
-        "status": _dictionary(rejected.view(np.int8), ["paid", "rejected"]),
-        "reason": _dictionary(why, list(REASONS), paid),
-        "amount": pa.array(amount, pa.int64()),
-        "capped": _flags(capped),
-        "row": ordered.row,
-    }))
-    del outside, why, capped
+    # the claim columns here while each person's total is summed on a thread of its own
+    # (numpy lets go of the GIL), from SPLIT_AT claims
+    rows, people_rows = twocores.both(
+        lambda: _claim_rows(x, ordered, labels, runs, reason, amount, rejected, paid),
+        lambda: _people(ordered.persons, x.person, amount), together=n >= SPLIT_AT)
     # a rejected claim's amount is 0, so a year's payable is the sum over its run of rows
     counts = [int(np.count_nonzero(paid[a:b])) for a, b in itertools.pairwise(runs)]
     sums = [int(amount[a:b].sum()) for a, b in itertools.pairwise(runs)]
@@ -117,8 +108,38 @@ def claim_rate_card(contract: Contract, card: RateCard, claims: ClaimTable | Non
     return RateCardResult(
         cap=card.cap, person_cap=card.person_cap, claim_months=card.claim_months,
         years=years, total=total, lines=[], claims=rows,
-        people=_people(ordered.persons, x.person, amount),
+        people=people_rows,
         derivation=_derivation(card, total, reason, len(x.day)))
+
+
+def _claim_rows(x: Inputs, ordered: Ordered, labels: list[str], runs: list[int],
+                reason: np.ndarray, amount: np.ndarray, rejected: np.ndarray,
+                paid: np.ndarray) -> ClaimRows:
+    """The report's claim columns, in decision order.
+
+    Written into pooled arrays, each mask made once: for a million claims every temporary
+    is a MB or more.
+    """
+    n = len(x.day)
+    year_of = np.repeat(np.arange(len(labels), dtype=np.int8 if len(labels) <= 100 else np.int64),
+                        np.diff(runs))
+    outside = pooled.full(n, True, bool)
+    day_of = x.day.dtype.type
+    outside[int(np.searchsorted(x.day, day_of(x.term[0]), side="left")):
+            int(np.searchsorted(x.day, day_of(x.term[1]), side="right"))] = False
+    why = np.subtract(reason, 1, out=pooled.empty(n, np.int8), dtype=np.int8)
+    np.maximum(why, 0, out=why)
+    capped = np.less(amount, pooled.take(x.amounts, x.price), out=pooled.empty(n, bool))
+    capped &= paid
+    return ClaimRows(pa.table({
+        "price": ordered.price, "person": ordered.person, "achieved_on": ordered.achieved_on,
+        "year": _dictionary(year_of, labels, outside),
+        "status": _dictionary(rejected.view(np.int8), ["paid", "rejected"]),
+        "reason": _dictionary(why, list(REASONS), paid),
+        "amount": pa.array(amount, pa.int64()),
+        "capped": _flags(capped),
+        "row": ordered.row,
+    }))
 
 
 def _people(persons: pa.Array, codes: np.ndarray, amount: np.ndarray) -> PeopleRows:

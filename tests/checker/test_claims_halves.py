@@ -1,0 +1,116 @@
+"""The claims path's two-thread halves (:mod:`twocores`) give what one thread gives.
+
+From ``SPLIT_AT`` claims the persons' byte passes and the decision sort run as two halves
+at once; the properties elsewhere draw at most 60 claims, so here the threshold (and the
+pieces the persons are read in) are lowered until every small bundle is split, and the
+whole report is held equal to the one-thread report of the same claims.
+"""
+
+from __future__ import annotations
+
+import threading
+from unittest import mock
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import obc_check.checker.data.claims as claims_data
+from obc_check.checker.data import twocores
+from obc_check.checker.data.claims import claim_codes, person_ranks
+
+from tests.checker.test_claims_properties import SETTINGS, bundles, cards, report_of
+
+PRICES = ("A", "B", "C")
+
+
+@SETTINGS
+@given(data=st.data(), piece=st.integers(1, 7), cores=st.booleans())
+def test_a_split_report_is_the_one_thread_report(data: st.DataObject, piece: int,
+                                                 cores: bool) -> None:
+    c, _window = data.draw(cards())
+    claims, people = data.draw(bundles(c))
+    with mock.patch.object(claims_data, "SPLIT_AT", 1 << 40):
+        alone = report_of(c, claims, people).to_jsonable()
+    with mock.patch.object(claims_data, "SPLIT_AT", 2), \
+            mock.patch.object(claims_data, "_PIECE", piece), \
+            mock.patch.object(twocores, "spare_core", lambda: cores):
+        split = report_of(c, claims, people).to_jsonable()
+    assert split == alone
+
+
+@SETTINGS
+@given(rows=st.lists(st.tuples(st.sampled_from(PRICES),
+                               st.sampled_from(["P1", "P22", "Q3", "P1é", "P4"]),
+                               st.integers(0, 6)), max_size=80))
+def test_split_codes_and_sort_equal_the_one_thread_ones(
+        rows: list[tuple[str, str, int]]) -> None:
+    """Repeated rows too: ``repeats`` is found within each half as in the whole."""
+    table = pa.table({"price": pa.array([r[0] for r in rows], pa.string()),
+                      "person": pa.array([r[1] for r in rows], pa.string()),
+                      "achieved_on": pa.array([r[2] for r in rows], pa.int32()).cast(pa.date32())})
+    alone = claim_codes(table, PRICES, split=False)
+    with mock.patch.object(claims_data, "SPLIT_AT", 2), \
+            mock.patch.object(claims_data, "_PIECE", 3):
+        split = claim_codes(table, PRICES)
+        ranks = person_ranks(table.column("person"))
+    for name in ("price", "person", "day", "order"):
+        assert getattr(split, name).tolist() == getattr(alone, name).tolist(), name
+    assert split.repeats == alone.repeats
+    assert split.persons.to_pylist() == alone.persons.to_pylist()
+    assert ranks[0].tolist() == person_ranks(table.column("person"), split=False)[0].tolist()
+    order = np.lexsort((alone.person, alone.price, alone.day))
+    assert order.tolist() == list(range(len(rows)))  # the codes are in decision order
+
+
+def test_the_day_halves_cut_at_a_day_and_keep_file_order() -> None:
+    day = np.array([5, 3, 9, 3, 7, 5, 1, 9], np.int32)
+    halves = claims_data._day_halves(day)
+    assert halves is not None
+    low, high = halves
+    assert sorted([*low.tolist(), *high.tolist()]) == list(range(len(day)))
+    assert list(low) == sorted(low) and list(high) == sorted(high)
+    assert day[low].max() < day[high].min()
+    assert claims_data._day_halves(np.full(6, 4, np.int32)) is None  # one day: no cut
+
+
+def test_both_runs_the_second_on_another_thread_and_joins_it() -> None:
+    names: list[str] = []
+
+    def here() -> int:
+        names.append(threading.current_thread().name)
+        return 1
+
+    def there() -> str:
+        names.append(threading.current_thread().name)
+        return "two"
+
+    with mock.patch.object(twocores, "spare_core", lambda: True):
+        assert twocores.both(here, there) == (1, "two")
+    assert len(set(names)) == 2 and threading.current_thread().name in names
+    names.clear()
+    assert twocores.both(here, there, together=False) == (1, "two")
+    assert names == [threading.current_thread().name] * 2
+
+
+def test_both_raises_either_error_after_both_ran() -> None:
+    ran: list[str] = []
+
+    def bad() -> None:
+        ran.append("bad")
+        raise ValueError("second")
+
+    def good() -> int:
+        ran.append("good")
+        return 0
+
+    with mock.patch.object(twocores, "spare_core", lambda: True):
+        with pytest.raises(ValueError, match="second"):
+            twocores.both(good, bad)
+        assert sorted(ran) == ["bad", "good"]
+        ran.clear()
+        with pytest.raises(ValueError, match="second"):
+            twocores.both(bad, good)
+        assert sorted(ran) == ["bad", "good"]
