@@ -1,9 +1,9 @@
 """The claims path's two-thread halves (:mod:`twocores`) give what one thread gives.
 
-From ``SPLIT_AT`` claims the persons' byte passes and the decision sort run as two halves
-at once; the properties elsewhere draw at most 60 claims, so here the threshold (and the
-pieces the persons are read in) are lowered until every small bundle is split, and the
-whole report is held equal to the one-thread report of the same claims.
+From ``SPLIT_AT`` claims the persons' byte passes, the decision key, the sort's passes and
+the gathers run as two halves at once; the properties elsewhere draw at most 60 claims, so
+here the threshold (and the pieces the persons are read in) are lowered until every small
+bundle is split, and the whole report is held equal to the one-thread report.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from hypothesis import strategies as st
 
 import obc_check.checker.data.claims as claims_data
 from obc_check.checker.data import twocores
-from obc_check.checker.data.claims import claim_codes, person_ranks
-
+from obc_check.checker.data.claims import claim_codes, person_ranks, stable_order
 from tests.checker.test_claims_properties import SETTINGS, bundles, cards, report_of
 
 PRICES = ("A", "B", "C")
@@ -53,7 +52,8 @@ def test_split_codes_and_sort_equal_the_one_thread_ones(
                       "achieved_on": pa.array([r[2] for r in rows], pa.int32()).cast(pa.date32())})
     alone = claim_codes(table, PRICES, split=False)
     with mock.patch.object(claims_data, "SPLIT_AT", 2), \
-            mock.patch.object(claims_data, "_PIECE", 3):
+            mock.patch.object(claims_data, "_PIECE", 3), \
+            mock.patch.object(twocores, "spare_core", lambda: True):
         split = claim_codes(table, PRICES)
         ranks = person_ranks(table.column("person"))
     for name in ("price", "person", "day", "order"):
@@ -65,15 +65,34 @@ def test_split_codes_and_sort_equal_the_one_thread_ones(
     assert order.tolist() == list(range(len(rows)))  # the codes are in decision order
 
 
-def test_the_day_halves_cut_at_a_day_and_keep_file_order() -> None:
-    day = np.array([5, 3, 9, 3, 7, 5, 1, 9], np.int32)
-    halves = claims_data._day_halves(day)
-    assert halves is not None
-    low, high = halves
-    assert sorted([*low.tolist(), *high.tolist()]) == list(range(len(day)))
-    assert list(low) == sorted(low) and list(high) == sorted(high)
-    assert day[low].max() < day[high].min()
-    assert claims_data._day_halves(np.full(6, 4, np.int32)) is None  # one day: no cut
+@pytest.mark.parametrize("bits", [11, 12, 24, 33, 36])
+@pytest.mark.parametrize("n", [4_096, 4_097, 20_001])
+def test_a_split_stable_order_is_numpys_stable_argsort(bits: int, n: int) -> None:
+    """Odd and even lengths: the halves meet in the middle of a digit pass."""
+    rng = np.random.default_rng(bits + n)
+    keys = rng.integers(0, 1 << bits, n)
+    keys[rng.integers(0, n, n // 10)] = keys[0]  # many equal keys: stability shows
+    keys[-1] = (1 << bits) - 1
+    with mock.patch.object(claims_data, "SPLIT_AT", 2), \
+            mock.patch.object(twocores, "spare_core", lambda: True):
+        split = stable_order(keys)
+    assert np.array_equal(split, np.argsort(keys, kind="stable"))
+    assert np.array_equal(stable_order(keys, split=False), split)
+
+
+def test_halves_cover_every_position_once() -> None:
+    for n in (0, 1, 2, 7, 10):
+        seen = np.zeros(n, np.int64)
+
+        def mark(at: slice, seen: np.ndarray = seen) -> int:
+            seen[at] += 1
+            return int(at.stop - at.start)
+
+        with mock.patch.object(twocores, "spare_core", lambda: True):
+            counts = twocores.halves(n, mark)
+        assert seen.tolist() == [1] * n and sum(counts) == n
+        assert len(counts) == (2 if n >= 2 else 1)
+        assert twocores.halves(n, lambda at: (at.start, at.stop), together=False) == [(0, n)]
 
 
 def test_both_runs_the_second_on_another_thread_and_joins_it() -> None:

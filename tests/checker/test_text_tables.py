@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import io
 import random
+from unittest import mock
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.cells import cell_len
 from rich.console import Console
+from rich.table import Table
 from rich.text import Text
 
 from obc_check.checker.report.formats import text
@@ -74,3 +79,53 @@ def test_a_table_too_wide_is_left_to_rich() -> None:
     out, widths = _print(rows, ["A", "B"], tight=False, width=80, fixed=True)
     assert widths == [None, None]
     assert out == _print(rows, ["A", "B"], tight=False, width=80, fixed=False)[0]
+
+
+_WORDS = st.sampled_from(["", "a", " a", "a ", "  of which capped", "2015/16", "£1,234.56",
+                          "–", "≥ 70%", "not  due", "中文", "é", "e\u0301", "x" * 25, "[b]x",
+                          "Total", "rejected: outside_window", "  "])
+
+
+@settings(max_examples=300, deadline=None)
+@given(title=st.sampled_from(["Title", "Claims (1000000)", " Spaced", "People closest to the "
+                              "person cap", "A title of forty characters, more or less"]),
+       header=st.lists(st.sampled_from(["Year", "", "Claims", "Amount", "  x"]), min_size=1,
+                       max_size=5),
+       data=st.data(), tight=st.booleans(), width=st.sampled_from([30, 60, 80]))
+def test_tables_written_directly_are_richs(title: str, header: list[str], data: st.DataObject,
+                                           tight: bool, width: int) -> None:
+    """The direct writer (no colour, cells that fit) against rich laying out the same table."""
+    right = tuple(i for i in range(len(header)) if data.draw(st.booleans()))
+    rows = data.draw(st.lists(st.lists(_WORDS, min_size=len(header), max_size=len(header)),
+                              max_size=5))
+    styled = data.draw(st.booleans())
+
+    def table() -> Table:
+        t = text._table(title, *header, right=right, tight=tight)
+        for row in rows:
+            t.add_row(*(Text(c, style="bold") if styled and i == 0 else c
+                        for i, c in enumerate(row)))
+        return t
+
+    rich_out, ours = io.StringIO(), io.StringIO()
+    _console(rich_out, width).print(table())
+    taken: list[bool] = []
+    writer = text._plain_table
+
+    def spy(*args: object) -> bool:
+        taken.append(writer(*args))  # type: ignore[arg-type]
+        return taken[-1]
+
+    with mock.patch.object(text, "_plain_table", spy):
+        text._print_table(_console(ours, width), table())
+    assert ours.getvalue() == rich_out.getvalue()
+    # the writer takes every table of one-wide cells that fits, under a plain title that
+    # fits too: the comparison above is of the writer, not of rich against itself
+    cells = [*header, *(c for row in rows for c in row)]
+    plain = all(c.isprintable() and "[" not in c and len(c) == cell_len(c) for c in cells)
+    widths = [max(len(c) for c in (h, *(row[i] for row in rows)))
+              for i, h in enumerate(header)]
+    inner = sum(widths) + (2 if tight else 3) * (len(widths) - 1)
+    fits = inner + 2 <= width and len(title) <= inner + 2
+    if plain and fits and title == title.strip() and "  " not in title:
+        assert taken == [True]

@@ -10,6 +10,7 @@ counts from 1).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
@@ -93,13 +94,17 @@ class ParticipantTable:
         }, schema=PARTICIPANTS_SCHEMA), file, sheet)
 
 
+SPLIT_AT = 1 << 16
+"""Rows from which the claims path runs its bulk steps as two halves at once
+(:mod:`twocores`); below it a thread costs more than it saves."""
+
 _DIGIT_BITS = 12
 """The widest digit :func:`stable_order` sorts in one pass: pyarrow sorts integers whose
 range is at most 4,096 by counting (about 3 ms a million, where numpy's 16-bit radix sort
 takes 10 ms), and by comparison beyond."""
 
 
-def stable_order(keys: np.ndarray) -> np.ndarray:
+def stable_order(keys: np.ndarray, split: bool = True) -> np.ndarray:
     """``np.argsort(keys, kind="stable")`` for non-negative int64 keys, digit by digit.
 
     A key of up to 48 bits is cut into as few digits of at most :data:`_DIGIT_BITS` bits as
@@ -109,6 +114,10 @@ def stable_order(keys: np.ndarray) -> np.ndarray:
     100 ms. Only the 2-byte digits are gathered into the order so far, never the keys, and
     the orders and gathered digits live in pyarrow's pool (:mod:`pooled`). The order is
     int32 on this path (below 2**31 keys), int64 (numpy's) for short ones.
+
+    Around each counting sort, the digits are cut and gathered, and the order gathered, in
+    two halves of the output at once (:func:`twocores.halves`, from :data:`SPLIT_AT` keys
+    and ``split``): each half writes only its own positions, so the result is the same.
     """
     n = len(keys)
     top = int(keys.max()) if n else 0
@@ -117,26 +126,41 @@ def stable_order(keys: np.ndarray) -> np.ndarray:
     bits = max(top.bit_length(), 1)
     passes = -(-bits // _DIGIT_BITS)
     width = -(-bits // passes)
+    together = split and n >= SPLIT_AT
     shifted = pooled.empty(n, np.int64)
-    cut = pooled.empty(n, np.uint16)
+    cut = pooled.empty(n, np.uint16)  # each key's digit of this pass, by position
+    digit = pooled.empty(n, np.uint16)  # those digits in the order so far
     # the order so far as int32: gathering it in the order of a counting sort's output
     # moved 8 MB a pass as int64 (a million keys: 4-10 ms), half as int32 (about 2 ms)
     small = np.int32 if n < 1 << 31 else np.int64
-    perm: np.ndarray | None = None
-    for k in range(passes):
-        np.right_shift(keys, k * width, out=shifted)
-        np.copyto(cut, shifted, casting="unsafe")  # a wrapping cast: the low 16 bits
-        cut &= (1 << width) - 1
-        digit = cut
-        if perm is not None:
-            digit = pooled.take(digit, perm)
-        step = np.asarray(pc.sort_indices(pa.array(digit))).view(np.int64)
-        if perm is None:
-            perm = pooled.empty(n, small)
-            np.copyto(perm, step, casting="unsafe")  # positions below n: exact
+    perm, spare = pooled.empty(n, small), pooled.empty(n, small)
+
+    def cut_digits(k: int, at: slice) -> None:
+        np.right_shift(keys[at], k * width, out=shifted[at])
+        np.copyto(cut[at], shifted[at], casting="unsafe")  # a wrapping cast: the low 16 bits
+        cut[at] &= (1 << width) - 1
+
+    def follow(at: slice, k: int, step: np.ndarray, perm: np.ndarray, out: np.ndarray
+               ) -> None:
+        """The order after pass ``k`` (``step`` taken from ``perm``), and the next digits."""
+        if k == 0:
+            np.copyto(out[at], step[at], casting="unsafe")  # positions below n: exact
         else:
-            perm = pooled.take(perm, step)
-    assert perm is not None
+            np.take(perm, step[at], out=out[at], mode="clip")
+        if k + 1 < passes:
+            cut_digits(k + 1, at)
+
+    def gather(at: slice, perm: np.ndarray) -> None:
+        np.take(cut, perm[at], out=digit[at], mode="clip")
+
+    twocores.halves(n, lambda at: cut_digits(0, at), together)
+    for k in range(passes):
+        step = np.asarray(pc.sort_indices(pa.array(cut if k == 0 else digit))).view(np.int64)
+        twocores.halves(n, functools.partial(follow, k=k, step=step, perm=perm, out=spare),
+                        together)
+        perm, spare = spare, perm
+        if k + 1 < passes:
+            twocores.halves(n, functools.partial(gather, perm=perm), together)
     return perm
 
 
@@ -492,9 +516,10 @@ def claim_codes(table: pa.Table, prices: tuple[str, ...],
     The sort key packs the three fields as ``day × P × Q + price × Q + person``, one int64 a
     claim, so one numpy sort orders a million claims; equal keys are repeated rows, found
     as neighbours equal in all three codes once those are in order (the key itself is
-    dropped, never gathered). From :data:`SPLIT_AT` claims the claims before a middle day
-    and the rest are sorted at once, on two threads (:mod:`twocores`); ``split=False``
-    sorts them all in one (the tests hold the two equal).
+    dropped, never gathered). From :data:`SPLIT_AT` claims the key is built, and the
+    codes taken into the order, in two halves at once (:func:`twocores.halves`), as in
+    :func:`stable_order`; ``split=False`` does all on this thread (the tests hold the two
+    equal).
     """
     n = table.num_rows
     person, persons = ranks if ranks is not None else person_ranks(table.column("person"))
@@ -505,88 +530,43 @@ def claim_codes(table: pa.Table, prices: tuple[str, ...],
     price = np.asarray(price_index.fill_null(0), np.int32) if n else np.zeros(0, np.int32)
     days = table.column("achieved_on").combine_chunks()
     day = np.asarray(days.cast(pa.int32()), np.int32) if n else np.zeros(0, np.int32)
-    sorted_ = _Sorted(day, price, person, max(len(prices), 1), max(len(persons), 1))
-    parts = _day_halves(day) if split and n >= SPLIT_AT else None
-    if parts is None:
-        repeats = sorted_.part(None, slice(0, n))
-    else:
-        low, high = parts
-        repeats = any(twocores.both(lambda: sorted_.part(low, slice(0, len(low))),
-                                    lambda: sorted_.part(high, slice(len(low), n)),
-                                    together=split))
-    return ClaimCodes(sorted_.price_o, sorted_.person_o, persons, sorted_.day_o,
-                      sorted_.order, prices, repeats)
+    q = max(len(persons), 1)
+    together = split and n >= SPLIT_AT
+    # ((day - first) × P + price) × Q + person, built in place: one claim-sized array
+    first = int(day.min(initial=0))
 
+    def fill_key(at: slice, key: np.ndarray) -> None:
+        part = key[at]
+        np.subtract(day[at], first, out=part, dtype=np.int64)
+        part *= max(len(prices), 1)
+        part += price[at]
+        part *= q
+        part += person[at]
 
-SPLIT_AT = 1 << 16
-"""Claims from which :func:`claim_codes` sorts two halves at once (:mod:`twocores`)."""
+    key = pooled.empty(n, np.int64)
+    twocores.halves(n, functools.partial(fill_key, key=key), together)
+    order = stable_order(key, split)
+    del key
+    person_o, price_o, day_o = (pooled.empty(n, person.dtype), pooled.empty(n, np.int32),
+                                pooled.empty(n, np.int32))
 
-
-def _day_halves(day: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """The positions of the claims before a middle day, and of the rest (each ascending).
-
-    The middle day is the median of a sample (a rough half is all it needs); None when
-    every claim has one day.
-    """
-    n = len(day)
-    sample = day[::max(1, n // 2048)]
-    middle = np.partition(sample, len(sample) // 2)[len(sample) // 2]
-    low = np.less(day, middle, out=pooled.empty(n, bool))
-    count = int(np.count_nonzero(low))
-    if count in (0, n):
-        return None
-    first, rest = twocores.both(lambda: pooled.flatnonzero(low),
-                                lambda: pooled.flatnonzero(np.logical_not(low)))
-    return first, rest
-
-
-class _Sorted:
-    """The claims' decision order and their codes in it, written one part at a time.
-
-    A part is the claims of some days, all before (or all after) the other part's: the
-    key's most significant field is the day, so sorting each part on its own and putting
-    the earlier first is the whole stable sort. Each part writes only its own slice.
-    """
-
-    def __init__(self, day: np.ndarray, price: np.ndarray, person: np.ndarray, p: int,
-                 q: int) -> None:
-        n = len(day)
-        self.day, self.price, self.person, self.p, self.q = day, price, person, p, q
-        self.order = pooled.empty(n, np.int64)
-        self.person_o = pooled.empty(n, person.dtype)
-        self.price_o = pooled.empty(n, np.int32)
-        self.day_o = pooled.empty(n, np.int32)
-
-    def part(self, at: np.ndarray | None, into: slice) -> bool:
-        """Sort the claims at positions ``at`` (ascending; None: all) into ``into``.
-
-        Returns whether two of them have the same price, person and day (a repeat).
-        """
-        if at is None:
-            day, price, person = self.day, self.price, self.person
-        else:
-            day, price, person = (pooled.take(self.day, at), pooled.take(self.price, at),
-                                  pooled.take(self.person, at))
-        m = len(day)
-        # ((day - first) × P + price) × Q + person, built in place: one claim-sized array
-        key = pooled.empty(m, np.int64)
-        np.subtract(day, int(day.min(initial=0)), out=key, dtype=np.int64)
-        key *= self.p
-        key += price
-        key *= self.q
-        key += person
-        local = stable_order(key)
-        del key
-        order = self.order[into]
-        if at is None:
-            order[:] = local
-        else:
-            np.take(at, local, out=order, mode="clip")
-        person_o, price_o, day_o = self.person_o[into], self.price_o[into], self.day_o[into]
-        np.take(person, local, out=person_o, mode="clip")
-        np.take(price, local, out=price_o, mode="clip")
-        np.take(day, local, out=day_o, mode="clip")
-        same = day_o[1:] == day_o[:-1]
-        same &= price_o[1:] == price_o[:-1]
-        same &= person_o[1:] == person_o[:-1]
+    def gather(at: slice) -> bool:
+        """The codes taken into the order for positions ``at``; a repeat among them."""
+        mine = order[at]
+        np.take(person, mine, out=person_o[at], mode="clip")
+        np.take(price, mine, out=price_o[at], mode="clip")
+        np.take(day, mine, out=day_o[at], mode="clip")
+        # each claim against the one before it (the first half's last against the second's
+        # first is done after both)
+        same = day_o[at][1:] == day_o[at][:-1]
+        same &= price_o[at][1:] == price_o[at][:-1]
+        same &= person_o[at][1:] == person_o[at][:-1]
         return bool(same.any())
+
+    repeats = any(twocores.halves(n, gather, together))
+    if together and 0 < n // 2 < n:
+        h = n // 2
+        repeats |= bool(day_o[h - 1] == day_o[h] and price_o[h - 1] == price_o[h]
+                        and person_o[h - 1] == person_o[h])
+    return ClaimCodes(price_o, person_o, persons, day_o, np.asarray(order, np.int64), prices,
+                      repeats)

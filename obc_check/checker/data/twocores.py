@@ -15,6 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+T = TypeVar("T")
 A = TypeVar("A")
 B = TypeVar("B")
 
@@ -40,3 +41,17 @@ def both(first: Callable[[], A], second: Callable[[], B], together: bool = True
         later = worker.submit(second)
         here = first()
         return here, later.result()
+
+
+def halves(n: int, work: Callable[[slice], T], together: bool = True) -> list[T]:
+    """``work`` over positions ``0..n``: the two halves at once, or all in one call.
+
+    ``together`` (and a spare core): ``[work(first half), work(second half)]``, the second
+    half here and the first on a thread; otherwise ``[work(slice(0, n))]``. ``work`` must
+    write only the positions it is given.
+    """
+    if not together or n < 2:
+        return [work(slice(0, n))]
+    half = n // 2
+    second, first = both(lambda: work(slice(half, n)), lambda: work(slice(0, half)))
+    return [first, second]
