@@ -133,3 +133,13 @@ def test_both_raises_either_error_after_both_ran() -> None:
         with pytest.raises(ValueError, match="second"):
             twocores.both(bad, good)
         assert sorted(ran) == ["bad", "good"]
+
+
+def test_both_inside_the_worker_runs_in_turn_instead_of_waiting_on_itself() -> None:
+    """The worker is one thread: a split asked for on it must not queue behind itself."""
+    with mock.patch.object(twocores, "spare_core", lambda: True):
+        inner = twocores.both(lambda: 0, lambda: twocores.both(
+            lambda: threading.current_thread().name,
+            lambda: threading.current_thread().name))
+    here, (first, second) = inner
+    assert here == 0 and first == second and first.startswith("obc-half")
