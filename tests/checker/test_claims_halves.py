@@ -8,6 +8,7 @@ bundle is split, and the whole report is held equal to the one-thread report.
 
 from __future__ import annotations
 
+import os
 import threading
 from unittest import mock
 
@@ -143,3 +144,11 @@ def test_both_inside_the_worker_runs_in_turn_instead_of_waiting_on_itself() -> N
             lambda: threading.current_thread().name))
     here, (first, second) = inner
     assert here == 0 and first == second and first.startswith("obc-half")
+
+
+@pytest.mark.parametrize(("cores", "load", "spare"),
+                         [(1, 0.0, False), (2, 0.9, True), (2, 1.6, False), (4, 2.0, True)])
+def test_a_core_is_spare_by_affinity_and_load(cores: int, load: float, spare: bool) -> None:
+    with mock.patch.object(os, "sched_getaffinity", lambda _pid: set(range(cores))), \
+            mock.patch.object(os, "getloadavg", lambda: (load, load, load)):
+        assert twocores.spare_core() is spare
