@@ -230,3 +230,30 @@ def test_line_starts_in_bulk_are_where_the_origins_search_puts_them(
     file = CsvFile(("\ufeff" if bom else "").encode() + text.encode())
     got = file.line_starts(block)
     assert (got if got is None else list(got)) == (None if unicode else _line_starts(file.text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.text(alphabet='ab,"\r\né', max_size=60), bom=st.booleans(),
+       block=st.sampled_from([1, 2, 3, 5, 1 << 24]), window=st.integers(1, 6))
+def test_cells_placed_from_a_line_start_are_where_the_whole_text_puts_them(
+        body: str, bom: bool, block: int, window: int) -> None:
+    """A cell placed from its line's start and a window of text (a block of breaks at a
+    time) is where the whole decoded text puts it, whatever the line ends, quotes, BOM or
+    non-ASCII characters; a file of mixed line ends is placed the old way."""
+    from obc_check.checker.data import csv_file
+    from obc_check.checker.data.origins import CsvOrigin
+
+    raw = ("\ufeff" if bom else "").encode() + body.encode()
+    whole, fast = CsvFile(raw), CsvFile(raw)
+    header = ["a", "b", "c", "d"]
+    old = CsvOrigin("f.csv", lambda: whole.text, header)
+    new = CsvOrigin("f.csv", lambda: fast.text, header, line_start=fast.line_start,
+                    window=lambda at, size: fast.window(at, size * window // 4096))
+    lines = body.count("\n") + body.count("\r") + 2
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(csv_file, "_BLOCK", block)
+        for line in range(1, lines + 1):
+            for column in header:
+                assert new.span(line, column) == old.span(line, column), (line, column)
+    if fast.line_count() is None:
+        assert "text" in new.__dict__ or lines == 1  # mixed line ends: the whole text

@@ -47,6 +47,38 @@ def _line_starts(text: str) -> list[int]:
     return [0, *(m.end() for m in _NEWLINE.finditer(text))]
 
 
+def _walk(text: str, pos: int, line: int, cell: int) -> tuple[tuple[int, int], int]:
+    """The line and column of cell ``cell`` of the record at ``pos``, and where it stopped.
+
+    The record starts on ``line``; a quoted cell may hold line breaks.
+    """
+    index, quoted, at_start = 0, False, True
+    cur_line, line_pos = line, pos
+    while pos < len(text) and index < cell:
+        ch = text[pos]
+        if quoted:
+            if ch == '"':
+                if text.startswith('"', pos + 1):
+                    pos += 1
+                else:
+                    quoted = False
+        elif ch == '"' and at_start:
+            quoted = True
+        elif ch == ",":
+            index += 1
+            at_start = True
+            pos += 1
+            continue
+        elif ch in "\r\n":
+            break
+        if ch == "\n" or (ch == "\r" and not text.startswith("\n", pos + 1)):
+            cur_line += 1
+            line_pos = pos + 1
+        at_start = False
+        pos += 1
+    return (cur_line, pos - line_pos + 1), pos
+
+
 @dataclass
 class CsvOrigin:
     """A CSV file: cells are located by re-scanning the record's text on demand.
@@ -64,6 +96,11 @@ class CsvOrigin:
     """Where each line of the text starts, found faster than by :func:`_line_starts`
     (None when it cannot say)."""
     _starts: Sequence[int] | None = field(default=None, repr=False)
+    line_start: Callable[[int], int | None] | None = None
+    """Where a line starts in the file's bytes, found without the whole file's starts or
+    text (None when it cannot say); with ``window``, the text from there
+    (:meth:`~.csv_file.CsvFile.line_start`, :meth:`~.csv_file.CsvFile.window`)."""
+    window: Callable[[int, int], tuple[str, bool]] | None = None
 
     @cached_property
     def text(self) -> str:
@@ -71,39 +108,24 @@ class CsvOrigin:
         return self.read()
 
     def _position(self, line: int, cell: int) -> tuple[int, int]:
+        at = self.line_start(line) if self.line_start is not None else None
+        if at is not None and self.window is not None:
+            # The text from the line's start only: a 600 MB file is neither decoded whole
+            # nor searched for every line's start to place a few bad cells.
+            size = 1 << 12
+            while True:
+                text, last = self.window(at, size)
+                found, pos = _walk(text, 0, line, cell)
+                if last or pos < len(text) - 1:  # the walk ended inside the text
+                    return found
+                size *= 4
         if self._starts is None:
-            found = self.starts() if self.starts is not None else None
-            self._starts = found if found is not None else _line_starts(self.text)
+            found_starts = self.starts() if self.starts is not None else None
+            self._starts = found_starts if found_starts is not None else _line_starts(self.text)
         starts = self._starts
         if not 1 <= line <= len(starts):
             return line, 1
-        pos = int(starts[line - 1])
-        text = self.text
-        index, quoted, at_start = 0, False, True
-        cur_line, line_pos = line, pos
-        while pos < len(text) and index < cell:
-            ch = text[pos]
-            if quoted:
-                if ch == '"':
-                    if text.startswith('"', pos + 1):
-                        pos += 1
-                    else:
-                        quoted = False
-            elif ch == '"' and at_start:
-                quoted = True
-            elif ch == ",":
-                index += 1
-                at_start = True
-                pos += 1
-                continue
-            elif ch in "\r\n":
-                break
-            if ch == "\n" or (ch == "\r" and not text.startswith("\n", pos + 1)):
-                cur_line += 1
-                line_pos = pos + 1
-            at_start = False
-            pos += 1
-        return cur_line, pos - line_pos + 1
+        return _walk(self.text, int(starts[line - 1]), line, cell)[0]
 
     def span(self, row: int, column: str | None) -> Span:
         """The cell's line and character column (the record's start for a whole row).

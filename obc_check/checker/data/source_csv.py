@@ -90,7 +90,7 @@ def _table(file: CsvFile, spec: TableSpec, header: list[str], header_line: int, 
            problems: Problems) -> RawTable | None:
     """The table whose header (on ``header_line``) is ``header``, its rows read lazily."""
     origin = CsvOrigin(display, lambda: file.text, header, header_line=header_line,
-                       starts=file.line_starts)
+                       starts=file.line_starts, line_start=file.line_start, window=file.window)
     index = check_header(spec, header, origin, problems)
     if index is None:
         return None
