@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import mmap
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import cast
@@ -142,6 +142,27 @@ class CsvFile:
         if not self._counted:
             self.line_count()
         return None if self._breaks is None else self._breaks.start(self._raw, line)
+
+    def pieces(self, start: int, size: int) -> Iterator[pa.Buffer] | None:
+        """The bytes from ``start`` on, in pieces of about ``size`` cut after a line break.
+
+        For a reader of a file whose lines all end alike (:meth:`line_count`; None
+        otherwise), a piece at a time: each is whole lines, pyarrow buffers over the
+        mapping (no copy).
+        """
+        if not self._counted:
+            self.line_count()
+        if self._breaks is None:
+            return None
+        return self._pieces(start, size, bytes([self._breaks.byte]))
+
+    def _pieces(self, start: int, size: int, brk: bytes) -> Iterator[pa.Buffer]:
+        end = len(self._raw)
+        while start < end:
+            cut = self._raw.find(brk, min(start + size, end) - 1)
+            stop = end if cut < 0 else cut + 1
+            yield self.data.slice(start, stop - start)
+            start = stop
 
     def window(self, start: int, size: int) -> tuple[str, bool]:
         """The text from byte ``start``, ``size`` bytes at least, and whether it is the last.

@@ -32,6 +32,7 @@ from pydantic import BaseModel
 from obc_check.checker.data.csv_file import CsvFile
 from obc_check.checker.data.datasets import DatasetTable
 from obc_check.checker.data.problems import SHOWN_PER_CODE, Problems
+from obc_check.checker.engine import placing
 from obc_check.checker.engine.measures import DatasetCounts, Extra, measures_query
 from obc_check.checker.engine.sql import Dialect, Sql
 from obc_check.diagnostics import Diagnostic
@@ -323,10 +324,11 @@ def _csv_records(con: duckdb.DuckDBPyConnection, n: int, table: DatasetTable,
         csv.file.release()
         if lines != csv.header_line + tally.rows:
             raise _NotOneALineError
-        count = " + ".join(f"CAST(x{j} IS NOT NULL AS INTEGER)" for j in range(width + 1))
-        checked, _ = checks_view(con, numbered, ds, None, scan.places)
-        _report(con, checked, table, kinds, tally, problems, where="ok",
-                ragged=(ragged, count, width))
+        if not _placed(con, n, table, kinds, tally, scan.places, problems):
+            count = " + ".join(f"CAST(x{j} IS NOT NULL AS INTEGER)" for j in range(width + 1))
+            checked, _ = checks_view(con, numbered, ds, None, scan.places)
+            _report(con, checked, table, kinds, tally, problems, where="ok",
+                    ragged=(ragged, count, width))
     return _checked(con, every, "ok", records, scan, table, measures, problems)
 
 
@@ -690,40 +692,84 @@ def _report(con: duckdb.DuckDBPyConnection, relation: str, table: DatasetTable,
     has ``r``, the row as the source numbers it. ``ragged`` (DuckDB's CSV reader): the test
     of a ragged row, the SQL of its number of cells and the header's width.
     """
-    ds = table.dataset
-    origin = table.origin
-    wanted: list[tuple[_Kind | None, int]] = []  # a kind (None: ragged rows), how many
+    wanted, aggregates = _firsts(table.dataset, kinds, tally, where, ragged)
+    if aggregates:
+        _tell(table, wanted, _one(con, f"SELECT {', '.join(aggregates)} FROM {relation}"),
+              ragged, problems)
+    if tally.repeated:
+        _repeated_keys(con, relation, table, tally.repeated, where, problems)
+
+
+#: A kind of error the tally counted (None: ragged rows), how many, and its test.
+_Wanted = tuple[_Kind | None, int, str]
+
+
+def _firsts(ds: Dataset, kinds: list[_Kind], tally: _Tally, where: str,
+            ragged: tuple[str, str, int] | None) -> tuple[list[_Wanted], list[str]]:
+    """The kinds of error the tally counted, and the aggregate of the first rows of each."""
+    wanted: list[_Wanted] = []
     aggregates: list[str] = []
     if ragged is not None and tally.ragged:
         test, count, _ = ragged
-        wanted.append((None, tally.ragged))
+        wanted.append((None, tally.ragged, test))
         aggregates.append(f"arg_min(struct_pack(r := r, v := CAST({count} AS VARCHAR)), r, "
                           f"{FIRST_ERRORS}) FILTER (WHERE {test})")
     for kind, bad in zip(kinds, tally.bad, strict=True):
         if bad:
-            wanted.append((kind, bad))
+            test = f"{where} AND {kind.test}"
+            wanted.append((kind, bad, test))
             aggregates.append(f"arg_min(struct_pack(r := r, v := c{_index(ds, kind.field)}), "
-                              f"r, {FIRST_ERRORS}) FILTER (WHERE {where} AND {kind.test})")
-    if aggregates:
-        found = _one(con, f"SELECT {', '.join(aggregates)} FROM {relation}")
-        for (want, total), first in zip(wanted, found, strict=True):
-            rows = sorted((int(item["r"]), item["v"]) for item in first or ())  # type: ignore[attr-defined]
-            if want is None:
-                assert ragged is not None
-                for r, cells in rows:
-                    problems.at(origin, r, None, "D006",
-                                f"has {cells} cells but the header has {ragged[2]}",
-                                "each row needs one cell per column; quote cells that hold "
-                                "commas")
-                problems.more(origin, "D006", total - len(rows))
-                continue
-            for r, value in rows:
-                shown = f"`{value}` " if value else ""
-                problems.at(origin, r, want.column, want.code, f"{shown}{want.message}",
-                            want.hint)
-            problems.more(origin, want.code, total - len(rows))
-    if tally.repeated:
-        _repeated_keys(con, relation, table, tally.repeated, where, problems)
+                              f"r, {FIRST_ERRORS}) FILTER (WHERE {test})")
+    return wanted, aggregates
+
+
+def _tell(table: DatasetTable, wanted: Sequence[_Wanted], found: Sequence[object],
+          ragged: tuple[str, str, int] | None, problems: Problems) -> None:
+    """The diagnostics of the first rows ``found`` of each kind ``wanted``, and the rest's."""
+    origin = table.origin
+    for (want, total, _), first in zip(wanted, found, strict=True):
+        rows = sorted((int(item["r"]), item["v"]) for item in first or ())  # type: ignore[attr-defined]
+        if want is None:
+            assert ragged is not None
+            for r, cells in rows:
+                problems.at(origin, r, None, "D006",
+                            f"has {cells} cells but the header has {ragged[2]}",
+                            "each row needs one cell per column; quote cells that hold "
+                            "commas")
+            problems.more(origin, "D006", total - len(rows))
+            continue
+        for r, value in rows:
+            shown = f"`{value}` " if value else ""
+            problems.at(origin, r, want.column, want.code, f"{shown}{want.message}",
+                        want.hint)
+        problems.more(origin, want.code, total - len(rows))
+
+
+def _placed(con: duckdb.DuckDBPyConnection, n: int, table: DatasetTable, kinds: list[_Kind],
+            tally: _Tally, places: int | None, problems: Problems) -> bool:
+    """The bad records of a plain CSV file placed by pyarrow and reported (:mod:`.placing`).
+
+    False when the file is not plain or the placing does not agree with the scan: nothing
+    is reported then, and the caller numbers the records.
+    """
+    csv = table.csv
+    assert csv is not None
+    if not placing.plain(csv, tally.rows, tally.records, tally.ragged):
+        return False
+    ds = table.dataset
+    wanted, aggregates = _firsts(ds, kinds, tally, "ok", None)
+    needed = [_index(ds, kind.field) for kind, _, _ in wanted if kind is not None]
+    key = _index(ds, ds.key) if tally.repeated and ds.key is not None else None
+    found = placing.place(
+        con, n, csv, len(ds.fields), needed, key, tally.rows,
+        lambda relation: checks_view(con, relation, ds, None, places)[0], aggregates,
+        [test for _, _, test in wanted], [total for _, total, _ in wanted], FIRST_ERRORS)
+    if found is None:
+        return False
+    _tell(table, wanted, found.firsts, None, problems)
+    if found.keys is not None:
+        _repeated_keys(con, found.keys, table, tally.repeated, "ok", problems)
+    return True
 
 
 def _scale(con: duckdb.DuckDBPyConnection, relation: str, where: str, tally: _Tally,
