@@ -211,7 +211,7 @@ def test_counts_that_differ_from_the_scan_send_it_to_the_numbered_pass(
     for change in ({"rows": 4}, {"totals": [1, 2]}, {"totals": [2, 1]}):
 
         def wrong(*args: object, change: dict[str, object] = change) -> object:
-            names = ["con", "n", "csv", "fields", "needed", "key", "rows", "checks",
+            names = ["con", "n", "csv", "fields", "tested", "key", "rows", "checks",
                      "aggregates", "tests", "totals", "first"]
             given_ = dict(zip(names, args, strict=True))
             given_.update(change)

@@ -758,10 +758,10 @@ def _placed(con: duckdb.DuckDBPyConnection, n: int, table: DatasetTable, kinds: 
         return False
     ds = table.dataset
     wanted, aggregates = _firsts(ds, kinds, tally, "ok", None)
-    needed = [_index(ds, kind.field) for kind, _, _ in wanted if kind is not None]
+    tested = [_index(ds, kind.field) for kind, _, _ in wanted if kind is not None]
     key = _index(ds, ds.key) if tally.repeated and ds.key is not None else None
     found = placing.place(
-        con, n, csv, len(ds.fields), needed, key, tally.rows,
+        con, n, csv, len(ds.fields), tested, key, tally.rows,
         lambda relation: checks_view(con, relation, ds, None, places)[0], aggregates,
         [test for _, _, test in wanted], [total for _, total, _ in wanted], FIRST_ERRORS)
     if found is None:

@@ -31,8 +31,8 @@ from obc_check.checker.data.datasets import CsvTable
 
 #: Off: always the numbered pass (the tests compare the two).
 ENABLED = True
-#: The bytes of a piece of the file read at a time: tens of MB, a fraction of a second.
-PIECE = 1 << 26
+#: The bytes of a piece of the file read at a time: 32 MB, a tenth of a second or so.
+PIECE = 1 << 25
 #: The bytes pyarrow gives one thread at a time (its blocks of a piece).
 _BLOCK = 1 << 20
 
@@ -59,15 +59,17 @@ def plain(csv: CsvTable, rows: int, records: int, ragged: int) -> bool:
 
 
 def place(con: duckdb.DuckDBPyConnection, n: int, csv: CsvTable, fields: int,
-          needed: Sequence[int], key: int | None, rows: int,
+          tested: Sequence[int], key: int | None, rows: int,
           checks: Callable[[str], str], aggregates: Sequence[str], tests: Sequence[str],
           totals: Sequence[int], first: int) -> Placed | None:
     """The first ``first`` rows of each bad kind of a plain file, or None (numbered pass).
 
-    ``needed``: the fields (by index, of ``fields``) the ``aggregates`` read, the first
-    rows of each kind over ``checks(relation)`` as the numbered pass gives them; ``tests``:
-    each kind's test, its ``totals`` as the scan counted; ``key``: the field whose values
-    and rows are kept for the repeated keys (the relation of :class:`Placed`).
+    Each kind's ``aggregates`` (its first rows over ``checks(relation)``, as the numbered
+    pass gives them) reads the field ``tested`` names (an index of ``fields``); ``tests``:
+    each kind's test, ``totals`` as the scan counted; ``key``: the field whose values and
+    rows are kept for the repeated keys (the relation of :class:`Placed`). A kind whose
+    first rows are all found is no longer read or tested; when none is left (and no key
+    is asked for), neither is the rest of the file.
     """
     import numpy as np
     import pyarrow as pa
@@ -77,29 +79,36 @@ def place(con: duckdb.DuckDBPyConnection, n: int, csv: CsvTable, fields: int,
     pieces = csv.file.pieces(start, PIECE) if start is not None else None
     if pieces is None:
         return None
-    wanted = sorted({*needed, *(() if key is None else (key,))})
     names = [f"x{j}" for j in range(csv.width)]
-    columns = [names[csv.positions[i]] for i in wanted]
     read = pacsv.ReadOptions(column_names=names, use_threads=True, block_size=_BLOCK)
     parse = pacsv.ParseOptions(delimiter=",", quote_char=False, double_quote=False,
                                escape_char=False, newlines_in_values=False,
                                ignore_empty_lines=False)
-    convert = pacsv.ConvertOptions(include_columns=columns,
-                                   column_types=dict.fromkeys(columns, pa.string()),
-                                   null_values=[], strings_can_be_null=False,
-                                   quoted_strings_can_be_null=False)
     piece, placed = f"piece{n}", f"placed{n}"
-    cells = ", ".join(f"{names[csv.positions[i]]} AS c{i}" if i in wanted else
-                      f"CAST(NULL AS VARCHAR) AS c{i}" for i in range(fields))
-    counts = [f"COUNT(*) FILTER (WHERE {test})" for test in tests]
-    query = f"SELECT COUNT(*), {', '.join([*aggregates, *counts])} FROM {{}}"
     found: list[list[dict[str, object]]] = [[] for _ in aggregates]
     seen = [0] * len(aggregates)
     keys: list[pa.Table] = []
     done = 0  # records read so far
-    view: str | None = None
     complete = True
+    asked: list[int] | None = None  # the kinds the views and the query are for
     for buffer in pieces:
+        active = [k for k, (s, t) in enumerate(zip(seen, totals, strict=True))
+                  if s < min(t, first)]
+        if not active and key is None:
+            complete = False  # the first of every kind are found: no later row comes first
+            break
+        if active != asked:
+            asked = active
+            read_fields = sorted({*(tested[k] for k in active), *(() if key is None else (key,))})
+            columns = [names[csv.positions[i]] for i in read_fields]
+            convert = pacsv.ConvertOptions(
+                include_columns=columns, column_types=dict.fromkeys(columns, pa.string()),
+                null_values=[], strings_can_be_null=False, quoted_strings_can_be_null=False)
+            cells = ", ".join(f"{names[csv.positions[i]]} AS c{i}" if i in read_fields else
+                              f"CAST(NULL AS VARCHAR) AS c{i}" for i in range(fields))
+            parts = [aggregates[k] for k in active]
+            parts += [f"COUNT(*) FILTER (WHERE {tests[k]})" for k in active]
+            query: str | None = None
         try:
             table = pacsv.read_csv(pa.BufferReader(buffer), read_options=read,
                                    parse_options=parse, convert_options=convert)
@@ -108,32 +117,28 @@ def place(con: duckdb.DuckDBPyConnection, n: int, csv: CsvTable, fields: int,
         lengths = [len(c) for c in table.column(0).chunks]
         bounds = np.cumsum([0, *lengths]) + done + csv.header_line + 1
         table = table.append_column("r", pa.chunked_array(
-            [np.arange(a, b, dtype=np.int64) for a, b in pairwise(bounds)],
-            pa.int64()))
+            [np.arange(a, b, dtype=np.int64) for a, b in pairwise(bounds)], pa.int64()))
         done += table.num_rows
         con.register(piece, table)
-        if view is None:  # the views bind the name: each piece is registered under it
+        if query is None:  # the views bind the name: each piece is registered under it
             con.execute(f"CREATE OR REPLACE TEMP VIEW {placed} AS SELECT r, {cells}, "
                         f"TRUE AS ok FROM {piece}")
-            view = checks(placed)
-        row = con.execute(query.format(view)).fetchall()[0]
-        for k, items in enumerate(row[1:1 + len(aggregates)]):
+            query = f"SELECT COUNT(*){''.join(', ' + a for a in parts)} FROM {checks(placed)}"
+        row = con.execute(query).fetchall()[0]
+        for k, items, count in zip(active, row[1:1 + len(active)], row[1 + len(active):],
+                                   strict=True):
             found[k] += list(items or ())
-        for k, count in enumerate(row[1 + len(aggregates):]):
             seen[k] += int(count)
         if key is not None:
             keys.append(pa.table({"r": table.column("r"),
                                   "k": table.column(names[csv.positions[key]])}))
-        elif all(s >= min(t, first) for s, t in zip(seen, totals, strict=True)):
-            complete = False  # the first of every kind are found: no later row comes first
-            break
     con.unregister(piece)
-    # What the scan counted, or the numbered pass: every record and bad cell when the whole
-    # file was read; no more than it counted, and all of a kind of at most ``first``, when
-    # the first of each were found before the end.
-    agrees = (done == rows and seen == list(totals)) if complete else (
-        done <= rows and all(min(t, first) <= s <= t for s, t in zip(seen, totals, strict=True)))
-    if not agrees:
+    # What the scan counted, or the numbered pass: every record read when the whole file
+    # was; of each kind, all its bad cells, or at least the first rows and no more than it
+    # counted (no later row is tested once those are found).
+    if done != rows if complete else done > rows:
+        return None
+    if not all(min(t, first) <= s <= t for s, t in zip(seen, totals, strict=True)):
         return None
     relation = None
     if key is not None:
