@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -288,15 +288,21 @@ def has_errors(diags: Iterable[Diagnostic]) -> bool:
     return any(d.severity == "error" for d in diags)
 
 
-def render_text(diags: Sequence[Diagnostic], sources: dict[str, str]) -> str:
-    """Render diagnostics as CLI.md shows: location, the source line, a caret, a hint."""
-    lines_of: dict[str, list[str]] = {}
+def render_text(diags: Sequence[Diagnostic], sources: Mapping[str, str | Sequence[str]]
+                ) -> str:
+    """Render diagnostics as CLI.md shows: location, the source line, a caret, a hint.
+
+    A source is a file's text, or its lines as ``text.split(LF)`` gives them (a big data
+    file's, each read when shown).
+    """
+    lines_of: dict[str, Sequence[str]] = {}
     blocks: list[str] = []
     for d in sorted(diags, key=lambda x: x.sort_key()):
         if d.path not in lines_of and d.path in sources:
             # Split on "\n" only, as the parser counts lines (splitlines would also break at
             # form feeds and other separators and put the caret under the wrong line).
-            lines_of[d.path] = sources[d.path].split("\n")
+            source = sources[d.path]
+            lines_of[d.path] = source.split("\n") if isinstance(source, str) else source
         blocks.append(_render_one(d, lines_of.get(d.path, [])))
     return "\n".join(blocks)
 
@@ -305,7 +311,7 @@ _UNPRINTABLE = re.compile(r"[^\S ]|[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\
                           r"\ud800-\udfff]")
 
 
-def _render_one(d: Diagnostic, text_lines: list[str]) -> str:
+def _render_one(d: Diagnostic, text_lines: Sequence[str]) -> str:
     # Messages and hints quote data cells and file names: no raw control character (an ESC
     # from a data file would drive the terminal) leaves the tool (textsafe).
     message = _cut(printable(d.message))

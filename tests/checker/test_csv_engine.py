@@ -257,3 +257,47 @@ def test_cells_placed_from_a_line_start_are_where_the_whole_text_puts_them(
                 assert new.span(line, column) == old.span(line, column), (line, column)
     if fast.line_count() is None:
         assert "text" in new.__dict__ or lines == 1  # mixed line ends: the whole text
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.text(alphabet='ab,"\r\né', max_size=60), bom=st.booleans(),
+       block=st.sampled_from([1, 2, 3, 1 << 24]))
+def test_lines_read_when_shown_are_the_text_split_at_each_lf(
+        body: str, bom: bool, block: int) -> None:
+    """The lines ``render_text`` shows of a CSV file, each read when asked for, are the
+    whole text's split at LF (None, and the text split, for CR or mixed line ends)."""
+    from obc_check.checker.data import csv_file
+
+    file = CsvFile(("\ufeff" if bom else "").encode() + body.encode())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(csv_file, "_BLOCK", block)
+        lines = file.lines()
+        want = file.text.split("\n")
+        alike = "\r" not in body or body.count("\r\n") == body.count("\r") == body.count("\n")
+        assert (lines is None) == ("\n" not in body or not alike)
+        if lines is None:
+            return
+        assert len(lines) == len(want)
+        assert [lines[i] for i in range(len(lines))] == want
+        assert list(lines[1:3]) == want[1:3] and lines[-1] == want[-1]
+
+
+def test_bad_cells_are_shown_with_their_lines_read_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's text of five bad cells: the same whether the file is read whole or not."""
+    from obc_check.checker.data import load
+    from obc_check.diagnostics import render_text
+
+    rows = [_ok_row(i) for i in range(3000)]
+    for n in (10, 700, 1500, 2200, 2999):
+        rows[n] = rows[n].replace(",Y,", ",?,")
+    data = _bundle(tmp_path, ("\r\n".join([HEADER, *rows]) + "\r\n").encode())
+    bundle, _ = load_bundle(data, CONTRACT)
+    assert bundle is not None
+    _, found = measure_datasets(CONTRACT, bundle.datasets)
+    sources = load.bundle_sources(found)
+    assert not isinstance(sources[str(data / "REFERRALS.csv")], str)
+    shown = render_text(found, sources)
+    monkeypatch.setattr(CsvFile, "lines", lambda self: None)
+    assert shown == render_text(found, load.bundle_sources(found))
+    assert shown.count("| R1500,P2,2016-07-10,,1520,?,City") == 1

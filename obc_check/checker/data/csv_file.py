@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import cast
+from typing import cast, overload
 
 import pyarrow as pa
 
@@ -49,14 +49,21 @@ class CsvFile:
                 return cls(b"", path)
             return cls(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ), path)
 
-    def release(self) -> None:
+    def release(self, start: int = 0, size: int | None = None) -> None:
         """Let the kernel drop this process's pages of the file (they stay in its cache).
 
         A bulk scan of a mapped 600 MB file counts 600 MB in the process's resident memory
-        until then; a reader that opens the file itself (DuckDB) needs none of them.
+        until then; a reader that opens the file itself (DuckDB) needs none of them. Only
+        the pages of ``size`` bytes from ``start`` (a scan a block at a time lets each go).
         """
         if isinstance(self._raw, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
-            self._raw.madvise(mmap.MADV_DONTNEED)
+            if size is None:
+                self._raw.madvise(mmap.MADV_DONTNEED)
+                return
+            first = start - start % mmap.PAGESIZE
+            size = min(start + size, len(self._raw)) - first
+            if size > 0:
+                self._raw.madvise(mmap.MADV_DONTNEED, first, size)
 
     def contains(self, needle: bytes) -> bool:
         """True when ``needle`` occurs anywhere in the file (a memchr-speed scan, once)."""
@@ -119,6 +126,7 @@ class CsvFile:
             if n:
                 m = min(len(head), len(part) - 1)
                 pairs += int(np.count_nonzero(crs[:m] & (part[1:m + 1] == 10)))
+            self.release(start, block)
         if cr and lf and not cr == lf == pairs:
             return None
         breaks = lf or cr
@@ -148,7 +156,7 @@ class CsvFile:
 
         For a reader of a file whose lines all end alike (:meth:`line_count`; None
         otherwise), a piece at a time: each is whole lines, pyarrow buffers over the
-        mapping (no copy).
+        mapping (no copy), whose pages are let go when the next is asked for.
         """
         if not self._counted:
             self.line_count()
@@ -162,7 +170,21 @@ class CsvFile:
             cut = self._raw.find(brk, min(start + size, end) - 1)
             stop = end if cut < 0 else cut + 1
             yield self.data.slice(start, stop - start)
+            self.release(start, stop - start)  # read: its pages may go
             start = stop
+
+    def lines(self) -> Sequence[str] | None:
+        """The file's text split at each LF, as ``text.split(LF)``, a line when asked for.
+
+        For showing the line of a diagnostic: a 600 MB file is not decoded (nor split into
+        ten million strings, 2 GB) to show five of its lines. None for a file of CR line
+        ends, of mixed ones, or not UTF-8: then ``text`` is split.
+        """
+        if not self._counted:
+            self.line_count()
+        if self._breaks is None or self._breaks.byte != 10 or self.utf8_error() is not None:
+            return None
+        return _Lines(self)
 
     def window(self, start: int, size: int) -> tuple[str, bool]:
         """The text from byte ``start``, ``size`` bytes at least, and whether it is the last.
@@ -252,3 +274,35 @@ class _Breaks:
             data = np.frombuffer(raw, dtype=np.uint8)[block * _BLOCK:(block + 1) * _BLOCK]
             found = self._blocks[block] = np.flatnonzero(data == self.byte)
         return block * _BLOCK + int(found[nth - int(self.before[block]) - 1]) + 1
+
+
+class _Lines(Sequence[str]):
+    """A file's lines as ``text.split(LF)`` gives them, each decoded when asked for."""
+
+    def __init__(self, file: CsvFile) -> None:
+        self._file = file
+        breaks = file._breaks
+        assert breaks is not None
+        self._count = int(breaks.before[-1]) + 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._count))]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        raw = self._file._raw
+        start = self._file.line_start(index + 1)
+        end = self._file.line_start(index + 2) if index + 1 < self._count else len(raw) + 1
+        assert start is not None and end is not None
+        return raw[start:end - 1].decode("utf-8")
