@@ -32,9 +32,9 @@ def test_a_split_report_is_the_one_thread_report(data: st.DataObject, piece: int
                                                  cores: bool) -> None:
     c, _window = data.draw(cards())
     claims, people = data.draw(bundles(c))
-    with mock.patch.object(claims_data, "SPLIT_AT", 1 << 40):
+    with mock.patch.object(twocores, "SPLIT_AT", 1 << 40):
         alone = report_of(c, claims, people).to_jsonable()
-    with mock.patch.object(claims_data, "SPLIT_AT", 2), \
+    with mock.patch.object(twocores, "SPLIT_AT", 2), \
             mock.patch.object(claims_data, "_PIECE", piece), \
             mock.patch.object(twocores, "spare_core", lambda: cores):
         split = report_of(c, claims, people).to_jsonable()
@@ -52,7 +52,7 @@ def test_split_codes_and_sort_equal_the_one_thread_ones(
                       "person": pa.array([r[1] for r in rows], pa.string()),
                       "achieved_on": pa.array([r[2] for r in rows], pa.int32()).cast(pa.date32())})
     alone = claim_codes(table, PRICES, split=False)
-    with mock.patch.object(claims_data, "SPLIT_AT", 2), \
+    with mock.patch.object(twocores, "SPLIT_AT", 2), \
             mock.patch.object(claims_data, "_PIECE", 3), \
             mock.patch.object(twocores, "spare_core", lambda: True):
         split = claim_codes(table, PRICES)
@@ -74,7 +74,7 @@ def test_a_split_stable_order_is_numpys_stable_argsort(bits: int, n: int) -> Non
     keys = rng.integers(0, 1 << bits, n)
     keys[rng.integers(0, n, n // 10)] = keys[0]  # many equal keys: stability shows
     keys[-1] = (1 << bits) - 1
-    with mock.patch.object(claims_data, "SPLIT_AT", 2), \
+    with mock.patch.object(twocores, "SPLIT_AT", 2), \
             mock.patch.object(twocores, "spare_core", lambda: True):
         split = stable_order(keys)
     assert np.array_equal(split, np.argsort(keys, kind="stable"))

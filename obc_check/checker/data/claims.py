@@ -94,10 +94,6 @@ class ParticipantTable:
         }, schema=PARTICIPANTS_SCHEMA), file, sheet)
 
 
-SPLIT_AT = 1 << 16
-"""Rows from which the claims path runs its bulk steps as two halves at once
-(:mod:`twocores`); below it a thread costs more than it saves."""
-
 _DIGIT_BITS = 12
 """The widest digit :func:`stable_order` sorts in one pass: pyarrow sorts integers whose
 range is at most 4,096 by counting (about 3 ms a million, where numpy's 16-bit radix sort
@@ -116,7 +112,7 @@ def stable_order(keys: np.ndarray, split: bool = True) -> np.ndarray:
     int32 on this path (below 2**31 keys), int64 (numpy's) for short ones.
 
     Around each counting sort, the digits are cut and gathered, and the order gathered, in
-    two halves of the output at once (:func:`twocores.halves`, from :data:`SPLIT_AT` keys
+    two halves of the output at once (:func:`twocores.halves`, from :data:`twocores.SPLIT_AT` keys
     and ``split``): each half writes only its own positions, so the result is the same.
     """
     n = len(keys)
@@ -126,7 +122,7 @@ def stable_order(keys: np.ndarray, split: bool = True) -> np.ndarray:
     bits = max(top.bit_length(), 1)
     passes = -(-bits // _DIGIT_BITS)
     width = -(-bits // passes)
-    together = split and n >= SPLIT_AT
+    together = split and n >= twocores.SPLIT_AT
     shifted = pooled.empty(n, np.int64)
     cut = pooled.empty(n, np.uint16)  # each key's digit of this pass, by position
     digit = pooled.empty(n, np.uint16)  # those digits in the order so far
@@ -335,7 +331,7 @@ def person_ranks(persons: pa.Array | pa.ChunkedArray, split: bool = True
     rank_of = np.cumsum(present, dtype=np.int32, out=pooled.empty(span, np.int32))
     rank_of -= 1
     ranks = pooled.empty(len(code), np.int32)
-    half = len(code) // 2 if split and len(code) >= SPLIT_AT else 0
+    half = len(code) // 2 if split and len(code) >= twocores.SPLIT_AT else 0
     twocores.both(lambda: np.take(rank_of, code[half:], out=ranks[half:], mode="clip"),
                   lambda: np.take(rank_of, code[:half], out=ranks[:half], mode="clip"),
                   together=half > 0)
@@ -409,7 +405,7 @@ def _book_codes(array: pa.Array, split: bool = True) -> tuple[np.ndarray, CodeBo
     The column is read in pieces of :data:`_PIECE` rows (zero-copy slices): first which
     symbols occur at each position, then each piece's codes, so that the temporaries of
     each pass (a million rows would make several of 8 MB) stay small and warm. From
-    :data:`SPLIT_AT` rows (and ``split``), each pass runs over the two halves of the
+    :data:`twocores.SPLIT_AT` rows (and ``split``), each pass runs over the two halves of the
     pieces at once, on two threads (:mod:`twocores`): the marks are OR-ed, the codes of
     each half written into its own rows.
     """
@@ -432,8 +428,8 @@ def _book_codes(array: pa.Array, split: bool = True) -> tuple[np.ndarray, CodeBo
                 seen[at][piece.symbol(at, fixed, longest)] = True
         return seen
 
-    # from SPLIT_AT rows each pass runs over the two halves of the pieces at once
-    half = len(pieces) // 2 if split and n >= SPLIT_AT else 0
+    # from twocores.SPLIT_AT rows each pass runs over the two halves of the pieces at once
+    half = len(pieces) // 2 if split and n >= twocores.SPLIT_AT else 0
     seen, also = twocores.both(lambda: mark(pieces[half:]), lambda: mark(pieces[:half]),
                                together=half > 0)
     seen |= also
@@ -516,7 +512,7 @@ def claim_codes(table: pa.Table, prices: tuple[str, ...],
     The sort key packs the three fields as ``day × P × Q + price × Q + person``, one int64 a
     claim, so one numpy sort orders a million claims; equal keys are repeated rows, found
     as neighbours equal in all three codes once those are in order (the key itself is
-    dropped, never gathered). From :data:`SPLIT_AT` claims the key is built, and the
+    dropped, never gathered). From :data:`twocores.SPLIT_AT` claims the key is built, and the
     codes taken into the order, in two halves at once (:func:`twocores.halves`), as in
     :func:`stable_order`; ``split=False`` does all on this thread (the tests hold the two
     equal).
@@ -531,7 +527,7 @@ def claim_codes(table: pa.Table, prices: tuple[str, ...],
     days = table.column("achieved_on").combine_chunks()
     day = np.asarray(days.cast(pa.int32()), np.int32) if n else np.zeros(0, np.int32)
     q = max(len(persons), 1)
-    together = split and n >= SPLIT_AT
+    together = split and n >= twocores.SPLIT_AT
     # ((day - first) × P + price) × Q + person, built in place: one claim-sized array
     first = int(day.min(initial=0))
 

@@ -16,6 +16,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import TypeVar
 
+SPLIT_AT = 1 << 16
+"""Rows from which the claims path runs its bulk steps as two halves at once; below it a
+thread costs more than it saves."""
+
 T = TypeVar("T")
 A = TypeVar("A")
 B = TypeVar("B")

@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from obc_check.checker.data import pooled, twocores
-from obc_check.checker.data.claims import SPLIT_AT, ClaimTable, ParticipantTable
+from obc_check.checker.data.claims import ClaimTable, ParticipantTable
 from obc_check.checker.data.money import pounds
 from obc_check.checker.report.claim_rows import ClaimRows, PeopleRows
 from obc_check.checker.report.model import RateCardResult, RateCardYear
@@ -93,10 +93,10 @@ def claim_rate_card(contract: Contract, card: RateCard, claims: ClaimTable | Non
     labels = [y.label for y in contract.term.years]
     runs = _year_runs(x.day, [(y.start - _EPOCH).days for y in contract.term.years])
     # the claim columns here while each person's total is summed on a thread of its own
-    # (numpy lets go of the GIL), from SPLIT_AT claims
+    # (numpy lets go of the GIL), from twocores.SPLIT_AT claims
     rows, people_rows = twocores.both(
         lambda: _claim_rows(x, ordered, labels, runs, reason, amount, rejected, paid),
-        lambda: _people(ordered.persons, x.person, amount), together=n >= SPLIT_AT)
+        lambda: _people(ordered.persons, x.person, amount), together=n >= twocores.SPLIT_AT)
     # a rejected claim's amount is 0, so a year's payable is the sum over its run of rows
     counts = [int(np.count_nonzero(paid[a:b])) for a, b in itertools.pairwise(runs)]
     sums = [int(amount[a:b].sum()) for a, b in itertools.pairwise(runs)]

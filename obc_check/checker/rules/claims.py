@@ -38,13 +38,14 @@ hold the two to identical results on random cards and claims.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
 import pyarrow as pa
 
-from obc_check.checker.data import pooled
+from obc_check.checker.data import pooled, twocores
 from obc_check.checker.data.claims import (
     NO_START,
     ClaimTable,
@@ -240,14 +241,21 @@ def first_rules(x: Inputs) -> np.ndarray:
     end = min(late, after)
     if x.window and first < end:
         # each claim's start and window end gathered one at a time and dropped: no
-        # million-claim column of either is ever held
-        day, person, open_ = x.day[first:end], x.person[first:end], reason[first:end]
-        mask = np.less(day, pooled.take(x.started, person), out=pooled.empty(len(day), bool))
-        open_[mask] = BEFORE_START
-        beyond = np.greater(day, pooled.take(x.window_end, person), out=mask)
-        beyond &= np.equal(open_, 0, out=pooled.empty(len(day), bool))
-        open_[beyond] = OUTSIDE_WINDOW
+        # million-claim column of either is ever held; two halves at once (twocores)
+        window = functools.partial(_window, x, reason[first:end], first)
+        twocores.halves(end - first, window, end - first >= twocores.SPLIT_AT)
     return reason
+
+
+def _window(x: Inputs, open_: np.ndarray, first: int, at: slice) -> None:
+    """Rule 2 for the claims ``at`` of ``open_`` (the claims from place ``first`` on)."""
+    start, stop = first + at.start, first + at.stop
+    day, person, open_ = x.day[start:stop], x.person[start:stop], open_[at]
+    mask = np.less(day, pooled.take(x.started, person), out=pooled.empty(len(day), bool))
+    open_[mask] = BEFORE_START
+    beyond = np.greater(day, pooled.take(x.window_end, person), out=mask)
+    beyond &= np.equal(open_, 0, out=pooled.empty(len(day), bool))
+    open_[beyond] = OUTSIDE_WINDOW
 
 
 def decide_in_order(x: Inputs) -> tuple[np.ndarray, np.ndarray]:
@@ -417,9 +425,14 @@ def _later_claims(x: Inputs, open_: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     if not len(at):
         return at, at
     people = int(x.person.max(initial=0)) + 1
-    pair = np.multiply(pooled.take(x.price, at), people, out=pooled.empty(len(at), np.int64),
-                       dtype=np.int64)
-    pair += pooled.take(x.person, at)
+    m, together = len(at), len(at) >= twocores.SPLIT_AT  # the gathers in two halves (twocores)
+    pair = pooled.empty(m, np.int64)
+
+    def make_pairs(part: slice) -> None:
+        np.multiply(pooled.take(x.price, at[part]), people, out=pair[part], dtype=np.int64)
+        pair[part] += pooled.take(x.person, at[part])
+
+    twocores.halves(m, make_pairs, together)
     if len(x.amounts) * people <= _PAIR_TABLE_PER_CLAIM * len(at) + _PAIR_TABLE_LIMIT:
         small = np.int32 if len(x.day) < 1 << 31 else np.int64  # half the table to fill
         table = pooled.full(len(x.amounts) * people, len(x.day), small)
@@ -427,12 +440,12 @@ def _later_claims(x: Inputs, open_: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         np.copyto(positions, at, casting="same_kind")
         np.minimum.at(table, pair, positions)
         del positions
-        firsts = pooled.take(table, pair)  # widened below only for the later claims, a few
-        del table
+        firsts = pooled.empty(m, small)  # widened below only for the later claims, a few
+        twocores.halves(m, lambda part: np.take(table, pair[part], out=firsts[part],
+                                                mode="clip"), together)
     else:
         first_of, inverse = _first_of_each(pair)
         firsts = at[first_of][inverse]
-    del pair
     later = firsts != at
     return at[later], firsts[later].astype(np.int64)
 
