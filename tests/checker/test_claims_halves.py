@@ -146,9 +146,16 @@ def test_both_inside_the_worker_runs_in_turn_instead_of_waiting_on_itself() -> N
     assert here == 0 and first == second and first.startswith("obc-half")
 
 
-@pytest.mark.parametrize(("cores", "load", "spare"),
-                         [(1, 0.0, False), (2, 0.9, True), (2, 1.6, False), (4, 2.0, True)])
-def test_a_core_is_spare_by_affinity_and_load(cores: int, load: float, spare: bool) -> None:
+@pytest.mark.parametrize(("cores", "running", "spare"),
+                         [(1, 1, False), (2, 1, True), (2, 2, False), (4, 3, True),
+                          (2, None, True)])
+def test_a_core_is_spare_by_affinity_and_what_runs_now(cores: int, running: int | None,
+                                                       spare: bool) -> None:
     with mock.patch.object(os, "sched_getaffinity", lambda _pid: set(range(cores))), \
-            mock.patch.object(os, "getloadavg", lambda: (load, load, load)):
+            mock.patch.object(twocores, "_running", lambda: running):
         assert twocores.spare_core() is spare
+
+
+def test_what_runs_now_is_read_from_the_kernel() -> None:
+    running = twocores._running()
+    assert running is None or running >= 1  # this thread runs while it asks

@@ -26,12 +26,15 @@ B = TypeVar("B")
 
 
 def spare_core() -> bool:
-    """True when this process may run on more than one core and one of them looks idle.
+    """True when this process may run on more than one core and another is idle now.
 
-    Idle by the load average (which counts this process's own running thread): below the
-    cores less a half. With every core busy a second thread only waits for one, and its
-    halves then cost more CPU than one thread doing both (measured at a load of 3 on two
-    cores: 15 ms more CPU a million claims, no sooner by the clock).
+    Idle by the kernel's count of tasks running or ready to run at this moment (the fourth
+    field of ``/proc/loadavg``, this thread among them): fewer than the cores. With every
+    core busy a second thread only waits for one, and its halves then cost more CPU than
+    one thread doing both (at a load of 3 on two cores: 15 ms more CPU a million claims,
+    no sooner by the clock). The load average itself would not do: it counts this
+    process's own threads over the last minute, so a check running on both cores would
+    stop itself splitting.
     """
     try:
         cores = len(os.sched_getaffinity(0))
@@ -39,10 +42,17 @@ def spare_core() -> bool:
         cores = os.cpu_count() or 1
     if cores < 2:
         return False
+    running = _running()
+    return running is None or running < cores
+
+
+def _running() -> int | None:
+    """Tasks running or runnable system-wide now (``/proc/loadavg``), or None if unknown."""
     try:
-        return os.getloadavg()[0] < cores - 0.5
-    except OSError:  # no load average to read: assume a core to spare
-        return True
+        with open("/proc/loadavg", "rb") as stats:
+            return int(stats.read().split()[3].split(b"/")[0])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 _HALF = "obc-half"
