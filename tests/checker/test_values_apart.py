@@ -30,8 +30,9 @@ CONTRACT = ROUNDED.replace(
 assert "rounded" not in CONTRACT and "gateway G" in CONTRACT
 
 
-def _evaluated(numerator: int, denominator: int) -> tuple[object, object]:
-    compiled = compile_text(CONTRACT)
+def _evaluated(numerator: int, denominator: int, text: str = CONTRACT
+               ) -> tuple[object, object]:
+    compiled = compile_text(text)
     assert compiled.contract is not None, compiled.diagnostics
     c = compiled.contract
     row = IndicatorRow("X", c.term.years[0].as_period(), None, Decimal(numerator),
@@ -72,3 +73,23 @@ def test_the_value_shown_is_on_the_same_side_of_every_level(
         assert (shown > t) == (value > t) and (shown < t) == (value < t), (shown, t)
     assert abs(shown - value) <= Fraction(1, 2 * 10 ** 4)  # never further than four places
     assert shown_apart(value, []) == shown_apart(value, [Fraction(10 ** 6)])  # far: four
+
+
+def test_a_threshold_of_more_than_four_places_is_written_as_the_contract_has_it() -> None:
+    """LANGUAGE.md's numbers take any places: a target of 60.00004% was written ``60%``
+    (four places), so a value of 60.00002%, four places away from neither, read "value 60%
+    … misses the target 60%" and "X 60% … does not meet at least 60%"."""
+    ind, gate = _evaluated(6000002, 10000000, CONTRACT.replace("60%", "60.00004%"))
+    assert (ind.value, ind.target) == ("60", "60.00004%")  # type: ignore[attr-defined]
+    assert "value 60% = 6000002 / 10000000" in ind.derivation  # type: ignore[attr-defined]
+    assert "misses the target 60.00004%" in ind.derivation  # type: ignore[attr-defined]
+    assert gate.threshold == "60.00004"  # type: ignore[attr-defined]
+    assert "X 60% for 2018/19 does not meet at least 60.00004%" in \
+        gate.derivation  # type: ignore[attr-defined]
+    steps = CONTRACT.replace("target 60% pays all or nothing",
+                             "pays in steps 50% at 60.00004%, 100% at 70.123456%")
+    ind, _ = _evaluated(6000002, 10000000, steps)
+    assert "short of the first step 60.00004%" in ind.derivation  # type: ignore[attr-defined]
+    ind, _ = _evaluated(7, 10, steps)
+    assert "value 70%" in ind.derivation  # type: ignore[attr-defined]
+    assert "meets the step at 60.00004%" in ind.derivation  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from obc_check.checker.rules.values import show_value
+from obc_check.checker.rules.values import show_level
 from obc_check.model import AllOrNothing, Indicator, Linear, Steps
 
 
@@ -23,7 +23,7 @@ def achievement(ind: Indicator, year: int, value: Fraction) -> tuple[Fraction, s
     higher = ind.direction != "lower"
 
     def show(x: Fraction) -> str:
-        return show_value(ind.unit, x)
+        return show_level(ind.unit, x)
 
     curve = ind.curve
     if isinstance(curve, Steps):

@@ -34,7 +34,7 @@ from obc_check.checker.rules.values import (
     YearValue,
     levels_of,
     rounded,
-    show_value,
+    show_level,
     shown_value,
     value_words_of,
     year_value,
@@ -112,8 +112,8 @@ def _indicator(contract: Contract, outcome: Outcome, ind: Indicator, year: Contr
         total=exact_number(yv.total) if yv.total is not None else None,
         count=str(yv.count) if yv.count is not None else None,
         sources=list(yv.sources),
-        floor=show_value(unit, Fraction(floor)) if floor is not None else None,
-        target=show_value(unit, Fraction(target)) if target is not None else None,
+        floor=show_level(unit, Fraction(floor)) if floor is not None else None,
+        target=show_level(unit, Fraction(target)) if target is not None else None,
         curve=ind.curve.kind, allocation=shown_money(allocation),
         achievement=shown_ratio(a), earned=earned, derivation=derivation,
     )
@@ -126,7 +126,7 @@ def _gateway(contract: Contract, gw: Gateway, year: ContractYear, earned_sum: De
     yv = values.get(ind, year)
     level = Fraction(gw.threshold)
     word = "at least" if gw.comparison == "at_least" else "at most"
-    need = f"{word} {show_value(ind.unit, level)}"
+    need = f"{word} {show_level(ind.unit, level)}"
     levels = _levels(contract, ind, year)
     status: Literal["met", "not_met", "missing", "insufficient"]
     if yv.status != "assessed" or yv.value is None:
@@ -147,7 +147,7 @@ def _gateway(contract: Contract, gw: Gateway, year: ContractYear, earned_sum: De
     return GatewayResult(
         gateway=gw.id, indicator=ind.id, status=status, unit=ind.unit,
         value=shown_value(ind, yv.value, levels) if yv.value is not None else None,
-        comparison=gw.comparison, threshold=shown_number(level),
+        comparison=gw.comparison, threshold=exact_number(level),
         share=percent_of(gw.withhold), withheld=withheld, derivation=derivation)
 
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from obc_check.checker.data.money import round_places, shown_number
+from obc_check.checker.data.money import exact_number, round_places, shown_number
 from obc_check.checker.data.tables import IndicatorRow
 from obc_check.checker.report.model import IndicatorStatus
 from obc_check.model import ContractYear, Indicator, Steps, Unit
@@ -58,9 +58,14 @@ def scaled(unit: Unit | None, numerator: Fraction, denominator: Fraction) -> Fra
     return ratio * 100 if unit == "percent" else ratio
 
 
-def show_value(unit: Unit | None, value: Fraction) -> str:
-    """A value as people read it: ``62.5%`` for percent indicators, ``3.5`` otherwise."""
-    text = shown_number(value)
+def show_level(unit: Unit | None, level: Fraction) -> str:
+    """A threshold of the contract (floor, target, step, gateway level), exactly.
+
+    Trailing zeros cut, never rounded: a contract's number has any places (LANGUAGE.md),
+    and four would show a target of 60.00004% as ``60%`` beside a value of 60.00002% that
+    misses it.
+    """
+    text = exact_number(level)
     return f"{text}%" if unit == "percent" else text
 
 
@@ -145,7 +150,7 @@ def value_words_of(ind: Indicator, value: Fraction, levels: Sequence[Fraction] =
     """A year's value in a derivation: as the report's ``value`` (:func:`shown_value`).
 
     A rounded value is shown with exactly its places (``60.0%``, ``59.999999%``), never cut
-    to the four places of :func:`show_value`, which would show 59.999999% as 60%.
+    to the four places of :func:`shown_number`, which would show 59.999999% as 60%.
     """
     text = shown_value(ind, value, levels)
     return f"{text}%" if ind.unit == "percent" else text
