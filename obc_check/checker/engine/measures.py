@@ -7,7 +7,7 @@ the count's count, plus the records read and, per ``by`` field, how many records
 unplaced (date missing) or outside the term. Every measure of the dataset is answered by
 the same scan whatever its ``by`` field (:func:`_grouped` says how).
 
-People are counted by grouping the records by person in the same aggregation: per
+People are counted by grouping the records by person in the same scan: per
 people-counted slot, whether any of the person's records meets it (a bit OR-ed per person),
 then how many people do. One hash table of people instead of a ``COUNT(DISTINCT person)
 FILTER (…)`` per slot, each its own table over every record: on 10M records and nine such
