@@ -768,7 +768,7 @@ def _placed(con: duckdb.DuckDBPyConnection, n: int, table: DatasetTable, kinds: 
         return False
     _tell(table, wanted, found.firsts, None, problems)
     if found.keys is not None:
-        _repeated_keys(con, found.keys, table, tally.repeated, "ok", problems)
+        _repeated_keys(con, found.keys, table, tally.repeated, "ok", problems, grouped=True)
     return True
 
 
@@ -804,14 +804,24 @@ def _scale(con: duckdb.DuckDBPyConnection, relation: str, where: str, tally: _Ta
 
 
 def _repeated_keys(con: duckdb.DuckDBPyConnection, relation: str, table: DatasetTable,
-                   total: int, where: str, problems: Problems) -> None:
-    """D013 for each record whose key an earlier record already has (``total`` of them)."""
+                   total: int, where: str, problems: Problems, grouped: bool = False) -> None:
+    """D013 for each record whose key an earlier record already has (``total`` of them).
+
+    ``grouped``: the window over only the records whose key is repeated, found first by
+    grouping (a hash table of the keys, in parallel, where the window over every record
+    partitions and sorts them all: 10M keys, two repeated); the same rows, since a key of
+    one record is the first of its own. Not for a relation whose rows are numbered by a
+    window (it would be numbered twice).
+    """
     ds = table.dataset
     assert ds.key is not None
     i = _index(ds, ds.key)
     column = ds.fields[i].column
+    present = f"{where} AND c{i} IS NOT NULL AND c{i} <> ''"
+    repeated = (f" AND c{i} IN (SELECT c{i} FROM {relation} WHERE {present} GROUP BY c{i} "
+                "HAVING COUNT(*) > 1)" if grouped else "")
     inner = (f"SELECT r, c{i} AS k, MIN(r) OVER (PARTITION BY c{i}) AS first FROM {relation} "
-             f"WHERE {where} AND c{i} IS NOT NULL AND c{i} <> ''")
+             f"WHERE {present}{repeated}")
     first = con.execute(f"SELECT r, k, first FROM ({inner}) WHERE r <> first ORDER BY r "
                         f"LIMIT {FIRST_ERRORS}").fetchall()
     for r, key, earlier in first:
