@@ -93,3 +93,23 @@ def test_a_threshold_of_more_than_four_places_is_written_as_the_contract_has_it(
     ind, _ = _evaluated(7, 10, steps)
     assert "value 70%" in ind.derivation  # type: ignore[attr-defined]
     assert "meets the step at 60.00004%" in ind.derivation  # type: ignore[attr-defined]
+
+
+def test_an_achievement_short_of_1_or_above_0_is_not_written_as_1_or_0() -> None:
+    """The derivation's achievement at four places read "achievement 1 → earned
+    £999,960.00" for a value just below the target (0.99996 of the allocation) and
+    "achievement 0 → earned £40.00" just above the floor: the reader multiplies and gets
+    another sum. The JSON's ``achievement`` keeps CLI.md's four places."""
+    linear = CONTRACT.replace("target 60% pays all or nothing", "floor 40% target 50%"
+                              ).replace("£1,000", "£10,000,000")  # a pot of £1,000,000
+    ind, _ = _evaluated(499996, 1000000, linear)  # a = 9.9996 / 10
+    assert "achievement 0.99996 → earned £999,960.00" in \
+        ind.derivation  # type: ignore[attr-defined]
+    assert ind.achievement == Decimal("1.0000")  # type: ignore[attr-defined]
+    ind, _ = _evaluated(400004, 1000000, linear)  # a = 0.0004 / 10
+    assert "achievement 0.00004 → earned £40.00" in ind.derivation  # type: ignore[attr-defined]
+    ind, _ = _evaluated(1, 3, linear)  # 33.3333%: below the floor, exactly 0
+    assert "achievement 0 → earned £0.00" in ind.derivation  # type: ignore[attr-defined]
+    ind, _ = _evaluated(4000001, 9000000, linear)  # a = 0.4444…: four places, as before
+    assert "achievement 0.4444 → earned £444,445.56 (rounded half up)" in \
+        ind.derivation  # type: ignore[attr-defined]

@@ -35,6 +35,7 @@ from obc_check.checker.rules.values import (
     levels_of,
     rounded,
     show_level,
+    shown_apart,
     shown_value,
     value_words_of,
     year_value,
@@ -73,6 +74,11 @@ def _pot_words(contract: Contract, year: ContractYear, pot: Fraction) -> str:
     return f"pot {pounds(shown_money(pot))}"
 
 
+#: The achievements whose sums a reader knows (nothing, the allocation): never shown as one
+#: of them unless on it.
+_ENDS = (Fraction(0), Fraction(1))
+
+
 def _levels(contract: Contract, ind: Indicator, year: ContractYear) -> list[Fraction]:
     """The thresholds ``ind``'s value is compared with in ``year``, its gateways' too."""
     return levels_of(ind, year.number, (Fraction(g.threshold) for g in contract.gateways
@@ -91,7 +97,9 @@ def _indicator(contract: Contract, outcome: Outcome, ind: Indicator, year: Contr
         assert yv.value is not None
         a, why = achievement(ind, year.number, yv.value)
         value_words = f"value {value_words_of(ind, yv.value, levels)} {yv.how}; {why}"
-        a_words = f"achievement {shown_number(a)}"
+        # Apart from 0 and 1 as the value is from its levels: 0.99996 at four places read
+        # "achievement 1" beside an earned sum short of the allocation.
+        a_words = f"achievement {shown_apart(a, _ENDS)}"
     else:
         a = Fraction(ind.if_missing_pay)
         value_words = (f"value {value_words_of(ind, yv.value, levels)} {yv.how}"
