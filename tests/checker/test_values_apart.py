@@ -113,3 +113,26 @@ def test_an_achievement_short_of_1_or_above_0_is_not_written_as_1_or_0() -> None
     ind, _ = _evaluated(4000001, 9000000, linear)  # a = 0.4444…: four places, as before
     assert "achievement 0.4444 → earned £444,445.56 (rounded half up)" in \
         ind.derivation  # type: ignore[attr-defined]
+
+
+def test_the_text_and_markdown_tables_show_the_achievement_as_the_derivation() -> None:
+    """Their "Achieved" column showed the JSON's four places, ``1.0000`` beside an earned
+    £999,960.00 of £1,000,000; it now shows what the derivation says."""
+    from obc_check.checker.report.formats.markdown import render_markdown
+    from obc_check.checker.report.formats.text import render_text
+
+    linear = CONTRACT.replace("target 60% pays all or nothing", "floor 40% target 50%"
+                              ).replace("£1,000", "£10,000,000")
+    compiled = compile_text(linear)
+    assert compiled.contract is not None
+    c = compiled.contract
+    for n, shown, json in ((499996, "0.99996", "1.0000"), (400004, "0.00004", "0.0000"),
+                           (450000, "0.5000", "0.5000")):
+        row = IndicatorRow("X", c.term.years[0].as_period(), None, Decimal(n),
+                           Decimal(1000000), None, RowRef("i.csv", 2))
+        report = evaluate(c, Bundle("t", indicators=(row,)),  # type: ignore[arg-type]
+                          dt.date(2019, 12, 31))
+        text, markdown = render_text(report, width=200), render_markdown(report)
+        assert f" {shown} " in text and f"| {shown} |" in markdown.replace("  ", " "), text
+        assert f'"achievement":"{json}"' in report.model_dump_json(by_alias=True)
+        assert "achieved" not in report.model_dump_json(by_alias=True)

@@ -81,6 +81,10 @@ class IndicatorResult(_Row):
     achievement: Ratio = Field(description="share of the allocation earned, 4 places")
     earned: Money
     derivation: str
+    achieved: str | None = Field(None, exclude=True, description=(
+        "the achievement as the derivation writes it, where four places would read 0 or 1 "
+        "and it is neither (0.99996): the text and Markdown tables show it; the JSON keeps "
+        "CLI.md's four places"))
 
 
 class GatewayResult(_Row):

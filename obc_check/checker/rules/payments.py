@@ -124,6 +124,8 @@ def _indicator(contract: Contract, outcome: Outcome, ind: Indicator, year: Contr
         target=show_level(unit, Fraction(target)) if target is not None else None,
         curve=ind.curve.kind, allocation=shown_money(allocation),
         achievement=shown_ratio(a), earned=earned, derivation=derivation,
+        achieved=(shown_apart(a, _ENDS) if a not in _ENDS and shown_ratio(a) in _ENDS
+                  else None),
     )
 
 

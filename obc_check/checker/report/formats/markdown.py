@@ -95,7 +95,7 @@ def render_markdown(report: Report) -> str:
                  "Earned"],
                 [[i.indicator, STATUS_WORDS[i.status], shown_value(i.value, i.unit),
                   *([c or "–"] if shown else []), i.floor or "–", i.target or "–",
-                  f"{i.achievement:.4f}", pounds(i.earned)]
+                  i.achieved or f"{i.achievement:.4f}", pounds(i.earned)]
                  for i, c in zip(y.indicators, counts, strict=True)],
                 right=tuple(range(2, 7 + len(extra))))
             if shown:

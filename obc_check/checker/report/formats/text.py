@@ -189,7 +189,8 @@ def _indicators(report: Report, year: YearPayment) -> tuple[Table, bool]:
     for i, c in zip(year.indicators, counts, strict=True):
         beside = (c or "–",) if shown else ()
         table.add_row(i.indicator, _status(i.status), shown_value(i.value, i.unit), *beside,
-                      i.floor or "–", i.target or "–", f"{i.achievement:.4f}", pounds(i.earned))
+                      i.floor or "–", i.target or "–", i.achieved or f"{i.achievement:.4f}",
+                      pounds(i.earned))
     return table, shown
 
 
