@@ -129,3 +129,17 @@ def test_tables_written_directly_are_richs(title: str, header: list[str], data: 
     fits = inner + 2 <= width and len(title) <= inner + 2
     if plain and fits and title == title.strip() and "  " not in title:
         assert taken == [True]
+
+
+def test_a_tight_table_whose_empty_last_column_rich_widens_is_left_to_rich() -> None:
+    """Found by the property above in CI: four columns and an empty one, tight, exactly the
+    console's width by the cells' widths; rich widens the empty column to one, the table no
+    longer fits and rich folds it, where the direct writer wrote it one wider."""
+    def table() -> Table:
+        return text._table("Title", "Year", "Year", "Claims", "Claims", "", right=(),
+                           tight=True)
+
+    rich_out, ours = io.StringIO(), io.StringIO()
+    _console(rich_out, 30).print(table())
+    text._print_table(_console(ours, 30), table())
+    assert ours.getvalue() == rich_out.getvalue()

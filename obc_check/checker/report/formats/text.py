@@ -85,6 +85,10 @@ def _print_table(console: Console, table: Table) -> None:
                 return
             widest = max(widest, cell_len(text))
         widths.append(widest)
+    # rich widens a column of no width at all (cells and padding) to one: the table must
+    # fit as rich will lay it out (an empty last column of a tight table made it one wider
+    # than the console, which rich then folded and the direct writer did not)
+    widths = [w if w or padding(i) else 1 for i, w in enumerate(widths)]
     edges = ((2 if table.show_edge else 0) + len(widths) - 1) if table.box else 0
     if sum(w + padding(i) for i, w in enumerate(widths)) + edges <= console.width:
         for column, width in zip(table.columns, widths, strict=True):
@@ -138,8 +142,6 @@ def _plain_table(console: Console, table: Table, widths: list[int]) -> bool:
             return False
         header.append(column.header)
     gap = "  " if table.collapse_padding else "   "
-    # rich widens a column of no width at all (cells and padding) to one
-    widths = [w if w or table._get_padding_width(i) else 1 for i, w in enumerate(widths)]
     inner = sum(widths) + len(gap) * (len(widths) - 1)
     if len(table.title) > inner + 2:
         return False  # rich would wrap the title to the table's width
