@@ -13,7 +13,6 @@ condition that sends a file back to the numbered pass is tested on its own.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +25,7 @@ from obc_check.checker.data import load_bundle
 from obc_check.checker.engine import duck, measure_datasets, placing
 from obc_check.dsl import compile_file
 from obc_check.model import Contract
+from tests.checker.test_csv_engine import _bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 EIP = ROOT / "contracts" / "eip_records"
@@ -69,14 +69,6 @@ def plain_files(draw: st.DrawFn) -> bytes:
         lines.append(",".join(row[c] for c in COLUMNS))
     last = draw(st.sampled_from([end, ""]))  # with or without a last line break
     return (end.join(lines) + last).encode()
-
-
-def _bundle(folder: Path, referrals: bytes) -> Path:
-    data = folder / "data"
-    if not data.exists():
-        shutil.copytree(EIP / "data", data)
-    (data / "REFERRALS.csv").write_bytes(referrals)
-    return data
 
 
 @contextmanager
