@@ -301,3 +301,21 @@ def test_bad_cells_are_shown_with_their_lines_read_alone(
     monkeypatch.setattr(CsvFile, "lines", lambda self: None)
     assert shown == render_text(found, load.bundle_sources(found))
     assert shown.count("| R1500,P2,2016-07-10,,1520,?,City") == 1
+
+
+@pytest.mark.parametrize("engine", [True, False])
+def test_a_row_of_too_many_cells_is_shown_at_its_first_extra_cell(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: bool) -> None:
+    """D006 pointed at the row's first character; a row of more cells than the header is
+    now shown where the header ends (a row of too few still at its start), by DuckDB's
+    reader as by the row reader."""
+    lines = (EIP / "data" / "REFERRALS.csv").read_text(encoding="utf-8").splitlines()
+    lines[2] += ",extra"
+    lines[3] = lines[3].rsplit(",", 1)[0]
+    data = _bundle(tmp_path, ("\n".join(lines) + "\n").encode())
+    if not engine:  # the row reader reads the file
+        monkeypatch.setattr(duck, "reads_alike", lambda file: False)
+    bundle, diags = load_bundle(data, CONTRACT)
+    found = diags if bundle is None else measure_datasets(CONTRACT, bundle.datasets)[1]
+    d006 = [(d.span.line, d.span.column) for d in found if d.code == "D006" and d.span]
+    assert d006 == [(3, len(lines[2]) - len("extra") + 1), (4, 1)], found

@@ -136,6 +136,15 @@ class CsvOrigin:
         line, col = self._position(row or self.header_line, cell)
         return Span(file=self.file, line=line, column=col, end_line=line, end_column=col + 1)
 
+    def cell_span(self, row: int, cell: int) -> Span:
+        """The position of the record's cell numbered ``cell`` (from 0).
+
+        Under a header cell or beyond them all: a row of more cells than the header is
+        shown at its first extra one.
+        """
+        line, col = self._position(row, cell)
+        return Span(file=self.file, line=line, column=col, end_line=line, end_column=col + 1)
+
     def where(self, row: int, column: str | None) -> str:
         """``column `amount``` (the span already gives the line) or ``row 3``."""
         return f"column `{column}`" if column else f"row {row}"

@@ -45,15 +45,22 @@ class Problems:
         self._add(Diagnostic(code, message, None, hint, severity, file=file), file, None)
 
     def at(self, origin: Origin, row: int, column: str | None, code: str, message: str,
-           hint: Hint = None, severity: Severity = "error") -> None:
-        """A problem with one cell (``column``) or a whole row (``column`` None)."""
+           hint: Hint = None, severity: Severity = "error", cell: int | None = None) -> None:
+        """A problem with one cell (``column``) or a whole row (``column`` None).
+
+        ``cell``: of a whole row, the cell (numbered from 0) the caret points at, where the
+        origin can place one by number (a CSV file's, :meth:`~.origins.CsvOrigin.cell_span`):
+        the first cell beyond the header of a row that has too many.
+        """
         if self._over_cap(origin.file, _table(origin), code, severity):
             return  # counted only: neither its position nor its words are worked out
         if callable(hint):
             hint = hint()
         text = f"{origin.where(row, column)}: {message}"
-        self._add(Diagnostic(code, text, origin.span(row, column), hint, severity,
-                             file=origin.file), origin.file, _table(origin), counted=True)
+        by_cell = getattr(origin, "cell_span", None) if cell is not None else None
+        span = by_cell(row, cell) if by_cell is not None else origin.span(row, column)
+        self._add(Diagnostic(code, text, span, hint, severity, file=origin.file), origin.file,
+                  _table(origin), counted=True)
 
     def table(self, origin: Origin, code: str, message: str, hint: str | None = None,
               severity: Severity = "error", column: str | None = None) -> None:

@@ -138,6 +138,7 @@ def csv_rows(file: CsvFile, header_line: int, width: int, origin: CsvOrigin,
             elif any(c.strip() for c in cells):
                 problems.at(origin, start, None, "D006",
                             f"has {len(cells)} cells but the header has {width}",
-                            "each row needs one cell per column; quote cells that hold commas")
+                            "each row needs one cell per column; quote cells that hold commas",
+                            cell=width if len(cells) > width else None)
     except csv.Error as err:
         problems.at(origin, line_num + 1, None, "D006", f"not valid CSV ({err})")

@@ -735,7 +735,7 @@ def _tell(table: DatasetTable, wanted: Sequence[_Wanted], found: Sequence[object
                 problems.at(origin, r, None, "D006",
                             f"has {cells} cells but the header has {ragged[2]}",
                             "each row needs one cell per column; quote cells that hold "
-                            "commas")
+                            "commas", cell=ragged[2] if int(cells) > ragged[2] else None)
             problems.more(origin, "D006", total - len(rows))
             continue
         for r, value in rows:
