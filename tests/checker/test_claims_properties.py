@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import obc_check.checker.data.claims as claims_data
+import obc_check.checker.data.load as load
 from obc_check.checker.data.bundle import Bundle
 from obc_check.checker.data.claims import (
     NO_START,
@@ -336,6 +337,55 @@ def test_starts_and_repeated_participants_by_position_and_by_hash(width: int) ->
     assert days == [1, None, 3, None, 5]
     assert not has_repeats(people.table.column("person"))
     assert has_repeats(pa.array([name[1], name[3], name[1]]))
+
+
+@pytest.mark.parametrize("quoted", [False, True])
+def test_the_start_days_looked_up_beside_the_sort_are_those_looked_up_after(
+        quoted: bool, tmp_path: Path) -> None:
+    """The claims' fast path looks the persons' start days up in the participants read
+    ahead, on a thread of its own while it sorts; when the participants' fast path does
+    not take their file (a quoted cell: the row validator reads it), they are looked up
+    afterwards in the validator's table. The same days either way."""
+    c = compile_text(f"""
+contract H "Claims" {{
+  version "1"
+  currency GBP
+  term {START} to {END}
+  party C "Commissioner" role commissioner sector local_authority
+  party P "Provider" role lead_provider sector voluntary
+  rate_card {{
+    cap £100,000 over term
+    claims within 6 months of start
+    price R0 "Outcome" £100 per person
+  }}
+}}
+""").contract
+    assert c is not None
+    people = [(f"P{i:03d}", START + dt.timedelta(days=7 * i)) for i in (5, 0, 3, 8, 1)]
+    claims = [("R0", p, START + dt.timedelta(days=40 + i)) for i, (p, _d) in
+              enumerate(people * 2)]
+    folder = write_csv(Bundle(source="t", claims=ClaimTable.of(claims),
+                              participants=ParticipantTable.of(people)), tmp_path / "b")
+    if quoted:
+        text = (folder / "participants.csv").read_text(encoding="utf-8")
+        (folder / "participants.csv").write_text(text.replace("P005", '"P005"'),
+                                                 encoding="utf-8")
+    looked_up_after: list[bool] = []
+
+    def after(codes: claims_data.ClaimCodes, table: ParticipantTable
+              ) -> claims_data.ClaimCodes:
+        looked_up_after.append(True)
+        return with_starts(codes, table)
+
+    with mock.patch.object(load, "with_starts", after):
+        loaded, diags = load_bundle(folder, c)
+    assert loaded is not None and loaded.claims is not None, diags
+    assert loaded.participants is not None and loaded.claims.codes is not None
+    assert looked_up_after == ([True] if quoted else [])
+    expected = with_starts(claim_codes(loaded.claims.table, ("R0",)), loaded.participants)
+    assert expected.started is not None and loaded.claims.codes.started is not None
+    assert loaded.claims.codes.started.tolist() == expected.started.tolist()
+    assert NO_START not in expected.started.tolist()
 
 
 _IDS = st.one_of(st.from_regex(r"P[0-9]{3}", fullmatch=True),

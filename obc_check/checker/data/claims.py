@@ -192,17 +192,24 @@ NO_START = np.iinfo(np.int64).min // 4
 
 
 def with_starts(codes: ClaimCodes, people: ParticipantTable) -> ClaimCodes:
-    """``codes`` with each distinct person's start looked up in ``people`` (once).
+    """``codes`` with each distinct person's start looked up in ``people`` (once)."""
+    return replace(codes, started=starts_of(codes.persons, people))
+
+
+def starts_of(persons: pa.Array, people: ParticipantTable) -> np.ndarray:
+    """Each of the distinct ``persons``' ``started_on`` (days), :data:`NO_START` if none.
 
     The distinct claimed persons and the participants are coded together by position
     (:func:`_position_codes`), so the look-up is two array lookups into a table by code;
-    identifiers too long for that are matched by pyarrow's hash (``pc.index_in``).
+    identifiers too long for that are matched by pyarrow's hash (``pc.index_in``). It
+    needs only the distinct persons, not the claims' order, so the fast loader runs it
+    beside the claims' sort (``columnar_claims.claims``).
     """
     days = people.table.column("started_on").combine_chunks()
     starts = (np.asarray(days.cast(pa.int32()), np.int64) if len(days)
               else np.zeros(0, np.int64))
-    q = len(codes.persons)
-    mine = _encode(people.coded, codes.persons) if people.coded is not None else None
+    q = len(persons)
+    mine = _encode(people.coded, persons) if people.coded is not None else None
     if mine is not None:
         assert people.coded is not None
         claimed, known = mine
@@ -210,20 +217,21 @@ def with_starts(codes: ClaimCodes, people: ParticipantTable) -> ClaimCodes:
         by_code[people.coded.code] = starts
         started = np.take(by_code, claimed)
         started[~known] = NO_START
-        return replace(codes, started=started)
+        return started
     listed = people.table.column("person").combine_chunks()
-    both = pa.concat_arrays([codes.persons.cast(pa.string()), listed.cast(pa.string())])
+    both = pa.concat_arrays([persons.cast(pa.string()), listed.cast(pa.string())])
     joint = _position_codes(both)
     if joint is not None:
         code, span, _width = joint
         by_code = np.full(span, NO_START, np.int64)
         by_code[code[q:]] = starts
-        return replace(codes, started=by_code[code[:q]])
-    at = pc.index_in(codes.persons, value_set=listed)
+        out: np.ndarray = by_code[code[:q]]
+        return out
+    at = pc.index_in(persons, value_set=listed)
     known = np.asarray(at.is_valid(), bool)
     started = np.full(q, NO_START, np.int64)
     started[known] = starts[np.asarray(at.drop_null(), np.int64)]
-    return replace(codes, started=started)
+    return started
 
 
 def has_repeats(values: pa.Array | pa.ChunkedArray, coded: PersonCodes | None = None) -> bool:

@@ -20,6 +20,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+
 from obc_check.checker.data import columnar_claims, columnar_csv, validate_rows
 from obc_check.checker.data.bundle import Bundle
 from obc_check.checker.data.cells import did_you_mean
@@ -28,6 +31,7 @@ from obc_check.checker.data.claims import (
     ClaimTable,
     ParticipantTable,
     claim_codes,
+    starts_of,
     with_starts,
 )
 from obc_check.checker.data.columns import TableSpec, table_specs
@@ -93,6 +97,8 @@ def load_bundle(path: Path, contract: Contract) -> tuple[Bundle | None, list[Dia
             columnar = _COLUMNAR.get(name)
             if name in ahead:
                 fast = ahead[name].result()
+            elif name == "claims":
+                fast = columnar_claims.claims(raw, ctx, _starts(ahead, ctx))
             else:
                 fast = columnar(raw, ctx) if columnar is not None else None
             if name in _COLUMNS:
@@ -109,7 +115,7 @@ def load_bundle(path: Path, contract: Contract) -> tuple[Bundle | None, list[Dia
     assert people is None or isinstance(people, ParticipantTable)
     if claims is not None:
         codes = claims.codes or claim_codes(claims.table, tuple(ctx.price_order))
-        if people is not None and ctx.claim_window:
+        if people is not None and ctx.claim_window and codes.started is None:
             codes = with_starts(codes, people)
         claims = replace(claims, codes=codes)
     check_claims(ctx, claims, people, "outcomes" in rows, origins, problems)
@@ -150,6 +156,27 @@ def _read_ahead(raws: Sequence[RawTable], ctx: ContractIndex) -> dict[str, Futur
         return {"participants": worker.submit(_COLUMNAR["participants"], raw, ctx)}
     finally:
         worker.shutdown(wait=False)  # the thread ends after its one task
+
+
+def _starts(ahead: Mapping[str, Future[object | None]], ctx: ContractIndex
+            ) -> columnar_claims.Starts | None:
+    """The look-up of start days the claims' fast path runs beside its sort, or None.
+
+    From the participants read ahead (:func:`_read_ahead`); None when the card has no
+    claim window or the participants are not read ahead. The look-up itself gives None
+    when the participants' fast path did not take the table: the start days are then
+    looked up afterwards, in the row validator's table.
+    """
+    future = ahead.get("participants")
+    if future is None or not ctx.claim_window:
+        return None
+    read = future
+
+    def starts(persons: pa.Array) -> np.ndarray | None:
+        people = read.result()
+        return starts_of(persons, people) if isinstance(people, ParticipantTable) else None
+
+    return starts
 
 
 def _datasets(contract: Contract, found: Sequence[RawTable | ParquetTable]
