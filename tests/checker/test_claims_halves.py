@@ -66,6 +66,29 @@ def test_split_codes_and_sort_equal_the_one_thread_ones(
     assert order.tolist() == list(range(len(rows)))  # the codes are in decision order
 
 
+@pytest.mark.parametrize("cores", [False, True])
+def test_codes_of_many_claims_are_their_rows_in_decision_order(cores: bool) -> None:
+    """20,000 claims: the radix sort's int32 order, widened once as the codes are taken
+    into it (in two halves when a core is spare): each code is its row's, in order."""
+    rng = np.random.default_rng(7)
+    n = 20_000
+    rows = sorted({(str(rng.choice(PRICES)), f"P{int(rng.integers(0, 3_000)):05d}",
+                    int(rng.integers(0, 900))) for _ in range(n)}, key=lambda _r: rng.random())
+    table = pa.table({"price": pa.array([r[0] for r in rows], pa.string()),
+                      "person": pa.array([r[1] for r in rows], pa.string()),
+                      "achieved_on": pa.array([r[2] for r in rows], pa.int32()).cast(pa.date32())})
+    with mock.patch.object(twocores, "spare_core", lambda: cores), \
+            mock.patch.object(twocores, "SPLIT_AT", 2 if cores else twocores.SPLIT_AT):
+        codes = claim_codes(table, PRICES)
+    assert codes.order.dtype == np.int64 and not codes.repeats
+    persons = codes.persons.to_pylist()
+    assert [(PRICES[p], persons[q], d) for p, q, d in
+            zip(codes.price.tolist(), codes.person.tolist(), codes.day.tolist(), strict=True)] \
+        == [rows[i] for i in codes.order.tolist()]
+    assert sorted(rows, key=lambda r: (r[2], PRICES.index(r[0]), r[1].encode())) \
+        == [rows[i] for i in codes.order.tolist()]
+
+
 @pytest.mark.parametrize("bits", [11, 12, 24, 33, 36])
 @pytest.mark.parametrize("n", [4_096, 4_097, 20_001])
 def test_a_split_stable_order_is_numpys_stable_argsort(bits: int, n: int) -> None:

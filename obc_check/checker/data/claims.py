@@ -549,14 +549,19 @@ def claim_codes(table: pa.Table, prices: tuple[str, ...],
 
     key = pooled.empty(n, np.int64)
     twocores.halves(n, functools.partial(fill_key, key=key), together)
-    order = stable_order(key, split)
+    narrow = stable_order(key, split)
     del key
     person_o, price_o, day_o = (pooled.empty(n, person.dtype), pooled.empty(n, np.int32),
                                 pooled.empty(n, np.int32))
+    # the order widened to int64 once, a half at a time: the codes keep it, and numpy
+    # would widen int32 indices for each of the three look-ups below
+    order = narrow if narrow.dtype == np.int64 else pooled.empty(n, np.int64)
 
     def gather(at: slice) -> bool:
         """The codes taken into the order for positions ``at``; a repeat among them."""
         mine = order[at]
+        if order is not narrow:
+            np.copyto(mine, narrow[at], casting="same_kind")
         np.take(person, mine, out=person_o[at], mode="clip")
         np.take(price, mine, out=price_o[at], mode="clip")
         np.take(day, mine, out=day_o[at], mode="clip")
@@ -572,5 +577,4 @@ def claim_codes(table: pa.Table, prices: tuple[str, ...],
         h = n // 2
         repeats |= bool(day_o[h - 1] == day_o[h] and price_o[h - 1] == price_o[h]
                         and person_o[h - 1] == person_o[h])
-    return ClaimCodes(price_o, person_o, persons, day_o, np.asarray(order, np.int64), prices,
-                      repeats)
+    return ClaimCodes(price_o, person_o, persons, day_o, order, prices, repeats)

@@ -202,11 +202,13 @@ def inputs(card: RateCard, claims: ClaimTable, people: ParticipantTable | None,
     else:
         rows = np.asarray(claims.table.column("row").combine_chunks(), np.int64)[order] \
             if len(order) else np.zeros(0, np.int64)
+    # the codes are places in the card and ranks among the persons by construction, so
+    # pyarrow is not asked to check a million indices again (0.5 ms each column)
     ordered = Ordered(
         price=pa.DictionaryArray.from_arrays(pa.array(price.astype(np.int32, copy=False)),
-                                             pa.array(prices, pa.string())),
+                                             pa.array(prices, pa.string()), safe=False),
         person=pa.DictionaryArray.from_arrays(pa.array(person.astype(np.int32, copy=False)),
-                                              codes.persons),
+                                              codes.persons, safe=False),
         achieved_on=pa.array(day.astype(np.int32, copy=False)).cast(pa.date32()),
         row=pa.array(rows), persons=codes.persons)
     return Inputs(
@@ -363,8 +365,11 @@ def decide(x: Inputs) -> tuple[np.ndarray, np.ndarray]:
     cand = pooled.flatnonzero(open_)
     del open_
     c_price = pooled.take(x.price, cand)
-    c_amount = pooled.take(x.amounts, c_price)
-    limited = np.flatnonzero(np.take(x.limit >= 0, c_price))
+    # widened once for the two look-ups (numpy would widen int32 indices for each)
+    c_place = np.asarray(c_price, np.intp)
+    c_amount = pooled.take(x.amounts, c_place)
+    limited = np.flatnonzero(np.take(x.limit >= 0, c_place))
+    del c_place
     l_price = c_price[limited]
     del c_price
     l_limit = x.limit[l_price]
