@@ -170,6 +170,33 @@ def test_line_count_is_none_for_mixed_line_ends(tmp_path: Path) -> None:
         assert CsvFile.map(path).line_count() == lines, body
 
 
+@settings(max_examples=200, deadline=None)
+@given(body=st.text(alphabet="ab,\r\n", max_size=40), block=st.sampled_from([1, 2, 3, 7]),
+       spare=st.booleans())
+def test_line_count_in_two_halves_is_the_lines_python_counts(body: str, block: int,
+                                                             spare: bool) -> None:
+    """The lines counted a block at a time, the halves of the blocks on two threads or on
+    one, are the lines of the text when its line ends are all alike (else None), and each
+    line starts where the text says."""
+    from unittest import mock
+
+    from obc_check.checker.data import csv_file, twocores
+
+    raw = body.encode()
+    crlf, cr, lf = body.count("\r\n"), body.count("\r"), body.count("\n")
+    alike = not cr or not lf or cr == lf == crlf
+    ends = "\r\n" if crlf and alike else "\r" if cr else "\n"
+    want = (body.count(ends) + (0 if not body or body.endswith(("\n", "\r")) else 1)
+            if alike else None)
+    with mock.patch.object(csv_file, "_BLOCK", block), \
+            mock.patch.object(twocores, "spare_core", lambda: spare):
+        file = CsvFile(raw)
+        assert file.line_count() == want
+        if want:
+            starts = [0] + [i + len(ends) for i in range(len(body)) if body.startswith(ends, i)]
+            assert [file.line_start(n) for n in range(1, want + 1)] == starts[:want]
+
+
 def test_typed_parquet_columns_are_used_as_they_are(tmp_path: Path) -> None:
     """date32, bool and decimal columns need no checks: the same counts as the CSV's text."""
     import csv as csvmod

@@ -206,7 +206,7 @@ def test_counts_that_differ_from_the_scan_send_it_to_the_numbered_pass(
 
         def wrong(*args: object, change: dict[str, object] = change) -> object:
             names = ["con", "n", "csv", "fields", "tested", "key", "rows", "checks",
-                     "aggregates", "tests", "totals", "first"]
+                     "aggregates", "tests", "totals", "first", "values"]
             given_ = dict(zip(names, args, strict=True))
             given_.update(change)
             return real(**given_)  # type: ignore[arg-type]
@@ -237,3 +237,43 @@ def test_pyarrow_refusing_a_piece_sends_it_to_the_numbered_pass(tmp_path: Path) 
     assert used == [False]
     with _paths(False):
         assert fast == _diagnostics(data)
+
+
+def test_known_bad_texts_test_only_the_records_that_have_them(tmp_path: Path) -> None:
+    """The scan's least and most bad text of each kind say them all: only the records with
+    them are tested. Three unlike bad ages: not known, every record of a piece is tested."""
+    import pyarrow.compute as pc
+
+    picked: list[int] = []
+    real = placing._having
+
+    def spy(*args: object) -> object:
+        mask = real(*args)  # type: ignore[arg-type]
+        picked.append(int(pc.sum(mask).as_py() or 0))  # type: ignore[arg-type]
+        return mask
+
+    for ages, want in ((["x", "x", "x"], [5]), (["x", "1e3", "x"], None),
+                       (["x", "1e3", "-"], None)):
+        rows = [dict(GOOD, referral_id=f"R{i}") for i in range(300)]
+        rows[150]["referred_on"] = "2016-02-30"
+        rows[151]["first_episode"] = "maybe"
+        for at, age in zip((3, 200, 299), ages, strict=True):
+            rows[at]["age"] = age
+        text = "\n".join([",".join(COLUMNS), *(",".join(r[c] for c in COLUMNS) for r in rows)])
+        data = _bundle(tmp_path / "-".join(ages), text.encode())
+        picked.clear()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(placing, "_having", spy)
+            shown, used = _both(data, piece=1 << 26, first=100)
+        assert used == [True]
+        assert (picked or None) == want, ages
+        assert sorted(line for _, _, line, *_ in shown) == [5, 152, 153, 202, 301]
+
+
+def test_the_bad_texts_a_kind_has_are_known_from_its_least_and_most() -> None:
+    assert duck._known_values(0, None, None) == ()
+    assert duck._known_values(1, "x", "x") == ("x",)
+    assert duck._known_values(2, "1e3", "x") == ("1e3", "x")
+    assert duck._known_values(7, "", "") == ("",)
+    assert duck._known_values(3, "1e3", "x") is None  # a third may lie between
+    assert duck._known_values(2, None, None) is None

@@ -18,6 +18,8 @@ from typing import cast, overload
 
 import pyarrow as pa
 
+from obc_check.checker.data.twocores import halves
+
 _BOM = b"\xef\xbb\xbf"
 _BLOCK = 1 << 24
 """The bytes numpy looks at in one step: 16 MB, a few milliseconds."""
@@ -99,9 +101,11 @@ class CsvFile:
         """How many lines the file has when every line ends alike (LF, CR LF or CR); else None.
 
         A last line without a line break counts. Counted in bulk (numpy, a block at a
-        time, about 0.15 s for 600 MB), for the engine to know whether record *i* of the file
-        is on line *i + 1* (then its line count is its records' count plus the header's).
-        The breaks of each block are kept (a number per block), for :meth:`line_start`.
+        time, the two halves of the file at once when a core is spare: about 0.1 s for
+        600 MB), for the engine to know whether record *i* of the file is on line *i + 1*
+        (then its line count is its records' count plus the header's). The breaks of each
+        block are kept (a number per block), for :meth:`line_start`. A file with no CR at
+        all (one memchr-speed search) has only its LFs counted.
         """
         import numpy as np
 
@@ -111,22 +115,28 @@ class CsvFile:
             return 0
         block = _BLOCK
         data = np.frombuffer(self._raw, dtype=np.uint8)
-        lf = cr = pairs = 0
-        lfs: list[int] = []
-        crs_in: list[int] = []
-        for start in range(0, size, block):
-            part = data[start:start + block + 1]  # one byte more: a CR LF across the edge
-            head = part[:block]
-            lfs.append(int(np.count_nonzero(head == 10)))
-            lf += lfs[-1]
-            crs = head == 13
-            n = int(np.count_nonzero(crs))
-            crs_in.append(n)
-            cr += n
-            if n:
-                m = min(len(head), len(part) - 1)
-                pairs += int(np.count_nonzero(crs[:m] & (part[1:m + 1] == 10)))
-            self.release(start, block)
+        starts = range(0, size, block)
+        lfs = [0] * len(starts)
+        crs_in = [0] * len(starts)
+        pairs_in = [0] * len(starts)
+        any_cr = self.contains(b"\r")
+
+        def count(blocks: slice) -> None:
+            for b in range(*blocks.indices(len(starts))):
+                start = starts[b]
+                part = data[start:start + block + 1]  # one byte more: a CR LF across the edge
+                head = part[:block]
+                lfs[b] = int(np.count_nonzero(head == 10))
+                if any_cr:
+                    crs = head == 13
+                    crs_in[b] = n = int(np.count_nonzero(crs))
+                    if n:
+                        m = min(len(head), len(part) - 1)
+                        pairs_in[b] = int(np.count_nonzero(crs[:m] & (part[1:m + 1] == 10)))
+                self.release(start, block)
+
+        halves(len(starts), count)
+        lf, cr, pairs = sum(lfs), sum(crs_in), sum(pairs_in)
         if cr and lf and not cr == lf == pairs:
             return None
         breaks = lf or cr
@@ -197,7 +207,11 @@ class CsvFile:
         if end >= len(raw):
             end = len(raw)
         else:
-            breaks = [at for at in (raw.find(b"\n", end), raw.find(b"\r", end)) if at >= 0]
+            # the CR looked for only up to the LF: a file without CRs was searched to its
+            # end for one, for each line shown (0.1 s for five lines of a 600 MB file)
+            lf = raw.find(b"\n", end)
+            cr = raw.find(b"\r", end, lf if lf >= 0 else len(raw))
+            breaks = [at for at in (lf, cr) if at >= 0]
             end = min(breaks) + 1 if breaks else len(raw)
         return raw[start:end].decode("utf-8-sig" if start == 0 else "utf-8"), end == len(raw)
 

@@ -101,7 +101,8 @@ class _Agg:
     (their sum), ``people`` (people with any such record), ``most`` (an extra extreme of
     column ``mean``, ``fn`` MAX or MIN). The records: those whose year columns pass
     ``keys`` (SQL over ``y0``, ``u0``, …; None: any) and where every inner column of
-    ``conds`` is true. ``few``: an extreme grouped by (:class:`Extra`).
+    ``conds`` is true. ``few``: an extreme grouped by (:class:`Extra`); ``name``: an
+    extreme's own name in the grouped rows (a MIN and a MAX may share a column).
     """
 
     kind: str
@@ -110,6 +111,7 @@ class _Agg:
     mean: str | None = None
     fn: str = "MAX"
     few: bool = False
+    name: str | None = None
 
 
 #: Bits of one mask column: a BIGINT, sign bit left alone.
@@ -185,9 +187,12 @@ def measures_query(relation: str, columns: Mapping[str, str], person: str | None
         inner.append(Sql(f"({test}) AS e{k}"))
         aggs.append(_Agg("rows", conds=(f"e{k}",)))
     few = extra.few or (False,) * len(extra.extremes)
+    shared: dict[tuple[str, str], str] = {}  # an aggregated value's column, for its MIN and MAX
     for k, ((fn, value, test), grouped) in enumerate(zip(extra.extremes, few, strict=True)):
-        inner.append(Sql(f"CASE WHEN {test} THEN {value} END AS x{k}"))
-        aggs.append(_Agg("most", mean=f"x{k}", fn=fn, few=grouped))
+        column = f"x{k}" if grouped else shared.setdefault((value, test), f"x{k}")
+        if column == f"x{k}":
+            inner.append(Sql(f"CASE WHEN {test} THEN {value} END AS {column}"))
+        aggs.append(_Agg("most", mean=column, fn=fn, few=grouped, name=f"x{k}"))
     if extra.repeats is not None:
         value, test = extra.repeats
         inner.append(Sql(f"CASE WHEN {test} THEN {value} END AS h"))
@@ -229,7 +234,7 @@ def _grouped(relation: str, inner: list[Sql], aggs: list[_Agg], keys: list[str],
     most = [a for a in aggs if a.kind == "most"]
     marked = (["p"] if people else []) + keys
     marked += [f"{mask} AS {name}" for name, mask in masks]
-    marked += means + [a.mean or "" for a in most]
+    marked += means + list(dict.fromkeys(a.mean or "" for a in most))
     by_bits = keys + [a.mean or "" for a in most if a.few]
     by_bits += [name for name, _ in masks if name.startswith("m")]
     people_masks = [name for name, _ in masks if name.startswith("q")]
@@ -239,7 +244,7 @@ def _grouped(relation: str, inner: list[Sql], aggs: list[_Agg], keys: list[str],
     in_years += [f"CAST(NULL AS BIGINT) AS {q}" for q in people_masks]
     in_years += ["CAST(NULL AS BIGINT) AS np"] if people else []
     in_years += [f"COUNT({v}) AS n{v}, SUM({v}) AS s{v}" for v in means]
-    in_years += [f"{a.fn}({a.mean}) AS {a.mean}" for a in singles]
+    in_years += [f"{a.fn}({a.mean}) AS {a.name or a.mean}" for a in singles]
     grouped = ("SELECT " + ", ".join(in_years) + " FROM marked"
                + (" GROUP BY " + ", ".join(by_bits) if by_bits else ""))
     if people:
@@ -252,7 +257,7 @@ def _grouped(relation: str, inner: list[Sql], aggs: list[_Agg], keys: list[str],
         in_people = ["0 AS g", *(f"NULL AS {b}" for b in by_bits),
                      "CAST(NULL AS BIGINT) AS n", *people_masks, "COUNT(*) AS np"]
         in_people += [f"NULL AS n{v}, NULL AS s{v}" for v in means]
-        in_people += [f"NULL AS {a.mean}" for a in singles]
+        in_people += [f"NULL AS {a.name or a.mean}" for a in singles]
         per_person = ", ".join(f"BIT_OR({q}) AS {q}" for q in people_masks)
         grouped += (" UNION ALL SELECT " + ", ".join(in_people) + f" FROM (SELECT {per_person}"
                     " FROM marked GROUP BY p) AS people GROUP BY " + ", ".join(people_masks))
@@ -260,7 +265,8 @@ def _grouped(relation: str, inner: list[Sql], aggs: list[_Agg], keys: list[str],
     outer: list[str] = []
     for a in aggs:
         if a.kind == "most":
-            outer.append(f"{a.fn}({a.mean}) FILTER (WHERE {in_bits})")
+            outer.append(f"{a.fn}({a.mean if a.few else a.name or a.mean}) "
+                         f"FILTER (WHERE {in_bits})")
         elif a.kind == "people":
             bit = people_bits[_where(a.keys, a.conds)]
             outer.append(f"COALESCE(SUM(np) FILTER (WHERE g = 0 AND {_has('q', [bit])}), 0)")
