@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from obc_check.checker.data import load_bundle
-from obc_check.checker.engine import duck, measure_datasets, placing
+from obc_check.checker.engine import duck, measure_datasets, placing, search
 from obc_check.dsl import compile_file
 from obc_check.model import Contract
 from tests.checker.test_csv_engine import _bundle
@@ -72,9 +72,10 @@ def plain_files(draw: st.DrawFn) -> bytes:
 
 
 @contextmanager
-def _paths(fast: bool, piece: int = placing.PIECE, first: int = duck.FIRST_ERRORS
-           ) -> Iterator[list[bool]]:
-    """The placing on or off, its pieces and the first rows kept; what ``place`` gave."""
+def _paths(fast: bool, piece: int = placing.PIECE, first: int = duck.FIRST_ERRORS,
+           lines: bool = True) -> Iterator[list[bool]]:
+    """The placing on or off, its pieces and the first rows kept, the lines that hold the
+    bad texts looked for or not (``search``); what ``place`` gave."""
     used: list[bool] = []
     real = placing.place
 
@@ -85,6 +86,7 @@ def _paths(fast: bool, piece: int = placing.PIECE, first: int = duck.FIRST_ERROR
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(placing, "ENABLED", fast)
+        patch.setattr(search, "ENABLED", lines)
         patch.setattr(placing, "PIECE", piece)
         patch.setattr(placing, "place", spy)
         patch.setattr(duck, "FIRST_ERRORS", first)
@@ -99,8 +101,9 @@ def _diagnostics(data: Path) -> list[tuple[object, ...]]:
              d.span.column if d.span else None, d.path, d.hint) for d in diags + found]
 
 
-def _both(data: Path, piece: int, first: int) -> tuple[list[tuple[object, ...]], list[bool]]:
-    with _paths(True, piece, first) as used:
+def _both(data: Path, piece: int, first: int, lines: bool = True
+          ) -> tuple[list[tuple[object, ...]], list[bool]]:
+    with _paths(True, piece, first, lines) as used:
         fast = _diagnostics(data)
     with _paths(False, piece, first) as unused:
         numbered = _diagnostics(data)
@@ -117,11 +120,11 @@ EXAMPLES = 1000 if os.environ.get("OBC_FUZZ") == "nightly" else 25
 @settings(max_examples=EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(text=plain_files(), piece=st.sampled_from([1, 40, 200, 1 << 26]),
-       first=st.sampled_from([1, 2, 100]))
+       first=st.sampled_from([1, 2, 100]), lines=st.booleans())
 def test_placed_by_pyarrow_as_by_the_numbered_pass(text: bytes, piece: int, first: int,
-                                                    tmp_path: Path) -> None:
+                                                    lines: bool, tmp_path: Path) -> None:
     data = _bundle(tmp_path, text)
-    shown, used = _both(data, piece, first)
+    shown, used = _both(data, piece, first, lines)
     # a file with any error took the fast path (and gave the numbered pass's diagnostics)
     assert used == ([True] if shown else []), (used, shown[:3])
 
@@ -162,7 +165,7 @@ def test_the_first_of_every_kind_found_early_end_the_reading(tmp_path: Path) -> 
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(pacsv, "read_csv", counted)
-        shown, used = _both(data, piece=200, first=3)
+        shown, used = _both(data, piece=200, first=3, lines=False)
     assert used == [True]
     assert 2 <= len(pieces) < len(text) // 200 // 2  # a few pieces, not the whole file
     assert [line for _, _, line, *_ in shown if line] == [2, 6, 10]
@@ -249,7 +252,7 @@ def test_known_bad_texts_test_only_the_records_that_have_them(tmp_path: Path) ->
 
     def spy(*args: object) -> object:
         mask = real(*args)  # type: ignore[arg-type]
-        picked.append(int(pc.sum(mask).as_py() or 0))  # type: ignore[arg-type]
+        picked.append(int(pc.sum(mask).as_py() or 0))
         return mask
 
     for ages, want in ((["x", "x", "x"], [5]), (["x", "1e3", "x"], None),
@@ -264,10 +267,10 @@ def test_known_bad_texts_test_only_the_records_that_have_them(tmp_path: Path) ->
         picked.clear()
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(placing, "_having", spy)
-            shown, used = _both(data, piece=1 << 26, first=100)
+            shown, used = _both(data, piece=1 << 26, first=100, lines=False)
         assert used == [True]
         assert (picked or None) == want, ages
-        assert sorted(line for _, _, line, *_ in shown) == [5, 152, 153, 202, 301]
+        assert sorted(int(str(line)) for _, _, line, *_ in shown) == [5, 152, 153, 202, 301]
 
 
 def test_the_bad_texts_a_kind_has_are_known_from_its_least_and_most() -> None:
@@ -277,3 +280,90 @@ def test_the_bad_texts_a_kind_has_are_known_from_its_least_and_most() -> None:
     assert duck._known_values(7, "", "") == ("",)
     assert duck._known_values(3, "1e3", "x") is None  # a third may lie between
     assert duck._known_values(2, None, None) is None
+
+
+def _rows_text(rows: list[dict[str, str]], end: str = "\n", last: str = "\n") -> bytes:
+    return (end.join([",".join(COLUMNS), *(",".join(r[c] for c in COLUMNS) for r in rows)])
+            + last).encode()
+
+
+def test_the_lines_that_hold_the_bad_texts_are_all_that_is_read(tmp_path: Path) -> None:
+    """Known bad texts: the lines holding them are found by one search and only they are
+    read and tested, a line holding a text in another column among them; CR LF line ends
+    and a last line without a break, as the numbered pass places them."""
+    import pyarrow.csv as pacsv
+
+    rows = [dict(GOOD, referral_id=f"R{i}") for i in range(300)]
+    rows[3]["age"] = "x"
+    rows[40]["Team Name"] = "x"  # a good cell with a bad text of another column's
+    rows[150]["referred_on"] = "2016-02-30"
+    rows[299]["first_episode"] = "maybe"
+    read: list[int] = []
+    real = pacsv.read_csv
+
+    def counted(*args: object, **kwargs: object) -> object:
+        table = real(*args, **kwargs)
+        convert = kwargs.get("convert_options")
+        if isinstance(convert, pacsv.ConvertOptions) and all(
+                name.startswith("x") for name in convert.include_columns):
+            read.append(table.num_rows)
+        return table
+
+    for end in ("\n", "\r\n"):
+        data = _bundle(tmp_path / str(len(end)), _rows_text(rows, end, last=""))
+        read.clear()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(pacsv, "read_csv", counted)
+            shown, used = _both(data, piece=1 << 26, first=100)
+        assert used == [True]
+        assert read == [4], end  # the four lines, not the 300
+        assert sorted((str(code), int(str(line))) for code, _, line, *_ in shown) == [
+            ("D007", 5), ("D008", 152), ("D042", 301)]
+
+
+def test_the_lines_are_not_looked_for_when_that_cannot_say(tmp_path: Path) -> None:
+    """No search, every cell read (the same diagnostics): an empty text (an empty key is
+    everywhere a cell is empty), more lines than are worth picking, no Vectorscan."""
+    from obc_check.checker.data.csv_file import CsvFile
+
+    rows = [dict(GOOD, referral_id=f"R{i}") for i in range(50)]
+    for at in (3, 30):
+        rows[at]["age"] = "x"
+    path = tmp_path / "f.csv"
+    path.write_bytes(_rows_text(rows))
+    file = CsvFile.map(path)
+    assert file.line_count() == 51
+    start = file.line_start(2)
+    assert start is not None
+    found = search.lines_with(file, start, ["x"])
+    assert found is not None and found.numbers == [5, 32]
+    assert found.text.count(b"\n") == 2 and found.text.startswith(b"P1,")
+    assert search.lines_with(file, start, ["x", ""]) is None
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "MOST_LINES", 1)
+        assert search.lines_with(file, start, ["x"]) is None
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "_engine", lambda: None)
+        assert search.lines_with(file, start, ["x"]) is None
+        shown, used = _both(_bundle(tmp_path / "b", _rows_text(rows)), piece=1 << 26, first=100)
+    assert used == [True] and [line for _, _, line, *_ in shown] == [5, 32]
+    cr = tmp_path / "cr.csv"
+    cr.write_bytes(_rows_text(rows, "\r", "\r"))
+    other = CsvFile.map(cr)
+    assert other.line_count() == 51 and other.break_byte == 13
+    assert search.lines_with(other, 0, ["x"]) is None
+
+
+def test_a_bad_text_is_found_as_a_whole_cell_only(tmp_path: Path) -> None:
+    """A text is looked for between its cell's delimiters: ``x`` is not found in ``xx`` or
+    ``ax``, and the bytes of a text are never a pattern's (``.`` is not any character)."""
+    from obc_check.checker.data.csv_file import CsvFile
+
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"a,b\nxx,1\nax,x\nx,2\n3.5,q\n345,r\nx\n")
+    file = CsvFile.map(path)
+    assert file.line_count() == 7
+    found = search.lines_with(file, 4, ["x"])
+    assert found is not None and found.numbers == [3, 4, 7]
+    dots = search.lines_with(file, 4, ["3.5"])
+    assert dots is not None and dots.numbers == [5]

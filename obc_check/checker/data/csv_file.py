@@ -161,6 +161,36 @@ class CsvFile:
             self.line_count()
         return None if self._breaks is None else self._breaks.start(self._raw, line)
 
+    @property
+    def break_byte(self) -> int | None:
+        """The one byte every line ends with (10: LF, or CR LF; 13: CR), once counted.
+
+        By :meth:`line_count`; None for mixed line ends, or before.
+        """
+        return None if self._breaks is None else self._breaks.byte
+
+    def line_begin(self, at: int) -> int:
+        """Where the LF-ended line holding byte ``at`` starts."""
+        return self._raw.rfind(b"\n", 0, at) + 1
+
+    def line_end(self, at: int) -> int:
+        """Just after the LF that ends the line holding byte ``at`` (the file's end if none)."""
+        found = self._raw.find(b"\n", at)
+        return len(self._raw) if found < 0 else found + 1
+
+    def line_of(self, at: int) -> int:
+        """The line (1-based) holding byte ``at`` of a file of LF line ends, counted.
+
+        The LFs before the block it is in are counted already (:meth:`line_count`); only
+        that block's before ``at`` are counted now.
+        """
+        import numpy as np
+
+        assert self._breaks is not None and self._breaks.byte == 10
+        block = at // _BLOCK
+        data = np.frombuffer(self._raw, dtype=np.uint8)[block * _BLOCK:at]
+        return int(self._breaks.before[block]) + int(np.count_nonzero(data == 10)) + 1
+
     def pieces(self, start: int, size: int) -> Iterator[pa.Buffer] | None:
         """The bytes from ``start`` on, in pieces of about ``size`` cut after a line break.
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from obc_check.checker.data.datasets import CsvTable
+from obc_check.checker.engine import search
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -89,7 +90,7 @@ def place(con: duckdb.DuckDBPyConnection, n: int, csv: CsvTable, fields: int,
 
     start = csv.file.line_start(csv.header_line + 1)
     pieces = csv.file.pieces(start, PIECE) if start is not None else None
-    if pieces is None:
+    if start is None or pieces is None:
         return None
     names = [f"x{j}" for j in range(csv.width)]
     read = pacsv.ReadOptions(column_names=names, use_threads=True, block_size=_BLOCK)
@@ -99,20 +100,15 @@ def place(con: duckdb.DuckDBPyConnection, n: int, csv: CsvTable, fields: int,
     piece, placed = f"piece{n}", f"placed{n}"
     found: list[list[dict[str, object]]] = [[] for _ in aggregates]
     seen = [0] * len(aggregates)
-    keys: list[pa.Table] = []
-    done = 0  # records read so far
-    complete = True
-    asked: list[int] | None = None  # the kinds the views and the query are for
-    known = key is None and len(values) == len(totals) and all(v is not None for v in values)
-    wanted = [min(t, first) for t in totals]
-    for buffer in pieces:
-        active = [k for k, (s, t) in enumerate(zip(seen, wanted, strict=True)) if s < t]
-        if not active and key is None:
-            complete = False  # the first of every kind are found: no later row comes first
-            break
-        if active != asked:
-            asked = active
-            read_fields = sorted({*(tested[k] for k in active), *(() if key is None else (key,))})
+    asked: list[list[int]] = []  # the kinds the views and the query are for
+    made: list[tuple[pacsv.ConvertOptions, str, str]] = []  # their reading, view and query
+
+    def cells(buffer: pa.Buffer, active: list[int]) -> pa.Table:
+        """The piece's cells of the ``active`` kinds' columns (and the key's), as text."""
+        if asked != [active]:
+            asked[:] = [active]
+            read_fields = sorted({*(tested[k] for k in active),
+                                  *(() if key is None else (key,))})
             columns = [names[csv.positions[i]] for i in read_fields]
             convert = pacsv.ConvertOptions(
                 include_columns=columns, column_types=dict.fromkeys(columns, pa.string()),
@@ -122,10 +118,56 @@ def place(con: duckdb.DuckDBPyConnection, n: int, csv: CsvTable, fields: int,
                               f"CAST(NULL AS VARCHAR) AS c{i}" for i in range(fields))
             parts = [aggregates[k] for k in active]
             parts += [f"COUNT(*) FILTER (WHERE {tests[k]})" for k in active]
-            query: str | None = None
+            made[:] = [(convert, f"CREATE OR REPLACE TEMP VIEW {placed} AS SELECT r, "
+                                 f"{cells}, TRUE AS ok FROM {piece}",
+                        f"SELECT COUNT(*){''.join(', ' + a for a in parts)} FROM ")]
+        return pacsv.read_csv(pa.BufferReader(buffer), read_options=read,
+                              parse_options=parse, convert_options=made[0][0])
+
+    def test(table: pa.Table, active: list[int]) -> None:
+        """The first bad rows of each ``active`` kind among the table's, and their count."""
+        con.register(piece, table)
+        convert, view, query = made[0]
+        if view:  # the view binds the name: each piece is registered under it
+            con.execute(view)
+            made[:] = [(convert, "", query + checks(placed))]
+        row = con.execute(made[0][2]).fetchall()[0]
+        for k, items, count in zip(active, row[1:1 + len(active)], row[1 + len(active):],
+                                   strict=True):
+            found[k] += list(items or ())
+            seen[k] += int(count)
+
+    def firsts() -> tuple[list[dict[str, object]], ...]:
+        return tuple(sorted(f, key=lambda item: int(item["r"]))[:first]  # type: ignore[call-overload]
+                     for f in found)
+
+    known = key is None and len(values) == len(totals) and all(v is not None for v in values)
+    if known:  # first the lines that hold the bad texts, if they can be found on their own
+        lines = search.lines_with(csv.file, start, [t for v in values for t in v or ()])
+        everyone = list(range(len(totals)))
+        if lines is not None:
+            try:
+                table = cells(pa.py_buffer(lines.text), everyone)
+            except pa.ArrowException:
+                table = None
+            if table is not None and table.num_rows == len(lines.numbers):
+                test(table.append_column("r", pa.array(lines.numbers, pa.int64())), everyone)
+                con.unregister(piece)
+                if list(seen) == list(totals):  # every bad cell is on a line found
+                    return Placed(firsts(), None)
+            found[:] = [[] for _ in aggregates]  # not all: every cell is read instead
+            seen[:] = [0] * len(aggregates)
+    keys: list[pa.Table] = []
+    done = 0  # records read so far
+    complete = True
+    wanted = [min(t, first) for t in totals]
+    for buffer in pieces:
+        active = [k for k, (s, t) in enumerate(zip(seen, wanted, strict=True)) if s < t]
+        if not active and key is None:
+            complete = False  # the first of every kind are found: no later row comes first
+            break
         try:
-            table = pacsv.read_csv(pa.BufferReader(buffer), read_options=read,
-                                   parse_options=parse, convert_options=convert)
+            table = cells(buffer, active)
         except pa.ArrowException:
             return None  # refused (a row of other cells than the header's): numbered pass
         lengths = [len(c) for c in table.column(0).chunks]
@@ -136,16 +178,7 @@ def place(con: duckdb.DuckDBPyConnection, n: int, csv: CsvTable, fields: int,
         if known:
             table = table.filter(_having(table, [
                 (names[csv.positions[tested[k]]], values[k] or ()) for k in active]))
-        con.register(piece, table)
-        if query is None:  # the views bind the name: each piece is registered under it
-            con.execute(f"CREATE OR REPLACE TEMP VIEW {placed} AS SELECT r, {cells}, "
-                        f"TRUE AS ok FROM {piece}")
-            query = f"SELECT COUNT(*){''.join(', ' + a for a in parts)} FROM {checks(placed)}"
-        row = con.execute(query).fetchall()[0]
-        for k, items, count in zip(active, row[1:1 + len(active)], row[1 + len(active):],
-                                   strict=True):
-            found[k] += list(items or ())
-            seen[k] += int(count)
+        test(table, active)
         if key is not None:
             keys.append(pa.table({"r": table.column("r"),
                                   "k": table.column(names[csv.positions[key]])}))
@@ -164,8 +197,7 @@ def place(con: duckdb.DuckDBPyConnection, n: int, csv: CsvTable, fields: int,
         relation = f"placed_keys{n}"
         con.execute(f"CREATE OR REPLACE TEMP VIEW {relation} AS SELECT r, k AS c{key}, "
                     f"TRUE AS ok FROM keys{n}")
-    return Placed(tuple(sorted(f, key=lambda item: int(item["r"]))[:first]  # type: ignore[call-overload]
-                        for f in found), relation)
+    return Placed(firsts(), relation)
 
 
 def _having(table: pa.Table, texts: Sequence[tuple[str, tuple[str, ...]]]
