@@ -316,12 +316,13 @@ print(time.perf_counter() - start, usage.ru_maxrss, os.waitstatus_to_exitcode(st
 """
 
 
-@pytest.mark.parametrize("form", ["csv", "parquet"])
-def test_whole_check_peak_memory(benchmark: Any, clean: Path, form: str,
+@pytest.mark.parametrize("form", ["csv", "parquet", "five bad cells"])
+def test_whole_check_peak_memory(benchmark: Any, clean: Path, bad: Path, form: str,
                                  tmp_path: Path) -> None:
-    """The CLI in a fresh process (a small parent reads its peak RSS: wait4's ru_maxrss)."""
+    """The CLI in a fresh process (a small parent reads its peak RSS: wait4's ru_maxrss);
+    of the CSV with five bad cells too (exit 2, the five shown with their lines)."""
     (tmp_path / "bench.obc").write_text(CONTRACT, encoding="utf-8")
-    folder = clean / form
+    folder = bad / "csv" if form == "five bad cells" else clean / form
     cli = Path(sys.executable).with_name("obc-check")
     command = [str(cli), "check", str(tmp_path / "bench.obc"), "--data", str(folder),
                "--as-of", AS_OF.isoformat()]
@@ -329,7 +330,7 @@ def test_whole_check_peak_memory(benchmark: Any, clean: Path, form: str,
                           text=True, check=True)
     seconds, peak_kib, status = done.stderr.split()[-3:]
     peak = int(peak_kib) / 1024
-    assert int(status) in (0, 1), done.stderr[-2000:]
+    assert int(status) in ((2,) if form == "five bad cells" else (0, 1)), done.stderr[-2000:]
     benchmark.pedantic(lambda: None, rounds=1, iterations=1)
     benchmark.extra_info.update(seconds=float(seconds), peak_mb=round(peak))
     print(f"\nwhole `obc-check check` over {RECORDS:,} records ({form}), fresh process: "

@@ -176,8 +176,8 @@ def test_line_count_is_none_for_mixed_line_ends(tmp_path: Path) -> None:
 def test_line_count_in_two_halves_is_the_lines_python_counts(body: str, block: int,
                                                              spare: bool) -> None:
     """The lines counted a block at a time, the halves of the blocks on two threads or on
-    one, are the lines of the text when its line ends are all alike (else None), and each
-    line starts where the text says."""
+    one, are the lines of the text when its line ends are all alike (else None), each line
+    starts where the text says, and each byte is on the line the text says."""
     from unittest import mock
 
     from obc_check.checker.data import csv_file, twocores
@@ -195,6 +195,9 @@ def test_line_count_in_two_halves_is_the_lines_python_counts(body: str, block: i
         if want:
             starts = [0] + [i + len(ends) for i in range(len(body)) if body.startswith(ends, i)]
             assert [file.line_start(n) for n in range(1, want + 1)] == starts[:want]
+        if want and file.break_byte == 10:  # each byte's line, as the text counts it
+            assert file.lines_of(range(len(raw))) == [
+                body[:at].count("\n") + 1 for at in range(len(raw))]
 
 
 def test_typed_parquet_columns_are_used_as_they_are(tmp_path: Path) -> None:

@@ -14,11 +14,14 @@ import os
 from collections.abc import Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import cast, overload
+from typing import TYPE_CHECKING, cast, overload
 
 import pyarrow as pa
 
 from obc_check.checker.data.twocores import halves
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _BOM = b"\xef\xbb\xbf"
 _BLOCK = 1 << 24
@@ -178,18 +181,24 @@ class CsvFile:
         found = self._raw.find(b"\n", at)
         return len(self._raw) if found < 0 else found + 1
 
-    def line_of(self, at: int) -> int:
-        """The line (1-based) holding byte ``at`` of a file of LF line ends, counted.
+    def lines_of(self, offsets: Sequence[int]) -> list[int]:
+        """The line (1-based) holding each byte of ``offsets``, of a file of LF line ends.
 
-        The LFs before the block it is in are counted already (:meth:`line_count`); only
-        that block's before ``at`` are counted now.
+        The LFs before each block are counted already (:meth:`line_count`); of the blocks
+        the offsets are in, the LFs are found once each (numpy, kept as for
+        :meth:`line_start`), and each offset's line is the count before it.
         """
         import numpy as np
 
-        assert self._breaks is not None and self._breaks.byte == 10
-        block = at // _BLOCK
-        data = np.frombuffer(self._raw, dtype=np.uint8)[block * _BLOCK:at]
-        return int(self._breaks.before[block]) + int(np.count_nonzero(data == 10)) + 1
+        breaks = self._breaks
+        assert breaks is not None and breaks.byte == 10
+        lines = []
+        for at in offsets:
+            block = at // _BLOCK
+            found = breaks.block(self._raw, block)
+            lines.append(int(breaks.before[block])
+                         + int(np.searchsorted(found, at - block * _BLOCK)) + 1)
+        return lines
 
     def pieces(self, start: int, size: int) -> Iterator[pa.Buffer] | None:
         """The bytes from ``start`` on, in pieces of about ``size`` cut after a line break.
@@ -313,11 +322,18 @@ class _Breaks:
         if nth > int(self.before[-1]):
             return None
         block = int(np.searchsorted(self.before, nth)) - 1  # before[block] < nth <= next
+        found = self.block(raw, block)
+        return block * _BLOCK + int(found[nth - int(self.before[block]) - 1]) + 1
+
+    def block(self, raw: mmap.mmap | bytes, block: int) -> np.ndarray:
+        """Where the breaks of block ``block`` are, from its start (found once, then kept)."""
+        import numpy as np
+
         found = self._blocks.get(block)
         if found is None:
             data = np.frombuffer(raw, dtype=np.uint8)[block * _BLOCK:(block + 1) * _BLOCK]
             found = self._blocks[block] = np.flatnonzero(data == self.byte)
-        return block * _BLOCK + int(found[nth - int(self.before[block]) - 1]) + 1
+        return found
 
 
 class _Lines(Sequence[str]):

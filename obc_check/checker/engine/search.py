@@ -118,4 +118,4 @@ def lines_with(file: CsvFile, start: int, texts: Sequence[str]) -> Lines | None:
         stop = file.line_end(at)
         chunk = file.data[at:stop].to_pybytes()
         chunks.append(chunk if chunk.endswith(b"\n") else chunk + b"\n")
-    return Lines([file.line_of(at) for at in starts], b"".join(chunks))
+    return Lines(file.lines_of(starts), b"".join(chunks))
