@@ -107,8 +107,8 @@ class CsvFile:
         time, the two halves of the file at once when a core is spare: about 0.1 s for
         600 MB), for the engine to know whether record *i* of the file is on line *i + 1*
         (then its line count is its records' count plus the header's). The breaks of each
-        block are kept (a number per block), for :meth:`line_start`. A file with no CR at
-        all (one memchr-speed search) has only its LFs counted.
+        block are kept (a number per block), for :meth:`line_start`. A block with no CR (a
+        memchr-speed search) has only its LFs counted.
         """
         import numpy as np
 
@@ -122,7 +122,6 @@ class CsvFile:
         lfs = [0] * len(starts)
         crs_in = [0] * len(starts)
         pairs_in = [0] * len(starts)
-        any_cr = self.contains(b"\r")
 
         def count(blocks: slice) -> None:
             for b in range(*blocks.indices(len(starts))):
@@ -130,7 +129,9 @@ class CsvFile:
                 part = data[start:start + block + 1]  # one byte more: a CR LF across the edge
                 head = part[:block]
                 lfs[b] = int(np.count_nonzero(head == 10))
-                if any_cr:
+                # CRs counted only in a block that has one (a memchr-speed search of the
+                # block: of the whole file, it would keep all its pages in memory)
+                if self._raw.find(b"\r", start, start + block) >= 0:
                     crs = head == 13
                     crs_in[b] = n = int(np.count_nonzero(crs))
                     if n:
