@@ -7,10 +7,10 @@ bindings) looks for all the texts at once, each between its cell's delimiters, o
 mapped file, the two halves on two cores (0.2 s for 600 MB, where pyarrow reading every
 cell of the kinds' columns took 0.6 s and 1.2 s of CPU). Only an offer: None (and the
 caller reads every cell) when the bindings are not installed, a text is empty (an empty
-cell is everywhere), the file's lines do not end in LF, or more lines hold the texts than
-are worth picking out one by one. A line holding a text in another column than its kind's
-is only a candidate: the numbered pass's SQL tests each line found, and the caller trusts
-the lines only when they hold every bad cell the scan counted.
+cell is everywhere), the file's lines do not end in LF, or the texts are found more often
+than is worth picking the lines out one by one. A line holding a text in another column
+than its kind's is only a candidate: the numbered pass's SQL tests each line found, and
+the caller trusts the lines only when they hold every bad cell the scan counted.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from types import ModuleType
 from obc_check.checker.data.csv_file import CsvFile
 from obc_check.checker.data.twocores import halves
 
-#: More lines than this hold the texts: picking them out costs more than reading the cells.
+#: More matches than this (a text in two columns of a line is two): picking the lines out
+#: costs more than reading the cells.
 MOST_LINES = 10_000
 #: The bytes scanned in one call (and then let go of: the process's resident memory).
 PIECE = 1 << 25
