@@ -36,7 +36,7 @@ bench: $(STAMP)
 
 # The long fuzzing profile (about 20 minutes; CI runs a fixed-seed short one in `make test`).
 fuzz: $(STAMP)
-	OBC_FUZZ=nightly $(BIN)/pytest tests/hardening/test_fuzz.py tests/checker/test_csv_engine.py tests/checker/test_placing.py -p no:cacheprovider
+	OBC_FUZZ=nightly $(BIN)/pytest tests/hardening/test_fuzz.py tests/checker/test_csv_engine.py tests/checker/test_placing.py tests/checker/test_search.py -p no:cacheprovider
 
 # Regenerate golden files after a deliberate change; review the diff like code.
 goldens: $(STAMP)

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from obc_check.checker.data import csv_file, twocores
 from obc_check.checker.engine import search
 from tests.checker.test_csv_engine import _bundle
-from tests.checker.test_placing import COLUMNS, GOOD, NEEDS_VECTORSCAN, _both
+from tests.checker.test_placing import COLUMNS, EXAMPLES, GOOD, NEEDS_VECTORSCAN, _both
 
 #: Bad texts with regex metacharacters, non-ASCII, look-alikes of good cells.
 WEIRD = {"referred_on": ["2016-0[1]-01", "2016-02-30", "$", "^", "né", "2016-05-01 "],
@@ -49,7 +49,7 @@ NOEMPTY = {k: v for k, v in WEIRD.items() if v != [""]}
 
 
 @NEEDS_VECTORSCAN
-@settings(max_examples=60, deadline=None,
+@settings(max_examples=EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(text=files(), spiece=st.sampled_from([1, 5, 64, 1 << 25]),
        block=st.sampled_from([1, 3, 50, 1 << 24]), spare=st.booleans(),
