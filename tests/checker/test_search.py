@@ -151,19 +151,6 @@ def _mapped_rss_kb(path: Path) -> int:
     return rss
 
 
-
-
-def _mapped_rss_kb(path: Path) -> int:
-    """The resident kB of this process's mappings of ``path`` (/proc/self/smaps)."""
-    rss, inside = 0, False
-    for line in Path("/proc/self/smaps").read_text().splitlines():
-        if line[:1].isalnum() and "-" in line.split()[0]:
-            inside = line.endswith(str(path))
-        elif inside and line.startswith("Rss:"):
-            rss += int(line.split()[1])
-    return rss
-
-
 @NEEDS_VECTORSCAN
 @pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="Linux's /proc only")
 def test_the_pages_searched_and_counted_are_let_go(tmp_path: Path) -> None:
