@@ -54,6 +54,18 @@ SETTINGS = settings(max_examples=120, deadline=None,
 START, END, AS_OF = dt.date(2020, 1, 1), dt.date(2021, 12, 31), dt.date(2021, 9, 30)
 PEOPLE = [f"P{i}" for i in range(1, 13)]
 
+def card(lines: str, start: dt.date = START, end: dt.date = END) -> str:
+    """The text of a contract whose rate card is ``lines`` (its caps, window and prices).
+
+    The one header every claims test contract has: the term (START to END unless given), a
+    commissioner and a provider.
+    """
+    return (f'contract H "Claims" {{\n  version "1"\n  currency GBP\n  term {start} to {end}\n'
+            '  party C "Commissioner" role commissioner sector local_authority\n'
+            '  party P "Provider" role lead_provider sector voluntary\n'
+            f'  rate_card {{\n{lines}  }}\n}}\n')
+
+
 
 @st.composite
 def cards(draw: st.DrawFn) -> tuple[Contract, bool]:
@@ -75,19 +87,10 @@ def cards(draw: st.DrawFn) -> tuple[Contract, bool]:
         amount = draw(st.sampled_from(["£100", "£250", "£600", "£1,500", "£99.99"]))
         prices.append(f'price R{i} "Outcome {i}" {amount} per person'
                       + "".join(f", {e}" for e in extras))
-    text = f"""
-contract H "Claims" {{
-  version "1"
-  currency GBP
-  term {START} to {END}
-  party C "Commissioner" role commissioner sector local_authority
-  party P "Provider" role lead_provider sector voluntary
-  rate_card {{
+    text = card(f"""\
     {chr(10).join(rules)}
     {chr(10).join(prices)}
-  }}
-}}
-"""
+""")
     compiled = compile_text(text)
     assert compiled.contract is not None, compiled.diagnostics
     return compiled.contract, window
@@ -255,14 +258,7 @@ def test_the_columnar_rules_equal_the_plain_loop_at_scale(seed: int, big_tables:
         monkeypatch.setattr(claims_rules, "_PAIR_TABLE_LIMIT", 0)
         monkeypatch.setattr(claims_rules, "_PAIR_TABLE_PER_CLAIM", 0)
     rng = np.random.default_rng(seed)
-    c = compile_text(f"""
-contract H "Claims" {{
-  version "1"
-  currency GBP
-  term {START} to {END}
-  party C "Commissioner" role commissioner sector local_authority
-  party P "Provider" role lead_provider sector voluntary
-  rate_card {{
+    c = compile_text(card("""\
     cap £1,500,000 over term
     cap £1,000 per person
     claims within 12 months of start
@@ -270,9 +266,7 @@ contract H "Claims" {{
     price B "B" £250 per person, once per person, at most 900 over term
     price W "W" £40 per outcome
     price D "D" £600 per person, at most 300 over term
-  }}
-}}
-""").contract
+""")).contract
     assert c is not None and c.rate_card is not None
     n, people = 20_000, 3_000
     person = rng.integers(0, people, n)
@@ -299,20 +293,11 @@ def test_a_repeat_after_the_term_cap_is_used_up_is_term_cap() -> None:
     """A later claim of a once-per-person pair whose first claim met the used-up term cap
     is stopped by the term cap too (the columnar path works it out from what the claims
     before it ask; the loop from what is left)."""
-    c = compile_text(f"""
-contract H "Claims" {{
-  version "1"
-  currency GBP
-  term {START} to {END}
-  party C "Commissioner" role commissioner sector local_authority
-  party P "Provider" role lead_provider sector voluntary
-  rate_card {{
+    c = compile_text(card("""\
     cap £150 over term
     cap £1,000 per person
     price A "A" £100 per person, once per person
-  }}
-}}
-""").contract
+""")).contract
     assert c is not None and c.rate_card is not None
     day = dt.date(2020, 3, 1)
     claims = [("A", "p1", day), ("A", "p2", day + dt.timedelta(days=1)),
@@ -346,20 +331,11 @@ def test_the_start_days_looked_up_beside_the_sort_are_those_looked_up_after(
     ahead, on a thread of its own while it sorts; when the participants' fast path does
     not take their file (a quoted cell: the row validator reads it), they are looked up
     afterwards in the validator's table. The same days either way."""
-    c = compile_text(f"""
-contract H "Claims" {{
-  version "1"
-  currency GBP
-  term {START} to {END}
-  party C "Commissioner" role commissioner sector local_authority
-  party P "Provider" role lead_provider sector voluntary
-  rate_card {{
+    c = compile_text(card("""\
     cap £100,000 over term
     claims within 6 months of start
     price R0 "Outcome" £100 per person
-  }}
-}}
-""").contract
+""")).contract
     assert c is not None
     people = [(f"P{i:03d}", START + dt.timedelta(days=7 * i)) for i in (5, 0, 3, 8, 1)]
     claims = [("R0", p, START + dt.timedelta(days=40 + i)) for i, (p, _d) in

@@ -23,6 +23,7 @@ from obc_check.checker.data.load import load_bundle
 from obc_check.checker.rules.evaluate import evaluate
 from obc_check.dsl import compile_text
 from obc_check.model import Contract, RateCard, add_months
+from tests.checker.test_claims_properties import card
 
 START, END = dt.date(2020, 1, 31), dt.date(2022, 1, 30)
 # persons whose code-point order differs from other orders people might use (numeric,
@@ -57,19 +58,10 @@ def cards(draw: st.DrawFn) -> Contract:
                       + "".join(f", {e}" for e in extras))
     # the rate card's order is not the order of the ids
     prices.reverse()
-    text = f"""
-contract H "Claims" {{
-  version "1"
-  currency GBP
-  term {START} to {END}
-  party C "Commissioner" role commissioner sector local_authority
-  party P "Provider" role lead_provider sector voluntary
-  rate_card {{
+    text = card(f"""\
     {chr(10).join(rules)}
     {chr(10).join(prices)}
-  }}
-}}
-"""
+""", START, END)
     compiled = compile_text(text)
     assert compiled.contract is not None, compiled.diagnostics
     return compiled.contract
