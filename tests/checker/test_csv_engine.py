@@ -97,12 +97,17 @@ def test_a_plain_file_is_read_by_duckdb_and_its_errors_placed(
     assert any("key `R2` is repeated (first in row 4)" in d.message for d in found)
 
 
-def test_five_bad_cells_in_a_long_file_are_all_reported(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _five_bad_flags(tmp_path: Path) -> Path:
+    """A bundle of 3,000 records (CR LF) with a bad flag at rows 10, 700, 1500, 2200, 2999."""
     rows = [_ok_row(i) for i in range(3000)]
     for n in (10, 700, 1500, 2200, 2999):
         rows[n] = rows[n].replace(",Y,", ",?,")
-    data = _bundle(tmp_path, ("\r\n".join([HEADER, *rows]) + "\r\n").encode())
+    return _bundle(tmp_path, ("\r\n".join([HEADER, *rows]) + "\r\n").encode())
+
+
+def test_five_bad_cells_in_a_long_file_are_all_reported(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _five_bad_flags(tmp_path)
     shown, _ = _run(data, monkeypatch, engine=True)
     assert [(c, line) for c, _, line, *_ in shown] == [
         ("D042", n + 2) for n in (10, 700, 1500, 2200, 2999)]
@@ -318,10 +323,7 @@ def test_bad_cells_are_shown_with_their_lines_read_alone(
     from obc_check.checker.data import load
     from obc_check.diagnostics import render_text
 
-    rows = [_ok_row(i) for i in range(3000)]
-    for n in (10, 700, 1500, 2200, 2999):
-        rows[n] = rows[n].replace(",Y,", ",?,")
-    data = _bundle(tmp_path, ("\r\n".join([HEADER, *rows]) + "\r\n").encode())
+    data = _five_bad_flags(tmp_path)
     bundle, _ = load_bundle(data, CONTRACT)
     assert bundle is not None
     _, found = measure_datasets(CONTRACT, bundle.datasets)
