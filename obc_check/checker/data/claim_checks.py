@@ -5,7 +5,9 @@
   from one or the other, and a person-level rule cannot be applied to counts.
 - With ``claims within N months of start``, every claimed person must be in
   ``participants`` (D061), and the table must be there at all. A person whose row is there
-  but bad (its own D008, D021 or D013) is in participants: no second error for its claims.
+  but bad (its own D008, D021 or D013) is in participants: no second error for its claims;
+  a participants table given but not readable (a missing column, an empty file) is not
+  said to be absent.
 - ``participants`` for a card without ``claims within``: D025 (a warning; nothing reads it).
 
 Checked over the columns (``pc.is_in``); only the rows that fail become diagnostics, the
@@ -31,10 +33,10 @@ from obc_check.checker.data.claims import (
 )
 from obc_check.checker.data.context import ContractIndex
 from obc_check.checker.data.origins import Origin
-from obc_check.checker.data.problems import Problems
+from obc_check.checker.data.problems import SHOWN_PER_CODE, Problems
 
-LIMIT = 100
-"""The most rows one cross-table check reports one by one."""
+LIMIT = SHOWN_PER_CODE
+"""The most rows one cross-table check reports one by one (the cap of every code)."""
 
 
 def check_claims(ctx: ContractIndex, claims: ClaimTable | None,
@@ -51,14 +53,17 @@ def check_claims(ctx: ContractIndex, claims: ClaimTable | None,
                        "outcomes table")
     if people is not None and not ctx.claim_window:
         problems.table(origins["participants"], "D025",
-                       "the rate card has no `claims within N months of start`, so "
-                       "participants is not used",
+                       ("the rate card has no `claims within N months of start`"
+                        if ctx.has_rate_card else "the contract has no rate_card")
+                       + ", so participants is not used",
                        "remove the participants table, or check that this is the right "
                        "contract", severity="warning")
     if claims is None or not ctx.claim_window or not len(claims):
         return
     origin = origins["claims"]
     if people is None:
+        if problems.reported("participants"):
+            return  # given, but not readable: its own error says why
         problems.table(origin, "D061", "the rate card has `claims within N months of start`, "
                        "so each claim needs its person's start date, but the bundle has no "
                        "participants table",
@@ -86,6 +91,5 @@ def check_claims(ctx: ContractIndex, claims: ClaimTable | None,
                     f"{quote(person)} is not in participants",
                     "a claim window counts from the person's start: add the person to "
                     "participants (person, started_on), or correct the identifier")
-    if len(missing) > LIMIT:
-        problems.table(origin, "D061", f"and {len(missing) - LIMIT} more claims whose person "
-                       "is not in participants", "only the first 100 are listed")
+    # the rest counted as every capped code's are: "N more D061 errors like those above"
+    problems.more(origin, "D061", len(missing) - LIMIT)

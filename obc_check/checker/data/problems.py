@@ -83,6 +83,17 @@ class Problems:
         if severity == "error":
             self.errors += n
 
+    def reported(self, table: str) -> bool:
+        """Whether any diagnostic so far is about the table named ``table``.
+
+        A table with an error in its file or header is not read at all; a check across
+        tables asks this so as not to call such a table absent (it is there, and its own
+        error says what is wrong with it).
+        """
+        return any(t == table or f.endswith(f"[{table}]")
+                   or f.replace("\\", "/").rsplit("/", 1)[-1] == f"{table}.csv"
+                   for f, t, _code in self._counts)
+
     def _over_cap(self, file: str, table: str | None, code: str, severity: Severity) -> bool:
         """Count one diagnostic; True when it is past the cap (then it is only counted)."""
         key = (file, table, code)
