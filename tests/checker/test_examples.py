@@ -67,3 +67,23 @@ def test_comparison_catches_a_wrong_figure(library_report_of: Callable[[str], Re
     problems = _compare(expected, actual)
     assert len(problems) == 2
     assert len(differences(expected, actual)) == 2
+
+
+def test_sib_claims_rate_card_lists_are_expected_json_row_for_row(
+        library_report_of: Callable[[str], Report]) -> None:
+    """RECORDS.md's `claims`, `people` and `years` of sib_claims, field by field and nothing more.
+
+    The comparison above allows rows that expected.json does not show (a report may hold
+    more); for these lists a row too many is wrong: a claim decided twice, a person with no
+    claim, a year with no paid claim. Each row carries only the fields RECORDS.md names,
+    plus the two docs/checking.md adds (a claim's `year`, a person's `claims`).
+    """
+    expected = json.loads((ROOT / "contracts" / "sib_claims" / "expected.json").read_text())
+    want, got = expected["rate_card"], library_report_of("sib_claims").to_jsonable()["rate_card"]
+    assert got["total"] == want["total"]
+    assert [{k: y[k] for k in ("year", "payable")} for y in got["years"]] == want["years"]
+    assert [{k: v for k, v in c.items() if k != "year"} for c in got["claims"]] \
+        == want["claims"]
+    assert [{k: v for k, v in p.items() if k != "claims"} for p in got["people"]] \
+        == want["people"]
+    assert sum(p["claims"] for p in got["people"]) == len(got["claims"])
