@@ -23,6 +23,7 @@ from obc_check.checker.report.explain import explain
 from obc_check.checker.report.formats import ReportFormat, render
 from obc_check.checker.rules.evaluate import evaluate
 from tests.checker.test_claims import contract
+from tests.checker.test_claims_properties import card
 from tests.checker.test_cli_check import run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -142,3 +143,21 @@ def test_text_and_markdown_summarise_a_million_claims_in_a_few_lines() -> None:
     report = evaluate(c, Bundle(source="t", claims=ClaimTable.of(rows)), dt.date(2022, 12, 31))
     for fmt in (ReportFormat.text, ReportFormat.markdown, ReportFormat.junit):
         assert len(render(report, fmt).splitlines()) < 120, fmt
+
+
+def test_explain_says_one_claim_not_one_claims(tmp_path: Path) -> None:
+    """A price or person with one claim: "1 claim", as a reader writes it."""
+    path = tmp_path / "c.obc"
+    path.write_text(card('    cap £1,000 over term\n    price A "A" £100 per outcome\n'),
+                    encoding="utf-8")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "claims.csv").write_text(
+        "price,person,achieved_on\nA,P1,2019-06-01\n", encoding="utf-8")
+    args = [str(path), "--data", str(tmp_path / "data"), "--as-of", "2021-12-31", "--explain"]
+    code, price, _ = run(*args, "A")
+    assert code == 0
+    assert "  1 claim: 0 paid (£0.00); rejected: 1 outside_term" in price.splitlines()
+    assert "  outside the term: 1 claim, all rejected" in price.splitlines()
+    code, person, _ = run(*args, "P1")
+    assert code == 0
+    assert person.splitlines()[-1] == "  total paid £0.00 over 1 claim"

@@ -144,3 +144,16 @@ def test_explain_of_a_person_mistyped_suggests_the_person(ident: str, suggestion
                          "2020-09-30", "--explain", ident)
     assert code == 2 and out == ""
     assert "did you mean" in err and suggestion in err.split("did you mean", 1)[1]
+
+
+def test_explain_of_no_such_person_says_no_claim_is_for_them() -> None:
+    """With a claims-paid rate card ``--explain`` takes a person too; the error says both."""
+    sib = AMH.parent / "sib_claims"
+    code, out, err = run(str(sib / "contract.obc"), "--data", str(sib / "data"), "--as-of",
+                         "2020-09-30", "--explain", "NOBODY")
+    assert code == 2 and out == ""
+    assert ("the contract declares no identifier 'NOBODY' and no claim is for a person of "
+            "that name") in err
+    code, _, err = run(str(AMH / "contract.obc"), "--data", str(AMH / "data"), "--as-of",
+                       "2018-09-30", "--explain", "NOBODY")
+    assert code == 2 and "no claim" not in err  # no claims, no persons to name

@@ -33,6 +33,11 @@ REASON_WORDS = {
 """Each reason a claim is rejected, in the order of the rules, in words."""
 
 
+def _claims(n: int) -> str:
+    """``1 claim``, ``2 claims``."""
+    return f"{n} claim" + ("" if n == 1 else "s")
+
+
 def _money(units: int) -> Decimal:
     return Decimal(int(units)).scaleb(-2)
 
@@ -178,7 +183,7 @@ def explain_person(card: RateCardResult, person: str) -> list[str]:
             reason = r.reason or ""
             lines.append(f"{head}: rejected, {reason} ({REASON_WORDS.get(reason, reason)})")
     cap = f" of the person cap {pounds(card.person_cap)}" if card.person_cap is not None else ""
-    lines.append(f"total paid {pounds(total)}{cap} over {len(rows)} claims")
+    lines.append(f"total paid {pounds(total)}{cap} over {_claims(len(rows))}")
     return lines
 
 
@@ -186,11 +191,11 @@ def explain_price(card: RateCardResult, price: str, years: list[str]) -> list[st
     """One price's claims summarised: in all, then per contract year with any claim."""
     table = claims_of(card).table
     of_price = table.filter(pc.equal(table.column("price"), price))
-    lines = [f"{of_price.num_rows} claims: {_tally(of_price).words()}"]
+    lines = [f"{_claims(of_price.num_rows)}: {_tally(of_price).words()}"]
     for _p, year, t in by_price_year(card, [price], years):
         if t.claims:
             lines.append(f"{year}: {t.words()}")
     outside = of_price.filter(pc.is_null(of_price.column("year")))
     if outside.num_rows:
-        lines.append(f"outside the term: {outside.num_rows} claims, all rejected")
+        lines.append(f"outside the term: {_claims(outside.num_rows)}, all rejected")
     return lines

@@ -32,11 +32,13 @@ from obc_check.textsafe import printable
 class UnknownIdError(ValueError):
     """The contract declares no such identifier."""
 
-    def __init__(self, ident: str, suggestions: list[str]) -> None:
+    def __init__(self, ident: str, suggestions: list[str], people: bool = False) -> None:
         self.ident = ident
         self.suggestions = suggestions
         hint = f"; did you mean {' or '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"the contract declares no identifier {ident!r}{hint}")
+        # with a claims-paid rate card a person is explained too: say that none is named so
+        nobody = " and no claim is for a person of that name" if people else ""
+        super().__init__(f"the contract declares no identifier {ident!r}{nobody}{hint}")
 
 
 def declared_ids(contract: Contract) -> list[str]:
@@ -87,7 +89,9 @@ def _suggest_people(report: Report, ident: str) -> list[str]:
 
 def _unknown(report: Report, ident: str, ids: list[str]) -> UnknownIdError:
     """The error for an identifier that is neither the contract's nor a person's."""
-    return UnknownIdError(ident, (_suggest(ident, ids) + _suggest_people(report, ident))[:3])
+    people = report.rate_card is not None and report.rate_card.people is not None
+    return UnknownIdError(ident, (_suggest(ident, ids) + _suggest_people(report, ident))[:3],
+                          people)
 
 
 def _lines(contract: Contract, report: Report, ident: str) -> Iterator[str]:
