@@ -1,6 +1,8 @@
 """A person-level rate card (RECORDS.md) as clauses: how each Claim is decided, and paid.
 
-Every sentence states a rule of ``checker.rules.claims`` in the order the checker applies
+A rate card without person-level rules is paid from claims too when the data gives them
+(RECORDS.md); :func:`plain_claims` says how, for the clause that otherwise pays reported
+counts. Every sentence states a rule of ``checker.rules.claims`` in the order the checker applies
 it: the order in which Claims are taken, then the five rules, each Claim stopped by the
 first that applies. The example of the month rule is computed with the checker's own date
 arithmetic (``model.add_months``), so the text and the check cannot drift apart.
@@ -101,3 +103,33 @@ def claim_clause(c: Contract) -> list[Block]:
     blocks.append(Section("How Claims are decided",
                           (Para(_order()), *(Para(rule) for rule in _rules(card)))))
     return blocks
+
+
+def plain_claims(card: RateCard) -> str:
+    """How a rate card without person-level rules is paid when its outcomes are claimed.
+
+    RECORDS.md: such a card "is paid from claims when the bundle has claims", by rules 1, 4
+    and 5 in the same order as a person-level card's (``checker.rules.claims``), and a card
+    is paid from claims or from counts, never both (D060). The words are plain, not the
+    defined terms of a person-level card (Claim, Participant), which this card lacks.
+    """
+    limited = any(p.at_most is not None for p in card.prices)
+    rules = ["a claim for an outcome achieved before the Term starts or after it ends is "
+             "rejected, and so, at any assessment, is a claim for an outcome achieved after "
+             "the day as at which the assessment is made"]
+    if limited:
+        rules.append("a claim under a price with a limit in the table is rejected once that "
+                     "number of claims under that price has been paid, in full or in part")
+    rules.append("otherwise the claim is paid the least of its price and what the Rate Card "
+                 "Cap leaves, and a claim for which that is nothing is rejected")
+    return ("Where the outcomes are claimed one at a time instead of reported as numbers for "
+            "periods, the Rate Card is paid on those claims alone. Each claim is for one "
+            "outcome under one price achieved by one person on one day. The claims are "
+            "decided one at a time, in order of the day on which the outcome was achieved; "
+            "claims achieved on the same day in the order of their prices in the table; and "
+            "claims under the same price on the same day in the order of the persons' "
+            "identifiers, compared character by character by the code point of each "
+            "character. Each claim is decided by the first of these rules that applies to "
+            "it, given the claims decided before it: " + "; ".join(rules) + ". A paid claim "
+            "is payable for the Contract Year that contains the day on which its outcome was "
+            "achieved, whether or not that Contract Year has ended.")

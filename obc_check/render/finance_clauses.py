@@ -15,7 +15,7 @@ from obc_check.model import Contract, RateCard, RiskShare
 from obc_check.render import words
 from obc_check.render.blocks import Block, Para, Table
 from obc_check.render.capitation_clauses import illustration_capitation
-from obc_check.render.claim_clauses import claim_clause
+from obc_check.render.claim_clauses import claim_clause, plain_claims
 from obc_check.render.outcome_clauses import text_paras
 from obc_check.render.terms import role_term
 from obc_check.render.years import year_name
@@ -265,6 +265,7 @@ def rate_card_clause(c: Contract) -> list[Block]:
         Para(f"The Rate Card Cap is {words.money(card.cap)}: no more than that sum is payable "
              "under the Rate Card over the whole Term."),
         Para(_limits_sentence(card)),
+        Para(plain_claims(card)),
     ]
     blocks.extend(text_paras(card.text))
     return blocks

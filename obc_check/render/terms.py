@@ -297,7 +297,8 @@ def payable_definition(c: Contract) -> str:
                      "Outcomes achieved in it)")
     elif c.rate_card is not None:
         parts.append("the sums payable for it under the Rate Card (for the periods of it "
-                     "that have ended)")
+                     "that have ended or, where its outcomes are claimed one at a time, for "
+                     "the claims paid for outcomes achieved in it)")
     if c.capitation is not None:
         parts.append("the Capitation for it")
     if not parts:

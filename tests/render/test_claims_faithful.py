@@ -120,3 +120,62 @@ def test_the_caps_and_the_order_of_the_least_are_the_checkers() -> None:
     # £600, then the Person Cap leaves £400 of £500 ("paid in part"), then nothing
     assert rows == [("A", Decimal("600.00"), False, None), ("B", Decimal("400.00"), True, None),
                     ("B", Decimal("0.00"), False, "person_cap")]
+
+
+PLAIN = """
+contract T "Plain" {
+  version "1"
+  currency GBP
+  term 2020-01-01 to 2021-12-31
+  party C "Commissioner" role commissioner sector local_authority
+  party P "Provider" role lead_provider sector voluntary
+  rate_card {
+    cap £1,000 over term
+    price A "A" £300 per person, at most 2 over term
+    price B "B" £500 per outcome
+  }
+}
+"""
+
+
+def test_a_plain_rate_card_says_how_claims_are_paid_as_check_pays_them() -> None:
+    """RECORDS.md: a rate card without person-level rules is paid from claims when the data
+    gives them. Its clause said only how reported counts of ended periods are paid, while
+    check pays claims of a year in progress and takes them day by day, not period by period.
+    """
+    compiled = compile_text(PLAIN)
+    assert compiled.contract is not None, compiled.diagnostics
+    c = compiled.contract
+    text = render_markdown(c)
+    assert ("Where the outcomes are claimed one at a time instead of reported as numbers for "
+            "periods, the Rate Card is paid on those claims alone.") in text
+    assert ("claims achieved on the same day in the order of their prices in the table; and "
+            "claims under the same price on the same day in the order of the persons' "
+            "identifiers") in text
+    assert ("a claim under a price with a limit in the table is rejected once that number "
+            "of claims under that price has been paid, in full or in part") in text
+    assert ("otherwise the claim is paid the least of its price and what the Rate Card Cap "
+            "leaves, and a claim for which that is nothing is rejected") in text
+    assert "whether or not that Contract Year has ended" in text
+    day = dt.date(2021, 3, 1)
+    claims = [("B", "P1", day), ("A", "P9", day), ("A", "P10", day),
+              ("A", "P2", dt.date(2021, 3, 2)), ("B", "P3", dt.date(2021, 3, 3)),
+              ("B", "P4", dt.date(2021, 3, 4)), ("A", "P5", dt.date(2021, 6, 2)),
+              ("A", "P6", dt.date(2019, 12, 31))]
+    report = evaluate(c, Bundle(source="t", claims=ClaimTable.of(claims)),
+                      dt.date(2021, 6, 1))  # 2021 has not ended
+    card = report.rate_card
+    assert card is not None and card.claims is not None
+    assert [(r.price, r.person, r.amount, r.reason) for r in card.claims] == [
+        ("A", "P6", Decimal("0.00"), "outside_term"),
+        ("A", "P10", Decimal("300.00"), None),  # the prices' order, then code points
+        ("A", "P9", Decimal("300.00"), None),
+        ("B", "P1", Decimal("400.00"), None),  # what the Rate Card Cap leaves
+        ("A", "P2", Decimal("0.00"), "price_limit"),  # the limit comes before the cap
+        ("B", "P3", Decimal("0.00"), "term_cap"),
+        ("B", "P4", Decimal("0.00"), "term_cap"),
+        ("A", "P5", Decimal("0.00"), "after_as_of")]
+    assert [(y.year, y.payable) for y in card.years] == [("2021", Decimal("1000.00"))]
+    no_limit = compile_text(PLAIN.replace(", at most 2 over term", "")).contract
+    assert no_limit is not None
+    assert "a claim under a price with a limit" not in render_markdown(no_limit)
