@@ -109,7 +109,7 @@ CODES: dict[str, str] = {
     "E085": "a number beyond the bounds: too many digits (50 before the point, 20 after), "
             "or a count above 2^53 - 1",
     "E086": "a number of days above the most a contract can mean (3,660 for a deadline; a "
-            "date moved by more than 1,000 years in a condition)",
+            "date moved by more than 1,000 years in a condition or a claim window)",
     # TERMS.md (rounding, funding, the commissioner's duty, named parties, penalties)
     "E080": "a value rounded to a number of decimal places outside 0–6",
     "E081": "a party in `funding` that is not a commissioner",

@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import Any, cast
 
 from obc_check.diagnostics import Diagnostic, Span
-from obc_check.dsl.records import MeasureBuilder, build_dataset
+from obc_check.dsl.records import MAX_SHIFT, MeasureBuilder, build_dataset
 from obc_check.dsl.syntax import Lit, LitKind, RawSchedule, Stmt
 from obc_check.dsl.transform import exact_product
 from obc_check.model import (
@@ -659,6 +659,14 @@ class Builder:
         if "claims within" in s:
             lit = cast(Lit, s["claims within"].args[0])
             months = self.whole(lit, "the claim window (`claims within N months of start`)")
+            most = MAX_SHIFT["months"]  # a start date moved as a condition moves one (E086)
+            if months > most:
+                # beyond any contract; 99,999 months past a start passes year 9999, which
+                # stopped `render` (its example of the month rule) with an internal error
+                self.error("E086", f"the claim window is {lit.text} months, more than "
+                           f"{most:,}", lit.span,
+                           f"a claim window is at most 1,000 years ({most:,} months)")
+                months = most
         return RateCard(cap=cap, prices=tuple(prices), person_cap=person_cap,
                         claim_months=months, text=self.texts(st), span=st.span)
 

@@ -179,3 +179,11 @@ def test_a_plain_rate_card_says_how_claims_are_paid_as_check_pays_them() -> None
     no_limit = compile_text(PLAIN.replace(", at most 2 over term", "")).contract
     assert no_limit is not None
     assert "a claim under a price with a limit" not in render_markdown(no_limit)
+
+
+def test_the_longest_claim_window_renders_its_example() -> None:
+    """12,000 months (E086's bound) is the longest window that compiles; its example of the
+    month rule is still a date (99,999 months once passed the year 9999: exit 3)."""
+    text = render_markdown(card(12_000))
+    assert "after the day 12,000 months after it" in text
+    assert "for a Start Date of 31 January 2020 it is 31 January 3020" in text
