@@ -136,3 +136,21 @@ def test_a_ledger_of_every_prompt_status_conforms(tmp_path: Path) -> None:
     statuses = {row["status"] for row in doc["obligations"] if row["kind"] == "prompt_payment"}
     assert statuses == {"met", "breached", "not_due"}
     assert _errors(_validator(report_schema()), doc) == []
+
+
+def test_the_report_schema_names_each_reason_a_claim_is_rejected() -> None:
+    """RECORDS.md's reasons, and no other: a misspelt reason is refused like a status."""
+    from typing import get_args
+
+    from obc_check.checker.report.claim_rows import ClaimReason
+    from obc_check.checker.rules.claims import REASONS
+
+    assert get_args(ClaimReason) == REASONS
+    validator = _validator(report_schema())
+    good = _report("sib_claims", dt.date(2020, 10, 31))
+    assert not _errors(validator, good)
+    rejected = next(i for i, c in enumerate(good["rate_card"]["claims"])
+                    if c["status"] == "rejected")
+    bad = copy.deepcopy(good)
+    bad["rate_card"]["claims"][rejected]["reason"] = "over_cap"
+    assert _errors(validator, bad)

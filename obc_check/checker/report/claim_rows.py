@@ -27,6 +27,9 @@ from obc_check.checker.report.prompt_block import join, optional
 from obc_check.checker.report.rows import Money
 
 ClaimStatus = Literal["paid", "rejected"]
+ClaimReason = Literal["outside_term", "after_as_of", "before_start", "outside_window", "repeat",
+                      "price_limit", "person_cap", "term_cap"]
+"""Why a claim is rejected (RECORDS.md's five rules), as the JSON report and its schema say."""
 CHUNK = 65_536
 """Rows per chunk of the streamed JSON: a few MB of text at a time."""
 _NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
@@ -75,7 +78,7 @@ class ClaimRow(BaseModel):
     achieved_on: dt.date
     year: str | None = None
     status: ClaimStatus
-    reason: str | None = None
+    reason: ClaimReason | None = None
     amount: Money
     capped: bool
     row: int | None = None
@@ -97,7 +100,7 @@ class ClaimJson(TypedDict):
     achieved_on: str
     year: NotRequired[str]
     status: ClaimStatus
-    reason: NotRequired[str]
+    reason: NotRequired[ClaimReason]
     amount: str
     capped: bool
 
