@@ -106,6 +106,8 @@ CODES: dict[str, str] = {
     "E060": "`budget capitation` in a risk share, but the contract has no capitation block",
     "E061": "a capitation tier declared twice",
     "E062": "a capitation contract with no party that can be paid (provider or alliance member)",
+    "E063": "a person-level rate card's term cap above £10,000,000,000,000,000 (10^16 "
+            "pounds)",
     "E085": "a number beyond the bounds: too many digits (50 before the point, 20 after), "
             "or a count above 2^53 - 1",
     "E086": "a number of days above the most a contract can mean (3,660 for a deadline; a "
@@ -164,6 +166,8 @@ CODES: dict[str, str] = {
     "D060": "outcome counts for a rate card paid from claims (claims and outcomes, or a "
             "person-level rate card)",
     "D061": "a claim whose person is not in participants (the rate card has a claim window)",
+    "D062": "claims for a rate card whose term cap is above £10,000,000,000,000,000 (10^16 "
+            "pounds, E063's bound)",
     # warnings: valid, but almost certainly not what was meant (dsl/lints.py, the checker);
     # shown by validate and check, exit 0 unless --strict; `# obc: allow W0NN` silences one
     "W001": "an outcome payment larger than the annual value of its year (warning)",

@@ -635,12 +635,13 @@ class Builder:
         """``rate_card { cap ..., price ... }``."""
         s = self.settings(st)
         cap = Decimal(0)
+        cap_lit: Lit | None = None
         if "cap" not in s:
             self.error("E008", "rate_card has no `cap ... over term`", st.span,
                        "add e.g. `cap £1,800,000 over term`")
         else:
-            lit = cast(Lit, s["cap"].args[0])
-            cap = lit.value
+            cap_lit = cast(Lit, s["cap"].args[0])
+            cap = cap_lit.value
         prices = []
         for p in (x for x in st.items if x.name == "price"):
             title, amount, per, limit, once = cast(
@@ -667,8 +668,19 @@ class Builder:
                            f"{most:,}", lit.span,
                            f"a claim window is at most 1,000 years ({most:,} months)")
                 months = most
-        return RateCard(cap=cap, prices=tuple(prices), person_cap=person_cap,
+        card = RateCard(cap=cap, prices=tuple(prices), person_cap=person_cap,
                         claim_months=months, text=self.texts(st), span=st.span)
+        if cap_lit is not None and card.person_level and cap > RateCard.MAX_CAP:
+            # a card with person-level rules is paid from claims, whose rules count pence
+            # in 64-bit integers, every amount clipped to the term cap + 1p: the cap must
+            # fit (checker/rules/claims.py). Counts of outcomes are Decimal: no bound.
+            bound = f"£{RateCard.MAX_CAP:,}"
+            self.error("E063", f"the term cap {cap_lit.text} is more than {bound}, and the "
+                       "rate card is paid from claims (it has person-level rules)",
+                       cap_lit.span, f"a term cap is at most {bound} (10^16 pounds) when "
+                       "claims are paid: in whole pence, counted exactly in 64-bit integers")
+            card = card.model_copy(update={"cap": RateCard.MAX_CAP})
+        return card
 
     def capitation(self, st: Stmt) -> Capitation:
         """``capitation { price TIER "Title" £X per person per year ... }`` (RECORDS.md).

@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
@@ -214,6 +214,12 @@ class RateCard(Node):
     the term; ``claim_months`` the claim window, in months from the person's start. A card
     with any of them (or a price ``once per person``) is paid from the ``claims`` table.
     """
+
+    MAX_CAP: ClassVar[Decimal] = Decimal(10) ** 16
+    """The greatest term cap of a card paid from claims (E063, D062): £10^16 is 10^18
+    pence, so the term cap and every amount clipped to it (a price above it counts as the
+    cap + 1p) fit the 64-bit integers the claims' rules and report count in
+    (checker/rules/claims.py). Outcome counts are paid in Decimals, with no bound."""
 
     cap: Decimal
     prices: tuple[Price, ...]

@@ -2,7 +2,8 @@
 
 Bundles with datasets of records are also run through the engine, which checks the records
 in bulk (as ``check`` does). A case folder is named ``<library contract>-<what is wrong>``
-and holds the bundle as ``data/`` (CSV), ``data.json``, ``data.xlsx`` or ``sheets.json`` (a
+(the contract changed by the folder's own ``contract.obc`` when it has one) and holds the
+bundle as ``data/`` (CSV), ``data.json``, ``data.xlsx`` or ``sheets.json`` (a
 workbook generated at test time), or nothing at all (a missing bundle). The golden is the
 rendered diagnostics, as the CLI shows them, and whether the bundle was still returned.
 """
@@ -68,7 +69,10 @@ def render_case(case_name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     case = BUNDLES / case_name
     cwd, bundle_path = _bundle_path(case, tmp_path)
     monkeypatch.chdir(cwd)
-    contract = library_contract(case_name.split("-", 1)[0])
+    own = case / "contract.obc"
+    contract = library_contract(case_name.split("-", 1)[0]) if not own.exists() \
+        else compile_file(own).contract
+    assert contract is not None
     bundle, diags = load_bundle(bundle_path, contract)
     if bundle is not None and bundle.datasets:  # records are checked by the engine, in bulk
         counts, found = measure_datasets(contract, bundle.datasets)

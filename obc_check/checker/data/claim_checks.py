@@ -9,6 +9,9 @@
   a participants table given but not readable (a missing column, an empty file) is not
   said to be absent.
 - ``participants`` for a card without ``claims within``: D025 (a warning; nothing reads it).
+- ``claims`` for a card whose term cap is above E063's bound (£10^16; a card without
+  person-level rules, as E063 stops a person-level one): D062. Claims are decided in 64-bit
+  pence (checker/rules/claims.py); counts of outcomes, in Decimals, have no such bound.
 
 Checked over the columns (``pc.is_in``); only the rows that fail become diagnostics, the
 first :data:`LIMIT` of them and then a count of the rest, so a wrong extract cannot bury
@@ -32,8 +35,10 @@ from obc_check.checker.data.claims import (
     with_starts,
 )
 from obc_check.checker.data.context import ContractIndex
+from obc_check.checker.data.money import pounds
 from obc_check.checker.data.origins import Origin
 from obc_check.checker.data.problems import SHOWN_PER_CODE, Problems
+from obc_check.model import RateCard
 
 LIMIT = SHOWN_PER_CODE
 """The most rows one cross-table check reports one by one (the cap of every code)."""
@@ -58,6 +63,16 @@ def check_claims(ctx: ContractIndex, claims: ClaimTable | None,
                        + ", so participants is not used",
                        "remove the participants table, or check that this is the right "
                        "contract", severity="warning")
+    if claims is not None and len(claims) and ctx.term_cap is not None \
+            and ctx.term_cap > RateCard.MAX_CAP:
+        # a card without person-level rules may be paid from claims (a person-level one
+        # with such a cap is E063): the claims' rules count pence in 64-bit integers
+        bound = pounds(RateCard.MAX_CAP)
+        problems.table(origins["claims"], "D062",
+                       f"claims for a rate card whose term cap {pounds(ctx.term_cap)} is more "
+                       f"than {bound}: claims are paid in whole pence, counted in 64-bit "
+                       "integers", f"give the outcomes table (counts of each price by period) "
+                       f"instead, or a term cap of at most {bound}")
     if claims is None or not ctx.claim_window or not len(claims):
         return
     origin = origins["claims"]

@@ -38,6 +38,8 @@ class ContractIndex:
     claim_window: bool = False
     """The rate card has `claims within N months of start`: claims need participants."""
     person_level: bool = False
+    term_cap: Decimal | None = None
+    """The rate card's cap over term: claims need it within E063's bound (D062)."""
     dates: dict[str, dt.date] = field(default_factory=dict)
     #: The highest threshold the contract sets for each indicator (floor, target, step,
     #: gateway level), to judge whether data in fractions (0.95 for 95%) is a slip (W006).
@@ -80,6 +82,7 @@ class ContractIndex:
                          if contract.rate_card else {}),
             claim_window=bool(contract.rate_card and contract.rate_card.claim_months),
             person_level=bool(contract.rate_card and contract.rate_card.person_level),
+            term_cap=contract.rate_card.cap if contract.rate_card else None,
         )
 
     def period(self, text: str) -> Period | None:

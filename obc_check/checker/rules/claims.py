@@ -33,6 +33,11 @@ plain integers (money in units of a penny, or finer when a price has more decima
 
 :func:`decide_in_order` states the rules as a loop over the claims, one at a time; the tests
 hold the two to identical results on random cards and claims.
+
+The columns are int64, so :func:`inputs` clips the money to what can change a decision (a
+price above the term cap counts as the cap + 1p, and so on: :func:`_clipped`), exactly, and
+when even then a running sum might pass int64 (a dozen claims at the greatest term cap,
+£10^16, E063 and D062) the rules are the loop, whose sums are Python ints (``Inputs.exact``).
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ import datetime as dt
 import functools
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pyarrow as pa
@@ -54,6 +60,7 @@ from obc_check.checker.data.claims import (
     stable_order,
     with_starts,
 )
+from obc_check.checker.data.money import pounds
 from obc_check.model import RateCard
 
 REASONS = ("outside_term", "after_as_of", "before_start", "outside_window", "repeat",
@@ -109,6 +116,11 @@ class Inputs:
     term: tuple[int, int]
     as_of: int
     window: bool
+    exact: bool = False
+    """True when a running sum of the amounts might not fit int64: :func:`decide` then takes
+    the loop of Python ints (:func:`decide_in_order`). ``amounts`` and the caps are clipped
+    to what can matter (:func:`_clipped`), so this is only for absurd money, never a card
+    of real prices."""
 
 
 def _days(day: dt.date) -> int:
@@ -126,7 +138,47 @@ def unit_of(card: RateCard) -> int:
 
 
 def _units(value: Decimal, unit: int) -> int:
-    return int(value * unit)
+    # through a Fraction: Decimal arithmetic rounds to 28 digits, and a price may have 50
+    return int(Fraction(value) * unit)
+
+
+_FITS = 1 << 62
+"""Running sums of amounts below this fit int64, and so does a cap minus one of them."""
+
+
+def _clipped(card: RateCard, unit: int, price: np.ndarray
+             ) -> tuple[list[int], int | None, int, bool]:
+    """The prices, person cap and term cap in units, clipped exactly, and ``Inputs.exact``.
+
+    ``exact`` is whether a running sum of the clipped amounts might not fit int64. Each
+    clip changes no decision of the five rules (RECORDS.md), whatever the claims:
+
+    - the term cap T as ``min(T, S + 1)``, S the total every claim asks (Python ints, from
+      the count of each price): when T > S the term cap never binds (what it leaves is
+      more than any claim asks) and is never used up (``term_cap``), and neither is S + 1;
+    - a price above T as T + 1: what the term cap leaves is at most T, so the claim is
+      paid the same least of the three, and ``capped`` (less than the price) is still true;
+    - a person cap above T as T: a person has been paid at most what the term has, so what
+      either cap leaves the person is at least what the term cap leaves.
+
+    Every amount is then at most T + 1, and T at most 10^18 pence (E063, D062), within int64.
+    """
+    term = _units(card.cap, unit)
+    asked = [_units(p.amount, unit) for p in card.prices]
+    exact = False
+    if term >= _FITS or len(price) * min(max(asked, default=0), term + 1) >= _FITS:
+        # a running sum might not fit (never with real prices): the term cap clipped to
+        # the total asked, and the exact total of the clipped amounts
+        counts = np.bincount(price, minlength=len(asked)).tolist()
+        term = min(term, sum(c * a for c, a in zip(counts, asked, strict=True)) + 1)
+        if term >= 1 << 62:  # past E063 and D062: only a card built in Python
+            raise ValueError(f"a term cap above {pounds(RateCard.MAX_CAP)} (D062) with "
+                             "claims that ask more: claims are decided in 64-bit pence")
+        clip = [min(a, term + 1) for a in asked]
+        exact = sum(c * a for c, a in zip(counts, clip, strict=True)) >= _FITS
+    amounts = [min(a, term + 1) for a in asked]
+    person = None if card.person_cap is None else min(_units(card.person_cap, unit), term)
+    return amounts, person, term, exact
 
 
 def add_months_days(days: np.ndarray, months: int) -> np.ndarray:
@@ -197,6 +249,7 @@ def inputs(card: RateCard, claims: ClaimTable, people: ParticipantTable | None,
                                                    int(card.claim_months or 0)),
                                        _NONE_AFTER)  # a window past int32's days is open anyway
     unit = unit_of(card)
+    amounts, person_cap, term_cap, exact = _clipped(card, unit, price)
     if claims.rows_from is not None:
         rows = np.add(order, claims.rows_from, out=pooled.empty(len(order), np.int64))
     else:
@@ -213,13 +266,12 @@ def inputs(card: RateCard, claims: ClaimTable, people: ParticipantTable | None,
         row=pa.array(rows), persons=codes.persons)
     return Inputs(
         price=price, person=person, day=day, started=started, window_end=window_end,
-        amounts=np.array([_units(p.amount, unit) for p in card.prices], np.int64),
+        amounts=np.array(amounts, np.int64),
         once=np.array([p.once_per_person for p in card.prices], bool),
         limit=np.array([-1 if p.at_most is None else p.at_most for p in card.prices],
                        np.int64),
-        person_cap=None if card.person_cap is None else _units(card.person_cap, unit),
-        term_cap=_units(card.cap, unit), term=(_days(term[0]), _days(term[1])),
-        as_of=_days(as_of), window=window), ordered, unit
+        person_cap=person_cap, term_cap=term_cap, term=(_days(term[0]), _days(term[1])),
+        as_of=_days(as_of), window=window, exact=exact), ordered, unit
 
 
 def first_rules(x: Inputs) -> np.ndarray:
@@ -264,7 +316,9 @@ def decide_in_order(x: Inputs) -> tuple[np.ndarray, np.ndarray]:
     """The five rules as RECORDS.md states them: one claim at a time, in order.
 
     Returns the reason code and the amount of each claim. The reference for
-    :func:`decide`, and its fallback.
+    :func:`decide`, and its fallback: its running totals are Python ints (the columns as
+    lists), so they never wrap, whatever the amounts; each amount paid is at most the term
+    cap, which fits the int64 column.
     """
     reason = first_rules(x)
     amount = np.zeros(len(x.day), np.int64)
@@ -355,6 +409,8 @@ def decide(x: Inputs) -> tuple[np.ndarray, np.ndarray]:
     several MB; the biggest are taken from pyarrow's pool (:mod:`pooled`), whose pages
     outlive the check, where glibc's heap would hand out fresh pages (a fault per 4 KB).
     """
+    if x.exact:  # a running sum of int64 might wrap: the loop sums in Python ints
+        return decide_in_order(x)
     reason = first_rules(x)
     n = len(x.day)
     open_ = np.equal(reason, 0, out=pooled.empty(n, bool))
