@@ -25,6 +25,8 @@ from typer.testing import CliRunner
 
 from obc_check.checker.data.bundle import Bundle
 from obc_check.checker.data.claims import ClaimTable
+from obc_check.checker.report.formats.markdown import render_markdown
+from obc_check.checker.report.formats.text import render_text
 from obc_check.checker.rules import claims as claims_rules
 from obc_check.checker.rules.claims import (
     PAID,
@@ -265,3 +267,20 @@ def test_huge_amounts_are_decided_as_the_text_of_records_md_says(data: st.DataOb
             fast = decide(replace(x, exact=False))
             assert fast[0].tolist() == slow[0].tolist()
             assert fast[1].tolist() == slow[1].tolist()
+
+
+def test_the_text_and_markdown_reports_show_a_50_digit_person_cap_to_the_penny() -> None:
+    """A person cap of 50 digits (E085's bound) and what it leaves each person, exactly:
+    ``pounds`` took ``abs`` (Decimal arithmetic, 28 digits) and showed £10^50, and the
+    "Left" column subtracted at 28 digits too."""
+    cap = "99,999,999,999,999,999,999,999,999,999,999,999,999,999,999,999,999.99"
+    c = _contract(f"""\
+    cap £1,000 over term
+    cap £{cap} per person
+    price A "A" £250.01 per outcome
+""")
+    report = evaluate(c, Bundle(source="t", claims=ClaimTable.of([("A", "P1", DAY)])), END)
+    left = "99,999,999,999,999,999,999,999,999,999,999,999,999,999,999,999,749.98"
+    for out in (render_text(report, width=400), render_markdown(report)):
+        assert f"£{cap}" in out and f"£{left}" in out
+        assert "£100,000,000,000,000,000,000" not in out

@@ -10,7 +10,7 @@ for people to read; their output is never computed with again.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 
 PENNY = Decimal("0.01")
@@ -123,12 +123,27 @@ def pounds(d: Decimal) -> str:
     """``£1,234.50`` (negative as ``-£1,234.50``) for text output.
 
     Whole pounds are grouped as an int (fast in C); Decimal's own ``,`` formatting is slow
-    enough to show when a million invoices are described.
+    enough to show when a million invoices are described. ``copy_abs``, not ``abs``: that
+    is arithmetic, rounded to the context's 28 digits, and an amount may have 50 (E085).
     """
-    text = f"{abs(d):.2f}"
+    text = f"{d.copy_abs():.2f}"
     whole, _, pence = text.partition(".")
     sign = "-" if d < 0 else ""
     return f"{sign}£{int(whole):,}.{pence}"
+
+
+def difference(a: Decimal, b: Decimal) -> Decimal:
+    """``a - b`` with every digit (what a cap leaves).
+
+    Decimal subtraction rounds to the context's 28 digits, and a cap may have 50 before the
+    point and 20 after (E085): the precision is every place between the two's highest digit
+    and lowest, and one for a carry.
+    """
+    high = max(a.adjusted(), b.adjusted(), 0)
+    low = min(d.adjusted() + 1 - len(d.as_tuple().digits) for d in (a, b))
+    with localcontext() as ctx:
+        ctx.prec = high - min(low, 0) + 2
+        return a - b
 
 
 def percent_of(share: Decimal | Fraction) -> str:

@@ -8,7 +8,7 @@ many more there are), as in the text report.
 
 from __future__ import annotations
 
-from obc_check.checker.data.money import ZERO, pounds
+from obc_check.checker.data.money import ZERO, difference, pounds
 from obc_check.checker.report.claim_summary import closest_to_cap, tally
 from obc_check.checker.report.formats.common import (
     BREACHED_ROWS_SHOWN,
@@ -63,7 +63,7 @@ def _claims(card: RateCardResult) -> list[str]:
         cap = card.person_cap
         lines += [f"#### People closest to the person cap ({pounds(cap)})", ""]
         lines += _table(["Person", "Paid", "Left", "Claims"],
-                        [[p.person, pounds(p.paid), pounds(cap - p.paid), str(p.claims)]
+                        [[p.person, pounds(p.paid), pounds(difference(cap, p.paid)), str(p.claims)]
                          for p in closest_to_cap(card)], right=(1, 2, 3))
         lines.append("")
     return lines

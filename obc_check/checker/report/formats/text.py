@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from obc_check.checker.data.money import ZERO, pounds
+from obc_check.checker.data.money import ZERO, difference, pounds
 from obc_check.checker.report.claim_summary import closest_to_cap, tally
 from obc_check.checker.report.formats.common import (
     BREACHED_ROWS_SHOWN,
@@ -250,7 +250,7 @@ def _claims(console: Console, card: RateCardResult) -> None:
         table = _table("People closest to the person cap", "Person", "Paid",
                        "Left", "Claims", right=(1, 2, 3))
         for p in closest_to_cap(card):
-            table.add_row(p.person, pounds(p.paid), pounds(cap - p.paid), str(p.claims))
+            table.add_row(p.person, pounds(p.paid), pounds(difference(cap, p.paid)), str(p.claims))
         _print_table(console, table)
 
 
