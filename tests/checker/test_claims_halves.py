@@ -15,7 +15,7 @@ from unittest import mock
 import numpy as np
 import pyarrow as pa
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import obc_check.checker.data.claims as claims_data
@@ -182,3 +182,25 @@ def test_a_core_is_spare_by_affinity_and_what_runs_now(cores: int, running: int 
 def test_what_runs_now_is_read_from_the_kernel() -> None:
     running = twocores._running()
     assert running is None or running >= 1  # this thread runs while it asks
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.integers(0, 1 << 40), unique=True, max_size=60),
+       cut=st.integers(0, 60), cores=st.booleans())
+def test_two_sorted_runs_merged_are_the_sorted_values(values: list[int], cut: int,
+                                                      cores: bool) -> None:
+    """The decision sort's merge of its two halves, cut anywhere, on one core or two."""
+    array = np.array(values, np.int64)
+    cut = min(cut, len(values))
+    array[:cut].sort()
+    array[cut:].sort()
+    with mock.patch.object(twocores, "spare_core", lambda: cores):
+        merged = claims_data._merge_runs(array.copy(), cut)
+    assert merged.tolist() == sorted(values)
+
+
+def test_codes_too_wide_to_pack_take_the_whole_sort() -> None:
+    """Fields over 63 bits (here a day span of 2**40) fall back to one sort of the key."""
+    day = np.array([0, 1 << 40, 5, 3], np.int64)
+    assert claims_data._merged_halves(day, np.zeros(4, np.int32), np.zeros(4, np.int32),
+                                      0, 3, 1 << 20) is None

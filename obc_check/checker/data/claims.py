@@ -538,6 +538,11 @@ def claim_codes(table: pa.Table, prices: tuple[str, ...],
     together = split and n >= twocores.SPLIT_AT
     # ((day - first) × P + price) × Q + person, built in place: one claim-sized array
     first = int(day.min(initial=0))
+    if together and twocores.spare_core():
+        merged = _merged_halves(day, price, person, first, len(prices), q)
+        if merged is not None:
+            return ClaimCodes(merged.price, merged.person, persons, merged.day, merged.order,
+                              prices, merged.repeats)
 
     def fill_key(at: slice, key: np.ndarray) -> None:
         part = key[at]
@@ -578,3 +583,113 @@ def claim_codes(table: pa.Table, prices: tuple[str, ...],
         repeats |= bool(day_o[h - 1] == day_o[h] and price_o[h - 1] == price_o[h]
                         and person_o[h - 1] == person_o[h])
     return ClaimCodes(price_o, person_o, persons, day_o, order, prices, repeats)
+
+
+@dataclass(frozen=True)
+class _Merged:
+    """The codes in decision order, from :func:`_merged_halves`."""
+
+    order: np.ndarray
+    person: np.ndarray
+    price: np.ndarray
+    day: np.ndarray
+    repeats: bool
+
+
+def _merged_halves(day: np.ndarray, price: np.ndarray, person: np.ndarray, first: int,
+                   p: int, q: int) -> _Merged | None:
+    """The decision order of :func:`claim_codes`: each half sorted on its own core, merged.
+
+    Each claim's day, price, person and position are packed into the bits of one int64
+    (most significant first), so sorting the packed values orders the claims by decision
+    key and, for equal keys (repeated rows), by position, as the stable sort of the keys
+    does. Each half of the claims is sorted on its own thread by :func:`stable_order`
+    (500,000 keys sort in less than half the time of a million: their digits and orders
+    stay in the cache), and numpy's stable sort (a timsort) merges the two sorted runs in
+    one pass. The codes are then read back from the bits: no gather of the three codes
+    into the order. None when the fields do not fit in 63 bits (or the key in
+    :func:`stable_order`'s 48): the caller then sorts the whole key at once.
+    """
+    n = len(day)
+    span = int(day.max(initial=first)) - first
+    pb, qb, nb = max(p - 1, 0).bit_length(), max(q - 1, 0).bit_length(), max(n - 1, 0).bit_length()
+    kb = span.bit_length() + pb + qb
+    if kb > 47 or kb + nb > 63:
+        return None
+    keys = pooled.empty(n, np.int64)
+    packed = pooled.empty(n, np.int64)
+
+    def sort_half(at: slice) -> None:
+        key = keys[at]
+        np.subtract(day[at], first, out=key, dtype=np.int64)
+        key <<= pb
+        key |= price[at]
+        key <<= qb
+        key |= person[at]
+        order = stable_order(key, split=False)
+        out = packed[at]
+        np.take(key, order, out=out, mode="clip")
+        out <<= nb
+        out |= order
+        out += at.start
+
+    twocores.halves(n, sort_half)
+    packed = _merge_runs(packed, n // 2)
+    order = pooled.empty(n, np.int64)
+    person_o, price_o, day_o = (pooled.empty(n, person.dtype), pooled.empty(n, np.int32),
+                                pooled.empty(n, np.int32))
+    rest = pooled.empty(n, np.int64)
+
+    def decode(at: slice) -> bool:
+        """The codes of positions ``at``; a repeat among them (equal neighbouring keys)."""
+        mine, field_ = packed[at], rest[at]
+        np.bitwise_and(mine, (1 << nb) - 1, out=order[at])
+        np.right_shift(mine, nb, out=field_)
+        same = field_[1:] == field_[:-1]
+        np.bitwise_and(field_, (1 << qb) - 1, out=person_o[at], casting="unsafe")
+        field_ >>= qb
+        np.bitwise_and(field_, (1 << pb) - 1, out=price_o[at], casting="unsafe")
+        field_ >>= pb
+        field_ += first
+        np.copyto(day_o[at], field_, casting="unsafe")
+        return bool(same.any())
+
+    repeats = any(twocores.halves(n, decode))
+    h = n // 2
+    if 0 < h < n:
+        repeats |= bool(packed[h - 1] >> nb == packed[h] >> nb)
+    return _Merged(order, person_o, price_o, day_o, repeats)
+
+
+def _merge_runs(values: np.ndarray, cut: int) -> np.ndarray:
+    """``values`` sorted, where ``values[:cut]`` and ``values[cut:]`` are each sorted.
+
+    The values are distinct. The merged run's first half comes from a prefix of each run
+    (found by a binary search of the two: the ``n // 2`` least values are the first ``i``
+    of one and the first ``n // 2 - i`` of the other), so the two halves of the output are
+    merged at once, each by numpy's stable sort (a timsort, which merges two sorted runs in
+    one pass), on two cores.
+    """
+    n = len(values)
+    a, b = values[:cut], values[cut:]
+    k = n // 2
+    # the least i in [max(0, k - len(b)), min(k, len(a))] with a[i] > b[k - i - 1]: the
+    # first k of the merge are a[:i] and b[:k - i]
+    low, high = max(0, k - len(b)), min(k, len(a))
+    while low < high:
+        i = (low + high) // 2
+        if a[i] > b[k - i - 1]:
+            high = i
+        else:
+            low = i + 1
+    i = low
+    out = pooled.empty(n, np.int64)
+
+    def merge(at: slice, left: np.ndarray, right: np.ndarray) -> None:
+        part = out[at]
+        part[:len(left)], part[len(left):] = left, right
+        part.sort(kind="stable")
+
+    twocores.both(lambda: merge(slice(k, n), a[i:], b[k - i:]),
+                  lambda: merge(slice(0, k), a[:i], b[:k - i]))
+    return out
