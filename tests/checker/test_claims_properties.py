@@ -39,6 +39,7 @@ from obc_check.checker.data.claims import (
 )
 from obc_check.checker.data.convert import write_csv, write_json, write_xlsx
 from obc_check.checker.data.load import load_bundle
+from obc_check.checker.report import claim_summary
 from obc_check.checker.report.claim_summary import REASON_WORDS, by_price_year, tally
 from obc_check.checker.report.formats import junit
 from obc_check.checker.report.model import Report
@@ -216,6 +217,9 @@ def test_the_summaries_are_those_of_the_rows(data: st.DataObject) -> None:
                               if (n := sum(1 for x in mine if x.reason == r))}
     whole = tally(card)
     assert whole.claims == len(rows) and whole.amount == card.total
+    assert whole.paid == sum(r.status == "paid" for r in rows)
+    assert whole.rejected == {r: n for r in REASON_WORDS
+                              if (n := sum(1 for x in rows if x.reason == r))}
     assert junit.contract_prices(card) == list(dict.fromkeys(r.price for r in rows))
     assert junit.claim_years(card) == sorted({r.year for r in rows if r.year is not None})
 
@@ -406,3 +410,22 @@ def test_group_sums_are_exact_below_and_above_two_to_the_53(values: list[tuple[i
     amounts = np.array([v for _, v in rows], np.int64)
     expected = [sum(v for g, v in rows if g == k) for k in range(5)]
     assert claims_rules.group_sums(groups, amounts, 5).tolist() == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(codes=st.lists(st.one_of(st.none(), st.integers(0, 3)), max_size=40),
+       cut=st.integers(0, 9), width=st.sampled_from(["int8", "int16"]))
+def test_reason_counts_off_the_buffers_equal_counting_the_rows(
+        codes: list[int | None], cut: int, width: str) -> None:
+    """The tally's count of reason codes by validity bits, in a slice too (an offset)."""
+    words = ["repeat", "person_cap", "term_cap", "outside_term"]
+    array = pa.DictionaryArray.from_arrays(pa.array(codes, getattr(pa, width)()),
+                                           pa.array(words))
+    part = array.slice(min(cut, len(codes)))
+    counted = claim_summary._reason_counts(part)
+    if width != "int8":
+        assert counted is None  # the caller codes the column itself
+        return
+    rest = codes[min(cut, len(codes)):]
+    assert counted == (sum(c is None for c in rest),
+                       {w: sum(c == i for c in rest) for i, w in enumerate(words)})

@@ -71,13 +71,43 @@ def _tally(table: pa.Table) -> Tally:
     Each reason is counted by one comparison over the codes in their own (small) integer
     type: a bincount would first widen a million codes to 8 bytes each.
     """
-    reason, words = _codes(table.column("reason"), widen=False)
-    rejected = {r: int(np.count_nonzero(reason == words.index(r))) for r in REASON_WORDS
-                if r in words}
+    counted = _reason_counts(table.column("reason"))
+    if counted is None:
+        reason, words = _codes(table.column("reason"), widen=False)
+        counted = (int(np.count_nonzero(reason < 0)),
+                   {w: int(np.count_nonzero(reason == i)) for i, w in enumerate(words)})
+    paid, by_word = counted
+    rejected = {r: by_word.get(r, 0) for r in REASON_WORDS}
     capped = pc.sum(table.column("capped")).as_py() or 0
-    return Tally(paid=int(np.count_nonzero(reason < 0)),
-                 amount=_money(pc.sum(table.column("amount")).as_py() or 0),
+    return Tally(paid=paid, amount=_money(pc.sum(table.column("amount")).as_py() or 0),
                  capped=int(capped), rejected={r: n for r, n in rejected.items() if n})
+
+
+def _reason_counts(column: pa.ChunkedArray | pa.Array) -> tuple[int, dict[str, int]] | None:
+    """The nulls (paid claims) and each word's count of a dictionary column, or None.
+
+    Read off the indices' buffer, a null row's code made -1 by its validity bit: no copy
+    of the column with the nulls filled in (1.2 ms a million), no boolean selection of the
+    set rows (2 ms). None for a column that is not a dictionary with one-byte codes (the
+    claim rows' reasons are int8): the caller then codes it.
+    """
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if not isinstance(array, pa.DictionaryArray) or array.indices.type != pa.int8():
+        return None
+    words = [str(w) for w in array.dictionary.to_pylist()]
+    n, start = len(array), array.offset
+    if not n:
+        return 0, dict.fromkeys(words, 0)
+    validity, data = array.indices.buffers()[0], array.indices.buffers()[1]
+    codes = np.frombuffer(data, np.int8, n, start)
+    if validity is not None and array.null_count:
+        bits = np.frombuffer(validity, np.uint8)
+        valid = np.unpackbits(bits, count=start + n, bitorder="little")[start:].view(bool)
+        # the code OR-ed with 0 where the row is set and with -1 (every bit) where it is null
+        codes = codes | np.negative(np.logical_not(valid).view(np.int8))
+    # one comparison a word in the codes' own type (a bincount widens each to 8 bytes)
+    return int(array.null_count), {w: int(np.count_nonzero(codes == i))
+                                   for i, w in enumerate(words)}
 
 
 def claims_of(card: RateCardResult) -> ClaimRows:
