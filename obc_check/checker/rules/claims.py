@@ -38,6 +38,11 @@ The columns are int64, so :func:`inputs` clips the money to what can change a de
 price above the term cap counts as the cap + 1p, and so on: :func:`_clipped`), exactly, and
 when even then a running sum might pass int64 (a dozen claims at the greatest term cap,
 £10^16, E063 and D062) the rules are the loop, whose sums are Python ints (``Inputs.exact``).
+
+No claim-sized boolean selection (``a[mask]``, ``a[mask] = v``, ``np.copyto(where=mask)``)
+where the mask is unpredictable, as "paid" or "eligible" are: numpy's branch for each
+element makes them cost about 4 ms a million, where ``np.compress``, a multiplication by the
+mask or a slice of a run takes under 1 ms.
 """
 
 from __future__ import annotations
@@ -457,11 +462,17 @@ def decide(x: Inputs) -> tuple[np.ndarray, np.ndarray]:
     paid = pay > 0
     # the reasons by precedence, the strongest written last: paid, then rule 4, then the
     # term cap (nothing left), else the person cap
+    #
+    # No boolean selection of a million (a[mask] = v costs 4 ms a million when the mask is
+    # unpredictable, as ``paid`` is; np.copyto(where=) as much): what the term cap leaves
+    # never grows, so the candidates it leaves nothing are a last run of them, and PAID is
+    # 0, so the paid are written by multiplying each reason by "not paid".
     c_reason = pooled.full(len(cand), PERSON_CAP, np.int8)
-    c_reason[left <= 0] = TERM_CAP
+    c_reason[int(np.count_nonzero(left > 0)):] = TERM_CAP
     del left
     c_reason[limited[_limit_reached(paid[limited], by_price, l_limit)]] = PRICE_LIMIT
-    c_reason[paid] = PAID
+    np.multiply(c_reason, np.logical_not(paid, out=pooled.empty(len(paid), bool)),
+                out=c_reason)
     reason[cand] = c_reason
     del c_reason
     amount = pooled.full(n, 0, np.int64)
@@ -507,7 +518,11 @@ def _later_claims(x: Inputs, open_: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         mine = pair[part]
         np.multiply(x.price[part], people, out=mine, dtype=np.int64)
         mine += x.person[part]
-        np.copyto(mine, slots, where=~eligible[part])  # the spare slot
+        # the spare slot where not eligible, as (pair - slots) × eligible + slots: a
+        # copyto(where=) of an unpredictable mask took 2-3 ms a million
+        mine -= slots
+        mine *= eligible[part]
+        mine += slots
         np.copyto(positions[part], pooled.positions(n)[part], casting="same_kind")
 
     twocores.halves(n, make_pairs, together)
@@ -553,7 +568,9 @@ def _capped_people(person: np.ndarray, asked: np.ndarray, cap: int | None
     if cap is None or not len(person):
         return None
     total = group_sums(person, asked, int(person.max()) + 1)
-    at = pooled.flatnonzero(np.take(total, person) > cap)
+    # over the cap, by person: a byte a person to look up (the million-claim look-up of
+    # each one's 8-byte total took twice as long)
+    at = pooled.flatnonzero(np.take(total > cap, person))
     if not len(at):
         return None
     perm, starts = _groups(person[at])
@@ -594,20 +611,21 @@ def _decide_repeats(x: Inputs, reason: np.ndarray, amount: np.ndarray, dups: np.
     rule that only tightens later (module doc), and this claim is stopped the same way.
     """
     first_paid = amount[dup_first] > 0
-    reason[dups[first_paid]] = REPEAT
-    rest = dups[~first_paid]
+    # np.compress, not dups[mask]: see the module doc
+    reason[np.compress(first_paid, dups)] = REPEAT
+    rest = np.compress(np.logical_not(first_paid), dups)
     if not len(rest):
         return
     r_price = x.price[rest]
     limited = x.limit[r_price] >= 0
     count = np.zeros(len(rest), np.int64)
     if limited.any():
-        paid_at = cand[paid]
+        paid_at = np.compress(paid, cand)
         paid_price = x.price[paid_at]
-        for j in np.unique(r_price[limited]):
-            positions = paid_at[paid_price == j]
+        for j in np.unique(np.compress(limited, r_price)):
+            positions = np.compress(paid_price == j, paid_at)
             mask = r_price == j
-            count[mask] = np.searchsorted(positions, rest[mask])
+            count[mask] = np.searchsorted(positions, np.compress(mask, rest))
     # the term cap used up by the claims before this one: the candidates' payments are
     # the only ones before it, and their running total is min(what they ask so far, the
     # cap) (``asked``: each pays what it asks while the cap lasts), so the cap is used up
