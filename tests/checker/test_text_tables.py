@@ -125,6 +125,11 @@ def test_tables_written_directly_are_richs(title: str, header: list[str], data: 
     plain = all(c.isprintable() and "[" not in c and len(c) == cell_len(c) for c in cells)
     widths = [max(len(c) for c in (h, *(row[i] for row in rows)))
               for i, h in enumerate(header)]
+    # rich widens a column of no width and no padding (an empty last column of a tight
+    # table) to one, and the writer counts it so (found by this property: the writer then
+    # rightly left such a table to rich, one wider than the console)
+    padding = table()._get_padding_width
+    widths = [w if w or padding(i) else 1 for i, w in enumerate(widths)]
     inner = sum(widths) + (2 if tight else 3) * (len(widths) - 1)
     fits = inner + 2 <= width and len(title) <= inner + 2
     if plain and fits and title == title.strip() and "  " not in title:
