@@ -72,6 +72,27 @@ def _worker() -> ThreadPoolExecutor:
         return _WORKERS[0]
 
 
+_SIDE = "obc-side"
+_SIDES: dict[int, ThreadPoolExecutor] = {}
+
+
+def side(lane: int = 0) -> ThreadPoolExecutor:
+    """A thread for a whole step run beside another, one per ``lane``, kept once started.
+
+    Not the halves' worker, which the other step may use. Kept, not started for each
+    check: a thread's allocations come from heaps of its own (glibc's arenas, pyarrow's
+    allocator), and a fresh thread a check faulted in fresh pages (thousands a
+    million-claim check, several µs each) for what it made. Steps that run at once, or one
+    of which waits for the other, take different lanes: the loader reads ``participants``
+    in lane 0 while the claims' price look-up, which waits for the participants, runs in
+    lane 1.
+    """
+    with _STARTING:
+        if lane not in _SIDES:
+            _SIDES[lane] = ThreadPoolExecutor(1, thread_name_prefix=f"{_SIDE}{lane}")
+        return _SIDES[lane]
+
+
 def both(first: Callable[[], A], second: Callable[[], B], together: bool = True
          ) -> tuple[A, B]:
     """``(first(), second())``, ``second`` on the worker thread while ``first`` runs here.

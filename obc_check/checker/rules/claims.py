@@ -620,7 +620,8 @@ def _decide_repeats(x: Inputs, reason: np.ndarray, amount: np.ndarray, dups: np.
     limited = x.limit[r_price] >= 0
     count = np.zeros(len(rest), np.int64)
     if limited.any():
-        paid_at = np.compress(paid, cand)
+        paid_at = np.compress(paid, cand, out=pooled.empty(int(np.count_nonzero(paid)),
+                                                           cand.dtype))
         paid_price = x.price[paid_at]
         for j in np.unique(np.compress(limited, r_price)):
             positions = np.compress(paid_price == j, paid_at)
