@@ -15,6 +15,7 @@ from fractions import Fraction
 from functools import partial
 from typing import Any, TypeVar
 
+from obc_check.checker.data.money import as_money, difference
 from obc_check.diff import values as fmt
 from obc_check.diff.changes import (
     Change,
@@ -124,7 +125,7 @@ def _pot(old: Contract, new: Contract) -> tuple[PotYear, ...]:
     for y in range(1, max(len(old.term.years), len(new.term.years)) + 1):
         a = _pot_in(old, y)
         b = _pot_in(new, y)
-        change = (b or Decimal(0)) - (a or Decimal(0))
+        change = difference(b or Decimal(0), a or Decimal(0))  # every digit, not 28
         effect: Effect = "neutral" if change == 0 else by_size(0, change, "stricter")
         rows.append(PotYear(year=y, year_label=_label(old, new, y), old=fmt.pounds2(a),
                             new=fmt.pounds2(b), change=f"{change:+.2f}", effect=effect))
@@ -750,15 +751,15 @@ def _tier_text(t: CapitationTier) -> str:
 
 def _tier_effect(a: CapitationTier, b: CapitationTier) -> str:
     """What a tier's price change does for each person on the caseload, a year and a month."""
-    change = b.annual_price - a.annual_price
+    change = difference(b.annual_price, a.annual_price)  # every digit, not 28
     word = "more" if change > 0 else "less"
-    month = Fraction(abs(change)) / 12
+    month = abs(Fraction(change)) / 12
     if (month * 100).denominator == 1:
-        monthly = fmt.money(Decimal(month.numerator) / Decimal(month.denominator))
+        monthly = fmt.money(as_money(month))  # not Decimal division: 28 digits
     else:  # a twelfth that is not whole pence: four decimals, marked as cut short
         whole, frac = divmod(int(month * 10_000), 10_000)
         monthly = f"£{whole:,}.{frac:04d}…"
-    return (f"{fmt.money(abs(change))} {word} per person per year on the caseload, "
+    return (f"{fmt.money(change.copy_abs())} {word} per person per year on the caseload, "
             f"{monthly} per person per month: a higher price is looser, a lower one stricter")
 
 

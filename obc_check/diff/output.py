@@ -119,7 +119,7 @@ def _delta(p: PotYear) -> str:
     if d == 0:
         return "no change"
     sign = "+" if d > 0 else "−"
-    return f"{sign}£{abs(d):,.2f} ({p.effect})"
+    return f"{sign}£{d.copy_abs():,.2f} ({p.effect})"
 
 
 def to_text(ch: Changes) -> str:

@@ -11,20 +11,21 @@ from decimal import Decimal
 from fractions import Fraction
 
 from obc_check.model import Schedule, Unit
+from obc_check.model.wording import plain as _plain
 
 HUNDRED = Decimal(100)
 
 
 def plain(d: Decimal) -> str:
     """A decimal without exponent or trailing zeros: ``20.0`` → ``20``."""
-    return format(d.normalize(), "f")
+    return _plain(d)
 
 
 def money(d: Decimal) -> str:
     """Pounds, with separators; pence only when there are any."""
     if d == d.to_integral_value():
         return f"£{int(d):,}"
-    if d == d.quantize(Decimal("0.01")):
+    if (Fraction(d) * 100).denominator == 1:  # not quantize: that fails past 28 digits
         return f"£{d:,.2f}"
     return f"£{plain(d)}"
 

@@ -47,8 +47,15 @@ from obc_check.model.records import (
 
 # ---- plain words (render.words re-exports these: one house style) -------------------------
 def plain(value: Decimal) -> str:
-    """A Decimal without exponent or trailing zeros: ``4500000.0`` → ``4500000``."""
-    return format(value.normalize(), "f")
+    """A Decimal without exponent or trailing zeros: ``4500000.0`` → ``4500000``.
+
+    Trailing zeros are cut from the text, not by ``normalize()``: that rounds to the
+    context's 28 digits, and a contract's amount may have 40 (LANGUAGE.md: exact).
+    """
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
 
 
 def day(date: dt.date) -> str:

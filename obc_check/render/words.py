@@ -70,8 +70,8 @@ def round_pence(amount: Number) -> Decimal:
     """
     frac = to_fraction(amount)
     pence = math.floor(abs(frac) * 100 + Fraction(1, 2))
-    result = Decimal(pence).scaleb(-2)
-    return -result if frac < 0 else result
+    # a string, not ``scaleb`` and unary minus: those round to the context's 28 digits
+    return Decimal(f"{'-' if frac < 0 and pence else ''}{pence}E-2")
 
 
 def round_value(value: Decimal, places: int) -> Decimal:
@@ -90,7 +90,7 @@ def money(amount: Number) -> str:
     """``£1,234,567`` or ``£1,234,567.89``; negative amounts as ``-£825,000``."""
     pounds = round_pence(amount)
     sign = "-" if pounds < 0 else ""
-    pounds = abs(pounds)
+    pounds = pounds.copy_abs()
     if pounds == pounds.to_integral_value():
         return f"{sign}£{int(pounds):,}"
     return f"{sign}£{pounds:,.2f}"

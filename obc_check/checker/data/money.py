@@ -13,6 +13,8 @@ from __future__ import annotations
 from decimal import Decimal, localcontext
 from fractions import Fraction
 
+from obc_check.model.wording import plain
+
 PENNY = Decimal("0.01")
 ZERO = Decimal("0.00")
 
@@ -82,8 +84,7 @@ def shown_ratio(x: Fraction, places: int = 4) -> Decimal:
 def shown_number(x: Fraction, places: int = 4) -> str:
     """A value for people: exact when it has few decimals, else rounded, trailing zeros cut."""
     d = _half_up(x, places)
-    text = format(d.normalize(), "f") if d else "0"
-    return text
+    return plain(d)
 
 
 def finite_decimal(x: Fraction) -> Decimal | None:
@@ -103,7 +104,8 @@ def finite_decimal(x: Fraction) -> Decimal | None:
     if den != 1:
         return None
     places = max(twos, fives)
-    return Decimal(x.numerator * 10**places // x.denominator).scaleb(-places)
+    # a string, not ``scaleb``: that is arithmetic, rounded to the context's 28 digits
+    return Decimal(f"{x.numerator * 10**places // x.denominator}E-{places}")
 
 
 def exact_number(x: Fraction) -> str:
@@ -116,7 +118,7 @@ def exact_number(x: Fraction) -> str:
     d = finite_decimal(x)
     if d is None:
         return shown_number(x)
-    return format(d.normalize(), "f") if d else "0"
+    return plain(d)
 
 
 def pounds(d: Decimal) -> str:

@@ -59,7 +59,7 @@ def risk_share_year(rs: RiskShare, year: ContractYear, spend: SpendRow,
         words.append("no gain or loss to share")
     else:
         words.append(f"{result}: members' part {percent_of(members_rate)} of "
-                     f"{pounds(abs(variance))}"
+                     f"{pounds(variance.copy_abs())}"
                      + (f", capped at the member loss cap {pounds(cap)}" if capped and cap
                         is not None else "")
                      + f" = {pounds(shown_money(part))}")
