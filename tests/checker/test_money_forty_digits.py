@@ -88,3 +88,29 @@ def test_render_illustrates_a_40_digit_risk_share_as_check_computes_it(
         sign = "-" if member < 0 else ""
         assert f"{sign}£{int(member.copy_abs()):,}.{str(member).split('.')[1]}" in text, member
     assert f"underspend of £{int(swing):,}.01" in text
+
+
+def test_a_40_digit_members_share_is_summed_to_the_penny(
+        obc: Callable[[str], Contract], kit: Callable[[Contract], object]) -> None:
+    """``sum(..., ZERO)`` added at 28 digits: the summary and the text report's Total row."""
+    from obc_check.checker.report.formats.text import render_text
+
+    c = obc(RISK)
+    k = kit(c)
+    rep = evaluate(c, k.bundle(k.spend("2016/17", "0.01")),  # type: ignore[attr-defined]
+                   dt.date(2017, 9, 30))
+    assert rep.risk_share is not None
+    member = rep.risk_share[0].members["A"]
+    assert member == Decimal(f"{int(FORTY) // 2}.00")  # half of £…099.99, half up
+    assert rep.totals.risk_share_members == member
+    assert f"£{int(member):,}.{str(member).split('.')[1]}" in render_text(rep, width=400)
+    assert len(str(member).split(".")[0]) == 39
+
+
+def test_money_total_adds_every_digit() -> None:
+    from obc_check.checker.data.money import ZERO, money_total
+
+    big = Decimal("9" * 40 + ".99")
+    assert money_total([big, Decimal("0.01"), Decimal("-0.01")]) == big
+    assert money_total([big, Decimal("0.01")]) == Decimal("1" + "0" * 40 + ".00")
+    assert money_total([]) == ZERO

@@ -10,7 +10,8 @@ for people to read; their output is never computed with again.
 
 from __future__ import annotations
 
-from decimal import Decimal, localcontext
+from collections.abc import Iterable
+from decimal import MAX_PREC, Decimal, localcontext
 from fractions import Fraction
 
 from obc_check.model.wording import plain
@@ -146,6 +147,17 @@ def difference(a: Decimal, b: Decimal) -> Decimal:
     with localcontext() as ctx:
         ctx.prec = high - min(low, 0) + 2
         return a - b
+
+
+def money_total(amounts: Iterable[Decimal]) -> Decimal:
+    """The exact sum of ``amounts`` (``ZERO`` for none): money of 40 digits, every penny.
+
+    ``sum`` adds in the context's 28 digits; addition in a context of the greatest precision
+    is exact and costs no more than the digits it keeps.
+    """
+    with localcontext() as ctx:
+        ctx.prec = MAX_PREC
+        return sum(amounts, ZERO)
 
 
 def percent_of(share: Decimal | Fraction) -> str:

@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterator
 from fractions import Fraction
 
-from obc_check.checker.data.money import ZERO, pounds, shown_money
+from obc_check.checker.data.money import ZERO, money_total, pounds, shown_money
 from obc_check.checker.report.claim_summary import explain_person, explain_price
 from obc_check.checker.report.explain_measure import (
     counts_json,
@@ -209,7 +209,7 @@ def _party_lines(contract: Contract, report: Report, ident: str) -> Iterator[str
         rows = [r for r in report.obligations if r.obligation == ob.id]
         counts = {s: sum(1 for r in rows if r.status == s) for s in ("met", "breached",
                                                                      "not_due")}
-        penalties = sum((r.penalty for r in rows), ZERO)
+        penalties = money_total(r.penalty for r in rows)
         total += penalties
         yield (f"{ob.id} ({ob.title}, {ob.kind.replace('_', ' ')}): {counts['met']} met, "
                f"{counts['breached']} breached, {counts['not_due']} not due; penalties "
@@ -241,16 +241,16 @@ def _payer_lines(report: Report, ident: str) -> Iterator[str]:
     """
     parts = [y for y in report.funding or [] if ident in y.payers]
     if parts:
-        total = sum((y.payers[ident] for y in parts), ZERO)
+        total = money_total(y.payers[ident] for y in parts)
         yield f"{ident}'s parts of the payable: {pounds(total)} over {len(parts)} years"
         yield from (f"  {y.year}: {pounds(y.payers[ident])} ({y.derivation})" for y in parts)
     rows = [r for r in report.obligations.parts_of_kind("payout") if r.party == ident]
     if rows:
-        balance = sum((r.balance or ZERO for r in rows), ZERO)
+        balance = money_total(r.balance or ZERO for r in rows)
         word = ("still owed to the provider" if balance < 0 else
                 "overpaid, recoverable from the provider" if balance > 0 else "settled")
-        yield (f"{ident}'s payments: due {pounds(sum((r.required or ZERO for r in rows), ZERO))}"
-               f", paid {pounds(sum((r.paid or ZERO for r in rows), ZERO))}; net balance "
+        yield (f"{ident}'s payments: due {pounds(money_total(r.required or ZERO for r in rows))}"
+               f", paid {pounds(money_total(r.paid or ZERO for r in rows))}; net balance "
                f"{pounds(balance)} ({word})")
         yield from (f"  {r.derivation}" for r in rows)
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from itertools import chain
 from typing import overload
 
-from obc_check.checker.data.money import ZERO
+from obc_check.checker.data.money import money_total
 from obc_check.checker.report.prompt_block import PromptBlock
 from obc_check.checker.report.rows import ObligationRow, ObligationStatus, row_json
 
@@ -94,8 +94,8 @@ class ObligationRows(Sequence[ObligationRow]):
 
     def penalties(self) -> Decimal:
         """The sum of every row's penalty."""
-        return sum((p.penalties() if isinstance(p, PromptBlock)
-                    else sum((r.penalty for r in p), ZERO) for p in self.parts), ZERO)
+        return money_total(p.penalties() if isinstance(p, PromptBlock)
+                            else money_total(r.penalty for r in p) for p in self.parts)
 
     def parts_of_kind(self, kind: str) -> Iterator[ObligationRow]:
         """The rows of one kind held as plain rows (payout, report, ...; never a block's)."""

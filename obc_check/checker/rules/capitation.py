@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from fractions import Fraction
 
 from obc_check.checker.data.money import (
-    ZERO,
     is_whole_pence,
+    money_total,
     pounds,
     round_money,
     shown_money,
@@ -81,7 +81,7 @@ def capitation_years(contract: Contract, capitation: Capitation, rows: Iterable[
         if not months:
             break  # later years begin later still
         tiers = [tier_year(t, year, months, by_key) for t in capitation.tiers]
-        payable = sum((t.payable for t in tiers), ZERO)
+        payable = money_total(t.payable for t in tiers)
         words = (f"{year.label}: {len(months)} of 12 months begun by {as_of.isoformat()}; "
                  f"capitation {pounds(payable)} = "
                  + " + ".join(f"{t.price} {pounds(t.payable)}" for t in tiers))

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from obc_check.checker.data.bundle import Bundle
 from obc_check.checker.data.ledger import Ledger
-from obc_check.checker.data.money import ZERO
+from obc_check.checker.data.money import money_total
 from obc_check.checker.engine import DatasetCounts
 from obc_check.checker.report.model import (
     ByField,
@@ -223,15 +223,15 @@ def _evaluate(contract: Contract, bundle: Bundle, as_of: dt.date,
     missing_months = sum(len(t.missing) for y in capitation or [] for t in y.tiers)
     status, breaches, incomplete = _status(payments, obligations, missing_months)
     totals = Totals(
-        at_risk=sum((p.at_risk for p in payments), ZERO) if payments is not None else None,
-        earned=sum((p.earned for p in payments), ZERO) if payments is not None else None,
-        gateway_withheld=(sum((p.gateway_withheld for p in payments), ZERO)
+        at_risk=money_total(p.at_risk for p in payments) if payments is not None else None,
+        earned=money_total(p.earned for p in payments) if payments is not None else None,
+        gateway_withheld=(money_total(p.gateway_withheld for p in payments)
                           if payments is not None else None),
-        withheld=sum((p.withheld for p in payments), ZERO) if payments is not None else None,
-        risk_share_members=(sum((a for r in risk for a in r.members.values()), ZERO)
+        withheld=money_total(p.withheld for p in payments) if payments is not None else None,
+        risk_share_members=(money_total(a for r in risk for a in r.members.values())
                             if risk is not None else None),
         rate_card_payable=card.total if card is not None else None,
-        capitation_payable=(sum((y.payable for y in capitation), ZERO)
+        capitation_payable=(money_total(y.payable for y in capitation)
                             if capitation is not None else None),
         penalties=penalties, breaches=breaches, incomplete_indicators=incomplete,
         capitation_missing_months=missing_months)

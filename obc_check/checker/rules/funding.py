@@ -27,7 +27,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 
-from obc_check.checker.data.money import ZERO, percent_of, pounds, round_money
+from obc_check.checker.data.money import (
+    ZERO,
+    difference,
+    money_total,
+    percent_of,
+    pounds,
+    round_money,
+)
 from obc_check.checker.report.model import FundingYear
 from obc_check.model import ContractYear, Funding
 
@@ -55,7 +62,7 @@ def _split(amount: Decimal, shares: Sequence[tuple[str, Decimal]]) -> dict[str, 
     parts = {p: round_money(Fraction(amount) * Fraction(s) / Fraction(whole))
              for p, s in shares}
     first = shares[0][0]
-    parts[first] += amount - sum(parts.values(), ZERO)
+    parts[first] = money_total((parts[first], difference(amount, money_total(parts.values()))))
     return parts
 
 

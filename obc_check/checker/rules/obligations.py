@@ -31,7 +31,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from obc_check.checker.data.ledger import Ledger
-from obc_check.checker.data.money import ZERO, percent_of, pounds, round_money, shown_money
+from obc_check.checker.data.money import (
+    ZERO,
+    money_total,
+    percent_of,
+    pounds,
+    round_money,
+    shown_money,
+)
 from obc_check.checker.data.tables import SubmissionRow
 from obc_check.checker.report.model import YearPayment
 from obc_check.checker.report.prompt_block import bits, sum_where, true_count
@@ -243,7 +250,7 @@ def flow_down_rows(ob: FlowDownObligation, contract: Contract, ledger: Ledger,
     for y in contract.term.years:
         window = add_days(y.end, ob.days)
         paid = [p for p in shares if p.paid_on is not None and y.end < p.paid_on <= window]
-        actual = sum((p.amount for p in paid), ZERO)
+        actual = money_total(p.amount for p in paid)
         year_pay = earned.get(y.label)
         words = f"{y.label}: "
         status: ObligationStatus

@@ -18,6 +18,7 @@ from typing import Literal
 from obc_check.checker.data.money import (
     ZERO,
     exact_number,
+    money_total,
     percent_of,
     pounds,
     round_money,
@@ -169,12 +170,12 @@ def outcome_payment(contract: Contract, year: ContractYear, values: YearValues) 
     rows = [_indicator(contract, outcome, ind, year, pot, values.get(ind, year))
             for outcome, ind in contract.paid_indicators()]
     at_risk = shown_money(pot)
-    indicators_sum = sum((r.earned for r in rows), ZERO)
+    indicators_sum = money_total(r.earned for r in rows)
     earned_sum = min(indicators_sum, at_risk)  # LANGUAGE.md: never more than the pot
     capped = (f", more than the pot, so {pounds(earned_sum)}"
               if earned_sum != indicators_sum else "")
     gates = [_gateway(contract, gw, year, earned_sum, values) for gw in contract.gateways]
-    gate_total = min(sum((g.withheld for g in gates), ZERO), earned_sum)
+    gate_total = min(money_total(g.withheld for g in gates), earned_sum)
     earned = earned_sum - gate_total
     withheld = at_risk - earned
     derivation = (f"{year.label}: {_pot_words(contract, year, pot)}; indicators earned "

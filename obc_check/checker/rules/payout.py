@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
 from obc_check.checker.data.ledger import Ledger
-from obc_check.checker.data.money import ZERO, pounds
+from obc_check.checker.data.money import ZERO, money_total, pounds
 from obc_check.checker.report.rows import ObligationRow, ObligationStatus
 from obc_check.checker.rules.obligations import LedgerMasks
 from obc_check.checker.rules.penalties import penalty_of, penalty_words
@@ -44,8 +44,8 @@ def payout_rows(ob: PayoutObligation, contract: Contract, ledger: Ledger,
         window = add_days(y.end, ob.days)  # 9999-12-31 at the latest, as for flow-down
         rows = [p for p in mine if p.period == y.label]
         on_time = [p for p in rows if p.paid_on is not None and p.paid_on <= window]
-        in_time = sum((p.amount for p in on_time), ZERO)
-        paid = sum((p.amount for p in rows), ZERO)
+        in_time = money_total(p.amount for p in on_time)
+        paid = money_total(p.amount for p in rows)
         due = due_by_year.get(y.label, ZERO)
         status: ObligationStatus
         if in_time >= due:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from obc_check.checker.data.money import ZERO, pounds
+from obc_check.checker.data.money import ZERO, money_total, pounds
 from obc_check.checker.report.model import CapitationYear, IndicatorResult, Report
 from obc_check.checker.report.obligation_rows import ObligationRows
 from obc_check.checker.report.prompt_block import PromptBlock
@@ -127,7 +127,7 @@ def summaries(report: Report) -> list[ObligationSummary]:
     return [ObligationSummary(
         obligation=ob, kind=kind, met=tally.get("met", 0), breached=tally.get("breached", 0),
         not_due=tally.get("not_due", 0),
-        penalties=pounds(sum(pens, ZERO)))
+        penalties=pounds(money_total(pens)))
         for ob, (kind, tally, pens) in counts.items()]
 
 
@@ -241,9 +241,9 @@ def funding_cells(report: Report) -> list[list[str]]:
     payers = list(years[0].payers)
     rows = [[y.year, pounds(y.payable), *(pounds(y.payers[p]) for p in payers),
              pounds(y.unfunded)] for y in years]
-    rows.append(["Total", pounds(sum((y.payable for y in years), ZERO)),
-                 *(pounds(sum((y.payers[p] for y in years), ZERO)) for p in payers),
-                 pounds(sum((y.unfunded for y in years), ZERO))])
+    rows.append(["Total", pounds(money_total(y.payable for y in years)),
+                 *(pounds(money_total(y.payers[p] for y in years)) for p in payers),
+                 pounds(money_total(y.unfunded for y in years))])
     return rows
 
 

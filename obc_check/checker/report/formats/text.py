@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from obc_check.checker.data.money import ZERO, difference, pounds
+from obc_check.checker.data.money import ZERO, difference, money_total, pounds
 from obc_check.checker.report.claim_summary import closest_to_cap, tally
 from obc_check.checker.report.formats.common import (
     BREACHED_ROWS_SHOWN,
@@ -317,7 +317,7 @@ def render_text(report: Report, *, color: bool = False, width: int = 80) -> str:
         for r in report.risk_share:
             table.add_row(r.year, pounds(r.variance), *(pounds(r.members[m]) for m in members))
         table.add_row(Text("Total", style="bold"), "", *(
-            pounds(sum((r.members[m] for r in report.risk_share), ZERO))
+            pounds(money_total(r.members[m] for r in report.risk_share))
             for m in members))
         _print_table(console, table)
         console.print(f"Members' total: {pounds(t.risk_share_members or ZERO)}")
