@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from unittest import mock
 
 import numpy as np
@@ -204,3 +205,30 @@ def test_codes_too_wide_to_pack_take_the_whole_sort() -> None:
     day = np.array([0, 1 << 40, 5, 3], np.int64)
     assert claims_data._merged_halves(day, np.zeros(4, np.int32), np.zeros(4, np.int32),
                                       0, 3, 1 << 20) is None
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
+def test_a_forked_child_starts_its_own_kept_threads() -> None:
+    """Work for the kept threads runs in a child made by fork (it would wait forever)."""
+    # the parent's kept threads exist: the halves' worker and a side lane
+    with mock.patch.object(twocores, "spare_core", lambda: True):
+        assert twocores.both(lambda: 1, lambda: 2) == (1, 2)
+    assert twocores.side(0).submit(lambda: 1).result() == 1
+    pid = os.fork()
+    if pid == 0:  # the child: exit 0 only if both kinds of kept thread do its work
+        ok = False
+        try:
+            with mock.patch.object(twocores, "spare_core", lambda: True):
+                ok = (twocores.both(lambda: 1, lambda: 2) == (1, 2)
+                      and twocores.side(0).submit(lambda: 3).result(timeout=20) == 3)
+        finally:
+            os._exit(0 if ok else 1)
+    for _ in range(400):  # up to 20 s
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.05)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    raise AssertionError("the forked child's work for the kept threads never ran")

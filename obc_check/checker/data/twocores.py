@@ -76,6 +76,23 @@ _SIDE = "obc-side"
 _SIDES: dict[int, ThreadPoolExecutor] = {}
 
 
+def _forget_threads() -> None:
+    """In a child made by ``fork``: forget the parent's kept threads (the child has none).
+
+    A kept pool would think its worker still runs, and work handed to it would never run:
+    a check driven through ``multiprocessing`` with the fork start method would hang. The
+    child starts its own threads on first use, as a new process does.
+    """
+    global _STARTING
+    _WORKERS.clear()
+    _SIDES.clear()
+    _STARTING = threading.Lock()  # it may have been held by a parent thread at the fork
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows
+    os.register_at_fork(after_in_child=_forget_threads)
+
+
 def side(lane: int = 0) -> ThreadPoolExecutor:
     """A thread for a whole step run beside another, one per ``lane``, kept once started.
 
