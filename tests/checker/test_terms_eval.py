@@ -354,3 +354,13 @@ def test_a_measures_value_is_rounded_too() -> None:
     assert "." not in got.value  # exactly 0 places
     assert abs(Decimal(got.value) - Decimal(was.value)) <= Decimal("0.5")
     assert got.value != was.value  # the unrounded value has decimals: rounding happened
+
+
+def test_a_forty_digit_cap_cut_and_resplit_exactly() -> None:
+    """The payer cap's cut and the excess re-split in whole pence past 28 digits: the two
+    parts add up to the payable (Decimal arithmetic at 28 digits made BCC's part 10^39)."""
+    cap = Decimal("1" + "0" * 39 + ".01")
+    f = _funding(("DFE", "0.7", str(cap)), ("BCC", "0.3", None))
+    [year] = split_funding(f, [(YEARS[0], Decimal("2" + "0" * 39 + ".00"))])
+    assert year.payers == {"DFE": cap, "BCC": Decimal("9" * 39 + ".99")}
+    assert year.unfunded == Decimal("0.00")

@@ -85,11 +85,11 @@ def split_year(funding: Funding, payable: Decimal,
             if cap_left is not None and part > cap_left:
                 words.append(f"{party}'s part {pounds(part)} cut to {pounds(cap_left)} left "
                              "under its cap")
-                excess += part - cap_left
+                excess = money_total((excess, difference(part, cap_left)))
                 part = cap_left
-            parts[party] += part
+            parts[party] = money_total((parts[party], part))
             if cap_left is not None:
-                left[party] = cap_left - part
+                left[party] = difference(cap_left, part)
         taking = [(p, s) for p, s in taking if left[p] is None or (left[p] or ZERO) > 0]
         amount = excess
         if excess and taking:
