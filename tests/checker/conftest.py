@@ -11,7 +11,7 @@ import contextlib
 import datetime as dt
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -185,3 +185,22 @@ def assert_totals_agree(report: Report) -> None:
 @pytest.fixture
 def totals_agree() -> Callable[[Report], None]:
     return assert_totals_agree
+
+
+@pytest.fixture(scope="module", params=["kernels", "numpy"])
+def claim_paths(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Each test of a module twice: with the compiled claims kernels, and with numpy's steps.
+
+    A module opts in with ``pytestmark = pytest.mark.usefixtures("claim_paths")``. Without a
+    compiled library (no C compiler at install) the kernels' run is skipped; ``make test``
+    sets ``OBC_NATIVE=require``, so there it never is.
+    """
+    from obc_check.checker.data import kernels
+
+    if request.param == "numpy":
+        with kernels.numpy_only():
+            yield "numpy"
+        return
+    if not kernels.available():
+        pytest.skip("the compiled claims kernels are not built")
+    yield "kernels"

@@ -24,6 +24,8 @@ from obc_check.checker.data import twocores
 from obc_check.checker.data.claims import claim_codes, person_ranks, stable_order
 from tests.checker.test_claims_properties import SETTINGS, bundles, cards, report_of
 
+pytestmark = pytest.mark.usefixtures("claim_paths")  # kernels and numpy (conftest)
+
 PRICES = ("A", "B", "C")
 
 

@@ -31,6 +31,8 @@ from obc_check.dsl import compile_text
 from obc_check.model import Contract
 from tests.checker.test_claims_properties import START, card
 
+pytestmark = pytest.mark.usefixtures("claim_paths")  # kernels and numpy (conftest)
+
 
 def _table(price: np.ndarray, person: np.ndarray, day: np.ndarray, prices: tuple[str, ...]
            ) -> pa.Table:

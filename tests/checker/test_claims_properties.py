@@ -49,6 +49,8 @@ from obc_check.checker.rules.evaluate import evaluate
 from obc_check.dsl import compile_text
 from obc_check.model import Contract
 
+pytestmark = pytest.mark.usefixtures("claim_paths")  # kernels and numpy (conftest)
+
 SETTINGS = settings(max_examples=120, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow])

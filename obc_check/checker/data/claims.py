@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from obc_check.checker.data import pooled, twocores
+from obc_check.checker.data import kernels, pooled, twocores
 from obc_check.checker.data.tables import RowRef
 
 CLAIMS_SCHEMA = pa.schema([("price", pa.string()), ("person", pa.string()),
@@ -538,6 +538,11 @@ def claim_codes(table: pa.Table, prices: tuple[str, ...],
     together = split and n >= twocores.SPLIT_AT
     # ((day - first) × P + price) × Q + person, built in place: one claim-sized array
     first = int(day.min(initial=0))
+    if kernels.available():
+        sorted_ = _kernel_sorted(day, price, person, first, len(prices), q, together)
+        if sorted_ is not None:
+            return ClaimCodes(sorted_.price, sorted_.person, persons, sorted_.day,
+                              sorted_.order, prices, sorted_.repeats)
     if together and twocores.spare_core():
         merged = _merged_halves(day, price, person, first, len(prices), q)
         if merged is not None:
@@ -658,6 +663,48 @@ def _merged_halves(day: np.ndarray, price: np.ndarray, person: np.ndarray, first
     h = n // 2
     if 0 < h < n:
         repeats |= bool(packed[h - 1] >> nb == packed[h] >> nb)
+    return _Merged(order, person_o, price_o, day_o, repeats)
+
+
+def _kernel_sorted(day: np.ndarray, price: np.ndarray, person: np.ndarray, first: int,
+                   p: int, q: int, together: bool) -> _Merged | None:
+    """The decision order of :func:`claim_codes` by the compiled kernels (:mod:`.kernels`).
+
+    The same packing as :func:`_merged_halves` (day, price, person and position in the bits
+    of one int64), sorted by a radix sort in C: each half of the claims on its own core
+    (``together``), then the two runs merged and decoded into the codes, the first half of
+    the output from the runs' fronts and the second from their ends at once. None when the
+    fields do not fit 63 bits.
+    """
+    n = len(day)
+    span = int(day.max(initial=first)) - first
+    pb, qb, nb = max(p - 1, 0).bit_length(), max(q - 1, 0).bit_length(), max(n - 1, 0).bit_length()
+    kb = span.bit_length() + pb + qb
+    if kb + nb > 63:
+        return None
+    day, price, person = (np.ascontiguousarray(a, np.int32) for a in (day, price, person))
+    packed = pooled.empty(n, np.int64)
+
+    def sort_run(at: slice) -> None:
+        kernels.sort_claims(day[at], price[at], person[at], first, (pb, qb, nb, kb), at.start,
+                            packed[at])
+
+    runs = twocores.halves(n, sort_run, together)
+    cut = n // 2 if len(runs) == 2 else n
+    order = pooled.empty(n, np.int64)
+    person_o, price_o, day_o = (pooled.empty(n, np.int32), pooled.empty(n, np.int32),
+                                pooled.empty(n, np.int32))
+
+    def merge(front: bool) -> bool:
+        return kernels.merge_decode(packed, cut, front, first, (pb, qb, nb), order, person_o,
+                                    price_o, day_o)
+
+    back, front = twocores.both(lambda: merge(False), lambda: merge(True), together)
+    repeats = back or front
+    h = n // 2
+    if 0 < h < n:
+        repeats |= bool(day_o[h - 1] == day_o[h] and price_o[h - 1] == price_o[h]
+                        and person_o[h - 1] == person_o[h])
     return _Merged(order, person_o, price_o, day_o, repeats)
 
 

@@ -56,7 +56,7 @@ from fractions import Fraction
 import numpy as np
 import pyarrow as pa
 
-from obc_check.checker.data import pooled, twocores
+from obc_check.checker.data import kernels, pooled, twocores
 from obc_check.checker.data.claims import (
     NO_START,
     ClaimTable,
@@ -78,6 +78,9 @@ MAX_ROUNDS = 40
 _PAIR_TABLE_PER_CLAIM, _PAIR_TABLE_LIMIT = 4, 1 << 20
 """Rule 3 finds each pair's first claim in a table of prices × people entries when that is
 at most four per eligible claim plus about a million; otherwise by a sort."""
+_KERNEL_PAIRS = 1 << 30
+"""The compiled rules (:mod:`~obc_check.checker.data.kernels`) keep a bit for every
+(price, person) pair: up to 128 MB of them, or 8 bytes a claim; beyond, the numpy steps."""
 _EPOCH = dt.date(1970, 1, 1)
 _NONE_BEFORE, _NONE_AFTER = np.iinfo(np.int32).min, np.iinfo(np.int32).max
 """The start and window end of a person with no start: no claim's day is before or after."""
@@ -416,8 +419,15 @@ def decide(x: Inputs) -> tuple[np.ndarray, np.ndarray]:
     """
     if x.exact:  # a running sum of int64 might wrap: the loop sums in Python ints
         return decide_in_order(x)
-    reason = first_rules(x)
     n = len(x.day)
+    if kernels.available() and len(x.amounts) * len(x.started) <= max(_KERNEL_PAIRS, 64 * n):
+        # the same loop as decide_in_order, compiled (kernels): a bit a (price, person) pair
+        reason, amount = pooled.empty(n, np.int8), pooled.empty(n, np.int64)
+        kernels.decide(x.price, x.person, x.day, x.started, x.window_end, x.amounts, x.once,
+                       x.limit, x.person_cap, x.term_cap, x.term, x.as_of, x.window, reason,
+                       amount)
+        return reason, amount
+    reason = first_rules(x)
     open_ = np.equal(reason, 0, out=pooled.empty(n, bool))
     if not open_.any():
         return reason, pooled.full(n, 0, np.int64)

@@ -1,0 +1,76 @@
+"""Build hook: compile the claims path's C kernels (obc_check/checker/data/kernels/claims.c).
+
+The result is a shared library of the C library only, loaded with ctypes at run time
+(``obc_check.checker.data.kernels``), so it is tied to the platform but not to a Python
+version. Without a C compiler the build goes on and says so: the package then runs the
+same steps in numpy (slower on a million claims, the same results). ``OBC_BUILD_NATIVE=0``
+skips the compile.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+from typing import Any
+
+from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+
+SOURCE = Path("obc_check/checker/data/kernels/claims.c")
+TARGET = SOURCE.with_name("_claims.so")
+
+
+def _compiler() -> list[str] | None:
+    named = os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc"
+    command = shlex.split(named)
+    if not command or shutil.which(command[0]) is None:
+        for fallback in ("cc", "gcc", "clang"):
+            if shutil.which(fallback):
+                return [fallback]
+        return None
+    return command
+
+
+class NativeKernels(BuildHookInterface):
+    """Compiles ``claims.c`` into ``_claims.so`` beside it, and ships it in the wheel."""
+
+    PLUGIN_NAME = "custom"
+
+    def initialize(self, version: str, build_data: dict[str, Any]) -> None:
+        """Compile (unless switched off or impossible) and include the library."""
+        if self.target_name != "wheel":
+            return
+        root = Path(self.root)
+        source, target = root / SOURCE, root / TARGET
+        if os.environ.get("OBC_BUILD_NATIVE", "1") == "0":
+            return
+        compiler = _compiler()
+        if compiler is None:
+            print("obc-check: no C compiler found; the claims kernels are not built "
+                  "(the numpy steps run instead)", file=sys.stderr)
+            return
+        # into a new file, then renamed over the old one: a process that has the old one
+        # loaded keeps its pages (writing the loaded file in place could crash it)
+        fresh = target.with_name(f".{target.name}.{os.getpid()}")
+        command = [*compiler, "-O2", "-std=c99", "-fPIC", "-shared", "-o", str(fresh),
+                   str(source)]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, check=False)
+        except OSError as error:
+            print(f"obc-check: {shlex.join(command)} failed ({error}); the claims kernels "
+                  "are not built", file=sys.stderr)
+            return
+        if done.returncode:
+            fresh.unlink(missing_ok=True)
+            print(f"obc-check: {shlex.join(command)} failed; the claims kernels are not "
+                  f"built:\n{done.stderr}", file=sys.stderr)
+            return
+        os.replace(fresh, target)
+        if version != "editable":  # an editable install loads it from the source tree
+            build_data["force_include"][str(target)] = str(TARGET)
+            build_data["pure_python"] = False
+            build_data["infer_tag"] = True

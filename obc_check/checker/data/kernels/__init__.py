@@ -1,0 +1,168 @@
+"""The claims path's compiled kernels (``claims.c``), when the build could compile them.
+
+A million claims are sorted into decision order and decided by the five rules of
+RECORDS.md. In numpy both are sequences of whole-array passes (a digit sort of a packed
+key; rules worked out by cumulative sums and a settling guess), each pass streaming
+megabytes through memory: together about 60 ms a million, which kept the check above 3x a
+pyarrow read of the same files. The same two steps as plain loops in C take a single pass
+or a few, about 25 ms. ``hatch_build.py`` compiles ``claims.c`` when the package is built
+or installed (a shared library of the C library only, loaded with :mod:`ctypes`: nothing
+tied to a Python version); where there is no C compiler, or ``OBC_NATIVE=0``, the numpy
+steps run instead, with identical results (the tests hold the two together, and
+``OBC_NATIVE=require``, which ``make test`` sets, makes a missing library an error
+instead of a quiet fallback).
+
+ctypes lets go of the GIL for each call, so two calls on two threads run on two cores.
+Every wrapper checks the arrays' types, lengths and layout before the call: the C code
+trusts them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+VERSION = 1
+"""``obc_kernels_version()`` of the library this module was written for."""
+
+LIBRARY = Path(__file__).with_name("_claims.so")
+"""Where ``hatch_build.py`` puts the compiled library (gitignored; built at install)."""
+
+_P = ctypes.c_void_p
+_I64 = ctypes.c_int64
+_INT = ctypes.c_int
+
+
+class KernelsMissingError(RuntimeError):
+    """``OBC_NATIVE=require`` and the compiled library is missing or out of date."""
+
+
+def _load() -> ctypes.CDLL | None:
+    setting = os.environ.get("OBC_NATIVE", "").strip().lower()
+    if setting in {"0", "off", "no", "false"}:
+        return None
+    why = None
+    library = None
+    if not LIBRARY.exists():
+        why = f"{LIBRARY} was not built (no C compiler at install time?)"
+    else:
+        try:
+            library = ctypes.CDLL(str(LIBRARY))
+            library.obc_kernels_version.restype = _I64
+            library.obc_kernels_version.argtypes = []
+            found = int(library.obc_kernels_version())
+            if found != VERSION:
+                why = f"{LIBRARY} is version {found}, not {VERSION}: reinstall to rebuild it"
+                library = None
+        except (OSError, AttributeError) as error:
+            why, library = f"{LIBRARY} could not be loaded: {error}", None
+    if library is None:
+        if setting == "require":
+            raise KernelsMissingError(f"OBC_NATIVE=require: {why}")
+        return None
+    library.obc_sort_claims.restype = _INT
+    library.obc_sort_claims.argtypes = [_I64, _P, _P, _P, _I64, _INT, _INT, _INT, _INT, _I64,
+                                        _P]
+    library.obc_merge_decode.restype = _INT
+    library.obc_merge_decode.argtypes = [_I64, _P, _I64, _INT, _INT, _INT, _INT, _I64, _P, _P,
+                                         _P, _P]
+    library.obc_decide.restype = _INT
+    library.obc_decide.argtypes = [_I64, _P, _P, _P, _P, _P, _I64, _I64, _P, _P, _P, _INT,
+                                   _I64, _I64, _I64, _I64, _I64, _INT, _P, _P]
+    return library
+
+
+_LIBRARY = _load()
+_OFF: list[bool] = []
+
+
+def available() -> bool:
+    """True when the compiled kernels are loaded and not switched off (:func:`numpy_only`)."""
+    return _LIBRARY is not None and not _OFF
+
+
+@contextlib.contextmanager
+def numpy_only() -> Iterator[None]:
+    """The numpy steps, not the kernels, inside the block (the tests compare the two)."""
+    _OFF.append(True)
+    try:
+        yield
+    finally:
+        _OFF.pop()
+
+
+def _ptr(array: np.ndarray, dtype: type[np.generic], length: int) -> int:
+    """The address of a C-contiguous ``dtype`` array of ``length`` items (else ValueError)."""
+    if array.dtype != np.dtype(dtype) or len(array) != length or not array.flags.c_contiguous:
+        raise ValueError(f"kernel argument: {array.dtype}[{len(array)}], expected "
+                         f"{np.dtype(dtype)}[{length}], contiguous")
+    address: int = array.ctypes.data
+    return address
+
+
+def _library() -> ctypes.CDLL:
+    if _LIBRARY is None or _OFF:
+        raise RuntimeError("the compiled kernels are not available (kernels.available())")
+    return _LIBRARY
+
+
+def sort_claims(day: np.ndarray, price: np.ndarray, person: np.ndarray, first: int,
+                bits: tuple[int, int, int, int], offset: int, out: np.ndarray) -> None:
+    """``out`` = the claims' packed values sorted (``obc_sort_claims``).
+
+    ``bits`` is (price bits, person bits, position bits, key bits); the key must fit its
+    bits and key bits + position bits be at most 63 (the caller's check).
+    """
+    pb, qb, nb, kb = bits
+    if kb + nb > 63 or min(bits) < 0:
+        raise ValueError(f"kernel sort: {kb} key bits and {nb} position bits")
+    n = len(day)
+    status = _library().obc_sort_claims(
+        n, _ptr(day, np.int32, n), _ptr(price, np.int32, n), _ptr(person, np.int32, n), first,
+        pb, qb, nb, kb, offset, _ptr(out, np.int64, n))
+    if status:
+        raise MemoryError("the claims' sort could not have its scratch memory")
+
+
+def merge_decode(values: np.ndarray, cut: int, front: bool, first: int,
+                 bits: tuple[int, int, int], order: np.ndarray, person: np.ndarray,
+                 price: np.ndarray, day: np.ndarray) -> bool:
+    """Half of the merge of ``values[:cut]`` and ``values[cut:]``, decoded; a repeat in it."""
+    pb, qb, nb = bits
+    n = len(values)
+    if not 0 <= cut <= n:
+        raise ValueError(f"kernel merge: cut {cut} of {n}")
+    return bool(_library().obc_merge_decode(
+        n, _ptr(values, np.int64, n), cut, int(front), pb, qb, nb, first,
+        _ptr(order, np.int64, n), _ptr(person, np.int32, n), _ptr(price, np.int32, n),
+        _ptr(day, np.int32, n)))
+
+
+def decide(price: np.ndarray, person: np.ndarray, day: np.ndarray, started: np.ndarray,
+           window_end: np.ndarray, amounts: np.ndarray, once: np.ndarray, limit: np.ndarray,
+           person_cap: int | None, term_cap: int, term: tuple[int, int], as_of: int,
+           window: bool, reason: np.ndarray, amount: np.ndarray) -> None:
+    """The five rules over claims in decision order (``obc_decide``), into reason/amount.
+
+    ``price`` and ``person`` must be codes below ``len(amounts)`` and ``len(started)``:
+    the C loop indexes by them unchecked, so they are checked here (two reductions).
+    """
+    n, prices, people = len(day), len(amounts), len(started)
+    if n and (int(price.min()) < 0 or int(price.max()) >= prices or int(person.min()) < 0
+              or int(person.max()) >= people):
+        raise ValueError("kernel decide: a price or person code out of range")
+    flags = np.ascontiguousarray(once, np.uint8)
+    status = _library().obc_decide(
+        n, _ptr(price, np.int32, n), _ptr(person, np.int32, n), _ptr(day, np.int32, n),
+        _ptr(started, np.int32, people), _ptr(window_end, np.int32, people), prices, people,
+        _ptr(amounts, np.int64, prices), _ptr(flags, np.uint8, prices),
+        _ptr(limit, np.int64, prices), int(person_cap is not None), int(person_cap or 0),
+        term_cap, term[0], term[1], as_of, int(window), _ptr(reason, np.int8, n),
+        _ptr(amount, np.int64, n))
+    if status:
+        raise MemoryError("the claims' rules could not have their tables")

@@ -1,0 +1,212 @@
+"""The compiled claims kernels (``obc_check/checker/data/kernels``) against their references.
+
+The decision sort against numpy's lexsort (day, price, person, then position), at the
+edges of its bit widths, in one run and in two merged runs; the five rules against the
+plain loop (:func:`decide_in_order`) on drawn inputs with a claim window; the wrappers'
+checks of what they pass to C; and the loader's refusals. The modules that test the rest
+of the claims path run each test both with the kernels and with numpy (``claim_paths``).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import obc_check.checker.data.claims as claims_data
+from obc_check.checker.data import kernels, twocores
+from obc_check.checker.rules.claims import Inputs, decide, decide_in_order
+
+ROOT = Path(__file__).resolve().parents[2]
+needs_kernels = pytest.mark.skipif(not kernels.available(),
+                                   reason="the compiled claims kernels are not built")
+
+
+def _sorted_by_kernels(day: np.ndarray, price: np.ndarray, person: np.ndarray, p: int, q: int,
+                       split: bool) -> claims_data._Merged | None:
+    with mock.patch.object(twocores, "SPLIT_AT", 2), \
+            mock.patch.object(twocores, "spare_core", lambda: True):
+        return claims_data._kernel_sorted(day, price, person, int(day.min(initial=0)), p, q,
+                                          split)
+
+
+@needs_kernels
+@settings(max_examples=300, deadline=None)
+@given(n=st.integers(1, 90), p=st.integers(1, 6), q=st.integers(1, 12),
+       span=st.sampled_from([0, 1, 2, 7, 8, 2047, 2048, 1 << 20]),
+       first=st.integers(-30_000, 30_000), split=st.booleans(),
+       seed=st.integers(0, 2**32 - 1))
+def test_the_kernel_sort_is_lexsort_by_day_price_person_then_position(
+        n: int, p: int, q: int, span: int, first: int, split: bool, seed: int) -> None:
+    """Repeated rows (equal keys) in position order; keys of 0 bits (one price, person, day)
+    up to several radix passes; one run, and two runs merged from both ends at once."""
+    rng = np.random.default_rng(seed)
+    day = (first + rng.integers(0, span + 1, n)).astype(np.int32)
+    price = rng.integers(0, p, n).astype(np.int32)
+    person = rng.integers(0, q, n).astype(np.int32)
+    merged = _sorted_by_kernels(day, price, person, p, q, split)
+    assert merged is not None
+    order = np.lexsort((np.arange(n), person, price, day))
+    assert merged.order.tolist() == order.tolist()
+    assert merged.day.tolist() == day[order].tolist()
+    assert merged.price.tolist() == price[order].tolist()
+    assert merged.person.tolist() == person[order].tolist()
+    keys = list(zip(day.tolist(), price.tolist(), person.tolist(), strict=True))
+    assert merged.repeats == (len(set(keys)) < n)
+
+
+@needs_kernels
+@pytest.mark.parametrize("split", [False, True])
+def test_the_kernel_sort_at_63_bits_and_one_more(split: bool) -> None:
+    """A key of 47 bits above 16 bits of position; one bit more is refused (None)."""
+    n = 40_000
+    rng = np.random.default_rng(5)
+    span = (1 << 31) - 1 - 5
+    day = rng.integers(0, span + 1, n).astype(np.int32)
+    day[0], day[1] = 0, span
+    price = rng.integers(0, 4, n).astype(np.int32)
+    person = rng.integers(0, 1 << 14, n).astype(np.int32)
+    merged = _sorted_by_kernels(day, price, person, 4, 1 << 14, split)
+    assert merged is not None
+    order = np.lexsort((np.arange(n), person, price, day))
+    assert merged.order.tolist() == order.tolist()
+    assert merged.person.tolist() == person[order].tolist()
+    assert _sorted_by_kernels(day, price, person, 4, (1 << 14) + 1, split) is None
+
+
+@needs_kernels
+def test_a_repeat_only_across_the_middle_of_the_merge_is_found() -> None:
+    day = np.array([6, 4, 0, 8, 2, 4, 1, 7, 3, 5], np.int32)  # sorted: 0 1 2 3 4 | 4 5 6 7 8
+    zeros = np.zeros(10, np.int32)
+    merged = _sorted_by_kernels(day, zeros, zeros, 1, 1, True)
+    assert merged is not None and merged.repeats
+    day[5] = 9
+    merged = _sorted_by_kernels(day, zeros, zeros, 1, 1, True)
+    assert merged is not None and not merged.repeats
+
+
+@st.composite
+def windowed_inputs(draw: st.DrawFn) -> Inputs:
+    """Claims in decision order with a claim window, people with no start among them."""
+    n = draw(st.integers(0, 80))
+    p = draw(st.integers(1, 4))
+    q = draw(st.integers(1, 7))
+    day = np.sort(np.array(draw(st.lists(st.integers(0, 40), min_size=n, max_size=n)),
+                           np.int32))
+    started = np.array(draw(st.lists(st.sampled_from([np.iinfo(np.int32).min, 0, 5, 12, 30]),
+                                     min_size=q, max_size=q)), np.int32)
+    length = draw(st.sampled_from([0, 3, 10, 60]))
+    window_end = np.where(started == np.iinfo(np.int32).min, np.iinfo(np.int32).max,
+                          started + length).astype(np.int32)
+    return Inputs(
+        price=np.array(draw(st.lists(st.integers(0, p - 1), min_size=n, max_size=n)), np.int32),
+        person=np.array(draw(st.lists(st.integers(0, q - 1), min_size=n, max_size=n)),
+                        np.int32),
+        day=day, started=started, window_end=window_end,
+        amounts=np.array(draw(st.lists(st.sampled_from([0, 1, 50, 100, 250, 999]),
+                                       min_size=p, max_size=p)), np.int64),
+        once=np.array(draw(st.lists(st.booleans(), min_size=p, max_size=p)), bool),
+        limit=np.array(draw(st.lists(st.sampled_from([-1, -1, 0, 1, 2]), min_size=p,
+                                     max_size=p)), np.int64),
+        person_cap=draw(st.one_of(st.none(), st.sampled_from([0, 1, 100, 150, 300]))),
+        term_cap=draw(st.sampled_from([0, 1, 100, 250, 500, 2_000])),
+        term=(draw(st.integers(0, 5)), draw(st.integers(25, 40))),
+        as_of=draw(st.integers(10, 40)), window=draw(st.booleans()))
+
+
+@needs_kernels
+@settings(max_examples=500, deadline=None)
+@given(x=windowed_inputs())
+def test_the_kernel_rules_are_the_loop(x: Inputs) -> None:
+    """Every rule: the term and as-of date, the window either side, repeats, the price
+    limit, the person cap (a £0 price too) and the term cap, each met exactly."""
+    fast, slow = decide(x), decide_in_order(x)
+    with kernels.numpy_only():
+        columns = decide(x)
+    assert fast[0].tolist() == slow[0].tolist() == columns[0].tolist()
+    assert fast[1].tolist() == slow[1].tolist() == columns[1].tolist()
+    assert fast[0].dtype == slow[0].dtype and fast[1].dtype == slow[1].dtype
+
+
+@needs_kernels
+def test_the_wrappers_refuse_what_the_c_code_would_misread() -> None:
+    day = np.zeros(4, np.int32)
+    out = np.zeros(4, np.int64)
+    with pytest.raises(ValueError, match="int32"):
+        kernels.sort_claims(day.astype(np.int64), day, day, 0, (0, 0, 2, 0), 0, out)
+    with pytest.raises(ValueError, match="contiguous"):
+        kernels.sort_claims(np.zeros(8, np.int32)[::2], day, day, 0, (0, 0, 2, 0), 0, out)
+    with pytest.raises(ValueError, match="bits"):
+        kernels.sort_claims(day, day, day, 0, (0, 0, 20, 44), 0, out)
+    reason, amount = np.zeros(4, np.int8), np.zeros(4, np.int64)
+    one = np.zeros(1, np.int64)
+    with pytest.raises(ValueError, match="out of range"):
+        kernels.decide(day, np.array([0, 0, 0, 1], np.int32), day, np.zeros(1, np.int32),
+                       np.zeros(1, np.int32), one, np.zeros(1, bool), one - 1, None, 10,
+                       (0, 9), 9, False, reason, amount)
+
+
+@needs_kernels
+def test_numpy_only_switches_the_kernels_off_and_back() -> None:
+    with kernels.numpy_only():
+        assert not kernels.available()
+        with kernels.numpy_only():
+            assert not kernels.available()
+        assert not kernels.available()
+    assert kernels.available()
+
+
+def test_a_missing_library_is_a_quiet_fallback_unless_required(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(kernels, "LIBRARY", tmp_path / "_claims.so")
+    monkeypatch.setenv("OBC_NATIVE", "")
+    assert kernels._load() is None
+    monkeypatch.setenv("OBC_NATIVE", "require")
+    with pytest.raises(kernels.KernelsMissingError, match="was not built"):
+        kernels._load()
+    monkeypatch.setenv("OBC_NATIVE", "0")
+    assert kernels._load() is None
+
+
+def test_a_library_of_another_version_is_refused(monkeypatch: pytest.MonkeyPatch,
+                                                 tmp_path: Path) -> None:
+    """A library left by an older build (its version differs) is not used."""
+    source = tmp_path / "old.c"
+    source.write_text("long long obc_kernels_version(void) { return 0; }\n")
+    library = tmp_path / "_claims.so"
+    try:
+        subprocess.run(["cc", "-shared", "-fPIC", "-o", str(library), str(source)], check=True,
+                       capture_output=True)
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("no C compiler")
+    monkeypatch.setattr(kernels, "LIBRARY", library)
+    monkeypatch.setenv("OBC_NATIVE", "")
+    assert kernels._load() is None
+    monkeypatch.setenv("OBC_NATIVE", "require")
+    with pytest.raises(kernels.KernelsMissingError, match="version 0, not"):
+        kernels._load()
+
+
+@pytest.mark.slow
+def test_the_wheel_carries_the_compiled_kernels(tmp_path: Path) -> None:
+    """``pip wheel`` runs hatch_build.py: the library is in the wheel, tagged for the
+    platform (not py3-none-any), and the source beside it."""
+    if subprocess.run(["cc", "--version"], capture_output=True).returncode:
+        pytest.skip("no C compiler")
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
+                           str(tmp_path), str(ROOT)], capture_output=True, text=True)
+    if done.returncode and "hatchling" in done.stderr and "No matching" in done.stderr:
+        pytest.skip("hatchling is not reachable to build a wheel")
+    assert done.returncode == 0, done.stderr
+    (wheel,) = tmp_path.glob("obc_check-*.whl")
+    assert not wheel.name.endswith("-py3-none-any.whl"), wheel.name
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "obc_check/checker/data/kernels/_claims.so" in names
+    assert "obc_check/checker/data/kernels/claims.c" in names
