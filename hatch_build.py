@@ -56,7 +56,7 @@ class NativeKernels(BuildHookInterface):
         # into a new file, then renamed over the old one: a process that has the old one
         # loaded keeps its pages (writing the loaded file in place could crash it)
         fresh = target.with_name(f".{target.name}.{os.getpid()}")
-        command = [*compiler, "-O2", "-std=c99", "-fPIC", "-shared", "-o", str(fresh),
+        command = [*compiler, "-O3", "-std=c99", "-fPIC", "-shared", "-o", str(fresh),
                    str(source)]
         try:
             done = subprocess.run(command, capture_output=True, text=True, check=False)

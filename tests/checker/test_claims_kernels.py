@@ -16,6 +16,7 @@ from pathlib import Path
 from unittest import mock
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -151,6 +152,57 @@ def test_the_wrappers_refuse_what_the_c_code_would_misread() -> None:
         kernels.decide(day, np.array([0, 0, 0, 1], np.int32), day, np.zeros(1, np.int32),
                        np.zeros(1, np.int32), one, np.zeros(1, bool), one - 1, None, 10,
                        (0, 9), 9, False, reason, amount)
+
+
+@needs_kernels
+@settings(max_examples=300, deadline=None)
+@given(width=st.integers(1, 16), alphabet=st.sampled_from(["AB", "P0123456789", "\x00\xff",
+                                                          "aé", "Zz9"]),
+       n=st.integers(1, 60), offset=st.integers(0, 3), split=st.booleans(),
+       data=st.data())
+def test_the_kernel_person_codes_and_ranks_are_numpys(width: int, alphabet: str, n: int,
+                                                      offset: int, split: bool,
+                                                      data: st.DataObject) -> None:
+    """Identifiers of one length in bytes (odd and even, up to 16; bytes 0x00 and 0xff; a
+    slice that starts past the buffer's first string): the same codes, book and ranks."""
+    letters = [c for c in alphabet if len(c.encode()) == 1] or ["A"]
+    values = data.draw(st.lists(st.text(alphabet=letters, min_size=width, max_size=width),
+                                min_size=n + offset, max_size=n + offset))
+    array = pa.array(values, pa.string()).slice(offset)
+    with mock.patch.object(twocores, "SPLIT_AT", 2), \
+            mock.patch.object(twocores, "spare_core", lambda: True):
+        native = claims_data._book_codes(array, split)
+        ranks = claims_data.person_ranks(array, split)
+        with kernels.numpy_only():
+            plain = claims_data._book_codes(array, split)
+            plain_ranks = claims_data.person_ranks(array, split)
+    assert (native is None) == (plain is None)
+    if native is not None and plain is not None:
+        assert native[0].tolist() == plain[0].tolist()
+        assert native[1].span == plain[1].span and native[1].fixed == plain[1].fixed
+        assert np.array_equal(native[1].seen, plain[1].seen)
+        assert [(a, r, d.tolist()) for a, r, d in native[1].kept] == \
+            [(a, r, d.tolist()) for a, r, d in plain[1].kept]
+    assert ranks[0].tolist() == plain_ranks[0].tolist()
+    assert ranks[1].to_pylist() == plain_ranks[1].to_pylist() == sorted(set(array.to_pylist()))
+
+
+@needs_kernels
+def test_the_persons_wrappers_refuse_what_the_c_code_would_misread() -> None:
+    data = np.zeros(8, np.uint8)
+    seen = np.zeros((2, kernels.PAIRS), bool)
+    with pytest.raises(ValueError, match="bytes of 3-byte"):
+        kernels.mark_symbols(data, 3, seen)
+    with pytest.raises(ValueError, match="expected bool"):
+        kernels.mark_symbols(data, 4, np.zeros((2, kernels.PAIRS), np.uint8))
+    with pytest.raises(ValueError, match="past the strings' width"):
+        kernels.fill_codes(data, 4, np.array([2], np.int64), np.array([2], np.int64),
+                           np.zeros((1, kernels.PAIRS), np.int32), np.zeros(2, np.int64))
+    code = np.array([0, 5], np.int64)
+    with pytest.raises(ValueError, match=r"outside 0\.\.4"):
+        kernels.code_table(code, 5, np.zeros(5, np.int64), np.zeros(2, np.int64))
+    with pytest.raises(ValueError, match=r"outside 0\.\.4"):
+        kernels.take_ranks(code, np.zeros(5, np.int64), np.zeros(2, np.int32))
 
 
 @needs_kernels

@@ -331,6 +331,8 @@ def person_ranks(persons: pa.Array | pa.ChunkedArray, split: bool = True
     if codes is None:
         return _hashed_ranks(array)
     code, span, width = codes
+    if kernels.available() and len(code) < 1 << 31:
+        return _kernel_ranks(array, code, span, width, split)
     # any row of each value (all are equal), -1 for codes that do not occur: one scatter
     # of a million rows marks the codes that occur and finds a row of each
     one = pooled.full(span, -1, np.int64)
@@ -344,6 +346,24 @@ def person_ranks(persons: pa.Array | pa.ChunkedArray, split: bool = True
                   lambda: np.take(rank_of, code[:half], out=ranks[:half], mode="clip"),
                   together=half > 0)
     return ranks, _rows_of(array, one[present], width)
+
+
+def _kernel_ranks(array: pa.Array, code: np.ndarray, span: int, width: int, split: bool
+                  ) -> tuple[np.ndarray, pa.Array]:
+    """:func:`person_ranks` from the position codes, by the compiled kernels.
+
+    One pass marks a row of each code in a table by code and the table is then read in
+    order for the ranks (one thread: two would write the same entries); the rows take
+    their ranks from it in two halves at once.
+    """
+    table = pooled.empty(span, np.int64)
+    rows = pooled.empty(len(code), np.int64)
+    distinct = kernels.code_table(code, span, table, rows)
+    ranks = pooled.empty(len(code), np.int32)
+    together = split and len(code) >= twocores.SPLIT_AT
+    twocores.halves(len(code), lambda at: kernels.take_ranks(code[at], table, ranks[at]),
+                    together)
+    return ranks, _rows_of(array, rows[:distinct], width)
 
 
 def _rows_of(array: pa.Array, rows: np.ndarray, width: int) -> pa.Array:
@@ -438,20 +458,15 @@ def _book_codes(array: pa.Array, split: bool = True) -> tuple[np.ndarray, CodeBo
 
     # from twocores.SPLIT_AT rows each pass runs over the two halves of the pieces at once
     half = len(pieces) // 2 if split and n >= twocores.SPLIT_AT else 0
+    if fixed and longest and kernels.available():
+        return _kernel_book_codes(array, longest, positions, half > 0)
     seen, also = twocores.both(lambda: mark(pieces[half:]), lambda: mark(pieces[:half]),
                                together=half > 0)
     seen |= also
-    limit = max(1 << 22, 8 * n)
-    kept: list[tuple[int, int, np.ndarray]] = []  # (position, radix, symbol -> digit)
-    span = 1
-    for at in range(positions):
-        radix = int(seen[at].sum())
-        if radix == 1:
-            continue
-        span *= radix
-        if span > limit:
-            return None
-        kept.append((at, radix, np.cumsum(seen[at]) - 1))
+    book = _book(seen, n)
+    if book is None:
+        return None
+    kept, span = book  # (position, radix, symbol -> digit) of each position that varies
     code = pooled.full(n, 0, np.int64)
 
     def fill(some: list[_Piece], done: int) -> None:
@@ -465,6 +480,65 @@ def _book_codes(array: pa.Array, split: bool = True) -> tuple[np.ndarray, CodeBo
     twocores.both(lambda: fill(pieces[half:], half * _PIECE), lambda: fill(pieces[:half], 0),
                   together=half > 0)
     return code, CodeBook(seen, tuple(kept), fixed, longest, span)
+
+
+def _book(seen: np.ndarray, n: int) -> tuple[list[tuple[int, int, np.ndarray]], int] | None:
+    """The positions that vary (position, radix, symbol -> digit) and the codes' bound.
+
+    None when the codes would not fit a small table (:func:`_book_codes`).
+    """
+    limit = max(1 << 22, 8 * n)
+    kept: list[tuple[int, int, np.ndarray]] = []
+    span = 1
+    for at in range(len(seen)):
+        radix = int(seen[at].sum())
+        if radix == 1:
+            continue
+        span *= radix
+        if span > limit:
+            return None
+        kept.append((at, radix, np.cumsum(seen[at]) - 1))
+    return kept, span
+
+
+def _kernel_book_codes(array: pa.Array, longest: int, positions: int, together: bool
+                       ) -> tuple[np.ndarray, CodeBook] | None:
+    """:func:`_book_codes` of strings all ``longest`` bytes long, by the compiled kernels.
+
+    The same marks, book and codes, from the column's bytes in one pass each (the two halves
+    of the rows at once when ``together``), where numpy makes a few passes a position over
+    pieces of the column.
+    """
+    n = len(array)
+    _validity, offsets_buf, data_buf = array.buffers()
+    first = int(np.frombuffer(offsets_buf, np.int32, 1, array.offset * 4)[0])
+    data = np.frombuffer(data_buf, np.uint8, n * longest, first)
+
+    def mark(at: slice) -> np.ndarray:
+        seen = np.zeros((positions, 1 << 16), bool)
+        kernels.mark_symbols(data[at.start * longest:at.stop * longest], longest, seen)
+        return seen
+
+    marks = twocores.halves(n, mark, together)
+    seen = marks[0]
+    for other in marks[1:]:
+        seen |= other
+    book = _book(seen, n)
+    if book is None:
+        return None
+    kept, span = book
+    where = np.array([at for at, _radix, _digit in kept], np.int64)
+    radix = np.array([r for _at, r, _digit in kept], np.int64)
+    digits = (np.stack([d.astype(np.int32) for _at, _r, d in kept]) if kept
+              else np.zeros((0, 1 << 16), np.int32))
+    code = pooled.empty(n, np.int64)
+
+    def fill(at: slice) -> None:
+        kernels.fill_codes(data[at.start * longest:at.stop * longest], longest, where, radix,
+                           digits, code[at])
+
+    twocores.halves(n, fill, together)
+    return code, CodeBook(seen, tuple(kept), True, longest, span)
 
 
 class _Piece:

@@ -1,11 +1,12 @@
 """The claims path's compiled kernels (``claims.c``), when the build could compile them.
 
-A million claims are sorted into decision order and decided by the five rules of
-RECORDS.md. In numpy both are sequences of whole-array passes (a digit sort of a packed
-key; rules worked out by cumulative sums and a settling guess), each pass streaming
-megabytes through memory: together about 60 ms a million, which kept the check above 3x a
-pyarrow read of the same files. The same two steps as plain loops in C take a single pass
-or a few, about 25 ms. ``hatch_build.py`` compiles ``claims.c`` when the package is built
+A million claims' persons are ranked by code point, the claims sorted into decision order
+and decided by the five rules of RECORDS.md. In numpy these are sequences of whole-array
+passes (a few a byte position for the persons' codes; a digit sort of a packed key; rules
+worked out by cumulative sums and a settling guess), each pass streaming megabytes through
+memory: together about 75 ms a million, which kept the check above 3x a pyarrow read of
+the same files. The same steps as plain loops in C take one pass each or a few, about
+30 ms. ``hatch_build.py`` compiles ``claims.c`` when the package is built
 or installed (a shared library of the C library only, loaded with :mod:`ctypes`: nothing
 tied to a Python version); where there is no C compiler, or ``OBC_NATIVE=0``, the numpy
 steps run instead, with identical results (the tests hold the two together, and
@@ -27,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-VERSION = 1
+VERSION = 2
 """``obc_kernels_version()`` of the library this module was written for."""
 
 LIBRARY = Path(__file__).with_name("_claims.so")
@@ -71,6 +72,14 @@ def _load() -> ctypes.CDLL | None:
     library.obc_merge_decode.restype = _INT
     library.obc_merge_decode.argtypes = [_I64, _P, _I64, _INT, _INT, _INT, _INT, _I64, _P, _P,
                                          _P, _P]
+    library.obc_mark_symbols.restype = None
+    library.obc_mark_symbols.argtypes = [_I64, _P, _I64, _P]
+    library.obc_fill_codes.restype = _INT
+    library.obc_fill_codes.argtypes = [_I64, _P, _I64, _I64, _P, _P, _P, _P]
+    library.obc_code_table.restype = _I64
+    library.obc_code_table.argtypes = [_I64, _P, _I64, _P, _P]
+    library.obc_take_ranks.restype = None
+    library.obc_take_ranks.argtypes = [_I64, _P, _P, _P]
     library.obc_decide.restype = _INT
     library.obc_decide.argtypes = [_I64, _P, _P, _P, _P, _P, _I64, _I64, _P, _P, _P, _INT,
                                    _I64, _I64, _I64, _I64, _I64, _INT, _P, _P]
@@ -141,6 +150,74 @@ def merge_decode(values: np.ndarray, cut: int, front: bool, first: int,
         n, _ptr(values, np.int64, n), cut, int(front), pb, qb, nb, first,
         _ptr(order, np.int64, n), _ptr(person, np.int32, n), _ptr(price, np.int32, n),
         _ptr(day, np.int32, n)))
+
+
+PAIRS = 1 << 16
+"""Symbols a position of a fixed-width string can have: a byte pair."""
+
+
+def _table(array: np.ndarray, dtype: type[np.generic], shape: tuple[int, int]) -> int:
+    """:func:`_ptr` for a C-contiguous 2-d array of ``shape``."""
+    if array.dtype != np.dtype(dtype) or array.shape != shape or not array.flags.c_contiguous:
+        raise ValueError(f"kernel argument: {array.dtype}{array.shape}, expected "
+                         f"{np.dtype(dtype)}{shape}, contiguous")
+    address: int = array.ctypes.data
+    return address
+
+
+def _rows_of(data: np.ndarray, width: int) -> int:
+    if width <= 0 or len(data) % width:
+        raise ValueError(f"kernel strings: {len(data)} bytes of {width}-byte strings")
+    return len(data) // width
+
+
+def mark_symbols(data: np.ndarray, width: int, seen: np.ndarray) -> None:
+    """Mark in ``seen`` the symbols at each position of the ``width``-byte strings in ``data``.
+
+    ``data`` is the strings' bytes one after another; ``seen`` is bool, a row of
+    :data:`PAIRS` for each position (``(width + 1) // 2`` of them), set where a symbol occurs.
+    """
+    n = _rows_of(data, width)
+    _library().obc_mark_symbols(n, _ptr(data, np.uint8, len(data)), width,
+                                _table(seen, np.bool_, ((width + 1) // 2, PAIRS)))
+
+
+def fill_codes(data: np.ndarray, width: int, where: np.ndarray, radix: np.ndarray,
+               digits: np.ndarray, code: np.ndarray) -> None:
+    """Each string's code: its kept positions' digits read as one mixed-radix number.
+
+    ``where`` and ``radix`` are the kept positions and their radices (int64), ``digits``
+    a row of :data:`PAIRS` digits (int32) for each; the caller keeps the codes within int64.
+    """
+    n, kept = _rows_of(data, width), len(where)
+    if kept and (int(where.min()) < 0 or int(where.max()) >= (width + 1) // 2):
+        raise ValueError("kernel codes: a position past the strings' width")
+    if _library().obc_fill_codes(n, _ptr(data, np.uint8, len(data)), width, kept,
+                                 _ptr(where, np.int64, kept), _ptr(radix, np.int64, kept),
+                                 _table(digits, np.int32, (kept, PAIRS)),
+                                 _ptr(code, np.int64, n)):
+        raise ValueError(f"kernel codes: {kept} positions, more than strings of 16 bytes have")
+
+
+def code_table(code: np.ndarray, span: int, table: np.ndarray, rows: np.ndarray) -> int:
+    """``table`` = each code's dense rank (-1 if absent), ``rows`` = a row of each; the count.
+
+    Every code must be below ``span`` (checked here: the C code indexes by them).
+    """
+    n = len(code)
+    if n and (int(code.min()) < 0 or int(code.max()) >= span):
+        raise ValueError(f"kernel ranks: a code outside 0..{span - 1}")
+    return int(_library().obc_code_table(n, _ptr(code, np.int64, n), span,
+                                         _ptr(table, np.int64, span), _ptr(rows, np.int64, n)))
+
+
+def take_ranks(code: np.ndarray, table: np.ndarray, rank: np.ndarray) -> None:
+    """``rank`` = ``table[code]`` as int32 (the table :func:`code_table` made of the codes)."""
+    n = len(code)
+    if n and (int(code.min()) < 0 or int(code.max()) >= len(table)):
+        raise ValueError(f"kernel ranks: a code outside 0..{len(table) - 1}")
+    _library().obc_take_ranks(n, _ptr(code, np.int64, n),
+                              _ptr(table, np.int64, len(table)), _ptr(rank, np.int32, n))
 
 
 def decide(price: np.ndarray, person: np.ndarray, day: np.ndarray, started: np.ndarray,

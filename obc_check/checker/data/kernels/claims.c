@@ -17,9 +17,79 @@
 
 /* Bumped with every change of a signature or a meaning: the loader refuses a library
    whose version differs (one left over from an older build). */
-int64_t obc_kernels_version(void) { return 1; }
+int64_t obc_kernels_version(void) { return 2; }
 
 #define DIGIT_BITS 11
+#define PAIRS 65536
+
+/* The symbol at position `at` of a fixed-width string: the big-endian byte pair
+   2 at, 2 at + 1, or the last byte alone when the width is odd (claims.py, _Piece). */
+static inline int64_t symbol(const uint8_t *row, int64_t at, int64_t width) {
+    return 2 * at + 1 < width ? (int64_t)row[2 * at] << 8 | row[2 * at + 1] : row[2 * at];
+}
+
+/* Which symbols occur at each position of n strings of `width` bytes, stored one after
+ * another from `data`: seen[at * 65536 + symbol] = 1 for each position at < (width + 1) / 2
+ * (the rest left as they are, so that two halves may mark a table each, OR-ed after). */
+void obc_mark_symbols(int64_t n, const uint8_t *data, int64_t width, uint8_t *seen) {
+    int64_t positions = (width + 1) / 2;
+    for (int64_t i = 0; i < n; i++) {
+        const uint8_t *row = data + i * width;
+        for (int64_t at = 0; at < positions; at++) seen[at * PAIRS + symbol(row, at, width)] = 1;
+    }
+}
+
+/* Each string's position code (claims.py, _book_codes): for each kept position in turn,
+ * code = code * radix + the digit of its symbol. `digits` holds a row of 65536 digits for
+ * each kept position; `where` and `radix` that position and its radix. */
+#define MAX_KEPT 8 /* positions of a string of at most 16 bytes (claims.py, MAX_BYTES) */
+
+int obc_fill_codes(int64_t n, const uint8_t *data, int64_t width, int64_t kept,
+                   const int64_t *where, const int64_t *radix, const int32_t *digits,
+                   int64_t *code) {
+    /* the same number as the Horner form, as a sum of digit x weight (the product of the
+       later radices): the products are independent, not a chain of multiplications */
+    int64_t weight[MAX_KEPT], at[MAX_KEPT];
+    if (kept > MAX_KEPT) return -1;
+    int64_t w = 1;
+    for (int64_t k = kept - 1; k >= 0; k--) {
+        weight[k] = w;
+        at[k] = where[k];
+        w *= radix[k];
+    }
+    for (int64_t i = 0; i < n; i++) {
+        const uint8_t *row = data + i * width;
+        int64_t c = 0;
+        for (int64_t k = 0; k < kept; k++)
+            c += (int64_t)digits[k * PAIRS + symbol(row, at[k], width)] * weight[k];
+        code[i] = c;
+    }
+    return 0;
+}
+
+/* Dense ranks of codes below `span` (claims.py, person_ranks), in two steps.
+ *
+ * obc_code_table: table[c] (span entries) = the rank of code c among the distinct codes
+ * that occur, -1 for one that does not; rows[r] = a row holding the code of rank r.
+ * Returns the number of distinct codes. obc_take_ranks then gives each row its code's rank
+ * (read-only on the table, so two halves may run at once). */
+int64_t obc_code_table(int64_t n, const int64_t *code, int64_t span, int64_t *table,
+                       int64_t *rows) {
+    for (int64_t c = 0; c < span; c++) table[c] = -1;
+    for (int64_t i = 0; i < n; i++) table[code[i]] = i;
+    int64_t r = 0;
+    for (int64_t c = 0; c < span; c++) {
+        if (table[c] >= 0) {
+            rows[r] = table[c];
+            table[c] = r++;
+        }
+    }
+    return r;
+}
+
+void obc_take_ranks(int64_t n, const int64_t *code, const int64_t *table, int32_t *rank) {
+    for (int64_t i = 0; i < n; i++) rank[i] = (int32_t)table[code[i]];
+}
 
 /* Sort the claims [0, n) by decision key, as packed int64 values.
  *
