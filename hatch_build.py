@@ -9,6 +9,7 @@ skips the compile.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shlex
 import shutil
@@ -22,6 +23,11 @@ from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 SOURCE = Path("obc_check/checker/data/kernels/claims.c")
 TARGET = SOURCE.with_name("_claims.so")
+
+
+def source_digest(text: bytes) -> str:
+    """What the library records of the text it was compiled from (kernels/__init__.py)."""
+    return hashlib.sha256(text).hexdigest()[:16]
 
 
 def _compiler() -> list[str] | None:
@@ -56,8 +62,9 @@ class NativeKernels(BuildHookInterface):
         # into a new file, then renamed over the old one: a process that has the old one
         # loaded keeps its pages (writing the loaded file in place could crash it)
         fresh = target.with_name(f".{target.name}.{os.getpid()}")
-        command = [*compiler, "-O3", "-std=c99", "-fPIC", "-shared", "-o", str(fresh),
-                   str(source)]
+        digest = source_digest(source.read_bytes())
+        command = [*compiler, "-O3", "-std=c99", "-fPIC", "-shared",
+                   f'-DOBC_SOURCE="{digest}"', "-o", str(fresh), str(source)]
         try:
             done = subprocess.run(command, capture_output=True, text=True, check=False)
         except OSError as error:

@@ -246,6 +246,27 @@ def test_a_library_of_another_version_is_refused(monkeypatch: pytest.MonkeyPatch
         kernels._load()
 
 
+def test_a_library_built_from_another_text_of_the_source_is_refused(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """claims.c edited since the build (its digest differs from the library's): refused."""
+    library = tmp_path / "_claims.so"
+    try:
+        subprocess.run(["cc", "-shared", "-fPIC", '-DOBC_SOURCE="0123456789abcdef"', "-o",
+                        str(library), str(kernels.SOURCE)], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("no C compiler")
+    monkeypatch.setattr(kernels, "LIBRARY", library)
+    monkeypatch.setenv("OBC_NATIVE", "require")
+    with pytest.raises(kernels.KernelsMissingError, match=r"another text of claims\.c"):
+        kernels._load()
+    digest = kernels.source_digest(kernels.SOURCE.read_bytes())
+    library = tmp_path / "_claims_built.so"  # another path: dlopen keeps the first by name
+    subprocess.run(["cc", "-shared", "-fPIC", f'-DOBC_SOURCE="{digest}"', "-o", str(library),
+                    str(kernels.SOURCE)], check=True, capture_output=True)
+    monkeypatch.setattr(kernels, "LIBRARY", library)
+    assert kernels._load() is not None
+
+
 @pytest.mark.slow
 def test_the_wheel_carries_the_compiled_kernels(tmp_path: Path) -> None:
     """``pip wheel`` runs hatch_build.py: the library is in the wheel, tagged for the

@@ -423,9 +423,14 @@ def decide(x: Inputs) -> tuple[np.ndarray, np.ndarray]:
     if kernels.available() and len(x.amounts) * len(x.started) <= max(_KERNEL_PAIRS, 64 * n):
         # the same loop as decide_in_order, compiled (kernels): a bit a (price, person) pair
         reason, amount = pooled.empty(n, np.int8), pooled.empty(n, np.int64)
-        kernels.decide(x.price, x.person, x.day, x.started, x.window_end, x.amounts, x.once,
-                       x.limit, x.person_cap, x.term_cap, x.term, x.as_of, x.window, reason,
-                       amount)
+        # the kernel's types (the loader's codes are these already: no copy then)
+        price, person, day, started, window_end = (
+            np.ascontiguousarray(a, np.int32)
+            for a in (x.price, x.person, x.day, x.started, x.window_end))
+        kernels.decide(price, person, day, started, window_end,
+                       np.ascontiguousarray(x.amounts, np.int64), x.once,
+                       np.ascontiguousarray(x.limit, np.int64), x.person_cap, x.term_cap,
+                       x.term, x.as_of, x.window, reason, amount)
         return reason, amount
     reason = first_rules(x)
     open_ = np.equal(reason, 0, out=pooled.empty(n, bool))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +34,18 @@ VERSION = 2
 
 LIBRARY = Path(__file__).with_name("_claims.so")
 """Where ``hatch_build.py`` puts the compiled library (gitignored; built at install)."""
+
+SOURCE = Path(__file__).with_name("claims.c")
+"""The kernels' C source, shipped beside the library (the wheel carries both)."""
+
+
+def source_digest(text: bytes) -> str:
+    """The source's SHA-256, its first 16 hex digits.
+
+    ``hatch_build.py`` records the same in the library it compiles (``obc_kernels_source``).
+    """
+    return hashlib.sha256(text).hexdigest()[:16]
+
 
 _P = ctypes.c_void_p
 _I64 = ctypes.c_int64
@@ -60,6 +73,14 @@ def _load() -> ctypes.CDLL | None:
             if found != VERSION:
                 why = f"{LIBRARY} is version {found}, not {VERSION}: reinstall to rebuild it"
                 library = None
+            else:
+                library.obc_kernels_source.restype = ctypes.c_char_p
+                library.obc_kernels_source.argtypes = []
+                built_from = (library.obc_kernels_source() or b"").decode("ascii", "replace")
+                if SOURCE.exists() and built_from != source_digest(SOURCE.read_bytes()):
+                    why = (f"{LIBRARY} was built from another text of {SOURCE.name} (edited "
+                           "since?): reinstall to rebuild it (make demo)")
+                    library = None
         except (OSError, AttributeError) as error:
             why, library = f"{LIBRARY} could not be loaded: {error}", None
     if library is None:

@@ -19,6 +19,14 @@
    whose version differs (one left over from an older build). */
 int64_t obc_kernels_version(void) { return 2; }
 
+/* The SHA-256 (first 16 hex digits) of this file as it was compiled, given by
+   hatch_build.py: the loader refuses a library built from another text of it (an edit not
+   yet rebuilt), whatever its version. */
+#ifndef OBC_SOURCE
+#define OBC_SOURCE ""
+#endif
+const char *obc_kernels_source(void) { return OBC_SOURCE; }
+
 #define DIGIT_BITS 11
 #define PAIRS 65536
 
