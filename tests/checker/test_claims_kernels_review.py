@@ -354,11 +354,13 @@ def test_every_array_given_to_the_merge_is_checked(at: int) -> None:
 
 DRIVER = textwrap.dedent('''
     """Drive a sanitized build of claims.c through the wrappers (argv: the library)."""
+    import string
     import sys
     from pathlib import Path
     from unittest import mock
 
     import numpy as np
+    import pyarrow as pa
 
     from obc_check.checker.data import kernels, twocores
     import obc_check.checker.data.claims as claims_data
@@ -402,6 +404,15 @@ DRIVER = textwrap.dedent('''
                 window=bool(rng.random() < 0.5))
             fast, slow = decide(x), decide_in_order(x)
             assert fast[0].tolist() == slow[0].tolist() and fast[1].tolist() == slow[1].tolist()
+    # the persons' position codes and ranks: identifiers of one width, sliced columns
+    letters = np.array(list(string.ascii_letters + string.digits + "é"))
+    for width in (1, 2, 3, 7, 8, 15, 16):
+        for n in (1, 2, 3, 300):
+            ids = ["".join(rng.choice(letters[:5], width)) for _ in range(n + 3)]
+            column = pa.array(ids)[1:n + 1]  # an offset into the buffers
+            ranks, persons = claims_data.person_ranks(column)
+            want, wanted = claims_data._hashed_ranks(column)
+            assert ranks.tolist() == want.tolist() and persons.equals(wanted), width
     print("clean")
 ''')
 
@@ -431,7 +442,9 @@ def sanitized_run(source: Path, folder: Path) -> subprocess.CompletedProcess[str
     library, driver = folder / "sanitized.so", folder / "drive.py"
     built = subprocess.run([*compiler, "-O1", "-g", "-std=c99", "-fPIC", "-shared",
                             "-fsanitize=address,undefined", "-fno-sanitize-recover=undefined",
-                            "-fno-omit-frame-pointer", "-o", str(library), str(source)],
+                            "-fno-omit-frame-pointer",
+                            f'-DOBC_SOURCE="{kernels.source_digest(source.read_bytes())}"',
+                            "-o", str(library), str(source)],
                            capture_output=True, text=True, check=False)
     if built.returncode:
         return None
