@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -45,13 +46,27 @@ class NativeKernels(BuildHookInterface):
     """Compiles ``claims.c`` into ``_claims.so`` beside it, and ships it in the wheel."""
 
     PLUGIN_NAME = "custom"
+    _scratch: str | None = None
+
+    def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
+        """Remove the folder a wheel's library was compiled in, once the wheel holds it."""
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         """Compile (unless switched off or impossible) and include the library."""
         if self.target_name != "wheel":
             return
         root = Path(self.root)
-        source, target = root / SOURCE, root / TARGET
+        source = root / SOURCE
+        # an editable install loads the library from the source tree; a wheel carries one
+        # compiled outside it (the tree stays as it was)
+        if version == "editable":
+            target = root / TARGET
+        else:
+            self._scratch = tempfile.mkdtemp(prefix="obc-kernels-")
+            target = Path(self._scratch) / TARGET.name
         if os.environ.get("OBC_BUILD_NATIVE", "1") == "0":
             return
         compiler = _compiler()
@@ -77,7 +92,9 @@ class NativeKernels(BuildHookInterface):
                   f"built:\n{done.stderr}", file=sys.stderr)
             return
         os.replace(fresh, target)
-        if version != "editable":  # an editable install loads it from the source tree
+        if version != "editable":
             build_data["force_include"][str(target)] = str(TARGET)
             build_data["pure_python"] = False
-            build_data["infer_tag"] = True
+            # tied to the platform, not to a Python version: the library uses no Python API
+            platform = sysconfig.get_platform().replace("-", "_").replace(".", "_")
+            build_data["tag"] = f"py3-none-{platform}"

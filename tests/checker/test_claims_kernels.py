@@ -206,6 +206,24 @@ def test_the_persons_wrappers_refuse_what_the_c_code_would_misread() -> None:
 
 
 @needs_kernels
+def test_the_wrappers_refuse_2d_read_only_and_wrapping_arrays() -> None:
+    """Found by the review: a (4, 0) array has len 4 and no bytes; an output over immutable
+    bytes; an int64 code of 2**32 + 1 that a cast to int32 would make 1."""
+    day = np.zeros(4, np.int32)
+    with pytest.raises(ValueError, match="expected int32"):
+        kernels.sort_claims(np.zeros((4, 0), np.int32), day, day, 0, (0, 0, 2, 0), 0,
+                            np.zeros(4, np.int64))
+    frozen = np.frombuffer(b"\0" * 32, np.int64)
+    with pytest.raises(ValueError, match="writable"):
+        kernels.sort_claims(np.arange(4, dtype=np.int32), day, day, 0, (0, 0, 2, 2), 0, frozen)
+    with pytest.raises(ValueError, match="beyond int32"):
+        kernels.as_int32(np.array([0, 2**32 + 1], np.int64))
+    assert kernels.as_int32(np.array([0, 7], np.int64)).tolist() == [0, 7]
+    same = np.arange(3, dtype=np.int32)
+    assert kernels.as_int32(same) is same
+
+
+@needs_kernels
 def test_numpy_only_switches_the_kernels_off_and_back() -> None:
     with kernels.numpy_only():
         assert not kernels.available()
@@ -273,13 +291,17 @@ def test_the_wheel_carries_the_compiled_kernels(tmp_path: Path) -> None:
     platform (not py3-none-any), and the source beside it."""
     if subprocess.run(["cc", "--version"], capture_output=True).returncode:
         pytest.skip("no C compiler")
+    built = kernels.LIBRARY.stat().st_mtime_ns if kernels.LIBRARY.exists() else None
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
                            str(tmp_path), str(ROOT)], capture_output=True, text=True)
     if done.returncode and "hatchling" in done.stderr and "No matching" in done.stderr:
         pytest.skip("hatchling is not reachable to build a wheel")
     assert done.returncode == 0, done.stderr
     (wheel,) = tmp_path.glob("obc_check-*.whl")
-    assert not wheel.name.endswith("-py3-none-any.whl"), wheel.name
+    # for the platform, any Python 3: the library uses no Python API
+    assert "-py3-none-" in wheel.name and not wheel.name.endswith("-any.whl"), wheel.name
+    # compiled outside the source tree: the editable install's library is left alone
+    assert (kernels.LIBRARY.stat().st_mtime_ns if kernels.LIBRARY.exists() else None) == built
     names = zipfile.ZipFile(wheel).namelist()
     assert "obc_check/checker/data/kernels/_claims.so" in names
     assert "obc_check/checker/data/kernels/claims.c" in names

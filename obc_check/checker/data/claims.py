@@ -756,7 +756,7 @@ def _kernel_sorted(day: np.ndarray, price: np.ndarray, person: np.ndarray, first
     kb = span.bit_length() + pb + qb
     if kb + nb > 63:
         return None
-    day, price, person = (np.ascontiguousarray(a, np.int32) for a in (day, price, person))
+    day, price, person = (kernels.as_int32(a) for a in (day, price, person))
     packed = pooled.empty(n, np.int64)
 
     def sort_run(at: slice) -> None:

@@ -425,8 +425,7 @@ def decide(x: Inputs) -> tuple[np.ndarray, np.ndarray]:
         reason, amount = pooled.empty(n, np.int8), pooled.empty(n, np.int64)
         # the kernel's types (the loader's codes are these already: no copy then)
         price, person, day, started, window_end = (
-            np.ascontiguousarray(a, np.int32)
-            for a in (x.price, x.person, x.day, x.started, x.window_end))
+            kernels.as_int32(a) for a in (x.price, x.person, x.day, x.started, x.window_end))
         kernels.decide(price, person, day, started, window_end,
                        np.ascontiguousarray(x.amounts, np.int64), x.once,
                        np.ascontiguousarray(x.limit, np.int64), x.person_cap, x.term_cap,

@@ -56,6 +56,27 @@ class KernelsMissingError(RuntimeError):
     """``OBC_NATIVE=require`` and the compiled library is missing or out of date."""
 
 
+def _declare(library: ctypes.CDLL) -> None:
+    """The kernels' argument and result types (a missing one raises AttributeError)."""
+    library.obc_sort_claims.restype = _INT
+    library.obc_sort_claims.argtypes = [_I64, _P, _P, _P, _I64, _INT, _INT, _INT, _INT, _I64,
+                                        _P]
+    library.obc_merge_decode.restype = _INT
+    library.obc_merge_decode.argtypes = [_I64, _P, _I64, _INT, _INT, _INT, _INT, _I64, _P, _P,
+                                         _P, _P]
+    library.obc_mark_symbols.restype = None
+    library.obc_mark_symbols.argtypes = [_I64, _P, _I64, _P]
+    library.obc_fill_codes.restype = _INT
+    library.obc_fill_codes.argtypes = [_I64, _P, _I64, _I64, _P, _P, _P, _P]
+    library.obc_code_table.restype = _I64
+    library.obc_code_table.argtypes = [_I64, _P, _I64, _P, _P]
+    library.obc_take_ranks.restype = None
+    library.obc_take_ranks.argtypes = [_I64, _P, _P, _P]
+    library.obc_decide.restype = _INT
+    library.obc_decide.argtypes = [_I64, _P, _P, _P, _P, _P, _I64, _I64, _P, _P, _P, _INT,
+                                   _I64, _I64, _I64, _I64, _I64, _INT, _P, _P]
+
+
 def _load() -> ctypes.CDLL | None:
     setting = os.environ.get("OBC_NATIVE", "").strip().lower()
     if setting in {"0", "off", "no", "false"}:
@@ -81,29 +102,14 @@ def _load() -> ctypes.CDLL | None:
                     why = (f"{LIBRARY} was built from another text of {SOURCE.name} (edited "
                            "since?): reinstall to rebuild it (make demo)")
                     library = None
-        except (OSError, AttributeError) as error:
+            if library is not None:
+                _declare(library)
+        except (OSError, AttributeError) as error:  # AttributeError: a function missing
             why, library = f"{LIBRARY} could not be loaded: {error}", None
     if library is None:
         if setting == "require":
             raise KernelsMissingError(f"OBC_NATIVE=require: {why}")
         return None
-    library.obc_sort_claims.restype = _INT
-    library.obc_sort_claims.argtypes = [_I64, _P, _P, _P, _I64, _INT, _INT, _INT, _INT, _I64,
-                                        _P]
-    library.obc_merge_decode.restype = _INT
-    library.obc_merge_decode.argtypes = [_I64, _P, _I64, _INT, _INT, _INT, _INT, _I64, _P, _P,
-                                         _P, _P]
-    library.obc_mark_symbols.restype = None
-    library.obc_mark_symbols.argtypes = [_I64, _P, _I64, _P]
-    library.obc_fill_codes.restype = _INT
-    library.obc_fill_codes.argtypes = [_I64, _P, _I64, _I64, _P, _P, _P, _P]
-    library.obc_code_table.restype = _I64
-    library.obc_code_table.argtypes = [_I64, _P, _I64, _P, _P]
-    library.obc_take_ranks.restype = None
-    library.obc_take_ranks.argtypes = [_I64, _P, _P, _P]
-    library.obc_decide.restype = _INT
-    library.obc_decide.argtypes = [_I64, _P, _P, _P, _P, _P, _I64, _I64, _P, _P, _P, _INT,
-                                   _I64, _I64, _I64, _I64, _I64, _INT, _P, _P]
     return library
 
 
@@ -126,13 +132,34 @@ def numpy_only() -> Iterator[None]:
         _OFF.pop()
 
 
-def _ptr(array: np.ndarray, dtype: type[np.generic], length: int) -> int:
-    """The address of a C-contiguous ``dtype`` array of ``length`` items (else ValueError)."""
-    if array.dtype != np.dtype(dtype) or len(array) != length or not array.flags.c_contiguous:
-        raise ValueError(f"kernel argument: {array.dtype}[{len(array)}], expected "
-                         f"{np.dtype(dtype)}[{length}], contiguous")
+def _ptr(array: np.ndarray, dtype: type[np.generic], length: int, out: bool = False) -> int:
+    """The address of a 1-d, aligned, C-contiguous ``dtype`` array of ``length`` items.
+
+    ``out``: the C code writes it, so it must be writable too. Anything else is a
+    ValueError: the C code trusts what it is given.
+    """
+    if (array.dtype != np.dtype(dtype) or array.shape != (length,)
+            or not array.flags.c_contiguous or not array.flags.aligned
+            or (out and not array.flags.writeable)):
+        raise ValueError(f"kernel argument: {array.dtype}{array.shape}, expected "
+                         f"{np.dtype(dtype)}[{length}], contiguous, aligned"
+                         + (", writable" if out else ""))
     address: int = array.ctypes.data
     return address
+
+
+def as_int32(array: np.ndarray) -> np.ndarray:
+    """``array`` as contiguous int32 for a kernel: no copy when it is that already.
+
+    Any other integer type is checked to fit first (a cast alone would wrap a code of
+    2**32 + 1 to 1, which a range check after it would pass).
+    """
+    if array.dtype != np.int32:
+        info = np.iinfo(np.int32)
+        if array.dtype.kind not in "iub" or (len(array) and (
+                int(array.min()) < info.min or int(array.max()) > info.max)):
+            raise ValueError(f"kernel argument: {array.dtype} values beyond int32")
+    return np.ascontiguousarray(array, np.int32)
 
 
 def _library() -> ctypes.CDLL:
@@ -154,7 +181,7 @@ def sort_claims(day: np.ndarray, price: np.ndarray, person: np.ndarray, first: i
     n = len(day)
     status = _library().obc_sort_claims(
         n, _ptr(day, np.int32, n), _ptr(price, np.int32, n), _ptr(person, np.int32, n), first,
-        pb, qb, nb, kb, offset, _ptr(out, np.int64, n))
+        pb, qb, nb, kb, offset, _ptr(out, np.int64, n, out=True))
     if status:
         raise MemoryError("the claims' sort could not have its scratch memory")
 
@@ -169,19 +196,23 @@ def merge_decode(values: np.ndarray, cut: int, front: bool, first: int,
         raise ValueError(f"kernel merge: cut {cut} of {n}")
     return bool(_library().obc_merge_decode(
         n, _ptr(values, np.int64, n), cut, int(front), pb, qb, nb, first,
-        _ptr(order, np.int64, n), _ptr(person, np.int32, n), _ptr(price, np.int32, n),
-        _ptr(day, np.int32, n)))
+        _ptr(order, np.int64, n, out=True), _ptr(person, np.int32, n, out=True),
+        _ptr(price, np.int32, n, out=True), _ptr(day, np.int32, n, out=True)))
 
 
 PAIRS = 1 << 16
 """Symbols a position of a fixed-width string can have: a byte pair."""
 
 
-def _table(array: np.ndarray, dtype: type[np.generic], shape: tuple[int, int]) -> int:
-    """:func:`_ptr` for a C-contiguous 2-d array of ``shape``."""
-    if array.dtype != np.dtype(dtype) or array.shape != shape or not array.flags.c_contiguous:
+def _table(array: np.ndarray, dtype: type[np.generic], shape: tuple[int, int],
+           out: bool = False) -> int:
+    """:func:`_ptr` for a 2-d array of ``shape``."""
+    if (array.dtype != np.dtype(dtype) or array.shape != shape
+            or not array.flags.c_contiguous or not array.flags.aligned
+            or (out and not array.flags.writeable)):
         raise ValueError(f"kernel argument: {array.dtype}{array.shape}, expected "
-                         f"{np.dtype(dtype)}{shape}, contiguous")
+                         f"{np.dtype(dtype)}{shape}, contiguous, aligned"
+                         + (", writable" if out else ""))
     address: int = array.ctypes.data
     return address
 
@@ -200,7 +231,7 @@ def mark_symbols(data: np.ndarray, width: int, seen: np.ndarray) -> None:
     """
     n = _rows_of(data, width)
     _library().obc_mark_symbols(n, _ptr(data, np.uint8, len(data)), width,
-                                _table(seen, np.bool_, ((width + 1) // 2, PAIRS)))
+                                _table(seen, np.bool_, ((width + 1) // 2, PAIRS), out=True))
 
 
 def fill_codes(data: np.ndarray, width: int, where: np.ndarray, radix: np.ndarray,
@@ -216,7 +247,7 @@ def fill_codes(data: np.ndarray, width: int, where: np.ndarray, radix: np.ndarra
     if _library().obc_fill_codes(n, _ptr(data, np.uint8, len(data)), width, kept,
                                  _ptr(where, np.int64, kept), _ptr(radix, np.int64, kept),
                                  _table(digits, np.int32, (kept, PAIRS)),
-                                 _ptr(code, np.int64, n)):
+                                 _ptr(code, np.int64, n, out=True)):
         raise ValueError(f"kernel codes: {kept} positions, more than strings of 16 bytes have")
 
 
@@ -229,7 +260,8 @@ def code_table(code: np.ndarray, span: int, table: np.ndarray, rows: np.ndarray)
     if n and (int(code.min()) < 0 or int(code.max()) >= span):
         raise ValueError(f"kernel ranks: a code outside 0..{span - 1}")
     return int(_library().obc_code_table(n, _ptr(code, np.int64, n), span,
-                                         _ptr(table, np.int64, span), _ptr(rows, np.int64, n)))
+                                         _ptr(table, np.int64, span, out=True),
+                                         _ptr(rows, np.int64, n, out=True)))
 
 
 def take_ranks(code: np.ndarray, table: np.ndarray, rank: np.ndarray) -> None:
@@ -238,7 +270,8 @@ def take_ranks(code: np.ndarray, table: np.ndarray, rank: np.ndarray) -> None:
     if n and (int(code.min()) < 0 or int(code.max()) >= len(table)):
         raise ValueError(f"kernel ranks: a code outside 0..{len(table) - 1}")
     _library().obc_take_ranks(n, _ptr(code, np.int64, n),
-                              _ptr(table, np.int64, len(table)), _ptr(rank, np.int32, n))
+                              _ptr(table, np.int64, len(table)),
+                              _ptr(rank, np.int32, n, out=True))
 
 
 def decide(price: np.ndarray, person: np.ndarray, day: np.ndarray, started: np.ndarray,
@@ -260,7 +293,7 @@ def decide(price: np.ndarray, person: np.ndarray, day: np.ndarray, started: np.n
         _ptr(started, np.int32, people), _ptr(window_end, np.int32, people), prices, people,
         _ptr(amounts, np.int64, prices), _ptr(flags, np.uint8, prices),
         _ptr(limit, np.int64, prices), int(person_cap is not None), int(person_cap or 0),
-        term_cap, term[0], term[1], as_of, int(window), _ptr(reason, np.int8, n),
-        _ptr(amount, np.int64, n))
+        term_cap, term[0], term[1], as_of, int(window), _ptr(reason, np.int8, n, out=True),
+        _ptr(amount, np.int64, n, out=True))
     if status:
         raise MemoryError("the claims' rules could not have their tables")
