@@ -138,11 +138,16 @@ def _ptr(array: np.ndarray, dtype: type[np.generic], length: int, out: bool = Fa
     ``out``: the C code writes it, so it must be writable too. Anything else is a
     ValueError: the C code trusts what it is given.
     """
-    if (array.dtype != np.dtype(dtype) or array.shape != (length,)
+    return _address(array, dtype, (length,), out)
+
+
+def _address(array: np.ndarray, dtype: type[np.generic], shape: tuple[int, ...],
+             out: bool) -> int:
+    if (array.dtype != np.dtype(dtype) or array.shape != shape
             or not array.flags.c_contiguous or not array.flags.aligned
             or (out and not array.flags.writeable)):
         raise ValueError(f"kernel argument: {array.dtype}{array.shape}, expected "
-                         f"{np.dtype(dtype)}[{length}], contiguous, aligned"
+                         f"{np.dtype(dtype)}{list(shape)}, contiguous, aligned"
                          + (", writable" if out else ""))
     address: int = array.ctypes.data
     return address
@@ -207,14 +212,7 @@ PAIRS = 1 << 16
 def _table(array: np.ndarray, dtype: type[np.generic], shape: tuple[int, int],
            out: bool = False) -> int:
     """:func:`_ptr` for a 2-d array of ``shape``."""
-    if (array.dtype != np.dtype(dtype) or array.shape != shape
-            or not array.flags.c_contiguous or not array.flags.aligned
-            or (out and not array.flags.writeable)):
-        raise ValueError(f"kernel argument: {array.dtype}{array.shape}, expected "
-                         f"{np.dtype(dtype)}{shape}, contiguous, aligned"
-                         + (", writable" if out else ""))
-    address: int = array.ctypes.data
-    return address
+    return _address(array, dtype, shape, out)
 
 
 def _rows_of(data: np.ndarray, width: int) -> int:
