@@ -45,4 +45,5 @@ goldens: $(STAMP)
 	$(BIN)/pytest --update-goldens
 
 clean:
+	rm -f obc_check/checker/data/kernels/_claims.so
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache
