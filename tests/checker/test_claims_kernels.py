@@ -64,25 +64,6 @@ def test_the_kernel_sort_is_lexsort_by_day_price_person_then_position(
 
 
 @needs_kernels
-@pytest.mark.parametrize("split", [False, True])
-def test_the_kernel_sort_at_63_bits_and_one_more(split: bool) -> None:
-    """A key of 47 bits above 16 bits of position; one bit more is refused (None)."""
-    n = 40_000
-    rng = np.random.default_rng(5)
-    span = (1 << 31) - 1 - 5
-    day = rng.integers(0, span + 1, n).astype(np.int32)
-    day[0], day[1] = 0, span
-    price = rng.integers(0, 4, n).astype(np.int32)
-    person = rng.integers(0, 1 << 14, n).astype(np.int32)
-    merged = _sorted_by_kernels(day, price, person, 4, 1 << 14, split)
-    assert merged is not None
-    order = np.lexsort((np.arange(n), person, price, day))
-    assert merged.order.tolist() == order.tolist()
-    assert merged.person.tolist() == person[order].tolist()
-    assert _sorted_by_kernels(day, price, person, 4, (1 << 14) + 1, split) is None
-
-
-@needs_kernels
 def test_a_repeat_only_across_the_middle_of_the_merge_is_found() -> None:
     day = np.array([6, 4, 0, 8, 2, 4, 1, 7, 3, 5], np.int32)  # sorted: 0 1 2 3 4 | 4 5 6 7 8
     zeros = np.zeros(10, np.int32)

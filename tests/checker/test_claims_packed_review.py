@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from unittest import mock
 
@@ -20,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import obc_check.checker.data.claims as claims_data
-from obc_check.checker.data import columnar_claims, twocores
+from obc_check.checker.data import columnar_claims, kernels, twocores
 from obc_check.checker.data.bundle import Bundle
 from obc_check.checker.data.claims import ClaimTable, ParticipantTable, claim_codes
 from obc_check.checker.data.convert import write_csv
@@ -95,9 +96,23 @@ def test_a_repeat_only_at_the_cut_of_the_merged_run() -> None:
         assert claim_codes(table, ("A",)).repeats
 
 
+def _numpy_sorted(day: np.ndarray, price: np.ndarray, person: np.ndarray, first: int, p: int,
+                  q: int) -> claims_data._Merged | None:
+    return claims_data._merged_halves(day, price, person, first, p, q)
+
+
+def _kernel_sorted(day: np.ndarray, price: np.ndarray, person: np.ndarray, first: int, p: int,
+                   q: int) -> claims_data._Merged | None:
+    if not kernels.available():
+        pytest.skip("the compiled claims kernels are not built")
+    return claims_data._kernel_sorted(day, price, person, first, p, q, True)
+
+
+@pytest.mark.parametrize("sort", [_numpy_sorted, _kernel_sorted], ids=["numpy", "kernels"])
 @pytest.mark.parametrize("cores", [False, True])
-def test_packed_fields_of_exactly_63_bits(cores: bool) -> None:
-    """A key of 47 bits and 16 bits of position: the packed value's top bit is 62."""
+def test_packed_fields_of_exactly_63_bits(cores: bool, sort: Callable[..., object]) -> None:
+    """A key of 47 bits and 16 bits of position: the packed value's top bit is 62 (the
+    numpy merge and the compiled sort alike)."""
     n = 40_000
     rng = np.random.default_rng(3)
     span = (1 << 31) - 1 - 5
@@ -108,15 +123,15 @@ def test_packed_fields_of_exactly_63_bits(cores: bool) -> None:
     person[2] = (1 << 14) - 1
     price[3] = 3
     with mock.patch.object(twocores, "spare_core", lambda: cores):
-        merged = claims_data._merged_halves(day, price, person, 0, 4, 1 << 14)
-    assert merged is not None
+        merged = sort(day, price, person, 0, 4, 1 << 14)
+    assert isinstance(merged, claims_data._Merged)
     order = np.lexsort((np.arange(n), person, price, day))
     assert merged.order.tolist() == order.tolist()
     assert merged.day.tolist() == day[order].tolist()
     assert merged.price.tolist() == price[order].tolist()
     assert merged.person.tolist() == person[order].tolist()
     # one bit more and it falls back
-    assert claims_data._merged_halves(day, price, person, 0, 4, (1 << 14) + 1) is None
+    assert sort(day, price, person, 0, 4, (1 << 14) + 1) is None
 
 
 @st.composite
